@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../auth/admin-policy';
+import type { AdaptiveCardJson } from '../../cards/renderer';
+import type { AuditEntry, Store } from '../../store/types';
+
+/** The person acting and where: everything a flow needs to know about the turn, nothing of botbuilder. */
+export interface ActingContext extends Caller {
+  conversationId: string;
+  /** IANA zone from the client (Teams `clientInfo.timezone`), or null for UTC. */
+  timeZone: string | null;
+}
+
+/**
+ * What a flow answers with. The route decides how to deliver it: a new message for a typed
+ * command, an in-place card replacement for a button.
+ */
+export type FlowReply =
+  | { kind: 'text'; text: string }
+  | { kind: 'card'; card: AdaptiveCardJson; pendingId?: string };
+
+export const text = (t: string): FlowReply => ({ kind: 'text', text: t });
+export const card = (c: AdaptiveCardJson, pendingId?: string): FlowReply => ({ kind: 'card', card: c, pendingId });
+
+/** Appends one audit entry with the actor and conversation filled in from the acting context. */
+export async function recordAudit(
+  store: Store,
+  who: ActingContext,
+  entry: Omit<AuditEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>,
+): Promise<void> {
+  await store.appendAudit({
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    actor: { aadObjectId: who.aadObjectId, name: who.name },
+    tenantId: who.tenantId,
+    conversationId: who.conversationId,
+    ...entry,
+  });
+}

@@ -1,0 +1,228 @@
+import type { TurnContext } from 'botbuilder';
+import { renderCard } from '../../cards/renderer';
+import { explainFailure } from '../../graph/explain-failure';
+import { toGraphCallError } from '../../graph/graph-errors';
+import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
+import { formatBoth, parseFormDateTime } from '../parse/dates';
+import { isChannelId, isChatId, isGuid } from '../parse/ids';
+import { looksLikeLink, parseTeamsLink } from '../parse/teams-links';
+import type { TargetSpec } from '../parse/command-parser';
+import type { ButtonHandlers } from '../routes';
+import { chatDisplayName, ResolvedTarget, TargetResolver } from '../target-resolver';
+import { actingContext, conversationPlace } from '../turn-context';
+import { ActingContext, card, FlowReply } from './acting';
+import type { OperationGuard } from './operation-guard';
+import { preflightProblem, StartMigrationFlow } from './start-migration';
+
+export interface MigrationFormDeps {
+  guard: OperationGuard;
+  resolver: TargetResolver;
+  directory: TeamsDirectory;
+  start: StartMigrationFlow;
+}
+
+/** What the admin entered so far (all of it untrusted card input). */
+interface FormInput {
+  kind: string;
+  teamId: string;
+  channelId: string;
+  chatId: string;
+  chatText: string;
+  date: string;
+  time: string;
+}
+
+interface FormErrors {
+  error: string;
+  teamError: string;
+  channelError: string;
+  chatError: string;
+  dateError: string;
+}
+
+const STATIC_TEAMS = 25;
+const noErrors: FormErrors = { error: '', teamError: '', channelError: '', chatError: '', dateError: '' };
+
+function str(v: unknown, max = 2000): string {
+  return typeof v === 'string' ? v.trim().slice(0, max) : '';
+}
+
+function channelTitle(c: Channel): string {
+  const state = c.migrationMode === 'inProgress' ? ' — already in migration' : c.migrationMode === 'completed' ? ' — migrated before' : '';
+  return `${c.displayName} (${c.membershipType})${state}`;
+}
+
+/**
+ * The migration form: pick a target without knowing ids, pick a date in the admin's zone, see
+ * problems beside the field, then get the same confirmation card as the text command — all on
+ * one card updated in place. Works without type-ahead (static first page, a Next step for the
+ * channels of the chosen team), so it runs in the Agents Playground as well as in Teams.
+ */
+export class MigrationFormFlow {
+  constructor(private readonly deps: MigrationFormDeps) {}
+
+  /** Card verbs this flow answers. */
+  buttons(): ButtonHandlers {
+    return { formNext: (context, data) => this.next(context, data) };
+  }
+
+  /** Opens an empty form (admins only). */
+  async open(context: TurnContext): Promise<FlowReply> {
+    const who = actingContext(context);
+    const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
+    if (refusal) return refusal;
+    const type = context.activity.conversation?.conversationType;
+    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', date: '', time: '' };
+    return this.render(context, who, input, noErrors, [], '', '');
+  }
+
+  /** Type-ahead for the team picker (`application/search`, dataset `teams`). */
+  async searchTeams(context: TurnContext, queryText: string, count: number): Promise<{ title: string; value: string }[]> {
+    const who = actingContext(context);
+    const decision = await this.deps.guard.refuseNonAdmin(who, 'search', {});
+    if (decision) return [];
+    const teams = await this.deps.directory.searchTeams(str(queryText, 256), Math.min(Math.max(count || 15, 1), 15));
+    return teams.map((t) => ({ title: t.displayName, value: t.id }));
+  }
+
+  private async render(context: TurnContext, who: ActingContext, input: FormInput, errors: FormErrors, channels: Channel[], teamName: string, hint: string): Promise<FlowReply> {
+    const type = context.activity.conversation?.conversationType;
+    const kindChoices = [
+      ...(type === 'channel' ? [{ title: 'This channel', value: 'this' }] : []),
+      ...(type === 'groupChat' ? [{ title: 'This chat', value: 'this' }] : []),
+      { title: 'A channel of a team', value: 'channel' },
+      { title: 'A chat', value: 'chat' },
+    ];
+    let teamChoices: { title: string; value: string }[] = [];
+    let chatChoices: { title: string; value: string }[] = [];
+    try {
+      teamChoices = (await this.deps.directory.searchTeams('', STATIC_TEAMS)).map((t) => ({ title: t.displayName, value: t.id }));
+      if (input.teamId && isGuid(input.teamId) && !teamChoices.some((c) => c.value === input.teamId)) {
+        teamChoices.unshift({ title: teamName || input.teamId, value: input.teamId });
+      }
+      if (who.aadObjectId) {
+        chatChoices = (await this.deps.directory.listUserChats(who.aadObjectId, 25))
+          .filter((c) => c.chatType !== 'meeting')
+          .map((c) => ({ title: `${chatDisplayName(c)}${c.migrationMode === 'inProgress' ? ' — already in migration' : ''}`, value: c.id }));
+      }
+    } catch (err) {
+      errors = { ...errors, error: errors.error || `Some choices could not be loaded: ${explainFailure(toGraphCallError(err).failure, 'list')}` };
+    }
+    return card(
+      renderCard('migration-form', {
+        ...errors,
+        kind: input.kind,
+        kindChoices,
+        teamId: input.teamId,
+        teamChoices,
+        teamName,
+        channelId: input.channelId,
+        channelChoices: channels.map((c) => ({ title: channelTitle(c), value: c.id })),
+        chatId: input.chatId,
+        chatChoices,
+        chatText: input.chatText,
+        date: input.date,
+        time: input.time,
+        zoneLabel: who.timeZone ?? 'UTC',
+        hint,
+      }),
+    );
+  }
+
+  /** "Next": validate what is there, show the next choices or the errors, or move on to confirmation. */
+  async next(context: TurnContext, data: Record<string, unknown>): Promise<FlowReply> {
+    const who = actingContext(context);
+    const refusal = await this.deps.guard.refuseNonAdmin(who, 'form', {});
+    if (refusal) return refusal;
+    const input: FormInput = {
+      kind: str(data.kind, 20),
+      teamId: str(data.teamId, 100),
+      channelId: str(data.channelId, 300),
+      chatId: str(data.chatId, 300),
+      chatText: str(data.chatText),
+      date: str(data.date, 40),
+      time: str(data.time, 20),
+    };
+    const errors: FormErrors = { ...noErrors };
+    let channels: Channel[] = [];
+    let teamName = '';
+    let spec: TargetSpec | null = null;
+
+    if (input.kind === 'this') {
+      spec = { kind: 'this' };
+    } else if (input.kind === 'channel') {
+      if (!input.teamId) errors.teamError = 'Choose a team.';
+      else if (!isGuid(input.teamId)) errors.teamError = 'That is not a team from the list. Choose one again.';
+      else {
+        const team = await this.deps.resolver.resolveTeam(input.teamId);
+        if (!team.ok) errors.teamError = team.message;
+        else {
+          teamName = team.value.displayName;
+          try {
+            channels = await this.deps.directory.listChannels(team.value.id);
+          } catch (err) {
+            errors.teamError = explainFailure(toGraphCallError(err).failure, 'list');
+          }
+          if (!input.channelId) errors.channelError = channels.length ? `Choose a channel of ${teamName}.` : '';
+          else if (!isChannelId(input.channelId) || !channels.some((c) => c.id === input.channelId)) {
+            errors.channelError = `That channel is not in ${teamName}. Choose one from the list.`;
+          } else spec = { kind: 'channel', team: team.value.id, channel: input.channelId };
+        }
+      }
+    } else if (input.kind === 'chat') {
+      const pasted = input.chatText;
+      if (pasted) {
+        if (looksLikeLink(pasted)) {
+          const link = parseTeamsLink(pasted);
+          if (!link.ok) errors.chatError = link.message;
+          else if (link.link.kind !== 'chat') errors.chatError = 'That is a channel link. Choose "A channel of a team" or paste a chat link.';
+          else spec = { kind: 'link', link: link.link };
+        } else if (isChatId(pasted)) spec = { kind: 'chat', chatId: pasted };
+        else errors.chatError = 'That is neither a chat id (19:…@thread.v2) nor a Teams chat link.';
+      } else if (input.chatId) {
+        if (isChatId(input.chatId)) spec = { kind: 'chat', chatId: input.chatId };
+        else errors.chatError = 'That is not a chat from the list. Choose one again.';
+      } else errors.chatError = 'Choose one of your chats, or paste a chat id or link.';
+    } else {
+      errors.error = 'Choose what to migrate: a channel or a chat.';
+    }
+
+    let since: string | null = null;
+    if (!input.date) errors.dateError = 'Choose the new creation date: the earliest date of the history you will import.';
+    else {
+      const parsed = parseFormDateTime(input.date, input.time, who.timeZone);
+      if (parsed.ok) since = parsed.iso;
+      else errors.dateError = parsed.message;
+    }
+
+    let target: ResolvedTarget | null = null;
+    let hint = '';
+    if (spec) {
+      const resolved = await this.deps.resolver.resolve(spec, conversationPlace(context));
+      if (!resolved.ok) {
+        if (input.kind === 'chat') errors.chatError = resolved.message;
+        else if (input.kind === 'channel') errors.channelError = resolved.message;
+        else errors.error = resolved.message;
+      } else {
+        target = resolved.value;
+        const thread = target.kind === 'channel' ? target.channel : target.chat;
+        hint = `${target.displayName} was created ${formatBoth(thread.createdDateTime, who.timeZone)}.`;
+        if (target.kind === 'channel') {
+          teamName = target.team.displayName;
+          if (input.kind === 'this') input.teamId = target.team.id;
+        }
+        const problem = preflightProblem(target, since, who.timeZone);
+        if (problem) {
+          const field: keyof FormErrors = since && thread.migrationMode !== 'inProgress' && !(target.kind === 'chat' && target.chat.chatType === 'meeting')
+            ? 'dateError'
+            : input.kind === 'chat' ? 'chatError' : input.kind === 'channel' ? 'channelError' : 'error';
+          errors[field] = problem;
+        }
+      }
+    }
+
+    const hasErrors = Object.values(errors).some(Boolean);
+    if (hasErrors || !target || !since) return this.render(context, who, input, errors, channels, teamName, hint);
+    return this.deps.start.confirmation(who, target, since);
+  }
+}

@@ -1,0 +1,230 @@
+import { renderCard, renderOutcome, OutcomeView } from '../../cards/renderer';
+import { explainFailure } from '../../graph/explain-failure';
+import { GraphCallError, GraphFailure, toGraphCallError } from '../../graph/graph-errors';
+import type { MigrationApi } from '../../graph/migration-api';
+import { snapshotOf } from '../../graph/thread-state';
+import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
+import type { Logger } from '../../log/logger';
+import { Store, TargetRef, targetKey, ThreadSnapshot } from '../../store/types';
+import { formatBoth } from '../parse/dates';
+import type { TargetSpec } from '../parse/command-parser';
+import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../target-resolver';
+import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
+import type { OperationGuard } from './operation-guard';
+
+export interface StartMigrationDeps {
+  guard: OperationGuard;
+  resolver: TargetResolver;
+  directory: TeamsDirectory;
+  migration: MigrationApi;
+  store: Store;
+  logger: Logger;
+  migrationAppId: string;
+}
+
+/** What the confirmation card promised; kept on the server under an opaque id. */
+interface StartPayload {
+  target: TargetRef;
+  targetName: string;
+  targetKind: string;
+  conversationCreationDateTime: string | null;
+  before: ThreadSnapshot;
+  [key: string]: unknown;
+}
+
+export function kindLabel(target: ResolvedTarget): string {
+  if (target.kind === 'channel') return `${target.channel.membershipType ?? 'standard'} channel`;
+  const t = target.chat.chatType;
+  return t === 'oneOnOne' ? 'one-on-one chat' : t === 'meeting' ? 'meeting chat' : 'group chat';
+}
+
+function threadOf(target: ResolvedTarget): Channel | Chat {
+  return target.kind === 'channel' ? target.channel : target.chat;
+}
+
+/** Reasons a thread cannot be put into migration mode, found before anything is written. */
+export function preflightProblem(target: ResolvedTarget, since: string | null, timeZone: string | null): string | null {
+  const thread = threadOf(target);
+  if (target.kind === 'chat' && target.chat.chatType === 'meeting') {
+    return `"${target.displayName}" is a meeting chat. Graph does not support migration mode for meeting chats.`;
+  }
+  if (thread.migrationMode === 'inProgress') {
+    return `"${target.displayName}" is already in migration mode (creation date ${formatBoth(thread.createdDateTime, timeZone)}). Complete that migration first, or import with the app that started it.`;
+  }
+  if (since && thread.createdDateTime && Date.parse(since) >= Date.parse(thread.createdDateTime)) {
+    return `The date ${formatBoth(since, timeZone)} is not earlier than "${target.displayName}"'s current creation date, ${formatBoth(thread.createdDateTime, timeZone)}. Choose an earlier date: the creation date can only move back in time.`;
+  }
+  return null;
+}
+
+/** The error facts every failure card shows: code, request id and date. */
+export function errorFacts(failure: GraphFailure): OutcomeView['errorFacts'] {
+  return [
+    { title: 'Graph error', value: failure.status ? `${failure.status} ${failure.code}` : failure.code },
+    { title: 'request-id', value: failure.requestId ?? 'none' },
+    { title: 'Date', value: failure.date },
+  ];
+}
+
+/**
+ * The core use case: an admin asks to put a channel or chat into migration mode, sees a
+ * confirmation card, and confirms. The admin role is checked when asking and again when the
+ * button is pressed; the card carries only an opaque id, so what runs is what was shown.
+ */
+export class StartMigrationFlow {
+  constructor(private readonly deps: StartMigrationDeps) {}
+
+  /** Admin check, target resolution and pre-flight; answers with a confirmation card or a refusal. */
+  async prepare(who: ActingContext, spec: TargetSpec, since: string | null, place: ConversationPlace, commandText: string): Promise<FlowReply> {
+    const refusal = await this.deps.guard.refuseNonAdmin(who, 'start', { command: commandText.slice(0, 500) });
+    if (refusal) return refusal;
+    const resolved = await this.deps.resolver.resolve(spec, place);
+    if (!resolved.ok) return text(resolved.message);
+    return this.confirmation(who, resolved.value, since);
+  }
+
+  /** Pre-flights an already resolved target (the form uses this) and shows the confirmation card. */
+  async confirmation(who: ActingContext, target: ResolvedTarget, since: string | null): Promise<FlowReply> {
+    const problem = preflightProblem(target, since, who.timeZone);
+    if (problem) return text(problem);
+    const thread = threadOf(target);
+    const payload: StartPayload = {
+      target: target.ref,
+      targetName: target.displayName,
+      targetKind: kindLabel(target),
+      conversationCreationDateTime: since,
+      before: snapshotOf(thread),
+    };
+    const op = await this.deps.guard.create(who, 'start', payload);
+    return card(
+      renderCard('confirm-start', {
+        opId: op.id,
+        targetName: payload.targetName,
+        targetKind: payload.targetKind,
+        currentCreated: formatBoth(thread.createdDateTime, who.timeZone),
+        newCreated: since ? formatBoth(since, who.timeZone) : 'unchanged (no date given)',
+        requestedBy: who.name ?? 'an administrator',
+        noDateWarning: since
+          ? ''
+          : `No date was given: the creation date stays ${formatBoth(thread.createdDateTime, who.timeZone)}, so nothing older than that can be imported. To import older history, cancel and add "since <date>".`,
+        migrationAppId: this.deps.migrationAppId,
+        expires: formatBoth(op.expiresAt, who.timeZone),
+      }),
+      op.id,
+    );
+  }
+
+  /** Runs the confirmed operation exactly once, however often Confirm is pressed. */
+  async confirm(who: ActingContext, opId: unknown): Promise<FlowReply> {
+    const claimed = await this.deps.guard.claimForButton(who, opId, ['start'], 'start');
+    if (!('state' in claimed)) return claimed;
+    const result = await this.execute(who, claimed.payload as StartPayload);
+    return this.deps.guard.finish(claimed.id, result);
+  }
+
+  private async readThread(target: TargetRef): Promise<Channel | Chat> {
+    return target.kind === 'channel' ? this.deps.directory.getChannel(target.teamId, target.channelId) : this.deps.directory.getChat(target.chatId);
+  }
+
+  /** Re-checks live state, calls startMigration once, reconciles an unknown outcome, records the audit entry. */
+  private async execute(who: ActingContext, payload: StartPayload): Promise<Pick<OutcomeView, 'title'> & Partial<OutcomeView>> {
+    const { target } = payload;
+    const since = payload.conversationCreationDateTime;
+    let before: ThreadSnapshot = payload.before;
+    const audit = (outcome: 'succeeded' | 'failed' | 'unknown', after: ThreadSnapshot | null, failure: GraphFailure | null, requestId: string | null) =>
+      recordAudit(this.deps.store, who, {
+        action: 'start',
+        target,
+        targetKey: targetKey(target),
+        parameters: { conversationCreationDateTime: since },
+        outcome,
+        error: failure ? { status: failure.status, code: failure.code, message: failure.message } : null,
+        requestId,
+        before,
+        after,
+        jobId: null,
+      });
+    const fail = async (failure: GraphFailure, explanation: string) => {
+      await audit(failure.outcomeUnknown ? 'unknown' : 'failed', null, failure, failure.requestId);
+      return {
+        title: `Migration not started: ${payload.targetName}`,
+        color: 'Attention' as const,
+        summary: explanation,
+        facts: [{ title: 'Target', value: `${payload.targetName} (${payload.targetKind})` }],
+        errorFacts: errorFacts(failure),
+      };
+    };
+
+    // State may have changed since the card was shown; pre-flight again on live data.
+    try {
+      const live = snapshotOf(await this.readThread(target));
+      before = live;
+      if (live.migrationMode === 'inProgress') {
+        const failure: GraphFailure = { status: 400, code: 'AlreadyInMigration', message: 'The thread entered migration mode after the confirmation was shown.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
+        return fail(failure, `"${payload.targetName}" entered migration mode after this card was shown (someone else started it). Nothing was changed.`);
+      }
+      if (since && live.createdDateTime && Date.parse(since) >= Date.parse(live.createdDateTime)) {
+        const failure: GraphFailure = { status: 400, code: 'DateNotEarlier', message: 'The creation date moved after the confirmation was shown.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
+        return fail(failure, `"${payload.targetName}"'s creation date is now ${formatBoth(live.createdDateTime, who.timeZone)}, not earlier than ${formatBoth(since, who.timeZone)}. Nothing was changed.`);
+      }
+    } catch (err) {
+      const failure = toGraphCallError(err).failure;
+      return fail(failure, explainFailure(failure, 'read'));
+    }
+
+    let requestId: string | null = null;
+    let reconciled = false;
+    try {
+      requestId = (await this.deps.migration.startMigration(target, since)).requestId;
+    } catch (err) {
+      const failure = (err instanceof GraphCallError ? err : toGraphCallError(err)).failure;
+      // A timeout, a reset or a retried 5xx may hide a start that did happen; a retry of ours that
+      // then sees "already in migration" must not be reported as someone else's migration.
+      const mayHaveHappened = failure.outcomeUnknown || (failure.status === 400 && /already/i.test(failure.message));
+      if (!mayHaveHappened) return fail(failure, explainFailure(failure, 'start'));
+      try {
+        const now = snapshotOf(await this.readThread(target));
+        const matches = now.migrationMode === 'inProgress' && (!since || (now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since)));
+        if (!matches) return fail(failure, explainFailure(failure, 'start'));
+        reconciled = true;
+        requestId = failure.requestId;
+        this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: failure.code }, 'startMigration outcome was unknown; reconciled by reading the thread');
+      } catch {
+        return fail({ ...failure, outcomeUnknown: true }, explainFailure({ ...failure, code: failure.outcomeUnknown ? failure.code : 'Timeout' }, 'start'));
+      }
+    }
+
+    let after: ThreadSnapshot | null = null;
+    try {
+      after = snapshotOf(await this.readThread(target));
+    } catch (err) {
+      this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: toGraphCallError(err).failure.code }, 'could not read the thread back after startMigration');
+    }
+    await audit('succeeded', after, null, requestId);
+    const tz = who.timeZone;
+    return {
+      title: `Migration started: ${payload.targetName}`,
+      color: 'Good',
+      summary: reconciled
+        ? 'Graph did not confirm the call, but reading the thread back shows migration mode is on with the requested date.'
+        : `${payload.targetKind[0].toUpperCase()}${payload.targetKind.slice(1)} is now in migration mode.`,
+      facts: [
+        { title: 'Target', value: `${payload.targetName} (${payload.targetKind})` },
+        { title: 'migrationMode', value: after?.migrationMode ?? 'inProgress (not read back)' },
+        { title: 'createdDateTime', value: formatBoth(after?.createdDateTime ?? since ?? before.createdDateTime, tz) },
+        { title: 'originalCreatedDateTime', value: formatBoth(after?.originalCreatedDateTime ?? before.createdDateTime, tz) },
+        { title: 'Migration app', value: this.deps.migrationAppId },
+        { title: 'Started by', value: who.name ?? who.aadObjectId ?? 'unknown' },
+        { title: 'request-id', value: requestId ?? 'none' },
+      ],
+      nextSteps: [
+        `1. Import the history with the same migration app (client id ${this.deps.migrationAppId}); no other app can import into this thread.`,
+        '2. When the import is done, complete the migration to remove the banner and unlock the thread.',
+      ],
+      actions: [
+        { title: 'Status', verb: 'status', opId: '', target: targetKey(target) },
+        { title: 'Complete migration', verb: 'completeAsk', opId: '', target: targetKey(target) },
+      ],
+    };
+  }
+}

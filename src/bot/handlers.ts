@@ -1,0 +1,71 @@
+import type { TurnContext } from 'botbuilder';
+import type { CommandFlows } from './command-dispatch';
+import { FlowReply, text } from './flows/acting';
+import { helpCard } from './flows/help';
+import { LifecycleFlows, specFromTargetKey } from './flows/lifecycle';
+import type { OperationGuard } from './flows/operation-guard';
+import type { StartMigrationFlow } from './flows/start-migration';
+import type { ButtonHandlers } from './routes';
+import { actingContext, conversationPlace } from './turn-context';
+
+export interface HandlerFlows {
+  start: StartMigrationFlow;
+  lifecycle: LifecycleFlows;
+  guard: OperationGuard;
+  /** Opens the migration form (no-argument `migrate`, the help card's button, the welcome). */
+  openForm: (context: TurnContext) => Promise<FlowReply>;
+  /** Extra card verbs from features with their own forms (the migration form, bulk jobs). */
+  extraButtons?: ButtonHandlers;
+}
+
+const badTarget = (): FlowReply => text('This button has no valid target. Run the command again to get a fresh card.');
+
+/**
+ * Maps what Teams can send — typed commands, card buttons, the bot being added — to flows.
+ * Card data is untrusted: buttons carry an opaque operation id or a target key, both re-checked.
+ */
+export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons: ButtonHandlers; welcome: (context: TurnContext) => Promise<FlowReply> } {
+  const flows: CommandFlows = {
+    help: helpCard,
+    migrateForm: f.openForm,
+    start: f.start,
+    other: async (context, command) => {
+      const who = actingContext(context);
+      const place = conversationPlace(context);
+      switch (command.verb) {
+        case 'status':
+          return f.lifecycle.status(who, command.target, place);
+        case 'status-team':
+          return f.lifecycle.statusTeam(who, command.team);
+        case 'complete':
+          return f.lifecycle.completeAsk(who, command.target, place);
+        case 'locked':
+          return f.lifecycle.locked(who);
+        case 'audit':
+          return f.lifecycle.audit(who, command.target, command.user, command.last, place);
+        case 'migrate-team':
+        case 'complete-team':
+          return f.extraButtons?.[command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete']
+            ? f.extraButtons[command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete'](context, { team: command.team, since: command.verb === 'migrate-team' ? command.since : null })
+            : text('Bulk operations are not available in this deployment.');
+      }
+    },
+  };
+  const buttons: ButtonHandlers = {
+    confirm: (context, data) => f.start.confirm(actingContext(context), data.opId),
+    cancel: (context, data) => f.guard.cancel(actingContext(context), data.opId),
+    cancelOp: (context, data) => f.guard.cancel(actingContext(context), data.opId),
+    openForm: (context) => f.openForm(context),
+    status: async (context, data) => {
+      const spec = specFromTargetKey(data.target);
+      return spec ? f.lifecycle.status(actingContext(context), spec, conversationPlace(context)) : badTarget();
+    },
+    completeAsk: async (context, data) => {
+      const spec = specFromTargetKey(data.target);
+      return spec ? f.lifecycle.completeAsk(actingContext(context), spec, conversationPlace(context)) : badTarget();
+    },
+    completeConfirm: (context, data) => f.lifecycle.completeConfirm(actingContext(context), data.opId),
+    ...(f.extraButtons ?? {}),
+  };
+  return { flows, buttons, welcome: f.openForm };
+}

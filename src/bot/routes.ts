@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { AdminPolicy } from '../auth/admin-policy';
+import type { AdaptiveCardJson } from '../cards/renderer';
+import type { Logger } from '../log/logger';
+import type { Store } from '../store/types';
+import { commandCatalog } from './command-catalog';
+import type { FlowReply } from './flows/acting';
+import type { CommandFlows } from './command-dispatch';
+import { dispatchCommand } from './command-dispatch';
+import { actingContext } from './turn-context';
+
+/** Card buttons: verb → the flow that handles it. Each receives the button's data. */
+export type ButtonHandlers = Record<string, (context: TurnContext, data: Record<string, unknown>) => Promise<FlowReply>>;
+
+export interface RouteDeps {
+  admin: AdminPolicy;
+  store: Store;
+  logger: Logger;
+  allowedTenantIds: string[];
+  flows: CommandFlows;
+  buttons: ButtonHandlers;
+  /** Welcome shown when the bot is added to a chat, a team or a personal scope. */
+  welcome: (context: TurnContext) => Promise<FlowReply>;
+}
+
+function attachment(card: AdaptiveCardJson) {
+  return CardFactory.adaptiveCard(card);
+}
+
+/** Sends a flow's reply as a new message; remembers which activity shows a pending operation. */
+export async function sendReply(context: TurnContext, reply: FlowReply, store: Store): Promise<string | undefined> {
+  if (reply.kind === 'text') return (await context.sendActivity(MessageFactory.text(reply.text)))?.id;
+  const sent = await context.sendActivity(MessageFactory.attachment(attachment(reply.card)));
+  if (reply.pendingId && sent?.id) await store.setPendingActivity(reply.pendingId, sent.id);
+  return sent?.id;
+}
+
+/**
+ * Registers every route on the teams-ai `Application`: a tenant filter in front of everything,
+ * card buttons (`Action.Execute` and `Action.Submit` share handlers), typed commands, the welcome,
+ * and the error handler. Routes only translate between Teams and flows.
+ */
+export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): void {
+  const { logger } = deps;
+
+  // Tenant filter: an activity from a tenant we do not serve reaches no handler.
+  app.turn('beforeTurn', async (context) => {
+    const a = context.activity;
+    if (a.type !== ActivityTypes.Message && a.type !== ActivityTypes.Invoke) return true;
+    const who = actingContext(context);
+    if (who.tenantId && deps.allowedTenantIds.includes(who.tenantId)) return true;
+    logger.warn({ tenantId: who.tenantId, activityType: a.type }, 'activity from a tenant that is not allowed');
+    const message = 'This bot only serves its own organisation, and your account belongs to another tenant. Nothing was done.';
+    await deps.store.appendAudit({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      action: 'refused',
+      actor: { aadObjectId: who.aadObjectId, name: who.name },
+      tenantId: who.tenantId,
+      conversationId: who.conversationId,
+      target: null,
+      targetKey: null,
+      parameters: { reason: 'tenant', activityType: a.type, text: typeof a.text === 'string' ? a.text.slice(0, 200) : undefined },
+      outcome: 'refused',
+      error: { message: 'tenant not allowed' },
+      requestId: null,
+      before: null,
+      after: null,
+      jobId: null,
+    });
+    if (a.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message } } });
+    } else {
+      await context.sendActivity(message);
+    }
+    return false;
+  });
+
+  for (const [verb, handler] of Object.entries(deps.buttons)) {
+    app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, async (context, _state, data) => {
+      const reply = await handler(context, data ?? {});
+      return reply.kind === 'card' ? (reply.card as never) : reply.text;
+    });
+    app.adaptiveCards.actionSubmit<Record<string, unknown>>(verb, async (context, _state, data) => {
+      const reply = await handler(context, data ?? {});
+      const replyToId = context.activity.replyToId;
+      if (reply.kind === 'card' && replyToId) {
+        await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(reply.card)] });
+        if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
+      } else {
+        await sendReply(context, reply, deps.store);
+      }
+    });
+  }
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botId = context.activity.recipient?.id;
+    if (!(context.activity.membersAdded ?? []).some((m) => m.id === botId)) return;
+    await sendReply(context, await deps.welcome(context), deps.store);
+  });
+
+  // Typed commands. A message with a card `value` but no known verb is a stale or forged submit.
+  app.message(/[\s\S]*/, async (context) => {
+    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    if (!text.trim()) {
+      const hasValue = context.activity.value !== undefined && context.activity.value !== null;
+      await context.sendActivity(
+        hasValue
+          ? 'That card action is not one this bot knows. Run the command again to get a fresh card.'
+          : `Type a command, for example: help, or ${commandCatalog[0].examples[1]}`,
+      );
+      return;
+    }
+    await sendReply(context, await dispatchCommand(context, text, deps.flows), deps.store);
+  });
+
+  app.error(async (context, error) => {
+    const correlationId = randomUUID();
+    logger.error({ correlationId, err: { name: error?.name, message: error?.message, stack: error?.stack } }, 'unhandled error in a turn');
+    const message = `Something went wrong on my side and the request was stopped. Nothing else was changed. If it happens again, give your administrator this correlation id: ${correlationId}`;
+    try {
+      if (context.activity.type === ActivityTypes.Invoke) {
+        await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message } } });
+      } else {
+        await context.sendActivity(message);
+      }
+    } catch (sendError) {
+      logger.error({ correlationId, err: { message: (sendError as Error)?.message } }, 'could not tell the user about the error');
+    }
+  });
+}

@@ -1,0 +1,25 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { toGraphCallError } from './graph-errors';
+
+/**
+ * `checkMemberObjects` (spec §7): which of `ids` (role template ids, group ids) the user holds
+ * tenant-wide and active, directly or through groups. One call answers the admin question.
+ */
+export class DirectoryRoles {
+  constructor(
+    private readonly client: Client,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async heldBy(userId: string, ids: string[]): Promise<string[]> {
+    try {
+      const result = (await this.client
+        .api(`/users/${encodeURIComponent(userId)}/checkMemberObjects`)
+        .option('signal', AbortSignal.timeout(this.timeoutMs))
+        .post({ ids })) as { value?: string[] };
+      return (result?.value ?? []).map((id) => id.toLowerCase());
+    } catch (err) {
+      throw toGraphCallError(err);
+    }
+  }
+}

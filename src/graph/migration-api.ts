@@ -1,0 +1,51 @@
+import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { TargetRef } from '../store/types';
+import { errorFromResponse, toGraphCallError } from './graph-errors';
+
+/** What a successful write returns: Graph's `request-id` for the audit ledger. */
+export interface WriteReceipt {
+  requestId: string | null;
+}
+
+const seg = encodeURIComponent;
+
+/** The Graph path of a target's thread, every id encoded into its own segment. */
+export function threadPath(target: TargetRef): string {
+  return target.kind === 'channel' ? `/teams/${seg(target.teamId)}/channels/${seg(target.channelId)}` : `/chats/${seg(target.chatId)}`;
+}
+
+/**
+ * `startMigration` and `completeMigration` (spec §2, §3). The raw response is kept so a `204`
+ * still yields its `request-id`; failures become `GraphCallError`.
+ */
+export class MigrationApi {
+  constructor(
+    private readonly client: Client,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async post(path: string, body: Record<string, unknown> | undefined): Promise<WriteReceipt> {
+    let response: Response;
+    try {
+      response = (await this.client
+        .api(path)
+        .option('signal', AbortSignal.timeout(this.timeoutMs))
+        .responseType(ResponseType.RAW)
+        .post(body ?? '')) as Response;
+    } catch (err) {
+      throw toGraphCallError(err);
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    return { requestId: response.headers.get('request-id') };
+  }
+
+  /** Puts the thread into migration mode; `conversationCreationDateTime` omitted keeps the current date. */
+  startMigration(target: TargetRef, conversationCreationDateTime: string | null): Promise<WriteReceipt> {
+    return this.post(`${threadPath(target)}/startMigration`, conversationCreationDateTime ? { conversationCreationDateTime } : undefined);
+  }
+
+  /** Ends migration mode; only the app that started it may do this. */
+  completeMigration(target: TargetRef): Promise<WriteReceipt> {
+    return this.post(`${threadPath(target)}/completeMigration`, undefined);
+  }
+}

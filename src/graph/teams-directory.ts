@@ -1,0 +1,112 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { toGraphCallError } from './graph-errors';
+import type { MigrationMode } from './thread-state';
+
+export interface Team {
+  id: string;
+  displayName: string;
+  description?: string | null;
+  createdDateTime?: string | null;
+}
+
+export interface Channel {
+  id: string;
+  displayName: string;
+  membershipType: 'standard' | 'private' | 'shared' | string;
+  createdDateTime: string | null;
+  migrationMode: MigrationMode;
+  originalCreatedDateTime: string | null;
+  webUrl?: string | null;
+}
+
+export interface Chat {
+  id: string;
+  topic: string | null;
+  chatType: 'oneOnOne' | 'group' | 'meeting' | string;
+  createdDateTime: string | null;
+  migrationMode: MigrationMode;
+  originalCreatedDateTime: string | null;
+  tenantId?: string | null;
+  webUrl?: string | null;
+}
+
+interface Page<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+/** Escapes a string literal for an OData `$filter` (single quotes are doubled). */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const seg = encodeURIComponent;
+
+/**
+ * Read-only Graph calls about teams, channels and chats, made with the migration app's identity.
+ * Every id is URL-encoded into its path segment; every failure becomes a `GraphCallError`.
+ */
+export class TeamsDirectory {
+  constructor(
+    private readonly client: Client,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private async get<T>(path: string, query?: Record<string, string>): Promise<T> {
+    try {
+      let request = this.client.api(path).option('signal', AbortSignal.timeout(this.timeoutMs));
+      if (query) request = request.query(query);
+      return (await request.get()) as T;
+    } catch (err) {
+      throw toGraphCallError(err);
+    }
+  }
+
+  private async all<T>(path: string, query: Record<string, string>, limit: number): Promise<T[]> {
+    const items: T[] = [];
+    let page = await this.get<Page<T>>(path, query);
+    items.push(...page.value);
+    while (page['@odata.nextLink'] && items.length < limit) {
+      page = await this.get<Page<T>>(page['@odata.nextLink']);
+      items.push(...page.value);
+    }
+    return items.slice(0, limit);
+  }
+
+  /** Reads one team by its Graph id (the Microsoft 365 group id). */
+  getTeam(teamId: string): Promise<Team> {
+    return this.get<Team>(`/teams/${seg(teamId)}`);
+  }
+
+  /** Teams whose display name equals `name` (Graph compares case-insensitively). */
+  findTeamsByName(name: string): Promise<Team[]> {
+    return this.all<Team>('/teams', { $filter: `displayName eq ${odataString(name)}`, $select: 'id,displayName,description' }, 50);
+  }
+
+  /** Teams whose display name starts with `prefix`, for type-ahead and "did you mean". */
+  searchTeams(prefix: string, limit = 15): Promise<Team[]> {
+    const query: Record<string, string> = { $select: 'id,displayName,description', $top: String(Math.min(limit, 100)) };
+    if (prefix.trim()) query.$filter = `startswith(displayName,${odataString(prefix.trim())})`;
+    return this.all<Team>('/teams', query, limit);
+  }
+
+  /** Every channel of a team, with kind and migration state. */
+  listChannels(teamId: string): Promise<Channel[]> {
+    return this.all<Channel>(`/teams/${seg(teamId)}/channels`, {}, 10000);
+  }
+
+  /** Reads one channel, including `migrationMode` and the creation dates. */
+  getChannel(teamId: string, channelId: string): Promise<Channel> {
+    return this.get<Channel>(`/teams/${seg(teamId)}/channels/${seg(channelId)}`);
+  }
+
+  /** Reads one chat, including `chatType`, `migrationMode` and the creation dates. */
+  getChat(chatId: string): Promise<Chat> {
+    return this.get<Chat>(`/chats/${seg(chatId)}`);
+  }
+
+  /** The chats a user is a member of (first `limit`, newest pages first as Graph returns them). */
+  listUserChats(userId: string, limit = 50): Promise<Chat[]> {
+    return this.all<Chat>(`/users/${seg(userId)}/chats`, { $top: String(Math.min(limit, 50)) }, limit);
+  }
+}

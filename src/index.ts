@@ -1,0 +1,168 @@
+import type { AddressInfo } from 'node:net';
+import { Application, AdaptiveCardActionExecuteResponseType, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { DestinationStream } from 'pino';
+import { AdminPolicy } from './auth/admin-policy';
+import { createBotCredentialsFactory } from './auth/bot-credentials-factory';
+import { createGraphTokenProvider } from './auth/graph-credential';
+import { Config, ConfigError, loadConfig } from './config/config';
+import { createGraphClient } from './graph/graph-client';
+import { DirectoryRoles } from './graph/directory-roles';
+import { MigrationApi } from './graph/migration-api';
+import { TeamsDirectory } from './graph/teams-directory';
+import { createLogger, Logger } from './log/logger';
+import { createHttpServer } from './server/http-server';
+import { createStore } from './store/create-store';
+import { createConversationStateStorage } from './store/conversation-state-storage';
+import type { Store } from './store/types';
+import { TargetResolver } from './bot/target-resolver';
+import { StartMigrationFlow } from './bot/flows/start-migration';
+import { createHandlers } from './bot/handlers';
+import { LifecycleFlows } from './bot/flows/lifecycle';
+import { OperationGuard } from './bot/flows/operation-guard';
+import { MigrationFormFlow } from './bot/flows/migration-form';
+import { registerRoutes } from './bot/routes';
+
+export interface RunningBot {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  admin: AdminPolicy;
+  app: Application<TurnState>;
+  adapter: TeamsAdapter;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Graceful stop: refuse new activities, finish turns and background work, flush the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  /** Use this store instead of the configured one. */
+  store?: Store;
+}
+
+/**
+ * The composition root: wires configuration, the migration app's credential, the Graph client,
+ * the store, the flows and the teams-ai `Application`, then listens. Tests call it with a config
+ * pointed at the emulator; `main` calls it with the process environment.
+ */
+export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  if (config.localMode) {
+    logger.warn('LOCAL_MODE is on: channel authentication is disabled and any caller is accepted. The bot listens on 127.0.0.1 only. Never deploy like this.');
+  }
+
+  const tokens = createGraphTokenProvider(config.graph, logger);
+  const graphClient = createGraphClient(config.graph, tokens);
+  const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
+  const migration = new MigrationApi(graphClient, config.graph.timeoutMs);
+  const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin);
+  const store = options.store ?? (await createStore(config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir }));
+
+  const adapter = new TeamsAdapter(
+    {
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.password,
+      MicrosoftAppTenantId: config.bot.tenantId,
+      MicrosoftAppType: config.bot.appType,
+      ...config.botFrameworkOverrides,
+    },
+    createBotCredentialsFactory(config),
+  );
+  const app = new Application<TurnState>({
+    adapter,
+    botAppId: config.bot.appId,
+    storage: createConversationStateStorage(
+      config.stateBlobContainer && config.storage.kind === 'table'
+        ? { kind: 'blob', connectionString: config.storage.connectionString, container: config.stateBlobContainer }
+        : { kind: 'memory' },
+    ),
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    adaptiveCards: { actionExecuteResponseType: AdaptiveCardActionExecuteResponseType.REPLACE_FOR_ALL },
+  });
+
+  const resolver = new TargetResolver(directory);
+  const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
+  const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId });
+  const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
+  const form = new MigrationFormFlow({ guard, resolver, directory, start });
+  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context) => form.open(context), extraButtons: form.buttons() });
+  registerRoutes(app, { admin, store, logger, allowedTenantIds: config.admin.allowedTenantIds, ...handlers });
+  app.adaptiveCards.search('teams', async (context, _state, query) => form.searchTeams(context, query.parameters.queryText, query.count));
+
+  const http = createHttpServer(adapter, app, logger);
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
+
+  let stopped: Promise<void> | null = null;
+  return {
+    config,
+    logger,
+    store,
+    admin,
+    app,
+    adapter,
+    url,
+    port,
+    stop() {
+      stopped ??= (async () => {
+        await http.drain();
+        await new Promise<void>((resolve) => http.server.close(() => resolve()));
+        await store.close();
+        logger.info('bot stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Entry point for `npm start`: configuration from the environment, stop on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const bot = await startBot(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bot.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      bot.logger.error('shutdown took longer than 9 seconds; exiting');
+      process.exit(1);
+    }, 9000);
+    force.unref();
+    bot.stop().then(
+      () => process.exit(0),
+      (err) => {
+        bot.logger.error({ err: { message: (err as Error)?.message } }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => bot.logger.error({ err: { message: (reason as Error)?.message ?? String(reason) } }, 'unhandled rejection'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`The bot could not start: ${(err as Error)?.message ?? err}\n`);
+    process.exit(1);
+  });
+}

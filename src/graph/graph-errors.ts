@@ -39,9 +39,16 @@ export function toGraphCallError(err: unknown): GraphCallError {
     return new GraphCallError({ status: 0, code: 'TokenUnavailable', message: err.message, requestId: null, date: now, outcomeUnknown: false });
   }
   const e = (err ?? {}) as GraphErrorLike;
+  // graph-client wraps what the auth provider or fetch threw: the original's name becomes `code`
+  // and its text the `body`.
+  if (e.code === 'CredentialError') {
+    const message = typeof e.body === 'string' ? e.body.replace(/^CredentialError:\s*/, '') : 'The migration app could not sign in to Microsoft Entra ID.';
+    return new GraphCallError({ status: 0, code: 'TokenUnavailable', message, requestId: null, date: now, outcomeUnknown: false });
+  }
   const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : 0;
   if (status === 0) {
-    const aborted = e.name === 'AbortError' || e.name === 'TimeoutError' || /abort|timed? ?out/i.test(e.message ?? '');
+    const names = `${e.name ?? ''} ${e.code ?? ''}`;
+    const aborted = /AbortError|TimeoutError/.test(names) || /abort|timed? ?out/i.test(`${e.message ?? ''} ${typeof e.body === 'string' ? e.body : ''}`);
     return new GraphCallError({
       status: 0,
       code: aborted ? 'Timeout' : 'NetworkError',

@@ -1,0 +1,417 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { assertBulkJobShape, auditLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
+import { migrateSchema } from './sqlite-schema';
+import type {
+  AuditEntry,
+  AuditQuery,
+  BulkItem,
+  BulkJob,
+  BulkJobState,
+  PendingOperation,
+  Store,
+  StoredConversationReference,
+} from './types';
+
+/** Options for `SqliteStore.open`. */
+export interface SqliteStoreOptions {
+  /** Clock for `updatedAt` stamps; tests pin it. */
+  now?: () => Date;
+}
+
+/** Name of the ledger file inside `DATA_DIR`. */
+export const LEDGER_FILE_NAME = 'ledger.sqlite';
+
+type Row = Record<string, unknown>;
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+const parse = <T>(text: unknown): T => (text === null ? null : JSON.parse(text as string)) as T;
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function auditFromRow(r: Row): AuditEntry {
+  return {
+    id: r.id as string,
+    at: r.at as string,
+    action: r.action as AuditEntry['action'],
+    actor: { aadObjectId: str(r.actor_aad_object_id), name: str(r.actor_name) },
+    tenantId: str(r.tenant_id),
+    conversationId: str(r.conversation_id),
+    target: parse(r.target),
+    targetKey: str(r.target_key),
+    parameters: parse(r.parameters),
+    outcome: r.outcome as AuditEntry['outcome'],
+    error: parse(r.error),
+    requestId: str(r.request_id),
+    before: parse(r.before_snapshot),
+    after: parse(r.after_snapshot),
+    jobId: str(r.job_id),
+  };
+}
+
+function pendingFromRow(r: Row): PendingOperation {
+  return {
+    id: r.id as string,
+    kind: r.kind as PendingOperation['kind'],
+    tenantId: r.tenant_id as string,
+    requestedBy: parse(r.requested_by),
+    conversationId: r.conversation_id as string,
+    payload: parse(r.payload),
+    createdAt: r.created_at as string,
+    expiresAt: r.expires_at as string,
+    state: r.state as PendingOperation['state'],
+    result: parse(r.result),
+    activityId: str(r.activity_id),
+  };
+}
+
+function jobFromRow(r: Row): BulkJob {
+  return {
+    id: r.id as string,
+    kind: r.kind as BulkJob['kind'],
+    tenantId: r.tenant_id as string,
+    teamId: r.team_id as string,
+    teamName: r.team_name as string,
+    requestedBy: parse(r.requested_by),
+    conversationId: r.conversation_id as string,
+    conversationReference: parse(r.conversation_reference),
+    progressActivityId: str(r.progress_activity_id),
+    conversationCreationDateTime: str(r.conversation_creation_date_time),
+    state: r.state as BulkJobState,
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+  };
+}
+
+function itemFromRow(r: Row): BulkItem {
+  return {
+    jobId: r.job_id as string,
+    itemKey: r.item_key as string,
+    seq: r.seq as number,
+    target: parse(r.target),
+    state: r.state as BulkItem['state'],
+    detail: str(r.detail),
+    errorCode: str(r.error_code),
+    requestId: str(r.request_id),
+    updatedAt: r.updated_at as string,
+  };
+}
+
+/** Patch columns: `has_x` says whether the caller named `x`, so `null` can clear a value. */
+const patchParams = (patch: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const given = patch[k] !== undefined;
+    out[`has_${k}`] = given ? 1 : 0;
+    out[k] = given ? patch[k] : null;
+  }
+  return out;
+};
+
+/**
+ * The embedded ledger: one SQLite file, `<dataDir>/ledger.sqlite`, for a bot that runs as a single
+ * instance. WAL lets readers run beside the writer; `synchronous=FULL` makes every committed write
+ * reach the disk before the call resolves, so an intent recorded just before a Graph call survives
+ * `kill -9` and power loss. better-sqlite3 is synchronous, so each method runs to completion inside
+ * one event-loop turn: a single call can never interleave with another, which is what makes
+ * `claimPending` and `cancelPending` atomic (they also check the row count of a guarded UPDATE).
+ */
+export class SqliteStore implements Store {
+  private readonly now: () => Date;
+  private readonly s: ReturnType<typeof prepareStatements>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    options: SqliteStoreOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.s = prepareStatements(db);
+  }
+
+  /**
+   * Opens (creating when missing) `<dataDir>/ledger.sqlite`, sets WAL and full synchronous mode,
+   * and brings the schema to the current version. Throws when the file belongs to a newer release.
+   */
+  static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const db = new Database(path.join(dataDir, LEDGER_FILE_NAME));
+    try {
+      // Another process (a second bot started by mistake, the audit export) may hold the write lock briefly.
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrateSchema(db);
+      return new SqliteStore(db, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** The open connection; throws `StoreClosedError` after `close()` instead of better-sqlite3's TypeError. */
+  private get live(): Database.Database {
+    if (!this.db.open) throw new StoreClosedError();
+    return this.db;
+  }
+
+  private assertOpen(): void {
+    if (!this.db.open) throw new StoreClosedError();
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.assertOpen();
+    this.s.insertAudit.run({
+      id: entry.id,
+      at: entry.at,
+      at_ms: epochMs(entry.at, 'audit entry time'),
+      action: entry.action,
+      actor_aad_object_id: entry.actor.aadObjectId,
+      actor_name: entry.actor.name,
+      tenant_id: entry.tenantId,
+      conversation_id: entry.conversationId,
+      target_key: entry.targetKey,
+      target: json(entry.target),
+      parameters: JSON.stringify(entry.parameters ?? {}),
+      outcome: entry.outcome,
+      error: json(entry.error),
+      request_id: entry.requestId,
+      before_snapshot: json(entry.before),
+      after_snapshot: json(entry.after),
+      job_id: entry.jobId,
+    });
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    const db = this.live;
+    const limit = auditLimit(query);
+    if (limit === 0) return [];
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: limit === Number.POSITIVE_INFINITY ? -1 : limit };
+    const filter = (condition: string, name: string, value: unknown): void => {
+      where.push(condition);
+      params[name] = value;
+    };
+    if (query.targetKey !== undefined) filter('target_key = @targetKey', 'targetKey', query.targetKey);
+    if (query.actorAadObjectId !== undefined) filter('actor_aad_object_id = @actor', 'actor', query.actorAadObjectId);
+    if (query.tenantId !== undefined) filter('tenant_id = @tenantId', 'tenantId', query.tenantId);
+    if (query.action !== undefined) filter('action = @action', 'action', query.action);
+    if (query.since !== undefined) filter('at_ms >= @since', 'since', epochMs(query.since, 'audit query since'));
+    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
+    return (db.prepare(sql).all(params) as Row[]).map(auditFromRow);
+  }
+
+  async createPending(op: PendingOperation): Promise<void> {
+    this.assertOpen();
+    this.s.insertPending.run({
+      id: op.id,
+      kind: op.kind,
+      tenant_id: op.tenantId,
+      requested_by: JSON.stringify(op.requestedBy),
+      conversation_id: op.conversationId,
+      payload: JSON.stringify(op.payload ?? {}),
+      created_at: op.createdAt,
+      expires_at: op.expiresAt,
+      state: op.state,
+      result: json(op.result),
+      activity_id: op.activityId,
+    });
+  }
+
+  async getPending(id: string): Promise<PendingOperation | null> {
+    this.assertOpen();
+    const row = this.s.getPending.get(id) as Row | undefined;
+    return row ? pendingFromRow(row) : null;
+  }
+
+  async claimPending(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.s.movePending.run({ id, from: 'pending', to: 'running' }).changes === 1;
+  }
+
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null): Promise<void> {
+    this.assertOpen();
+    if (this.s.finishPending.run({ id, state, result: json(result) }).changes !== 1) {
+      throw new UnknownRecordError(`pending operation ${id}`);
+    }
+  }
+
+  async cancelPending(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.s.movePending.run({ id, from: 'pending', to: 'cancelled' }).changes === 1;
+  }
+
+  async setPendingActivity(id: string, activityId: string): Promise<void> {
+    this.assertOpen();
+    if (this.s.setPendingActivity.run({ id, activity_id: activityId }).changes !== 1) {
+      throw new UnknownRecordError(`pending operation ${id}`);
+    }
+  }
+
+  async createBulkJob(job: BulkJob, items: BulkItem[]): Promise<void> {
+    const db = this.live;
+    assertBulkJobShape(job, items);
+    // One transaction: a resumed bot either sees the whole job with every item, or no job at all.
+    db.transaction(() => {
+      this.s.insertJob.run({
+        id: job.id,
+        kind: job.kind,
+        tenant_id: job.tenantId,
+        team_id: job.teamId,
+        team_name: job.teamName,
+        requested_by: JSON.stringify(job.requestedBy),
+        conversation_id: job.conversationId,
+        conversation_reference: JSON.stringify(job.conversationReference ?? {}),
+        progress_activity_id: job.progressActivityId,
+        conversation_creation_date_time: job.conversationCreationDateTime,
+        state: job.state,
+        created_at: job.createdAt,
+        updated_at: job.updatedAt,
+      });
+      for (const item of items) {
+        this.s.insertItem.run({
+          job_id: item.jobId,
+          item_key: item.itemKey,
+          seq: item.seq,
+          target: JSON.stringify(item.target),
+          state: item.state,
+          detail: item.detail,
+          error_code: item.errorCode,
+          request_id: item.requestId,
+          updated_at: item.updatedAt,
+        });
+      }
+    }).immediate();
+  }
+
+  async getBulkJob(id: string): Promise<BulkJob | null> {
+    this.assertOpen();
+    const row = this.s.getJob.get(id) as Row | undefined;
+    return row ? jobFromRow(row) : null;
+  }
+
+  async listBulkJobs(state: BulkJobState): Promise<BulkJob[]> {
+    this.assertOpen();
+    return (this.s.listJobs.all(state) as Row[]).map(jobFromRow);
+  }
+
+  async updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void> {
+    this.assertOpen();
+    const params = { id, updated_at: this.now().toISOString(), ...patchParams(patch, ['state', 'progressActivityId']) };
+    if (this.s.updateJob.run(params).changes !== 1) throw new UnknownRecordError(`bulk job ${id}`);
+  }
+
+  async listBulkItems(jobId: string): Promise<BulkItem[]> {
+    this.assertOpen();
+    return (this.s.listItems.all(jobId) as Row[]).map(itemFromRow);
+  }
+
+  async updateBulkItem(
+    jobId: string,
+    itemKey: string,
+    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
+  ): Promise<void> {
+    this.assertOpen();
+    const params = {
+      job_id: jobId,
+      item_key: itemKey,
+      updated_at: this.now().toISOString(),
+      ...patchParams(patch, ['state', 'detail', 'errorCode', 'requestId']),
+    };
+    // With synchronous=FULL the commit is on disk when run() returns, before this promise resolves.
+    if (this.s.updateItem.run(params).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+  }
+
+  async saveConversationReference(ref: StoredConversationReference): Promise<void> {
+    this.assertOpen();
+    this.s.upsertReference.run({
+      aad_object_id: ref.aadObjectId,
+      tenant_id: ref.tenantId,
+      reference: JSON.stringify(ref.reference ?? {}),
+      updated_at: ref.updatedAt,
+    });
+  }
+
+  async getConversationReference(aadObjectId: string): Promise<StoredConversationReference | null> {
+    this.assertOpen();
+    const r = this.s.getReference.get(aadObjectId) as Row | undefined;
+    if (!r) return null;
+    return {
+      aadObjectId: r.aad_object_id as string,
+      tenantId: r.tenant_id as string,
+      reference: parse(r.reference),
+      updatedAt: r.updated_at as string,
+    };
+  }
+
+  async getReminderSentAt(targetKey: string): Promise<string | null> {
+    this.assertOpen();
+    const r = this.s.getReminder.get(targetKey) as Row | undefined;
+    return r ? (r.sent_at as string) : null;
+  }
+
+  async setReminderSentAt(targetKey: string, at: string): Promise<void> {
+    this.assertOpen();
+    this.s.upsertReminder.run({ target_key: targetKey, sent_at: at });
+  }
+
+  /** Closes the file; SQLite checkpoints the WAL into the main file on the last close. Idempotent. */
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Every statement the store runs more than once, compiled once at open. */
+function prepareStatements(db: Database.Database) {
+  return {
+    insertAudit: db.prepare(`
+      INSERT INTO audit (id, at, at_ms, action, actor_aad_object_id, actor_name, tenant_id, conversation_id,
+        target_key, target, parameters, outcome, error, request_id, before_snapshot, after_snapshot, job_id)
+      VALUES (@id, @at, @at_ms, @action, @actor_aad_object_id, @actor_name, @tenant_id, @conversation_id,
+        @target_key, @target, @parameters, @outcome, @error, @request_id, @before_snapshot, @after_snapshot, @job_id)`),
+    insertPending: db.prepare(`
+      INSERT INTO pending_operations (id, kind, tenant_id, requested_by, conversation_id, payload, created_at,
+        expires_at, state, result, activity_id)
+      VALUES (@id, @kind, @tenant_id, @requested_by, @conversation_id, @payload, @created_at, @expires_at, @state,
+        @result, @activity_id)`),
+    getPending: db.prepare('SELECT * FROM pending_operations WHERE id = ?'),
+    movePending: db.prepare('UPDATE pending_operations SET state = @to WHERE id = @id AND state = @from'),
+    finishPending: db.prepare('UPDATE pending_operations SET state = @state, result = @result WHERE id = @id'),
+    setPendingActivity: db.prepare('UPDATE pending_operations SET activity_id = @activity_id WHERE id = @id'),
+    insertJob: db.prepare(`
+      INSERT INTO bulk_jobs (id, kind, tenant_id, team_id, team_name, requested_by, conversation_id,
+        conversation_reference, progress_activity_id, conversation_creation_date_time, state, created_at, updated_at)
+      VALUES (@id, @kind, @tenant_id, @team_id, @team_name, @requested_by, @conversation_id, @conversation_reference,
+        @progress_activity_id, @conversation_creation_date_time, @state, @created_at, @updated_at)`),
+    insertItem: db.prepare(`
+      INSERT INTO bulk_items (job_id, item_key, seq, target, state, detail, error_code, request_id, updated_at)
+      VALUES (@job_id, @item_key, @seq, @target, @state, @detail, @error_code, @request_id, @updated_at)`),
+    getJob: db.prepare('SELECT * FROM bulk_jobs WHERE id = ?'),
+    listJobs: db.prepare('SELECT * FROM bulk_jobs WHERE state = ? ORDER BY created_at, id'),
+    updateJob: db.prepare(`
+      UPDATE bulk_jobs SET
+        state = CASE WHEN @has_state THEN @state ELSE state END,
+        progress_activity_id = CASE WHEN @has_progressActivityId THEN @progressActivityId ELSE progress_activity_id END,
+        updated_at = @updated_at
+      WHERE id = @id`),
+    listItems: db.prepare('SELECT * FROM bulk_items WHERE job_id = ? ORDER BY seq, item_key'),
+    updateItem: db.prepare(`
+      UPDATE bulk_items SET
+        state = CASE WHEN @has_state THEN @state ELSE state END,
+        detail = CASE WHEN @has_detail THEN @detail ELSE detail END,
+        error_code = CASE WHEN @has_errorCode THEN @errorCode ELSE error_code END,
+        request_id = CASE WHEN @has_requestId THEN @requestId ELSE request_id END,
+        updated_at = @updated_at
+      WHERE job_id = @job_id AND item_key = @item_key`),
+    upsertReference: db.prepare(`
+      INSERT INTO conversation_references (aad_object_id, tenant_id, reference, updated_at)
+      VALUES (@aad_object_id, @tenant_id, @reference, @updated_at)
+      ON CONFLICT (aad_object_id) DO UPDATE SET
+        tenant_id = excluded.tenant_id, reference = excluded.reference, updated_at = excluded.updated_at`),
+    getReference: db.prepare('SELECT * FROM conversation_references WHERE aad_object_id = ?'),
+    getReminder: db.prepare('SELECT sent_at FROM reminders WHERE target_key = ?'),
+    upsertReminder: db.prepare(`
+      INSERT INTO reminders (target_key, sent_at) VALUES (@target_key, @sent_at)
+      ON CONFLICT (target_key) DO UPDATE SET sent_at = excluded.sent_at`),
+  };
+}

@@ -1,0 +1,356 @@
+import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
+import {
+  assertBulkJobShape,
+  auditLimit,
+  compareBulkItems,
+  epochMs,
+  StoreClosedError,
+  UnknownRecordError,
+} from './record-rules';
+import { columns, invertedMonth, invertedTime, packJson, safeKey, unpackJson } from './table-entity';
+import type {
+  AuditEntry,
+  AuditQuery,
+  BulkItem,
+  BulkJob,
+  BulkJobState,
+  PendingOperation,
+  Store,
+  StoredConversationReference,
+} from './types';
+
+/** Options for `TableStore.open`. */
+export interface TableStoreOptions {
+  /** Account or SAS connection string; `http` endpoints (Azurite) are allowed because they are named so. */
+  connectionString: string;
+  /** Prefix of the six table names (letters and digits, starting with a letter). Default `migrationbot`. */
+  tablePrefix?: string;
+  /** Clock for `updatedAt` stamps; tests pin it. */
+  now?: () => Date;
+}
+
+export const DEFAULT_TABLE_PREFIX = 'migrationbot';
+
+/** Suffixes of the tables the store uses; the longest decides the prefix length limit (63 in all). */
+const TABLES = {
+  audit: 'Audit',
+  pending: 'Pending',
+  jobs: 'BulkJobs',
+  items: 'BulkItems',
+  refs: 'ConversationRefs',
+  reminders: 'Reminders',
+} as const;
+type TableName = keyof typeof TABLES;
+
+/** All bulk jobs share one partition: few rows, always listed together by state. */
+const JOBS_PARTITION = 'job';
+/** Table Storage accepts at most 100 operations per entity-group transaction. */
+const TRANSACTION_LIMIT = 100;
+/** Attempts at a read-modify-write before giving up under sustained contention. */
+const MAX_CONDITIONAL_ATTEMPTS = 10;
+
+const statusOf = (err: unknown): number | undefined =>
+  typeof err === 'object' && err !== null ? (err as { statusCode?: number }).statusCode : undefined;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads `TableEndpoint` / `DefaultEndpointsProtocol` from a connection string: true only when the
+ * string itself names plain `http` (Azurite), so a real account never silently downgrades.
+ */
+export function connectionStringUsesHttp(connectionString: string): boolean {
+  const settings = new Map<string, string>();
+  for (const pair of connectionString.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) settings.set(pair.slice(0, eq).trim().toLowerCase(), pair.slice(eq + 1).trim().toLowerCase());
+  }
+  const endpoint = settings.get('tableendpoint');
+  if (endpoint) return endpoint.startsWith('http://');
+  return settings.get('defaultendpointsprotocol') === 'http';
+}
+
+/**
+ * The ledger for deployments with several bot instances, on Azure Table Storage (or Azurite).
+ *
+ * Keys: audit entries are partitioned by inverted month and keyed by inverted time + id, so the
+ * service's natural order (PartitionKey, then RowKey) is newest-first and `since` becomes a key range;
+ * pending operations, conversation references and reminders are one partition per id (point reads
+ * only); bulk jobs share one partition, filtered by state; bulk items are partitioned by job id and
+ * keyed by item key (updates are point writes; listing reads the partition and orders by `seq`).
+ * Every change of an existing record is a read followed by an ETag-conditional Replace, retried on
+ * `412`, which is what makes `claimPending`/`cancelPending` atomic across instances.
+ */
+export class TableStore implements Store {
+  private closed = false;
+
+  private constructor(
+    private readonly clients: Record<TableName, TableClient>,
+    private readonly now: () => Date,
+  ) {}
+
+  /**
+   * Connects with a connection string and creates the six tables when missing. Rejects a prefix that
+   * would make an invalid table name before any request is made.
+   */
+  static async open(options: TableStoreOptions): Promise<TableStore> {
+    const prefix = options.tablePrefix ?? DEFAULT_TABLE_PREFIX;
+    if (!/^[A-Za-z][A-Za-z0-9]{0,46}$/.test(prefix)) {
+      throw new Error('table prefix must be 1-47 letters or digits and start with a letter');
+    }
+    const allowInsecureConnection = connectionStringUsesHttp(options.connectionString);
+    const clients = Object.fromEntries(
+      (Object.keys(TABLES) as TableName[]).map((name) => [
+        name,
+        TableClient.fromConnectionString(options.connectionString, `${prefix}${TABLES[name]}`, { allowInsecureConnection }),
+      ]),
+    ) as Record<TableName, TableClient>;
+    // createTable does nothing when the table exists, so every instance may run this at start-up.
+    await Promise.all(Object.values(clients).map((c) => c.createTable()));
+    return new TableStore(clients, options.now ?? (() => new Date()));
+  }
+
+  private table(name: TableName): TableClient {
+    if (this.closed) throw new StoreClosedError();
+    return this.clients[name];
+  }
+
+  /** Reads one record, or null when its entity does not exist. */
+  private async read<T>(name: TableName, partitionKey: string, rowKey: string): Promise<{ record: T; etag: string } | null> {
+    try {
+      const entity = await this.table(name).getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      return { record: unpackJson<T>(entity), etag: entity.etag };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Inserts a new record; a `409` becomes an error naming what already exists. */
+  private async insert(name: TableName, partitionKey: string, rowKey: string, record: object, index: Record<string, string | number>, what: string): Promise<void> {
+    try {
+      await this.table(name).createEntity({ partitionKey, rowKey, ...index, ...packJson(record) });
+    } catch (err) {
+      if (statusOf(err) === 409) throw new Error(`${what} already exists`);
+      throw err;
+    }
+  }
+
+  /**
+   * Read-modify-write guarded by the entity's ETag. `change` returns the new record, or null to leave
+   * it alone; on `412` (another writer got there first) it runs again on the fresh record. Returns
+   * 'missing' when there is no such entity, else whether it wrote.
+   */
+  private async mutate<T extends object>(
+    name: TableName,
+    partitionKey: string,
+    rowKey: string,
+    change: (current: T) => T | null,
+    index: (record: T) => Record<string, string | number>,
+  ): Promise<'changed' | 'unchanged' | 'missing'> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read<T>(name, partitionKey, rowKey);
+      if (!current) return 'missing';
+      const next = change(current.record);
+      if (!next) return 'unchanged';
+      try {
+        await this.table(name).updateEntity({ partitionKey, rowKey, ...index(next), ...packJson(next) }, 'Replace', { etag: current.etag });
+        return 'changed';
+      } catch (err) {
+        if (statusOf(err) !== 412 || attempt >= MAX_CONDITIONAL_ATTEMPTS) throw err;
+        // Jitter keeps a crowd of losers from re-colliding in lockstep.
+        await pause(5 + Math.random() * 20);
+      }
+    }
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const ms = epochMs(entry.at, 'audit entry time');
+    await this.insert('audit', invertedMonth(ms), `${invertedTime(ms)}-${safeKey(entry.id)}`, entry, auditIndex(entry), `audit entry ${entry.id}`);
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    const table = this.table('audit');
+    const limit = auditLimit(query);
+    if (limit === 0) return [];
+    const filters: string[] = [];
+    if (query.targetKey !== undefined) filters.push(odata`targetKey eq ${query.targetKey}`);
+    if (query.actorAadObjectId !== undefined) filters.push(odata`actorAadObjectId eq ${query.actorAadObjectId}`);
+    if (query.tenantId !== undefined) filters.push(odata`tenantId eq ${query.tenantId}`);
+    if (query.action !== undefined) filters.push(odata`action eq ${query.action}`);
+    if (query.since !== undefined) {
+      const ms = epochMs(query.since, 'audit query since');
+      // At or after `since` = inverted keys at or below its own; '~' sorts after every `-id` suffix.
+      filters.push(odata`PartitionKey le ${invertedMonth(ms)}`, odata`RowKey le ${`${invertedTime(ms)}~`}`);
+    }
+    const pages = table
+      .listEntities<Record<string, unknown>>({ queryOptions: filters.length ? { filter: filters.join(' and ') } : {} })
+      .byPage({ maxPageSize: Math.min(limit, 1000) });
+    const found: AuditEntry[] = [];
+    // The service returns rows in key order, i.e. newest first: stop as soon as there are enough.
+    for await (const page of pages) {
+      for (const entity of page) {
+        found.push(unpackJson<AuditEntry>(entity));
+        if (found.length >= limit) return found;
+      }
+    }
+    return found;
+  }
+
+  async createPending(op: PendingOperation): Promise<void> {
+    await this.insert('pending', safeKey(op.id), 'pending', op, pendingIndex(op), `pending operation ${op.id}`);
+  }
+
+  async getPending(id: string): Promise<PendingOperation | null> {
+    return (await this.read<PendingOperation>('pending', safeKey(id), 'pending'))?.record ?? null;
+  }
+
+  /** Moves `from` → `to` only if the stored state is still `from` when the conditional write lands. */
+  private async movePending(id: string, from: PendingOperation['state'], to: PendingOperation['state']): Promise<boolean> {
+    const outcome = await this.mutate<PendingOperation>(
+      'pending',
+      safeKey(id),
+      'pending',
+      (op) => (op.state === from ? { ...op, state: to } : null),
+      pendingIndex,
+    );
+    return outcome === 'changed';
+  }
+
+  async claimPending(id: string): Promise<boolean> {
+    return this.movePending(id, 'pending', 'running');
+  }
+
+  async cancelPending(id: string): Promise<boolean> {
+    return this.movePending(id, 'pending', 'cancelled');
+  }
+
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null): Promise<void> {
+    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => ({ ...op, state, result }), pendingIndex);
+    if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
+  }
+
+  async setPendingActivity(id: string, activityId: string): Promise<void> {
+    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => ({ ...op, activityId }), pendingIndex);
+    if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
+  }
+
+  /**
+   * Writes the items first (entity-group transactions of up to 100, one partition per job) and the
+   * job row last: `listBulkJobs` only sees a job once all its items are stored, so a crash half-way
+   * leaves nothing a resuming instance would act on. Items are upserted so a retried call after such
+   * a crash succeeds; a job that already exists is refused before anything is written.
+   */
+  async createBulkJob(job: BulkJob, items: BulkItem[]): Promise<void> {
+    assertBulkJobShape(job, items);
+    if (await this.read<BulkJob>('jobs', JOBS_PARTITION, safeKey(job.id))) throw new Error(`bulk job ${job.id} already exists`);
+    const partitionKey = safeKey(job.id);
+    for (let i = 0; i < items.length; i += TRANSACTION_LIMIT) {
+      const actions: TransactionAction[] = items
+        .slice(i, i + TRANSACTION_LIMIT)
+        .map((item) => ['upsert', { partitionKey, rowKey: safeKey(item.itemKey), ...itemIndex(item), ...packJson(item) }, 'Replace']);
+      await this.table('items').submitTransaction(actions);
+    }
+    await this.insert('jobs', JOBS_PARTITION, safeKey(job.id), job, jobIndex(job), `bulk job ${job.id}`);
+  }
+
+  async getBulkJob(id: string): Promise<BulkJob | null> {
+    return (await this.read<BulkJob>('jobs', JOBS_PARTITION, safeKey(id)))?.record ?? null;
+  }
+
+  async listBulkJobs(state: BulkJobState): Promise<BulkJob[]> {
+    const jobs: BulkJob[] = [];
+    const entities = this.table('jobs').listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${JOBS_PARTITION} and state eq ${state}` },
+    });
+    for await (const entity of entities) jobs.push(unpackJson<BulkJob>(entity));
+    return jobs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    const outcome = await this.mutate<BulkJob>(
+      'jobs',
+      JOBS_PARTITION,
+      safeKey(id),
+      (job) => ({ ...job, ...definedOnly(patch), updatedAt }),
+      jobIndex,
+    );
+    if (outcome === 'missing') throw new UnknownRecordError(`bulk job ${id}`);
+  }
+
+  async listBulkItems(jobId: string): Promise<BulkItem[]> {
+    const items: BulkItem[] = [];
+    const entities = this.table('items').listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${safeKey(jobId)}` },
+    });
+    for await (const entity of entities) items.push(unpackJson<BulkItem>(entity));
+    return items.sort(compareBulkItems);
+  }
+
+  /** A conditional Replace that the service acknowledges only once it is durably committed. */
+  async updateBulkItem(
+    jobId: string,
+    itemKey: string,
+    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
+  ): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    const outcome = await this.mutate<BulkItem>(
+      'items',
+      safeKey(jobId),
+      safeKey(itemKey),
+      (item) => ({ ...item, ...definedOnly(patch), updatedAt }),
+      itemIndex,
+    );
+    if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+  }
+
+  async saveConversationReference(ref: StoredConversationReference): Promise<void> {
+    await this.table('refs').upsertEntity(
+      { partitionKey: safeKey(ref.aadObjectId), rowKey: 'ref', ...columns({ tenantId: ref.tenantId, updatedAt: ref.updatedAt }), ...packJson(ref) },
+      'Replace',
+    );
+  }
+
+  async getConversationReference(aadObjectId: string): Promise<StoredConversationReference | null> {
+    return (await this.read<StoredConversationReference>('refs', safeKey(aadObjectId), 'ref'))?.record ?? null;
+  }
+
+  async getReminderSentAt(targetKey: string): Promise<string | null> {
+    return (await this.read<{ targetKey: string; sentAt: string }>('reminders', safeKey(targetKey), 'reminder'))?.record.sentAt ?? null;
+  }
+
+  async setReminderSentAt(targetKey: string, at: string): Promise<void> {
+    const record = { targetKey, sentAt: at };
+    await this.table('reminders').upsertEntity({ partitionKey: safeKey(targetKey), rowKey: 'reminder', sentAt: at, ...packJson(record) }, 'Replace');
+  }
+
+  /** Every write was acknowledged by the service already; closing only refuses further calls. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** Drops keys whose value is `undefined`, so a patch never erases a field it did not name. */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const auditIndex = (e: AuditEntry) =>
+  columns({
+    at: e.at,
+    action: e.action,
+    outcome: e.outcome,
+    actorAadObjectId: e.actor.aadObjectId,
+    tenantId: e.tenantId,
+    targetKey: e.targetKey,
+    jobId: e.jobId,
+    requestId: e.requestId,
+  });
+
+const pendingIndex = (op: PendingOperation) =>
+  columns({ kind: op.kind, state: op.state, tenantId: op.tenantId, expiresAt: op.expiresAt });
+
+const jobIndex = (job: BulkJob) =>
+  columns({ kind: job.kind, state: job.state, tenantId: job.tenantId, teamId: job.teamId, createdAt: job.createdAt, updatedAt: job.updatedAt });
+
+const itemIndex = (item: BulkItem) => columns({ seq: item.seq, state: item.state, updatedAt: item.updatedAt });

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { startEmulator, Emulator, EmulatorOptions } from '../../emulator';
+import { TeamsClient, Conversation } from '../../emulator/teams-client';
+import { loadConfig } from '../../src/config/config';
+import { startBot, RunningBot } from '../../src/index';
+
+/** Every log line any bot started by a harness wrote in this process (the secrets test reads it). */
+export const capturedLogs: string[] = [];
+
+export interface Harness {
+  emulator: Emulator;
+  bot: RunningBot;
+  teams: TeamsClient;
+  dataDir: string;
+  /** Log lines of this bot. */
+  logs: string[];
+  /** Clears emulator state and logs (the bot's store is kept). */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra or overriding environment variables for the bot. */
+  env?: Record<string, string | undefined>;
+  emulator?: EmulatorOptions;
+  /** Reuse a running emulator instead of starting one. */
+  sharedEmulator?: Emulator;
+}
+
+/** The environment that points a bot at an emulator, in local mode, with the migration app's secret. */
+export function emulatorEnv(emulator: Emulator, dataDir: string): Record<string, string> {
+  const info = emulator.info;
+  return {
+    LOCAL_MODE: 'true',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    GRAPH_TENANT_ID: info.tenantId,
+    GRAPH_CLIENT_ID: info.migrationApp.clientId,
+    GRAPH_CLIENT_SECRET: info.migrationApp.clientSecret,
+    GRAPH_AUTHORITY_HOST: info.authorityHost,
+    GRAPH_ENDPOINT: info.graphEndpoint,
+    GRAPH_TIMEOUT_SECONDS: '5',
+    LOG_LEVEL: 'info',
+  };
+}
+
+/**
+ * Starts the emulator (throttling off unless asked) and a bot wired exactly as in production but
+ * pointed at it, in-process, on free ports. Tests speak to the bot over HTTP only.
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const emulator = options.sharedEmulator ?? (await startEmulator({ quiet: true, limits: { enabled: false }, ...options.emulator }));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tmb-test-'));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      const line = chunk.toString();
+      logs.push(line);
+      capturedLogs.push(line);
+      done();
+    },
+  });
+  const env: Record<string, string | undefined> = { ...emulatorEnv(emulator, dataDir), ...options.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const bot = await startBot(loadConfig(env), { logDestination: sink as never });
+  const teams = new TeamsClient({ emulator, botUrl: `${bot.url}/api/messages` });
+  return {
+    emulator,
+    bot,
+    teams,
+    dataDir,
+    logs,
+    reset() {
+      emulator.reset();
+      logs.length = 0;
+    },
+    async stop() {
+      await bot.stop();
+      if (!options.sharedEmulator) await emulator.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** All text on a card (and its facts), flattened, so tests can assert what an admin reads. */
+export function cardText(card: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    for (const key of ['text', 'title', 'value', 'label', 'placeholder', 'errorMessage']) if (typeof n[key] === 'string') out.push(n[key] as string);
+    for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+/** Every `Action.Execute` / `Action.Submit` on a card, wherever it sits. */
+export function cardActions(card: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
+  const found: { title: string; verb: string; data: Record<string, unknown> }[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if ((n.type === 'Action.Execute' || n.type === 'Action.Submit') && typeof n.title === 'string') {
+      const data = (n.data ?? {}) as Record<string, unknown>;
+      found.push({ title: n.title, verb: String(n.verb ?? data.verb ?? ''), data });
+    }
+    for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
+  };
+  walk(card);
+  return found;
+}
+
+/** The newest reply in a conversation that carries an adaptive card, as it looks now (after updates). */
+export function lastCardActivity(conversation: Conversation, emulator: Emulator) {
+  const withCard = conversation.replies().filter((a) => a.attachments?.some((x) => x.contentType === 'application/vnd.microsoft.card.adaptive'));
+  const last = withCard[withCard.length - 1];
+  if (!last) throw new Error('no card was sent in this conversation');
+  const current = emulator.connector.current(last.id) ?? last;
+  const card = current.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  return { id: last.id, card };
+}
+
+/**
+ * Presses the button titled `title` on the newest card, as Teams does for `Action.Execute`
+ * (an `adaptiveCard/action` invoke), with optional input values. Returns the card or message
+ * the bot answered with.
+ */
+export async function press(conversation: Conversation, emulator: Emulator, title: string, inputs: Record<string, unknown> = {}) {
+  const { id, card } = lastCardActivity(conversation, emulator);
+  const action = cardActions(card).find((a) => a.title === title);
+  if (!action) throw new Error(`no button "${title}" on the card; buttons: ${cardActions(card).map((a) => a.title).join(', ')}`);
+  const result = await conversation.executes(id, action.verb, { ...action.data, ...inputs });
+  const body = result.body as { statusCode?: number; type?: string; value?: unknown } | undefined;
+  return {
+    status: result.status,
+    card: body?.type === 'application/vnd.microsoft.card.adaptive' ? body.value : undefined,
+    message: body?.type === 'application/vnd.microsoft.activity.message' ? String(body.value) : undefined,
+    text: body?.type === 'application/vnd.microsoft.card.adaptive' ? cardText(body.value) : String(body?.value ?? ''),
+  };
+}
+
+/** Text of the newest reply: the message text, or the card's text. */
+export function lastReplyText(conversation: Conversation): string {
+  const last = conversation.lastReply();
+  if (!last) return '';
+  const card = last.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  return card ? cardText(card) : last.text ?? '';
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { parseCommand, tokenize } from '../../src/bot/parse/command-parser';
+
+describe('command parsing', () => {
+  it('reads a channel by quoted team and channel names, case-insensitively, with a date', () => {
+    assert.deepEqual(parseCommand('MIGRATE Channel "My Team" "Project Falcon" since 2020-01-01'), {
+      verb: 'migrate',
+      target: { kind: 'channel', team: 'My Team', channel: 'Project Falcon' },
+      since: '2020-01-01T00:00:00Z',
+    });
+  });
+
+  it('accepts typographic quotes from mobile keyboards', () => {
+    assert.deepEqual(tokenize('migrate channel “My Team” ‘General’'), ['migrate', 'channel', 'My Team', 'General']);
+  });
+
+  it('ignores a leftover @mention and HTML entities', () => {
+    const c = parseCommand('<at>Migration Bot</at>&nbsp;migrate this since 2020-01-01');
+    assert.deepEqual(c, { verb: 'migrate', target: { kind: 'this' }, since: '2020-01-01T00:00:00Z' });
+  });
+
+  it('opens the form for a bare migrate', () => {
+    assert.deepEqual(parseCommand('migrate'), { verb: 'migrate-form' });
+  });
+
+  it('reads a chat id and a team bulk command', () => {
+    assert.deepEqual(parseCommand('migrate chat 19:abc@thread.v2'), { verb: 'migrate', target: { kind: 'chat', chatId: '19:abc@thread.v2' }, since: null });
+    assert.deepEqual(parseCommand('migrate team "Contoso Engineering" since 2019-01-01'), { verb: 'migrate-team', team: 'Contoso Engineering', since: '2019-01-01T00:00:00Z' });
+    assert.deepEqual(parseCommand('complete team Sales'), { verb: 'complete-team', team: 'Sales' });
+    assert.deepEqual(parseCommand('status team Sales'), { verb: 'status-team', team: 'Sales' });
+  });
+
+  it('reads a pasted link as the target', () => {
+    const c = parseCommand('migrate https://teams.microsoft.com/l/chat/19%3Aabc%40thread.v2/conversations since 2020-01-01');
+    assert.equal(c.verb, 'migrate');
+    assert.deepEqual(c.verb === 'migrate' && c.target, { kind: 'link', link: { kind: 'chat', chatId: '19:abc@thread.v2', tenantId: null } });
+  });
+
+  it('reads audit filters', () => {
+    assert.deepEqual(parseCommand('audit last 5'), { verb: 'audit', target: null, user: null, last: 5 });
+    assert.deepEqual(parseCommand('audit user "Alex Wilber" last 3'), { verb: 'audit', target: null, user: 'Alex Wilber', last: 3 });
+    assert.deepEqual(parseCommand('audit this'), { verb: 'audit', target: { kind: 'this' }, user: null, last: 20 });
+  });
+
+  const invalid: [string, RegExp][] = [
+    ['migrate channel "My Team"', /needs both its team and its channel/],
+    ['migrate channel My Team General', /Too many words/],
+    ['migrate chat not-a-chat', /is not a chat id/],
+    ['migrate chat 19:abc@thread.v2 since', /needs a date/],
+    ['migrate chat 19:abc@thread.v2 since yesterday', /is not a date/],
+    ['migrate chat 19:abc@thread.v2 since 2020-01-01 please', /Unexpected words after the date/],
+    ['migrate this since 2020-01-01T10:00', /no time zone/],
+    ['migrate something', /is not a target/],
+    ['migrate https://example.com/l/channel/x', /Only Teams links/],
+    ['status', /needs a target/],
+    ['status this since 2020-01-01', /does not take a date/],
+    ['locked now', /takes no arguments/],
+    ['audit last 0', /number from 1 to 200/],
+    ['complete team', /needs the team's name/],
+  ];
+  for (const [text, message] of invalid) {
+    it(`explains what is wrong with: ${text}`, () => {
+      const c = parseCommand(text);
+      assert.equal(c.verb, 'invalid');
+      assert.match(c.verb === 'invalid' ? c.message : '', message);
+    });
+  }
+
+  it('treats unknown words as unknown and very long text as invalid', () => {
+    assert.deepEqual(parseCommand('hello there'), { verb: 'unknown', word: 'hello' });
+    assert.equal(parseCommand('x'.repeat(5000)).verb, 'invalid');
+  });
+});

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { CommandFlows } from './command-dispatch';
 import { FlowReply, text } from './flows/acting';
-import { helpCard } from './flows/help';
+import { helpCard, WELCOME_INTRO } from './flows/help';
 import { LifecycleFlows, specFromTargetKey } from './flows/lifecycle';
 import type { OperationGuard } from './flows/operation-guard';
 import type { StartMigrationFlow } from './flows/start-migration';
@@ -26,7 +26,7 @@ const badTarget = (): FlowReply => text('This button has no valid target. Run th
  */
 export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons: ButtonHandlers; welcome: (context: TurnContext) => Promise<FlowReply> } {
   const flows: CommandFlows = {
-    help: helpCard,
+    help: () => helpCard(),
     migrateForm: f.openForm,
     start: f.start,
     other: async (context, command) => {
@@ -67,5 +67,5 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
     completeConfirm: (context, data) => f.lifecycle.completeConfirm(actingContext(context), data.opId),
     ...(f.extraButtons ?? {}),
   };
-  return { flows, buttons, welcome: f.openForm };
+  return { flows, buttons, welcome: async () => helpCard(WELCOME_INTRO) };
 }

@@ -56,6 +56,7 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
     cancel: (context, data) => f.guard.cancel(actingContext(context), data.opId),
     cancelOp: (context, data) => f.guard.cancel(actingContext(context), data.opId),
     openForm: (context) => f.openForm(context),
+    refreshView: (context, data) => f.guard.privateView(actingContext(context), data.opId),
     status: async (context, data) => {
       const spec = specFromTargetKey(data.target);
       return spec ? f.lifecycle.status(actingContext(context), spec, conversationPlace(context)) : badTarget();

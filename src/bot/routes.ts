@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { AdminPolicy } from '../auth/admin-policy';
-import type { AdaptiveCardJson } from '../cards/renderer';
+import { AdaptiveCardJson, renderCard } from '../cards/renderer';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/types';
 import { commandCatalog } from './command-catalog';
@@ -29,10 +29,29 @@ function attachment(card: AdaptiveCardJson) {
   return CardFactory.adaptiveCard(card);
 }
 
+/**
+ * In a channel or group chat anyone can see a card, so a confirmation is sent as a read-only
+ * summary whose `refresh.userIds` names the requester: their client fetches the full card
+ * (`refreshView`) while everyone else keeps the summary.
+ */
+function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }>): AdaptiveCardJson {
+  const type = context.activity.conversation?.conversationType;
+  if (!reply.pendingId || (type !== 'channel' && type !== 'groupChat')) return reply.card;
+  const title = (reply.card.body as { text?: string }[] | undefined)?.[0]?.text ?? 'Confirmation';
+  const requester = context.activity.from?.name ?? 'the administrator who asked';
+  return renderCard('private-view', {
+    opId: reply.pendingId,
+    requesterId: context.activity.from?.id ?? '',
+    requester,
+    title,
+    summary: `${requester} is reviewing this${reply.shareAs ? ` for ${reply.shareAs}` : ''}. Press "Show confirmation" if that is you.`,
+  });
+}
+
 /** Sends a flow's reply as a new message; remembers which activity shows a pending operation. */
 export async function sendReply(context: TurnContext, reply: FlowReply, store: Store): Promise<string | undefined> {
   if (reply.kind === 'text') return (await context.sendActivity(MessageFactory.text(reply.text)))?.id;
-  const sent = await context.sendActivity(MessageFactory.attachment(attachment(reply.card)));
+  const sent = await context.sendActivity(MessageFactory.attachment(attachment(shared(context, reply))));
   if (reply.pendingId && sent?.id) await store.setPendingActivity(reply.pendingId, sent.id);
   return sent?.id;
 }
@@ -81,13 +100,26 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   for (const [verb, handler] of Object.entries(deps.buttons)) {
     app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, async (context, _state, data) => {
       const reply = await handler(context, data ?? {});
+      if (reply.kind === 'card') {
+        const forEveryone = shared(context, reply);
+        if (reply.interactorOnly || forEveryone !== reply.card) {
+          // The presser gets the full card; the shared message shows the summary (or stays as
+          // it was). With the response already set, teams-ai does not replace it for everyone.
+          const replyToId = context.activity.replyToId;
+          if (forEveryone !== reply.card && replyToId) {
+            await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(forEveryone)] });
+            if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
+          }
+          await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: reply.card } } });
+        }
+      }
       return reply.kind === 'card' ? (reply.card as never) : reply.text;
     });
     app.adaptiveCards.actionSubmit<Record<string, unknown>>(verb, async (context, _state, data) => {
       const reply = await handler(context, data ?? {});
       const replyToId = context.activity.replyToId;
-      if (reply.kind === 'card' && replyToId) {
-        await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(reply.card)] });
+      if (reply.kind === 'card' && replyToId && !reply.interactorOnly) {
+        await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(shared(context, reply))] });
         if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
       } else {
         await sendReply(context, reply, deps.store);

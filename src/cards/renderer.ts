@@ -5,6 +5,7 @@ import outcome from './templates/outcome.json';
 import confirm from './templates/confirm.json';
 import list from './templates/list.json';
 import migrationForm from './templates/migration-form.json';
+import privateView from './templates/private-view.json';
 
 /** An Adaptive Card payload, ready for an attachment or an invoke response. */
 export interface AdaptiveCardJson {
@@ -20,6 +21,7 @@ export const templates = {
   confirm,
   list,
   'migration-form': migrationForm,
+  'private-view': privateView,
 } as const;
 
 export type TemplateName = keyof typeof templates;

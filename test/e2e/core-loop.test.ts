@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cardText, Harness, lastCardActivity, lastReplyText, press, startHarness } from '../support/harness';
+import { cardActions, cardText, Harness, lastCardActivity, lastReplyText, ownView, press, startHarness } from '../support/harness';
 
 const MY_TEAM = '00000000-0000-0000-0000-000000000031';
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
@@ -106,7 +106,7 @@ describe('the core loop: an admin starts a migration from Teams', function () {
       const paths = graphCalls().map((r) => r.path);
       assert.ok(paths.some((p) => p.includes(`/teams/${MY_TEAM}/channels/`)));
       assert.ok(!paths.some((p) => p.includes(`/teams/${encodeURIComponent(GENERAL)}`)), 'the General thread id is not a team id');
-      await press(alex, h.emulator, 'Confirm');
+      await press(alex, h.emulator, 'Confirm', {}, await ownView(alex, h.emulator));
       assert.equal(h.emulator.thread(ANNOUNCEMENTS)!.migrationMode, 'inProgress');
     });
 
@@ -121,7 +121,7 @@ describe('the core loop: an admin starts a migration from Teams', function () {
       const alex = h.teams.as('alex').inGroupChat(LAUNCH_CHAT);
       await alex.says('migrate this since 2022-02-02');
       assert.match(lastReplyText(alex), /Launch planning/);
-      await press(alex, h.emulator, 'Confirm');
+      await press(alex, h.emulator, 'Confirm', {}, await ownView(alex, h.emulator));
       assert.equal(Date.parse(h.emulator.thread(LAUNCH_CHAT)!.createdDateTime), Date.parse('2022-02-02T00:00:00Z'));
     });
 
@@ -185,12 +185,15 @@ describe('the core loop: an admin starts a migration from Teams', function () {
       await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
       const lynne = h.teams.as('lynne').inChannel('My Team', 'General');
       const cardId = lastCardActivity(alex, h.emulator).id;
-      const card = lastCardActivity(alex, h.emulator).card;
-      const confirm = (card.actions as { title: string; verb: string; data: Record<string, unknown> }[]).find((a) => a.title === 'Confirm')!;
+      assert.ok(!cardActions(lastCardActivity(alex, h.emulator).card).some((a) => a.title === 'Confirm'), 'others see a summary without the buttons');
+      const lynneSees = await lynne.executes(cardId, 'refreshView', cardActions(lastCardActivity(alex, h.emulator).card)[0].data);
+      assert.match(JSON.stringify(lynneSees.body), /Only Alex Wilber can confirm/);
+      const alexSees = await ownView(alex, h.emulator);
+      const confirm = cardActions(alexSees).find((a) => a.title === 'Confirm')!;
       const refused = await lynne.executes(cardId, confirm.verb, confirm.data);
       assert.match(JSON.stringify(refused.body), /Only Teams administrators/);
       assert.equal(starts().length, 0);
-      await press(alex, h.emulator, 'Confirm');
+      await press(alex, h.emulator, 'Confirm', {}, alexSees);
       assert.equal(starts().length, 1);
     });
   });

@@ -131,8 +131,10 @@ export function lastCardActivity(conversation: Conversation, emulator: Emulator)
  * (an `adaptiveCard/action` invoke), with optional input values. Returns the card or message
  * the bot answered with.
  */
-export async function press(conversation: Conversation, emulator: Emulator, title: string, inputs: Record<string, unknown> = {}) {
-  const { id, card } = lastCardActivity(conversation, emulator);
+export async function press(conversation: Conversation, emulator: Emulator, title: string, inputs: Record<string, unknown> = {}, seenCard?: unknown) {
+  const { id, card: shared } = lastCardActivity(conversation, emulator);
+  // In channels the shared card may be a summary; the presser's own view is passed in.
+  const card = seenCard ?? shared;
   const action = cardActions(card).find((a) => a.title === title);
   if (!action) throw new Error(`no button "${title}" on the card; buttons: ${cardActions(card).map((a) => a.title).join(', ')}`);
   const result = await conversation.executes(id, action.verb, { ...action.data, ...inputs });
@@ -151,4 +153,14 @@ export function lastReplyText(conversation: Conversation): string {
   if (!last) return '';
   const card = last.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
   return card ? cardText(card) : last.text ?? '';
+}
+
+/**
+ * In a channel or group chat a confirmation is a summary for everyone and a full card for the
+ * requester, fetched by the card's refresh action. Returns what this person sees.
+ */
+export async function ownView(conversation: Conversation, emulator: Emulator): Promise<unknown> {
+  const { card } = lastCardActivity(conversation, emulator);
+  if (!cardActions(card).some((a) => a.verb === 'refreshView')) return card;
+  return (await press(conversation, emulator, 'Show confirmation')).card;
 }

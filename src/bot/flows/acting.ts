@@ -16,7 +16,16 @@ export interface ActingContext extends Caller {
  */
 export type FlowReply =
   | { kind: 'text'; text: string }
-  | { kind: 'card'; card: AdaptiveCardJson; pendingId?: string };
+  | {
+      kind: 'card';
+      card: AdaptiveCardJson;
+      /** Set on confirmations: the opaque id of the pending operation the card shows. */
+      pendingId?: string;
+      /** What a confirmation is about, for the summary others see in channels and group chats. */
+      shareAs?: string;
+      /** Show only to the person who pressed (their private view). */
+      interactorOnly?: boolean;
+    };
 
 export const text = (t: string): FlowReply => ({ kind: 'text', text: t });
 export const card = (c: AdaptiveCardJson, pendingId?: string): FlowReply => ({ kind: 'card', card: c, pendingId });

@@ -133,8 +133,7 @@ export class LifecycleFlows {
       );
     }
     const payload: CompletePayload = { target: target.ref, targetName: target.displayName, targetKind: kindLabel(target) };
-    const op = await this.deps.guard.create(who, 'complete', payload);
-    return card(
+    return this.deps.guard.create(who, 'complete', payload, (opId, expiresAt) =>
       renderCard('confirm', {
         title: 'Complete migration?',
         facts: [
@@ -149,12 +148,11 @@ export class LifecycleFlows {
         ],
         typedConfirmation: '',
         typedError: '',
-        expires: formatBoth(op.expiresAt, who.timeZone),
+        expires: formatBoth(expiresAt, who.timeZone),
         confirmTitle: 'Complete',
         confirmVerb: 'completeConfirm',
-        opId: op.id,
+        opId,
       }),
-      op.id,
     );
   }
 

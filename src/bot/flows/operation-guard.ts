@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AdminPolicy } from '../../auth/admin-policy';
-import { renderOutcome, OutcomeView } from '../../cards/renderer';
+import { AdaptiveCardJson, renderOutcome, OutcomeView } from '../../cards/renderer';
 import type { PendingKind, PendingOperation, Store } from '../../store/types';
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
 
@@ -41,24 +41,36 @@ export class OperationGuard {
     return text(decision.message);
   }
 
-  /** Stores a pre-flighted operation and returns it; only its id goes on the card. */
-  async create(who: ActingContext, kind: PendingKind, payload: Record<string, unknown>): Promise<PendingOperation> {
+  /**
+   * Stores a pre-flighted operation with its confirmation card (rendered by `render` from the new
+   * opaque id and expiry) and returns the reply showing that card. Only the id goes on the card;
+   * the card itself is kept for the requester's private view in channels.
+   */
+  async create(
+    who: ActingContext,
+    kind: PendingKind,
+    payload: Record<string, unknown>,
+    render: (opId: string, expiresAt: string) => AdaptiveCardJson,
+  ): Promise<FlowReply> {
     const now = this.now();
+    const id = newOperationId();
+    const expiresAt = new Date(now.getTime() + this.pendingTtlMinutes * 60000).toISOString();
+    const confirmation = render(id, expiresAt);
     const op: PendingOperation = {
-      id: newOperationId(),
+      id,
       kind,
       tenantId: who.tenantId!,
       requestedBy: { aadObjectId: who.aadObjectId, name: who.name },
       conversationId: who.conversationId,
-      payload,
+      payload: { ...payload, card: confirmation },
       createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.pendingTtlMinutes * 60000).toISOString(),
+      expiresAt,
       state: 'pending',
       result: null,
       activityId: null,
     };
     await this.store.createPending(op);
-    return op;
+    return { kind: 'card', card: confirmation, pendingId: id, shareAs: typeof payload.targetName === 'string' ? payload.targetName : undefined };
   }
 
   /**
@@ -88,7 +100,8 @@ export class OperationGuard {
     if (!op || !kinds.includes(op.kind) || op.tenantId !== who.tenantId?.toLowerCase()) {
       return text('This confirmation is unknown. Run the command again to get a new one.');
     }
-    if (op.conversationId !== who.conversationId) return text('This confirmation belongs to another conversation. Run the command again here.');
+    // A channel's conversation id ends in `;messageid=<thread root>`; the channel is what matters.
+    if (op.conversationId.split(';')[0] !== who.conversationId.split(';')[0]) return text('This confirmation belongs to another conversation. Run the command again here.');
     return op;
   }
 
@@ -96,6 +109,22 @@ export class OperationGuard {
   async finish(opId: string, view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>): Promise<FlowReply> {
     await this.store.finishPending(opId, 'done', { view });
     return card(renderOutcome(view));
+  }
+
+  /**
+   * The requester's own view of a confirmation shown in a channel or group chat (`refresh` of a
+   * user-specific card): the full card for the person who asked, the read-only summary for anyone
+   * else, the outcome once it has run. Never acts.
+   */
+  async privateView(who: ActingContext, opId: unknown): Promise<FlowReply> {
+    const op = await this.load(who, opId, ['start', 'complete', 'bulk-start', 'bulk-complete']);
+    if (!('state' in op)) return op;
+    if (op.state !== 'pending') return this.alreadyHandled(op.id);
+    const full = op.payload.card as AdaptiveCardJson | undefined;
+    if (full && who.aadObjectId && who.aadObjectId.toLowerCase() === op.requestedBy.aadObjectId?.toLowerCase()) {
+      return { kind: 'card', card: full, interactorOnly: true };
+    }
+    return text(`Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request.`);
   }
 
   /** Cancels a pending operation (admins only); nothing is written to Graph. */

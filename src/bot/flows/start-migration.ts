@@ -95,10 +95,9 @@ export class StartMigrationFlow {
       conversationCreationDateTime: since,
       before: snapshotOf(thread),
     };
-    const op = await this.deps.guard.create(who, 'start', payload);
-    return card(
+    return this.deps.guard.create(who, 'start', payload, (opId, expiresAt) =>
       renderCard('confirm-start', {
-        opId: op.id,
+        opId,
         targetName: payload.targetName,
         targetKind: payload.targetKind,
         currentCreated: formatBoth(thread.createdDateTime, who.timeZone),
@@ -108,9 +107,8 @@ export class StartMigrationFlow {
           ? ''
           : `No date was given: the creation date stays ${formatBoth(thread.createdDateTime, who.timeZone)}, so nothing older than that can be imported. To import older history, cancel and add "since <date>".`,
         migrationAppId: this.deps.migrationAppId,
-        expires: formatBoth(op.expiresAt, who.timeZone),
+        expires: formatBoth(expiresAt, who.timeZone),
       }),
-      op.id,
     );
   }
 

@@ -1,0 +1,359 @@
+import type { Core } from './core';
+import { checkMemberObjects } from './directory';
+import { checkGraphToken, type Principal } from './entra';
+import type { FixtureUser } from './fixture';
+import { formatRetryAfter, sendEmpty, sendGraphError, sendJson, type RequestContext } from './http';
+import { applySelect, decodeSkipToken, matchesFilter, nextLink, parseFilter, parseSelect, parseTop, QueryError } from './odata';
+import type { TeamRecord, ThreadRecord } from './state';
+import type { Budget } from './throttle';
+
+/** Application permissions that satisfy each kind of call (the first is the least privileged). */
+const ROLES = {
+  teamRead: ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'TeamSettings.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  channelRead: ['Channel.ReadBasic.All', 'ChannelSettings.Read.All', 'ChannelSettings.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  chatRead: ['Chat.ReadBasic.All', 'Chat.Read.All', 'Chat.ReadWrite.All'],
+  userRead: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  migrate: ['Teamwork.Migrate.All'],
+};
+
+type Params = Record<string, string>;
+
+/** What a matched route needs: who calls, its decoded path parameters, the version prefix. */
+interface Call {
+  core: Core;
+  ctx: RequestContext;
+  principal: Principal;
+  params: Params;
+  version: string;
+}
+
+interface Route {
+  method: string;
+  pattern: string[];
+  roles: string[];
+  /** budgets beyond the per-app-per-tenant one (spec §5) */
+  scope: 'tenant' | 'channelsList' | 'team' | 'channel' | 'chat';
+  handle(call: Call): void;
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', pattern: ['teams'], roles: ROLES.teamRead, scope: 'tenant', handle: listTeams },
+  { method: 'GET', pattern: ['teams', ':team'], roles: ROLES.teamRead, scope: 'team', handle: getTeam },
+  { method: 'GET', pattern: ['teams', ':team', 'channels'], roles: ROLES.channelRead, scope: 'channelsList', handle: listChannels },
+  { method: 'GET', pattern: ['teams', ':team', 'channels', ':channel'], roles: ROLES.channelRead, scope: 'channel', handle: getChannel },
+  { method: 'POST', pattern: ['teams', ':team', 'channels', ':channel', 'startMigration'], roles: ROLES.migrate, scope: 'channel', handle: (c) => startMigration(c, channelOf(c)) },
+  { method: 'POST', pattern: ['teams', ':team', 'channels', ':channel', 'completeMigration'], roles: ROLES.migrate, scope: 'channel', handle: (c) => completeMigration(c, channelOf(c)) },
+  { method: 'GET', pattern: ['chats', ':chat'], roles: ROLES.chatRead, scope: 'chat', handle: getChat },
+  { method: 'POST', pattern: ['chats', ':chat', 'startMigration'], roles: ROLES.migrate, scope: 'chat', handle: (c) => startMigration(c, chatOf(c)) },
+  { method: 'POST', pattern: ['chats', ':chat', 'completeMigration'], roles: ROLES.migrate, scope: 'chat', handle: (c) => completeMigration(c, chatOf(c)) },
+  { method: 'GET', pattern: ['users', ':user'], roles: ROLES.userRead, scope: 'tenant', handle: getUser },
+  { method: 'GET', pattern: ['users', ':user', 'chats'], roles: ROLES.chatRead, scope: 'tenant', handle: listUserChats },
+  { method: 'POST', pattern: ['users', ':user', 'checkMemberObjects'], roles: ROLES.userRead, scope: 'tenant', handle: postCheckMemberObjects },
+];
+
+/** Matches decoded segments against a pattern; route names compare case-insensitively like Graph. */
+function match(pattern: string[], segments: string[]): Params | null {
+  if (pattern.length !== segments.length) return null;
+  const params: Params = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p.startsWith(':')) {
+      if (segments[i] === '') return null;
+      params[p.slice(1)] = segments[i];
+    } else if (p.toLowerCase() !== segments[i].toLowerCase()) return null;
+  }
+  return params;
+}
+
+/**
+ * Serves Graph under `/v1.0` and `/beta` (identical surfaces). Order of checks: route (404 for
+ * any path that is not exactly a known route, 405 for a wrong method), token (401), permission
+ * (403), throttling (429), then the endpoint's own validation and state change.
+ */
+export function handleGraph(core: Core, ctx: RequestContext): void {
+  const raw = ctx.path.split('/').slice(1);
+  const version = raw[0];
+  let segments: string[];
+  try {
+    // Ids arrive URL-encoded (`19%3A...%40thread.tacv2`): decode each segment exactly once.
+    segments = raw.slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    sendGraphError(ctx, 400, 'BadRequest', 'The request URI is not valid: malformed percent-encoding.');
+    return;
+  }
+  const candidates = ROUTES.map((r) => ({ r, params: match(r.pattern, segments) })).filter((x) => x.params);
+  if (candidates.length === 0) {
+    sendGraphError(ctx, 404, 'NotFound', `Resource not found for the segment '${segments.join('/') || version}'. No such route: ${ctx.method} ${ctx.path}`);
+    return;
+  }
+  const hit = candidates.find((x) => x.r.method === ctx.method);
+  if (!hit || !hit.params) {
+    sendGraphError(ctx, 405, 'MethodNotAllowed', `The HTTP method '${ctx.method}' is not allowed on this resource; allowed: ${candidates.map((x) => x.r.method).join(', ')}.`,
+      { allow: candidates.map((x) => x.r.method).join(', ') });
+    return;
+  }
+  const token = checkGraphToken(core, ctx.req.headers.authorization);
+  if (!token.ok) {
+    sendGraphError(ctx, 401, 'InvalidAuthenticationToken', token.message, { 'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' });
+    return;
+  }
+  const { principal } = token;
+  ctx.log.clientId = principal.clientId;
+  const route = hit.r;
+  if (!route.roles.some((r) => principal.roles.includes(r))) {
+    sendGraphError(ctx, 403, 'Forbidden', `Missing role permissions on the request. API requires one of '${route.roles.join(', ')}'. Roles on the request '${principal.roles.join(', ')}'.`);
+    return;
+  }
+  const decision = core.limiter.take(budgets(core, principal, route, hit.params));
+  if (!decision.ok) {
+    sendGraphError(ctx, 429, 'TooManyRequests', 'Too many requests. Please retry after the time given in the Retry-After header.',
+      { 'retry-after': formatRetryAfter(decision.retryAfterSeconds) });
+    return;
+  }
+  try {
+    route.handle({ core, ctx, principal, params: hit.params, version });
+  } catch (e) {
+    if (e instanceof QueryError) sendGraphError(ctx, 400, 'BadRequest', e.message);
+    else if (e instanceof NotFound) sendGraphError(ctx, 404, 'NotFound', e.message);
+    else throw e;
+  }
+}
+
+/** The budgets a call draws from (spec §5): per app per tenant (channel listing has its own), per team, per thread. */
+function budgets(core: Core, p: Principal, route: Route, params: Params): Budget[] {
+  const l = core.limiter.limits;
+  const app = p.clientId.toLowerCase();
+  const out: Budget[] = route.scope === 'channelsList'
+    ? [{ key: `channels:${app}:${p.tenantId}`, perSecond: l.channelsListPerAppPerTenant }]
+    : [{ key: `tenant:${app}:${p.tenantId}`, perSecond: l.perAppPerTenant }];
+  if (params.team) out.push({ key: `team:${app}:${params.team.toLowerCase()}`, perSecond: l.perAppPerTeam });
+  if (params.channel) out.push({ key: `thread:${app}:${params.channel}`, perSecond: l.perAppPerThread });
+  if (params.chat) out.push({ key: `thread:${app}:${params.chat}`, perSecond: l.perAppPerThread });
+  return out;
+}
+
+class NotFound extends Error {}
+
+/** A team of the caller's tenant, or 404 (another tenant's ids do not exist for the caller). */
+function teamOf(call: Call): TeamRecord {
+  const team = call.core.state.team(call.params.team);
+  if (!team || team.tenantId !== call.principal.tenantId) throw new NotFound(`No team found with Group Id ${call.params.team}`);
+  return team;
+}
+
+function channelOf(call: Call): ThreadRecord {
+  const team = teamOf(call);
+  const thread = call.core.state.threads.get(call.params.channel);
+  if (!thread || thread.kind !== 'channel' || thread.teamId?.toLowerCase() !== team.id.toLowerCase()) {
+    throw new NotFound(`Channel ${call.params.channel} not found in team ${team.id}.`);
+  }
+  return thread;
+}
+
+function chatOf(call: Call): ThreadRecord {
+  const thread = call.core.state.threads.get(call.params.chat);
+  if (!thread || thread.kind !== 'chat' || thread.tenantId !== call.principal.tenantId) throw new NotFound(`Chat ${call.params.chat} not found.`);
+  return thread;
+}
+
+function userOf(call: Call): FixtureUser {
+  const user = call.core.state.findUser(call.params.user);
+  if (!user || user.tenantId !== call.principal.tenantId) {
+    throw new NotFound(`Resource '${call.params.user}' does not exist or one of its queried reference-property objects are not present.`);
+  }
+  return user;
+}
+
+const TEAM_PROPS = ['id', 'createdDateTime', 'displayName', 'description', 'internalId', 'classification', 'specialization', 'visibility', 'webUrl', 'isArchived', 'tenantId'];
+const CHANNEL_PROPS = ['id', 'createdDateTime', 'displayName', 'description', 'isFavoriteByDefault', 'email', 'tenantId', 'webUrl', 'membershipType', 'isArchived', 'migrationMode', 'originalCreatedDateTime'];
+const CHAT_PROPS = ['id', 'topic', 'createdDateTime', 'lastUpdatedDateTime', 'chatType', 'webUrl', 'tenantId', 'isHiddenForAllMembers', 'migrationMode', 'originalCreatedDateTime'];
+const USER_PROPS = ['id', 'displayName', 'givenName', 'surname', 'userPrincipalName', 'mail', 'userType', 'accountEnabled', 'businessPhones', 'jobTitle', 'mobilePhone', 'officeLocation', 'preferredLanguage'];
+const USER_DEFAULT = ['id', 'displayName', 'givenName', 'surname', 'userPrincipalName', 'mail', 'businessPhones', 'jobTitle', 'mobilePhone', 'officeLocation', 'preferredLanguage'];
+
+function teamJson(team: TeamRecord): Record<string, unknown> {
+  return {
+    id: team.id, createdDateTime: team.createdDateTime, displayName: team.displayName, description: team.description,
+    internalId: team.generalChannelId, classification: null, specialization: 'none', visibility: 'private',
+    webUrl: `https://teams.microsoft.com/l/team/${encodeURIComponent(team.generalChannelId)}/conversations?groupId=${team.id}&tenantId=${team.tenantId}`,
+    isArchived: false, tenantId: team.tenantId,
+  };
+}
+
+function channelJson(t: ThreadRecord): Record<string, unknown> {
+  return {
+    id: t.id, createdDateTime: t.createdDateTime, displayName: t.displayName, description: t.description,
+    isFavoriteByDefault: null, email: '', tenantId: t.tenantId,
+    webUrl: `https://teams.microsoft.com/l/channel/${encodeURIComponent(t.id)}/${encodeURIComponent(t.displayName)}?groupId=${t.teamId}&tenantId=${t.tenantId}`,
+    membershipType: t.membershipType, isArchived: false, migrationMode: t.migrationMode, originalCreatedDateTime: t.originalCreatedDateTime,
+  };
+}
+
+function chatJson(t: ThreadRecord): Record<string, unknown> {
+  return {
+    id: t.id, topic: t.topic, createdDateTime: t.createdDateTime, lastUpdatedDateTime: t.createdDateTime, chatType: t.chatType,
+    webUrl: `https://teams.microsoft.com/l/chat/${encodeURIComponent(t.id)}/0?tenantId=${t.tenantId}`, tenantId: t.tenantId,
+    isHiddenForAllMembers: false, migrationMode: t.migrationMode, originalCreatedDateTime: t.originalCreatedDateTime,
+  };
+}
+
+function userJson(u: FixtureUser): Record<string, unknown> {
+  return {
+    id: u.id, displayName: u.displayName, givenName: u.givenName, surname: u.surname, userPrincipalName: u.userPrincipalName,
+    mail: u.mail, userType: u.userType, accountEnabled: true, businessPhones: [], jobTitle: null, mobilePhone: null,
+    officeLocation: null, preferredLanguage: 'en-US',
+  };
+}
+
+function context(call: Call, fragment: string): string {
+  return `${call.core.baseUrl}/${call.version}/$metadata#${fragment}`;
+}
+
+/** Pages a list: `$top` (≤ max) is the page size, capped at pageCap; `$skiptoken` is the offset. */
+function page<T>(call: Call, items: T[], defaultSize: number, maxTop: number, pageCap: number): { items: T[]; next?: string } {
+  const top = parseTop(call.ctx.query.$top, maxTop);
+  const size = Math.min(top ?? defaultSize, pageCap);
+  const offset = decodeSkipToken(call.ctx.query.$skiptoken);
+  const slice = items.slice(offset, offset + size);
+  const more = offset + size < items.length;
+  return { items: slice, next: more ? nextLink(`${call.core.baseUrl}${call.ctx.path}`, call.ctx.query, offset + size) : undefined };
+}
+
+function listTeams(call: Call): void {
+  const select = parseSelect(call.ctx.query.$select, TEAM_PROPS, 'team');
+  const filter = call.ctx.query.$filter !== undefined ? parseFilter(call.ctx.query.$filter, { eq: ['displayName'], startswith: ['displayName'] }) : [];
+  const teams = call.core.state.teamOrder
+    .map((id) => call.core.state.teams.get(id) as TeamRecord)
+    .filter((t) => t.tenantId === call.principal.tenantId)
+    .map(teamJson)
+    .filter((t) => matchesFilter(t, filter));
+  const p = page(call, teams, 20, 999, 100);
+  const body: Record<string, unknown> = { '@odata.context': context(call, 'teams'), value: p.items.map((t) => applySelect(t, select)) };
+  if (p.next) body['@odata.nextLink'] = p.next;
+  sendJson(call.ctx, 200, body);
+}
+
+function getTeam(call: Call): void {
+  const select = parseSelect(call.ctx.query.$select, TEAM_PROPS, 'team');
+  sendJson(call.ctx, 200, { '@odata.context': context(call, 'teams/$entity'), ...applySelect(teamJson(teamOf(call)), select) });
+}
+
+function listChannels(call: Call): void {
+  const team = teamOf(call);
+  const select = parseSelect(call.ctx.query.$select, CHANNEL_PROPS, 'channel');
+  const filter = call.ctx.query.$filter !== undefined ? parseFilter(call.ctx.query.$filter, { eq: ['displayName', 'membershipType'], startswith: [] }) : [];
+  const channels = team.channelIds
+    .map((id) => channelJson(call.core.state.threads.get(id) as ThreadRecord))
+    .filter((c) => matchesFilter(c, filter))
+    .map((c) => applySelect(c, select));
+  sendJson(call.ctx, 200, { '@odata.context': context(call, `teams('${team.id}')/channels`), '@odata.count': channels.length, value: channels });
+}
+
+function getChannel(call: Call): void {
+  const select = parseSelect(call.ctx.query.$select, CHANNEL_PROPS, 'channel');
+  const thread = channelOf(call);
+  sendJson(call.ctx, 200, { '@odata.context': context(call, `teams('${thread.teamId}')/channels/$entity`), ...applySelect(channelJson(thread), select) });
+}
+
+function getChat(call: Call): void {
+  const select = parseSelect(call.ctx.query.$select, CHAT_PROPS, 'chat');
+  sendJson(call.ctx, 200, { '@odata.context': context(call, 'chats/$entity'), ...applySelect(chatJson(chatOf(call)), select) });
+}
+
+function getUser(call: Call): void {
+  const select = parseSelect(call.ctx.query.$select, USER_PROPS, 'user') ?? USER_DEFAULT;
+  sendJson(call.ctx, 200, { '@odata.context': context(call, 'users/$entity'), ...applySelect(userJson(userOf(call)), select) });
+}
+
+function listUserChats(call: Call): void {
+  const user = userOf(call);
+  const select = parseSelect(call.ctx.query.$select, CHAT_PROPS, 'chat');
+  const chats = call.core.state.chatOrder
+    .map((id) => call.core.state.threads.get(id) as ThreadRecord)
+    .filter((t) => t.tenantId === call.principal.tenantId && t.members.includes(user.key))
+    .map((t) => applySelect(chatJson(t), select));
+  const p = page(call, chats, 20, 50, 50);
+  const body: Record<string, unknown> = { '@odata.context': context(call, `users('${user.id}')/chats`), value: p.items };
+  if (p.next) body['@odata.nextLink'] = p.next;
+  sendJson(call.ctx, 200, body);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function postCheckMemberObjects(call: Call): void {
+  const { ctx } = call;
+  const user = userOf(call);
+  if (ctx.bodyError) return sendGraphError(ctx, 400, 'BadRequest', ctx.bodyError);
+  const body = ctx.body as { ids?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || !Array.isArray(body.ids)) {
+    return sendGraphError(ctx, 400, 'BadRequest', "The request body must be an object with an 'ids' array.");
+  }
+  const ids = body.ids as unknown[];
+  if (ids.length > 20) return sendGraphError(ctx, 400, 'BadRequest', `Too many ids: ${ids.length}. checkMemberObjects accepts at most 20 ids.`);
+  const bad = ids.find((id) => typeof id !== 'string' || !GUID.test(id));
+  if (bad !== undefined) return sendGraphError(ctx, 400, 'BadRequest', `Invalid object identifier '${String(bad)}'.`);
+  sendJson(ctx, 200, { '@odata.context': context(call, 'Collection(Edm.String)'), value: checkMemberObjects(call.core.state, user, ids as string[]) });
+}
+
+/** Graph prints whole-second times without a fraction. */
+function graphTime(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/i;
+const MIN_DATE_TIME_OFFSET = Date.parse('0001-01-01T00:00:00Z');
+
+function noun(t: ThreadRecord): string {
+  return t.kind === 'channel' ? 'Channel' : 'Chat';
+}
+
+/**
+ * startMigration (spec §2): meeting chats 400, the fixture's 412 flag, already in progress 400,
+ * conversationCreationDateTime unparsable or not earlier than createdDateTime 400; on success the
+ * thread goes `inProgress`, owned by the caller, `createdDateTime` moves back to the given time and
+ * the first migration keeps the old value in `originalCreatedDateTime`.
+ */
+function startMigration(call: Call, thread: ThreadRecord): void {
+  const { ctx } = call;
+  thread.startMigrationCalls += 1;
+  if (thread.chatType === 'meeting') return sendGraphError(ctx, 400, 'BadRequest', 'Migration mode is not supported for meeting chats.');
+  if (thread.startMigrationPreconditionFailed) return sendGraphError(ctx, 412, 'PreconditionFailed', 'Version mismatch for thread resource');
+  if (thread.migrationMode === 'inProgress') return sendGraphError(ctx, 400, 'BadRequest', `${noun(thread)} is already in migration mode.`);
+  if (ctx.bodyError) return sendGraphError(ctx, 400, 'BadRequest', ctx.bodyError);
+  let since: number | null = null;
+  if (ctx.body !== undefined) {
+    if (typeof ctx.body !== 'object' || ctx.body === null || Array.isArray(ctx.body)) {
+      return sendGraphError(ctx, 400, 'BadRequest', 'The request body must be a JSON object.');
+    }
+    const value = (ctx.body as Record<string, unknown>).conversationCreationDateTime;
+    if (value !== undefined && value !== null) {
+      const parsed = typeof value === 'string' && ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
+      if (Number.isNaN(parsed)) {
+        return sendGraphError(ctx, 400, 'BadRequest', `Invalid conversationCreationDateTime '${String(value)}': expected an ISO 8601 date and time with an offset.`);
+      }
+      if (parsed <= MIN_DATE_TIME_OFFSET) return sendGraphError(ctx, 400, 'BadRequest', 'conversationCreationDateTime must be later than the minimum DateTimeOffset.');
+      if (parsed >= Date.parse(thread.createdDateTime)) {
+        return sendGraphError(ctx, 400, 'BadRequest', `conversationCreationDateTime (${value}) must be earlier than the ${noun(thread).toLowerCase()}'s current createdDateTime (${thread.createdDateTime}).`);
+      }
+      since = parsed;
+    }
+  }
+  if (thread.originalCreatedDateTime === null) thread.originalCreatedDateTime = thread.createdDateTime;
+  if (since !== null) thread.createdDateTime = graphTime(since);
+  thread.migrationMode = 'inProgress';
+  thread.migrationOwnerAppId = call.principal.clientId;
+  thread.migrationStartedDateTime = graphTime(Date.now());
+  sendEmpty(ctx, 204);
+}
+
+/** completeMigration (spec §3): only from inProgress, only by the owning app. */
+function completeMigration(call: Call, thread: ThreadRecord): void {
+  const { ctx } = call;
+  thread.completeMigrationCalls += 1;
+  if (thread.migrationMode === 'completed') return sendGraphError(ctx, 400, 'BadRequest', `${noun(thread)} has already been finalized.`);
+  if (thread.migrationMode !== 'inProgress') return sendGraphError(ctx, 400, 'BadRequest', `${noun(thread)} is not in migration mode.`);
+  if (thread.migrationOwnerAppId?.toLowerCase() !== call.principal.clientId.toLowerCase()) {
+    return sendGraphError(ctx, 403, 'Forbidden', `The migration of this ${noun(thread).toLowerCase()} was started by another application; only that application can complete it.`);
+  }
+  thread.migrationMode = 'completed';
+  sendEmpty(ctx, 204);
+}

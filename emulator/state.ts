@@ -1,0 +1,143 @@
+import type { FixtureApp, FixtureGroup, FixtureUser, TenantFixture } from './fixture';
+import type { ThreadState } from './types';
+
+/** A thread as the emulator keeps it: the public state plus what Graph shapes need. */
+export interface ThreadRecord extends ThreadState {
+  description: string | null;
+  topic: string | null;
+  /** user keys (chats) */
+  members: string[];
+  startMigrationPreconditionFailed: boolean;
+  migrationStartedDateTime: string | null;
+}
+
+/** A team: the Graph team id is the Microsoft 365 group id; channels keep fixture order. */
+export interface TeamRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  description: string;
+  createdDateTime: string;
+  /** thread id of the General channel (what Teams puts in channelData.team.id) */
+  generalChannelId: string;
+  channelIds: string[];
+  members: string[];
+}
+
+/**
+ * The mutable world of the emulator, built from a tenant fixture: directory (users, groups, apps),
+ * teams with their channels, and chats. `reset()` rebuilds it from the fixture so every test can
+ * start from the same state.
+ */
+export class TenantState {
+  readonly fixture: TenantFixture;
+  teams = new Map<string, TeamRecord>();
+  teamOrder: string[] = [];
+  threads = new Map<string, ThreadRecord>();
+  chatOrder: string[] = [];
+  usersById = new Map<string, FixtureUser>();
+  usersByKey = new Map<string, FixtureUser>();
+  usersByUpn = new Map<string, FixtureUser>();
+  groupsById = new Map<string, FixtureGroup>();
+  appsByClientId = new Map<string, FixtureApp>();
+  appsByKey = new Map<string, FixtureApp>();
+
+  constructor(fixture: TenantFixture) {
+    this.fixture = fixture;
+    for (const u of fixture.users) {
+      this.usersById.set(u.id.toLowerCase(), u);
+      this.usersByKey.set(u.key, u);
+      this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
+    }
+    for (const g of fixture.groups) this.groupsById.set(g.id.toLowerCase(), g);
+    for (const a of fixture.apps) {
+      this.appsByClientId.set(a.clientId.toLowerCase(), a);
+      this.appsByKey.set(a.key, a);
+    }
+    this.reset();
+  }
+
+  /** Rebuilds teams, channels and chats from the fixture (directory objects are immutable). */
+  reset(): void {
+    this.teams.clear();
+    this.threads.clear();
+    this.teamOrder = [];
+    this.chatOrder = [];
+    for (const t of this.fixture.teams) {
+      const channelIds = t.channels.map((c) => c.id);
+      this.teams.set(t.id.toLowerCase(), {
+        id: t.id, tenantId: t.tenantId, displayName: t.displayName, description: t.description,
+        createdDateTime: t.createdDateTime, generalChannelId: channelIds[0], channelIds, members: [...t.members],
+      });
+      this.teamOrder.push(t.id.toLowerCase());
+      for (const c of t.channels) {
+        this.threads.set(c.id, {
+          id: c.id, kind: 'channel', tenantId: t.tenantId, teamId: t.id, displayName: c.displayName,
+          membershipType: c.membershipType, createdDateTime: c.createdDateTime ?? t.createdDateTime,
+          originalCreatedDateTime: c.originalCreatedDateTime ?? null, migrationMode: c.migrationMode ?? null,
+          migrationOwnerAppId: this.ownerClientId(c.migrationOwner), startMigrationCalls: 0, completeMigrationCalls: 0,
+          description: c.description ?? null, topic: null, members: [...t.members], startMigrationPreconditionFailed: false,
+          migrationStartedDateTime: c.migrationStartedDateTime ?? null,
+        });
+      }
+    }
+    for (const c of this.fixture.chats) {
+      this.threads.set(c.id, {
+        id: c.id, kind: 'chat', tenantId: c.tenantId, displayName: c.topic ?? '', chatType: c.chatType,
+        createdDateTime: c.createdDateTime, originalCreatedDateTime: c.originalCreatedDateTime ?? null,
+        migrationMode: c.migrationMode ?? null, migrationOwnerAppId: this.ownerClientId(c.migrationOwner),
+        startMigrationCalls: 0, completeMigrationCalls: 0, description: null, topic: c.topic, members: [...c.members],
+        startMigrationPreconditionFailed: c.startMigrationPreconditionFailed ?? false,
+        migrationStartedDateTime: c.migrationStartedDateTime ?? null,
+      });
+      this.chatOrder.push(c.id);
+    }
+  }
+
+  private ownerClientId(appKey: string | undefined): string | null {
+    if (!appKey) return null;
+    const app = this.appsByKey.get(appKey);
+    if (!app) throw new Error(`fixture: unknown migration owner app '${appKey}'`);
+    return app.clientId;
+  }
+
+  /** Finds a user by object id or user principal name (case-insensitive), any tenant. */
+  findUser(idOrUpn: string): FixtureUser | undefined {
+    const k = idOrUpn.toLowerCase();
+    return this.usersById.get(k) ?? this.usersByUpn.get(k);
+  }
+
+  team(id: string): TeamRecord | undefined {
+    return this.teams.get(id.toLowerCase());
+  }
+
+  /** The team whose General channel has this thread id (Teams' `channelData.team.id`). */
+  teamByGeneralChannel(threadId: string): TeamRecord | undefined {
+    for (const t of this.teams.values()) if (t.generalChannelId === threadId) return t;
+    return undefined;
+  }
+
+  /** The public view of a thread (a copy: callers cannot change state through it). */
+  publicThread(id: string): ThreadState | undefined {
+    const t = this.threads.get(id);
+    if (!t) return undefined;
+    const view: ThreadState = {
+      id: t.id, kind: t.kind, tenantId: t.tenantId, displayName: t.displayName, createdDateTime: t.createdDateTime,
+      originalCreatedDateTime: t.originalCreatedDateTime, migrationMode: t.migrationMode,
+      migrationOwnerAppId: t.migrationOwnerAppId, startMigrationCalls: t.startMigrationCalls,
+      completeMigrationCalls: t.completeMigrationCalls,
+    };
+    if (t.teamId !== undefined) view.teamId = t.teamId;
+    if (t.membershipType !== undefined) view.membershipType = t.membershipType;
+    if (t.chatType !== undefined) view.chatType = t.chatType;
+    return view;
+  }
+
+  /** Patches a thread (tests use it to set up a state, e.g. a channel already in migration). */
+  patchThread(id: string, patch: Partial<ThreadState>): void {
+    const t = this.threads.get(id);
+    if (!t) throw new Error(`unknown thread ${id}`);
+    const { id: _ignored, kind: _kind, ...rest } = patch;
+    Object.assign(t, rest);
+  }
+}

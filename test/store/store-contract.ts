@@ -1,0 +1,337 @@
+import assert from 'node:assert/strict';
+import { targetKey, type AuditEntry, type Store } from '../../src/store/types';
+import {
+  alex,
+  auditEntry,
+  bulkItems,
+  bulkJob,
+  falcon,
+  general,
+  launchChat,
+  lynne,
+  megan,
+  minute,
+  olga,
+  pendingOperation,
+  TENANT_A,
+  TENANT_B,
+} from './fixtures';
+
+/** A store under test plus a way to open a second handle on the same data (another instance, a restart). */
+export interface StoreHandle {
+  store: Store;
+  /** Opens a fresh store on the same data; the contract closes `store` first when it means a restart. */
+  reopen(): Promise<Store>;
+}
+
+const ids = (entries: AuditEntry[]) => entries.map((e) => e.id);
+
+/**
+ * The storage contract both backends must pass. `factory` gives every test its own empty store (a new
+ * SQLite directory, a new table prefix); the suite closes whatever it opened.
+ */
+export function runStoreContract(name: string, factory: () => Promise<StoreHandle>): void {
+  describe(`the ledger on ${name}`, function () {
+    let handle: StoreHandle;
+    let store: Store;
+    const opened: Store[] = [];
+
+    beforeEach(async () => {
+      handle = await factory();
+      store = handle.store;
+      opened.push(store);
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+    const reopen = async () => {
+      const s = await handle.reopen();
+      opened.push(s);
+      return s;
+    };
+
+    describe('an auditor reads the ledger', () => {
+      it('lists every attempt on one thread, newest first, exactly as recorded', async () => {
+        const first = auditEntry({ at: minute(1) });
+        const refused = auditEntry({
+          at: minute(3),
+          action: 'refused',
+          actor: lynne,
+          outcome: 'refused',
+          error: { message: 'Only Teams administrators can do this.' },
+          requestId: null,
+          before: null,
+          after: null,
+        });
+        const other = auditEntry({ at: minute(2), target: launchChat });
+        const completed = auditEntry({ at: minute(4), action: 'complete', error: { status: 400, code: 'BadRequest', message: 'not in migration' }, outcome: 'failed' });
+        for (const e of [completed, first, other, refused]) await store.appendAudit(e);
+
+        const found = await store.queryAudit({ targetKey: targetKey(general) });
+        assert.deepEqual(found, [completed, refused, first]);
+      });
+
+      it('finds what one admin did, and only in the tenant asked for', async () => {
+        const mine = [auditEntry({ at: minute(1) }), auditEntry({ at: minute(5), target: falcon })];
+        const megans = auditEntry({ at: minute(2), actor: megan });
+        const otherTenant = auditEntry({ at: minute(3), actor: olga, tenantId: TENANT_B, action: 'refused', outcome: 'refused' });
+        for (const e of [...mine, megans, otherTenant]) await store.appendAudit(e);
+
+        assert.deepEqual(ids(await store.queryAudit({ actorAadObjectId: alex.aadObjectId })), [mine[1].id, mine[0].id]);
+        assert.deepEqual(ids(await store.queryAudit({ tenantId: TENANT_B })), [otherTenant.id]);
+        assert.deepEqual(await store.queryAudit({ actorAadObjectId: olga.aadObjectId, tenantId: TENANT_A }), []);
+      });
+
+      it('returns entries at or after "since", the exact instant included, whatever the ISO spelling', async () => {
+        const old = auditEntry({ at: '2025-02-28T23:59:59.999Z' });
+        const exact = auditEntry({ at: '2025-03-01T00:00:00Z' });
+        const later = auditEntry({ at: '2025-03-01T00:00:00.001Z' });
+        const nextMonth = auditEntry({ at: '2025-04-02T08:00:00.000Z' });
+        for (const e of [later, old, nextMonth, exact]) await store.appendAudit(e);
+
+        assert.deepEqual(ids(await store.queryAudit({ since: '2025-03-01T00:00:00.000Z' })), [nextMonth.id, later.id, exact.id]);
+        assert.deepEqual(ids(await store.queryAudit({ since: '2025-03-01T01:00:00+01:00' })), [nextMonth.id, later.id, exact.id]);
+        assert.deepEqual(ids(await store.queryAudit({ since: '2025-05-01T00:00:00Z' })), []);
+        assert.deepEqual(ids(await store.queryAudit({})), [nextMonth.id, later.id, exact.id, old.id]);
+      });
+
+      it('lists refusals on their own', async () => {
+        const start = auditEntry({ at: minute(1) });
+        const refusals = [
+          auditEntry({ at: minute(2), action: 'refused', actor: lynne, outcome: 'refused', target: null }),
+          auditEntry({ at: minute(3), action: 'refused', actor: olga, tenantId: TENANT_B, outcome: 'refused', target: null }),
+        ];
+        for (const e of [start, ...refusals]) await store.appendAudit(e);
+        const found = await store.queryAudit({ action: 'refused' });
+        assert.deepEqual(ids(found), [refusals[1].id, refusals[0].id]);
+        assert.equal(found[0].target, null);
+        assert.equal(found[0].targetKey, null);
+      });
+
+      it('keeps the newest 50 by default, honours a smaller "last N" and combines it with the other filters', async () => {
+        const entries = Array.from({ length: 60 }, (_, i) => auditEntry({ at: minute(i), target: i % 2 ? falcon : general }));
+        await Promise.all(entries.map((e) => store.appendAudit(e)));
+        const newestFirst = [...entries].reverse();
+
+        assert.deepEqual(ids(await store.queryAudit({})), ids(newestFirst.slice(0, 50)));
+        assert.deepEqual(ids(await store.queryAudit({ limit: 3 })), ids(newestFirst.slice(0, 3)));
+        assert.deepEqual(ids(await store.queryAudit({ limit: 0 })), []);
+        assert.equal((await store.queryAudit({ limit: Number.POSITIVE_INFINITY })).length, 60);
+        const falconSince = await store.queryAudit({ targetKey: targetKey(falcon), since: minute(50), limit: 2 });
+        assert.deepEqual(ids(falconSince), [entries[59].id, entries[57].id]);
+      });
+
+      it('keeps a large, non-ASCII entry intact (a hostile command text is still recorded)', async () => {
+        const text = `migrate ${'Zoë 日本 🚀 ../%2F?#'.repeat(5000)}`;
+        const entry = auditEntry({ action: 'refused', outcome: 'refused', parameters: { text, nested: { list: [1, 'two', null, true] } } });
+        await store.appendAudit(entry);
+        assert.deepEqual(await store.queryAudit({}), [entry]);
+      });
+
+      it('refuses an entry whose time is not an ISO date-time', async () => {
+        await assert.rejects(store.appendAudit(auditEntry({ at: 'yesterday' })), /ISO 8601/);
+        assert.deepEqual(await store.queryAudit({}), []);
+      });
+    });
+
+    describe('an admin presses the buttons of a confirmation card', () => {
+      it('finds the operation the card refers to, and nothing for an id it never issued', async () => {
+        const op = pendingOperation();
+        await store.createPending(op);
+        assert.deepEqual(await store.getPending(op.id), op);
+        assert.equal(await store.getPending('not-an-issued-id'), null);
+      });
+
+      it('refuses to issue the same operation id twice', async () => {
+        const op = pendingOperation();
+        await store.createPending(op);
+        await assert.rejects(store.createPending({ ...op, kind: 'complete' }));
+        assert.equal((await store.getPending(op.id))?.kind, 'start');
+      });
+
+      it('does the work once when Confirm is pressed ten times at once', async () => {
+        const op = pendingOperation();
+        await store.createPending(op);
+        const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimPending(op.id)));
+        assert.equal(claims.filter(Boolean).length, 1);
+        assert.equal((await store.getPending(op.id))?.state, 'running');
+        assert.equal(await store.claimPending(op.id), false);
+      });
+
+      it('lets exactly one of a Confirm and a Cancel pressed together win', async () => {
+        const op = pendingOperation();
+        await store.createPending(op);
+        const presses = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? store.cancelPending(op.id) : store.claimPending(op.id))),
+        );
+        assert.equal(presses.filter(Boolean).length, 1);
+        const winner = presses.indexOf(true) % 2 ? 'cancelled' : 'running';
+        assert.equal((await store.getPending(op.id))?.state, winner);
+      });
+
+      it('cancels only an operation that is still pending', async () => {
+        const running = pendingOperation();
+        const waiting = pendingOperation();
+        await store.createPending(running);
+        await store.createPending(waiting);
+        assert.equal(await store.claimPending(running.id), true);
+        assert.equal(await store.cancelPending(running.id), false);
+        assert.equal((await store.getPending(running.id))?.state, 'running');
+
+        assert.equal(await store.cancelPending(waiting.id), true);
+        assert.equal(await store.cancelPending(waiting.id), false);
+        assert.equal(await store.claimPending(waiting.id), false);
+        assert.equal((await store.getPending(waiting.id))?.state, 'cancelled');
+
+        assert.equal(await store.cancelPending('never-issued'), false);
+        assert.equal(await store.claimPending('never-issued'), false);
+      });
+
+      it('records the result shown on the card and the card it was shown on', async () => {
+        const op = pendingOperation();
+        await store.createPending(op);
+        await store.setPendingActivity(op.id, '1:activity-42');
+        assert.equal(await store.claimPending(op.id), true);
+        const result = { view: { title: 'Migration started: General', facts: [{ title: 'Request id', value: 'abc' }] } };
+        await store.finishPending(op.id, 'done', result);
+        assert.deepEqual(await store.getPending(op.id), { ...op, state: 'done', result, activityId: '1:activity-42' });
+
+        const cancelled = pendingOperation();
+        await store.createPending(cancelled);
+        assert.equal(await store.cancelPending(cancelled.id), true);
+        await store.finishPending(cancelled.id, 'cancelled', null);
+        assert.deepEqual(await store.getPending(cancelled.id), { ...cancelled, state: 'cancelled' });
+      });
+
+      it('rejects finishing or annotating an operation it never issued', async () => {
+        await assert.rejects(store.finishPending('never-issued', 'done', null), /does not exist/);
+        await assert.rejects(store.setPendingActivity('never-issued', '1:x'), /does not exist/);
+      });
+    });
+
+    describe('a bulk job over a whole team', () => {
+      it('stores the job with its items in execution order and lists it among running jobs', async () => {
+        const job = bulkJob();
+        const items = bulkItems(job, 150);
+        await store.createBulkJob(job, [...items].reverse());
+        assert.deepEqual(await store.getBulkJob(job.id), job);
+        assert.deepEqual(await store.listBulkItems(job.id), items);
+        assert.deepEqual(await store.listBulkJobs('running'), [job]);
+        assert.deepEqual(await store.listBulkJobs('done'), []);
+        assert.equal(await store.getBulkJob('no-such-job'), null);
+        assert.deepEqual(await store.listBulkItems('no-such-job'), []);
+      });
+
+      it('lists running jobs oldest first so they resume in the order they were asked for', async () => {
+        const older = bulkJob({ createdAt: '2025-03-01T09:00:00.000Z' });
+        const newer = bulkJob({ createdAt: '2025-03-01T11:00:00.000Z', kind: 'bulk-complete' });
+        const finished = bulkJob({ createdAt: '2025-03-01T08:00:00.000Z', state: 'done' });
+        for (const job of [newer, finished, older]) await store.createBulkJob(job, bulkItems(job, 2));
+        assert.deepEqual((await store.listBulkJobs('running')).map((j) => j.id), [older.id, newer.id]);
+        assert.deepEqual((await store.listBulkJobs('done')).map((j) => j.id), [finished.id]);
+      });
+
+      it('records intent, then outcome, per item, and a finished job leaves the running list', async () => {
+        const job = bulkJob();
+        const items = bulkItems(job, 3);
+        await store.createBulkJob(job, items);
+
+        await store.updateBulkItem(job.id, items[0].itemKey, { state: 'intent' });
+        await store.updateBulkItem(job.id, items[0].itemKey, { state: 'succeeded', requestId: 'req-1' });
+        await store.updateBulkItem(job.id, items[1].itemKey, { state: 'failed', detail: 'Graph said 403', errorCode: 'Forbidden' });
+        await store.updateBulkItem(job.id, items[1].itemKey, { detail: null });
+        await store.updateBulkItem(job.id, items[2].itemKey, { state: 'skipped', detail: 'private channel excluded' });
+
+        const after = await store.listBulkItems(job.id);
+        assert.deepEqual(
+          after.map(({ state, detail, errorCode, requestId }) => ({ state, detail, errorCode, requestId })),
+          [
+            { state: 'succeeded', detail: null, errorCode: null, requestId: 'req-1' },
+            { state: 'failed', detail: null, errorCode: 'Forbidden', requestId: null },
+            { state: 'skipped', detail: 'private channel excluded', errorCode: null, requestId: null },
+          ],
+        );
+        assert.deepEqual(after.map((i) => i.target), items.map((i) => i.target));
+        assert.ok(after.every((i) => Date.parse(i.updatedAt) > Date.parse(job.createdAt)), 'every touched item gets a new updatedAt');
+
+        await store.updateBulkJob(job.id, { progressActivityId: '1:progress-card' });
+        await store.updateBulkJob(job.id, { state: 'done' });
+        const done = await store.getBulkJob(job.id);
+        assert.equal(done?.state, 'done');
+        assert.equal(done?.progressActivityId, '1:progress-card');
+        assert.ok(Date.parse(done!.updatedAt) > Date.parse(job.updatedAt));
+        assert.deepEqual(await store.listBulkJobs('running'), []);
+      });
+
+      it('keeps every recorded intent when another instance (or a restart) reads the job', async () => {
+        const job = bulkJob();
+        const items = bulkItems(job, 5);
+        await store.createBulkJob(job, items);
+        await store.updateBulkItem(job.id, items[0].itemKey, { state: 'succeeded', requestId: 'req-0' });
+        await store.updateBulkItem(job.id, items[1].itemKey, { state: 'intent' });
+        await store.close();
+
+        const restarted = await reopen();
+        assert.deepEqual((await restarted.listBulkItems(job.id)).map((i) => i.state), ['succeeded', 'intent', 'queued', 'queued', 'queued']);
+        assert.deepEqual((await restarted.listBulkJobs('running')).map((j) => j.id), [job.id]);
+      });
+
+      it('rejects updates to an item or job it does not hold, instead of losing the intent', async () => {
+        const job = bulkJob();
+        await store.createBulkJob(job, bulkItems(job, 1));
+        await assert.rejects(store.updateBulkItem(job.id, '19:not-in-this-job@thread.tacv2', { state: 'intent' }), /does not exist/);
+        await assert.rejects(store.updateBulkItem('no-such-job', '19:eng-ch01@thread.tacv2', { state: 'intent' }), /does not exist/);
+        await assert.rejects(store.updateBulkJob('no-such-job', { state: 'done' }), /does not exist/);
+      });
+
+      it('refuses a second job with the same id and items that belong to another job', async () => {
+        const job = bulkJob();
+        await store.createBulkJob(job, bulkItems(job, 2));
+        await assert.rejects(store.createBulkJob({ ...job, teamName: 'Impostor' }, []));
+        assert.equal((await store.getBulkJob(job.id))?.teamName, 'Contoso Engineering');
+
+        const stray = bulkJob();
+        await assert.rejects(store.createBulkJob(stray, bulkItems(job, 1)), /names job/);
+        assert.equal(await store.getBulkJob(stray.id), null);
+      });
+    });
+
+    describe('reminders reach the admin who started a migration', () => {
+      it('keeps the latest conversation reference per admin', async () => {
+        assert.equal(await store.getConversationReference(alex.aadObjectId), null);
+        const first = { aadObjectId: alex.aadObjectId, tenantId: TENANT_A, reference: { conversation: { id: 'a:personal-alex' }, serviceUrl: 'https://a/' }, updatedAt: minute(0) };
+        const moved = { ...first, reference: { conversation: { id: 'a:personal-alex' }, serviceUrl: 'https://b/' }, updatedAt: minute(5) };
+        await store.saveConversationReference(first);
+        await store.saveConversationReference(moved);
+        assert.deepEqual(await store.getConversationReference(alex.aadObjectId), moved);
+        assert.equal(await store.getConversationReference(megan.aadObjectId), null);
+      });
+
+      it('remembers when each locked thread was last reminded about', async () => {
+        const key = targetKey(general);
+        assert.equal(await store.getReminderSentAt(key), null);
+        await store.setReminderSentAt(key, minute(0));
+        await store.setReminderSentAt(key, minute(60 * 24 * 7));
+        assert.equal(await store.getReminderSentAt(key), minute(60 * 24 * 7));
+        assert.equal(await store.getReminderSentAt(targetKey(launchChat)), null);
+      });
+    });
+
+    describe('the bot shuts down', () => {
+      it('keeps what was written, and a closed store refuses further calls', async () => {
+        const entry = auditEntry();
+        const op = pendingOperation();
+        await store.appendAudit(entry);
+        await store.createPending(op);
+        await store.close();
+        await store.close();
+        await assert.rejects(store.appendAudit(auditEntry()), /closed/);
+        await assert.rejects(store.claimPending(op.id), /closed/);
+
+        const restarted = await reopen();
+        assert.deepEqual(await restarted.queryAudit({}), [entry]);
+        assert.deepEqual(await restarted.getPending(op.id), op);
+      });
+    });
+  });
+}

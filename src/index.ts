@@ -21,6 +21,7 @@ import { LifecycleFlows } from './bot/flows/lifecycle';
 import { OperationGuard } from './bot/flows/operation-guard';
 import { MigrationFormFlow } from './bot/flows/migration-form';
 import { registerRoutes } from './bot/routes';
+import { ReminderService } from './reminders/reminder-service';
 
 export interface RunningBot {
   config: Config;
@@ -32,6 +33,8 @@ export interface RunningBot {
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
+  /** Runs one reminder pass now (normally every REMINDER_CHECK_MINUTES); returns reminders sent. */
+  runReminders(now?: Date): Promise<number>;
   /** Graceful stop: refuse new activities, finish turns and background work, flush the store. */
   stop(): Promise<void>;
 }
@@ -90,7 +93,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const handlers = createHandlers({ start, lifecycle, guard, openForm: (context) => form.open(context), extraButtons: form.buttons() });
-  registerRoutes(app, { admin, store, logger, allowedTenantIds: config.admin.allowedTenantIds, ...handlers });
+  const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
+  registerRoutes(app, { admin, store, logger, allowedTenantIds: config.admin.allowedTenantIds, remember: (context) => reminders.remember(context), ...handlers });
   app.adaptiveCards.search('teams', async (context, _state, query) => form.searchTeams(context, query.parameters.queryText, query.count));
 
   const http = createHttpServer(adapter, app, logger);
@@ -101,6 +105,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const port = (http.server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
+  reminders.start();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -112,9 +117,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     adapter,
     url,
     port,
+    runReminders: (now?: Date) => reminders.runOnce(now),
     stop() {
       stopped ??= (async () => {
         await http.drain();
+        await reminders.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await store.close();
         logger.info('bot stopped');

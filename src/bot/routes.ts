@@ -21,6 +21,8 @@ export interface RouteDeps {
   allowedTenantIds: string[];
   flows: CommandFlows;
   buttons: ButtonHandlers;
+  /** Remembers where to reach the sender later (proactive reminders). */
+  remember: (context: TurnContext) => Promise<void>;
   /** Welcome shown when the bot is added to a chat, a team or a personal scope. */
   welcome: (context: TurnContext) => Promise<FlowReply>;
 }
@@ -146,6 +148,7 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
       return;
     }
     await sendReply(context, await dispatchCommand(context, text, deps.flows), deps.store);
+    await deps.remember(context);
   });
 
   app.error(async (context, error) => {

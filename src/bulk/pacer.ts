@@ -72,8 +72,15 @@ export class Pacer {
     const now = this.now();
     let wait = 0;
     for (const spec of budgets) {
-      const s = this.state(spec);
+      const s = this.states.get(spec.key);
+      if (!s) continue;
       this.prune(s, now);
+      if (s.inFlight === 0 && s.freeAt.length === 0 && s.blockedUntil <= now) {
+        // Idle budgets are forgotten so a long-running bot does not keep one per channel ever touched.
+        this.states.delete(spec.key);
+        continue;
+      }
+      this.state(spec);
       let w = Math.max(0, s.blockedUntil - now);
       const over = s.inFlight + s.freeAt.length - s.capacity + 1;
       if (over > 0) w = Math.max(w, over > s.freeAt.length ? Number.POSITIVE_INFINITY : s.freeAt[over - 1] - now);

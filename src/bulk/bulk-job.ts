@@ -1,0 +1,326 @@
+import { ActingContext, recordAudit } from '../bot/flows/acting';
+import { explainFailure } from '../graph/explain-failure';
+import { GraphFailure, toGraphCallError } from '../graph/graph-errors';
+import type { MigrationApi } from '../graph/migration-api';
+import type { TeamsDirectory } from '../graph/teams-directory';
+import { snapshotOf } from '../graph/thread-state';
+import type { Logger } from '../log/logger';
+import type { AuditOutcome, BulkItem, BulkItemState, BulkJob, Store, ThreadSnapshot } from '../store/types';
+import { targetKey } from '../store/types';
+import type { BudgetSpec, Pacer } from './pacer';
+import type { Offer, WorkSource } from './scheduler';
+
+/** How often one item may be sent to Graph in one run before it is reported as failed. */
+const MAX_ACTS = 3;
+/** How often one item's state may be read back while settling an unknown outcome. */
+const MAX_READS = 5;
+
+export interface BulkJobDeps {
+  migration: MigrationApi;
+  directory: TeamsDirectory;
+  store: Store;
+  logger: Logger;
+  pacer: Pacer;
+  budgets: { tenant: BudgetSpec; team: BudgetSpec; thread: (channelId: string) => BudgetSpec };
+  /** Called after every settled item (progress card). */
+  onChange: () => void;
+}
+
+/** Why an item must be read before it may be sent again. */
+type ReadReason = 'restart' | 'unknown' | 'throttled' | 'ambiguous';
+
+interface ItemRun {
+  item: BulkItem;
+  phase: 'act' | 'read';
+  reason: ReadReason;
+  lastFailure: GraphFailure | null;
+  notBefore: number;
+  busy: boolean;
+  acts: number;
+  reads: number;
+}
+
+/** What happened to one item, as written to its row and the ledger. */
+interface Settlement {
+  state: Extract<BulkItemState, 'succeeded' | 'failed' | 'skipped'>;
+  outcome: AuditOutcome | null;
+  detail: string | null;
+  failure: GraphFailure | null;
+  requestId: string | null;
+  after: ThreadSnapshot | null;
+  /** How the outcome was learnt when Graph's answer was not decisive. */
+  reconciled: string | null;
+}
+
+/** Milliseconds to wait after a final 429: its `Retry-After` when known, else a doubling back-off. */
+export function retryAfterMs(failure: GraphFailure, attempt: number): number {
+  const given = (failure as GraphFailure & { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof given === 'number' && Number.isFinite(given) && given >= 0) return Math.ceil(given * 1000);
+  return Math.min(30000, 1000 * 2 ** Math.max(0, attempt));
+}
+
+/**
+ * One bulk job's items as a work source for the scheduler, with the exactly-once discipline:
+ * the item's `intent` is written (durably) before its Graph call and its outcome after; an item
+ * whose outcome is unknown — a timeout, a 5xx, a final 429, an "already" that may be our own
+ * retry, or an `intent` found after a restart — is settled by reading the thread's
+ * `migrationMode` before it is ever sent again. Every attempted item gets exactly one ledger
+ * entry (written before the item's outcome, so a crash in between is noticed and not repeated).
+ */
+export class BulkJobRun implements WorkSource {
+  private readonly pending: ItemRun[] = [];
+  private readonly items = new Map<string, BulkItem>();
+  private actsAllowed = true;
+  private stopReason: string | null = null;
+  private resolveFinished!: () => void;
+  /** Resolves when every item has an outcome. */
+  readonly finished: Promise<void>;
+
+  constructor(
+    readonly job: BulkJob,
+    items: BulkItem[],
+    private readonly who: ActingContext,
+    private readonly befores: ReadonlyMap<string, ThreadSnapshot>,
+    private readonly deps: BulkJobDeps,
+  ) {
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    for (const item of items) {
+      this.items.set(item.itemKey, item);
+      if (item.state === 'queued') this.pending.push(this.itemRun(item, 'act', 'restart'));
+      // An intent without an outcome: the call may or may not have happened. Read first.
+      else if (item.state === 'intent') this.pending.push(this.itemRun(item, 'read', 'restart'));
+    }
+    if (this.pending.length === 0) this.resolveFinished();
+  }
+
+  private itemRun(item: BulkItem, phase: 'act' | 'read', reason: ReadReason): ItemRun {
+    return { item, phase, reason, lastFailure: null, notBefore: 0, busy: false, acts: 0, reads: 0 };
+  }
+
+  private get since(): string | null {
+    return this.job.kind === 'bulk-start' ? this.job.conversationCreationDateTime : null;
+  }
+
+  private get operation(): 'start' | 'complete' {
+    return this.job.kind === 'bulk-start' ? 'start' : 'complete';
+  }
+
+  /** Every item as it stands now, in job order. */
+  snapshot(): BulkItem[] {
+    return [...this.items.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Why acting stopped early (the requester lost the admin role), or null. */
+  get stoppedBecause(): string | null {
+    return this.stopReason;
+  }
+
+  /** True while items still wait for an outcome. */
+  get active(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /**
+   * The requester is no longer an administrator: send nothing more. Items waiting to be sent are
+   * marked skipped; items whose outcome is unknown are still read, so the record stays accurate.
+   */
+  async stopActing(reason: string): Promise<void> {
+    this.actsAllowed = false;
+    this.stopReason = reason;
+    const waiting = this.pending.filter((it) => !it.busy && it.phase === 'act');
+    // Marked busy first so the scheduler cannot hand one out while they are being settled.
+    for (const it of waiting) it.busy = true;
+    for (const it of waiting) {
+      await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${reason}`, failure: null, requestId: null, after: null, reconciled: null });
+    }
+  }
+
+  /** The scheduler asks for the next request this job may send now. */
+  offer(pacer: Pacer): Offer {
+    if (this.pending.length === 0) return null;
+    const { tenant, team, thread } = this.deps.budgets;
+    const shared = [tenant, team];
+    const w0 = pacer.waitFor(shared);
+    if (w0 > 0) return Number.isFinite(w0) ? { waitMs: w0 } : null;
+    const now = Date.now();
+    let min = Number.POSITIVE_INFINITY;
+    for (const it of this.pending) {
+      if (it.busy) continue;
+      const own = thread(it.item.itemKey);
+      const w = Math.max(it.notBefore - now, pacer.waitFor([own]));
+      if (w <= 0) {
+        it.busy = true;
+        return { unit: { budgets: [tenant, team, own], run: () => this.step(it) } };
+      }
+      min = Math.min(min, w);
+    }
+    return Number.isFinite(min) ? { waitMs: min } : null;
+  }
+
+  private async step(it: ItemRun): Promise<void> {
+    try {
+      if (it.phase === 'read') await this.read(it);
+      else if (!this.actsAllowed) await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
+      else await this.act(it);
+    } finally {
+      it.busy = false;
+    }
+  }
+
+  private expectedAfter(before: ThreadSnapshot | null): ThreadSnapshot | null {
+    if (!before) return null;
+    if (this.job.kind === 'bulk-complete') return { ...before, migrationMode: 'completed' };
+    return {
+      migrationMode: 'inProgress',
+      createdDateTime: this.since ?? before.createdDateTime,
+      originalCreatedDateTime: before.originalCreatedDateTime ?? before.createdDateTime,
+    };
+  }
+
+  /** "Already in migration" / "not in migration" may be the answer to our own retried call. */
+  private mayBeOwnRetry(failure: GraphFailure): boolean {
+    if (failure.status !== 400) return false;
+    return this.job.kind === 'bulk-start' ? /already/i.test(failure.message) : /finali[sz]ed|not in (a )?migration/i.test(failure.message);
+  }
+
+  private async act(it: ItemRun): Promise<void> {
+    const { item } = it;
+    it.acts++;
+    // Durable before the call: after a crash this row says the call may have been made.
+    await this.deps.store.updateBulkItem(this.job.id, item.itemKey, { state: 'intent' });
+    this.setItem(item.itemKey, { state: 'intent' });
+    let requestId: string | null;
+    try {
+      const receipt = this.job.kind === 'bulk-start' ? await this.deps.migration.startMigration(item.target, this.since) : await this.deps.migration.completeMigration(item.target);
+      requestId = receipt.requestId;
+    } catch (err) {
+      const failure = toGraphCallError(err).failure;
+      if (failure.status === 429) {
+        // graph-client already waited and retried; one of those tries may have been a 5xx that
+        // took effect, so the thread is read (after Retry-After) before anything is sent again.
+        const wait = retryAfterMs(failure, it.acts - 1);
+        this.deps.pacer.block([this.deps.budgets.team, this.deps.budgets.thread(item.itemKey)], wait);
+        Object.assign(it, { phase: 'read', reason: 'throttled', lastFailure: failure, notBefore: Date.now() + wait });
+        return;
+      }
+      if (failure.outcomeUnknown || this.mayBeOwnRetry(failure)) {
+        Object.assign(it, { phase: 'read', reason: failure.outcomeUnknown ? 'unknown' : 'ambiguous', lastFailure: failure, notBefore: 0 });
+        return;
+      }
+      await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure(failure, this.operation), failure, requestId: failure.requestId, after: null, reconciled: null });
+      return;
+    }
+    await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: this.expectedAfter(this.befores.get(item.itemKey) ?? null), reconciled: null });
+  }
+
+  /** Settles an unknown outcome by reading the channel, then decides: done, failed, or send again. */
+  private async read(it: ItemRun): Promise<void> {
+    const { item } = it;
+    const target = item.target;
+    if (target.kind !== 'channel') throw new Error('bulk jobs hold channels only');
+    it.reads++;
+    let snap: ThreadSnapshot;
+    try {
+      snap = snapshotOf(await this.deps.directory.getChannel(target.teamId, target.channelId));
+    } catch (err) {
+      const failure = toGraphCallError(err).failure;
+      const transient = failure.status === 429 || failure.outcomeUnknown;
+      if (transient && it.reads < MAX_READS) {
+        const wait = retryAfterMs(failure, it.reads - 1);
+        if (failure.status === 429) this.deps.pacer.block([this.deps.budgets.team, this.deps.budgets.thread(item.itemKey)], wait);
+        it.notBefore = Date.now() + wait;
+        return;
+      }
+      const decisive = it.lastFailure ?? failure;
+      await this.settle(it, {
+        state: 'failed',
+        outcome: 'unknown',
+        detail: `Whether the change was made could not be settled: reading the channel back failed (${failure.status ? `${failure.status} ` : ''}${failure.code}). Run status on the channel before trying again.`,
+        failure: decisive,
+        requestId: decisive.requestId,
+        after: null,
+        reconciled: null,
+      });
+      return;
+    }
+    const how = {
+      restart: 'read back after a restart',
+      unknown: `read back after an unknown outcome (${it.lastFailure?.code ?? 'no answer'})`,
+      throttled: 'read back after throttling',
+      ambiguous: `read back after Graph answered "${it.lastFailure?.message ?? ''}"`,
+    }[it.reason];
+    const requestId = it.lastFailure?.requestId ?? null;
+    if (this.job.kind === 'bulk-start') {
+      if (snap.migrationMode === 'inProgress') {
+        const since = this.since;
+        const dateMatches = !since || (snap.createdDateTime !== null && Date.parse(snap.createdDateTime) === Date.parse(since));
+        if (dateMatches) {
+          await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
+        } else {
+          const failure: GraphFailure = { status: 400, code: 'AlreadyInMigration', message: `In migration mode with another creation date (${snap.createdDateTime}).`, requestId, date: new Date().toISOString(), outcomeUnknown: false };
+          await this.settle(it, { state: 'failed', outcome: 'failed', detail: 'Already in migration mode with another creation date: someone else started it. It was not started again.', failure, requestId, after: snap, reconciled: how });
+        }
+        return;
+      }
+    } else if (snap.migrationMode === 'completed') {
+      await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
+      return;
+    } else if (snap.migrationMode !== 'inProgress') {
+      const failure: GraphFailure = it.lastFailure ?? { status: 400, code: 'NotInMigration', message: 'The channel is not in migration mode.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
+      await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure({ ...failure, status: 400, message: 'not in migration mode' }, 'complete'), failure, requestId: failure.requestId, after: snap, reconciled: how });
+      return;
+    }
+    // The call did not take effect. Graph's "already"/"not in migration" was then about something
+    // else and is reported as is; otherwise the item may be sent again.
+    if (it.reason === 'ambiguous' && it.lastFailure) {
+      await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure(it.lastFailure, this.operation), failure: it.lastFailure, requestId: it.lastFailure.requestId, after: snap, reconciled: null });
+      return;
+    }
+    if (!this.actsAllowed) {
+      await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
+      return;
+    }
+    if (it.acts >= MAX_ACTS) {
+      const failure = it.lastFailure ?? { status: 0, code: 'Timeout', message: 'No decisive answer from Graph.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
+      await this.settle(it, { state: 'failed', outcome: 'failed', detail: `${explainFailure(failure, this.operation)} (tried ${it.acts} times)`, failure, requestId: failure.requestId, after: snap, reconciled: null });
+      return;
+    }
+    Object.assign(it, { phase: 'act', notBefore: Math.max(it.notBefore, Date.now()) });
+  }
+
+  private setItem(key: string, patch: Partial<BulkItem>): void {
+    const current = this.items.get(key);
+    if (current) this.items.set(key, { ...current, ...patch, updatedAt: new Date().toISOString() });
+  }
+
+  /** Ledger entry first, then the item's outcome: both durable before the next step. */
+  private async settle(it: ItemRun, s: Settlement): Promise<void> {
+    const { item } = it;
+    if (s.outcome) {
+      const parameters: Record<string, unknown> = {};
+      if (this.job.kind === 'bulk-start') parameters.conversationCreationDateTime = this.since;
+      if (s.reconciled) parameters.reconciled = s.reconciled;
+      else if (s.after && s.state === 'succeeded') parameters.afterSource = 'expected state (not read back, to stay within Graph limits)';
+      await recordAudit(this.deps.store, this.who, {
+        action: this.job.kind,
+        target: item.target,
+        targetKey: targetKey(item.target),
+        parameters,
+        outcome: s.outcome,
+        error: s.failure ? { status: s.failure.status, code: s.failure.code, message: s.failure.message } : null,
+        requestId: s.requestId,
+        before: this.befores.get(item.itemKey) ?? null,
+        after: s.after,
+        jobId: this.job.id,
+      });
+    }
+    const errorCode = s.failure ? (s.failure.status ? `${s.failure.status} ${s.failure.code}` : s.failure.code) : null;
+    await this.deps.store.updateBulkItem(this.job.id, item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+    this.setItem(item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+    const i = this.pending.indexOf(it);
+    if (i >= 0) this.pending.splice(i, 1);
+    if (s.reconciled) this.deps.logger.info({ jobId: this.job.id, item: item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
+    this.deps.onChange();
+    if (this.pending.length === 0) this.resolveFinished();
+  }
+}

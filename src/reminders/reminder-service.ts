@@ -1,0 +1,115 @@
+import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory } from 'botbuilder';
+import { renderCard, ListView } from '../cards/renderer';
+import { toGraphCallError } from '../graph/graph-errors';
+import type { TeamsDirectory } from '../graph/teams-directory';
+import type { Logger } from '../log/logger';
+import type { AuditEntry, Store } from '../store/types';
+import { daysBetween, formatUtc } from '../bot/parse/dates';
+
+export interface ReminderSettings {
+  afterDays: number;
+  checkMinutes: number;
+}
+
+/**
+ * Reminds the admin who started a migration when the thread has stayed locked longer than
+ * `REMINDER_AFTER_DAYS`: a proactive message through the adapter's `continueConversation`, to
+ * the conversation reference stored from their last personal chat (or where they last spoke).
+ * Each thread reminds at most once per period.
+ */
+export class ReminderService {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private readonly saved = new Set<string>();
+
+  constructor(
+    private readonly deps: { store: Store; directory: TeamsDirectory; adapter: CloudAdapter; botAppId: string; logger: Logger; settings: ReminderSettings },
+  ) {}
+
+  /** Remembers where to reach this person (once per conversation per process). */
+  async remember(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    const oid = a.from?.aadObjectId;
+    const tenantId = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? a.conversation?.tenantId;
+    if (!oid || !tenantId) return;
+    const key = `${oid}|${a.conversation?.id}`;
+    if (this.saved.has(key)) return;
+    const existing = await this.deps.store.getConversationReference(oid);
+    // A personal chat is the best place for a reminder; do not replace one with a channel.
+    const personal = a.conversation?.conversationType === 'personal';
+    if (existing && !personal && (existing.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal') {
+      this.saved.add(key);
+      return;
+    }
+    const reference = JSON.parse(JSON.stringify(TurnContext_getReference(context))) as Record<string, unknown>;
+    await this.deps.store.saveConversationReference({ aadObjectId: oid, tenantId, reference, updatedAt: new Date().toISOString() });
+    this.saved.add(key);
+  }
+
+  start(): void {
+    if (this.deps.settings.checkMinutes <= 0) return;
+    this.timer = setInterval(() => void this.runOnce().catch((err) => this.deps.logger.error({ err: { message: (err as Error).message } }, 'reminder check failed')), this.deps.settings.checkMinutes * 60000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.running) await this.running.catch(() => 0);
+  }
+
+  /** One pass: returns how many reminders were sent. */
+  runOnce(now: Date = new Date()): Promise<number> {
+    this.running ??= this.check(now).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async check(now: Date): Promise<number> {
+    const { store, directory, settings } = this.deps;
+    const cutoff = now.getTime() - settings.afterDays * 86400000;
+    const starts = [...(await store.queryAudit({ action: 'start', limit: 5000 })), ...(await store.queryAudit({ action: 'bulk-start', limit: 5000 }))]
+      .filter((e) => e.outcome === 'succeeded' && e.targetKey && e.target && e.actor.aadObjectId)
+      .sort((a, b) => b.at.localeCompare(a.at));
+    const latest = new Map<string, AuditEntry>();
+    for (const e of starts) if (!latest.has(e.targetKey!)) latest.set(e.targetKey!, e);
+    let sent = 0;
+    for (const [key, entry] of latest) {
+      if (Date.parse(entry.at) > cutoff) continue;
+      const last = await store.getReminderSentAt(key);
+      if (last && Date.parse(last) > now.getTime() - Math.max(settings.afterDays, 1) * 86400000) continue;
+      const target = entry.target!;
+      try {
+        const thread = target.kind === 'channel' ? await directory.getChannel(target.teamId, target.channelId) : await directory.getChat(target.chatId);
+        if (thread.migrationMode !== 'inProgress') continue;
+      } catch (err) {
+        this.deps.logger.warn({ target: key, code: toGraphCallError(err).failure.code }, 'reminder: could not read the thread');
+        continue;
+      }
+      const ref = await store.getConversationReference(entry.actor.aadObjectId!);
+      if (!ref) continue;
+      const name = target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : target.displayName ?? target.chatId;
+      const card = renderCard('list', {
+        title: 'Reminder: a thread is still locked in migration mode',
+        summary: `You started this migration ${daysBetween(entry.at, now)} days ago (${formatUtc(entry.at)}). Members cannot post normally until it is completed.`,
+        rows: [{ heading: name, detail: 'Finish the import with the migration app, then complete the migration.', buttons: [{ title: 'Status', verb: 'status', target: key }, { title: 'Complete', verb: 'completeAsk', target: key }] }],
+        footer: '',
+      } satisfies ListView);
+      try {
+        await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference as Partial<ConversationReference>, async (ctx) => {
+          await ctx.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+        });
+        await store.setReminderSentAt(key, now.toISOString());
+        sent++;
+      } catch (err) {
+        this.deps.logger.warn({ target: key, err: { message: (err as Error).message } }, 'reminder could not be delivered');
+      }
+    }
+    return sent;
+  }
+}
+
+function TurnContext_getReference(context: TurnContext): Partial<ConversationReference> {
+  // botbuilder's static helper, reached through the instance's class to keep the import type-only.
+  return (context.constructor as unknown as { getConversationReference(a: unknown): Partial<ConversationReference> }).getConversationReference(context.activity);
+}

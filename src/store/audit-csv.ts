@@ -1,0 +1,30 @@
+import type { AuditEntry } from './types';
+
+const COLUMNS = [
+  'at', 'action', 'outcome', 'actorName', 'actorAadObjectId', 'tenantId', 'conversationId', 'targetKind', 'targetKey', 'targetName',
+  'conversationCreationDateTime', 'errorStatus', 'errorCode', 'errorMessage', 'requestId', 'createdBefore', 'createdAfter', 'migrationModeAfter', 'jobId',
+] as const;
+
+/** Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas in user-controlled text. */
+function field(value: unknown): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The audit ledger as CSV, one row per entry, oldest first. */
+export function auditToCsv(entries: AuditEntry[]): string {
+  const rows = [COLUMNS.join(',')];
+  for (const e of [...entries].sort((a, b) => a.at.localeCompare(b.at))) {
+    const t = e.target;
+    const name = !t ? '' : t.kind === 'channel' ? `${t.teamName ?? t.teamId} › ${t.displayName ?? t.channelId}` : t.displayName ?? t.chatId;
+    rows.push(
+      [
+        e.at, e.action, e.outcome, e.actor.name, e.actor.aadObjectId, e.tenantId, e.conversationId, t?.kind, e.targetKey, name,
+        e.parameters.conversationCreationDateTime, e.error?.status, e.error?.code, e.error?.message, e.requestId,
+        e.before?.createdDateTime, e.after?.createdDateTime, e.after?.migrationMode, e.jobId,
+      ].map(field).join(','),
+    );
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}

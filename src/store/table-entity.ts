@@ -43,23 +43,25 @@ const PART_CHARS = 30_000;
 /** Parts per entity: 15 × 30 000 characters × 2 bytes stays under the 1 MiB entity limit. */
 const MAX_PARTS = 15;
 
+/**
+ * JSON with every non-ASCII code unit written as a `\uXXXX` escape. Pure ASCII can be cut anywhere
+ * (no surrogate pair or UTF-8 sequence is split between parts), and it sidesteps Azurite 3.37, which
+ * decodes a request body chunk by chunk and corrupts a multi-byte character that straddles two TCP
+ * chunks. `JSON.parse` restores the original text exactly.
+ */
+function asciiJson(record: unknown): string {
+  return JSON.stringify(record).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Splits a record's JSON over `json0…jsonN`; throws when the record cannot fit in one entity. */
 export function packJson(record: unknown): Record<string, string | number> {
-  const text = JSON.stringify(record);
-  const out: Record<string, string | number> = {};
-  let part = 0;
-  for (let start = 0; start < text.length || part === 0; part++) {
-    if (part >= MAX_PARTS) {
-      throw new Error(`record is too large for Azure Table Storage (${text.length} characters of JSON)`);
-    }
-    let end = Math.min(start + PART_CHARS, text.length);
-    // Never cut between the halves of a surrogate pair: each part must be valid UTF-16 on its own.
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-    out[`json${part}`] = text.slice(start, end);
-    start = end;
+  const text = asciiJson(record);
+  const parts = Math.max(1, Math.ceil(text.length / PART_CHARS));
+  if (parts > MAX_PARTS) {
+    throw new Error(`record is too large for Azure Table Storage (${text.length} characters of JSON)`);
   }
-  out.jsonParts = part;
+  const out: Record<string, string | number> = { jsonParts: parts };
+  for (let i = 0; i < parts; i++) out[`json${i}`] = text.slice(i * PART_CHARS, (i + 1) * PART_CHARS);
   return out;
 }
 

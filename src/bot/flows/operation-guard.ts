@@ -83,6 +83,10 @@ export class OperationGuard {
     if (refusal) return refusal;
     const op = await this.load(who, opId, kinds);
     if (!('state' in op)) return op;
+    // The confirmation is the requester's: another admin who sees the card asks for their own.
+    if (op.state === 'pending' && op.requestedBy.aadObjectId?.toLowerCase() !== who.aadObjectId?.toLowerCase()) {
+      return text(`Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request. Run the command yourself to get your own confirmation.`);
+    }
     if (op.state === 'pending' && Date.parse(op.expiresAt) < this.now().getTime()) {
       await this.store.cancelPending(op.id);
       return card(renderOutcome({ title: 'Confirmation expired', color: 'Warning', summary: 'Nothing was changed. Run the command again to get a new confirmation.' }));

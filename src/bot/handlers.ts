@@ -44,10 +44,12 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
         case 'audit':
           return f.lifecycle.audit(who, command.target, command.user, command.last, place);
         case 'migrate-team':
-        case 'complete-team':
-          return f.extraButtons?.[command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete']
-            ? f.extraButtons[command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete'](context, { team: command.team, since: command.verb === 'migrate-team' ? command.since : null })
-            : text('Bulk operations are not available in this deployment.');
+        case 'complete-team': {
+          const verb = command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete';
+          const bulk = f.extraButtons?.[verb];
+          if (!bulk) return text('Bulk operations are not available in this deployment.');
+          return bulk(context, { team: command.team, since: command.verb === 'migrate-team' ? command.since : null });
+        }
       }
     },
   };

@@ -22,6 +22,7 @@ import { OperationGuard } from './bot/flows/operation-guard';
 import { MigrationFormFlow } from './bot/flows/migration-form';
 import { registerRoutes } from './bot/routes';
 import { ReminderService } from './reminders/reminder-service';
+import { BulkFlows } from './bulk/bulk-flows';
 
 export interface RunningBot {
   config: Config;
@@ -33,6 +34,8 @@ export interface RunningBot {
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
+  /** Bulk jobs (tests and benchmarks wait on `bulk.whenIdle()`). */
+  bulk: BulkFlows;
   /** Runs one reminder pass now (normally every REMINDER_CHECK_MINUTES); returns reminders sent. */
   runReminders(now?: Date): Promise<number>;
   /** Graceful stop: refuse new activities, finish turns and background work, flush the store. */
@@ -92,7 +95,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId });
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context) => form.open(context), extraButtons: form.buttons() });
+  const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: config.bulk });
+  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context) => form.open(context), extraButtons: { ...form.buttons(), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   registerRoutes(app, { admin, store, logger, allowedTenantIds: config.admin.allowedTenantIds, remember: (context) => reminders.remember(context), ...handlers });
   app.adaptiveCards.search('teams', async (context, _state, query) => form.searchTeams(context, query.parameters.queryText, query.count));
@@ -106,6 +110,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
   reminders.start();
+  await bulk.resume();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -118,10 +123,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     url,
     port,
     runReminders: (now?: Date) => reminders.runOnce(now),
+    bulk,
     stop() {
       stopped ??= (async () => {
         await http.drain();
         await reminders.stop();
+        await bulk.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await store.close();
         logger.info('bot stopped');

@@ -42,10 +42,15 @@ export interface BulkProgressView {
   footer: string;
 }
 
-const templates = { 'bulk-preview': bulkPreview, 'bulk-progress': bulkProgress } as const;
+// Parsed once: building a Template costs ~10 ms, expanding a built one ~0.3 ms, and progress
+// cards of many concurrent jobs are rendered several times a second.
+const templates = {
+  'bulk-preview': new ACData.Template(bulkPreview),
+  'bulk-progress': new ACData.Template(bulkProgress),
+} as const;
 
 function render(name: keyof typeof templates, data: object): AdaptiveCardJson {
-  return new ACData.Template(templates[name]).expand({ $root: data }) as AdaptiveCardJson;
+  return templates[name].expand({ $root: data }) as AdaptiveCardJson;
 }
 
 /** Expands the bulk preview (confirmation) card with `adaptivecards-templating`. */

@@ -188,8 +188,10 @@ export class BulkFlows {
     const refusal = await this.deps.guard.refuseNonAdmin(who, kind, { team: args.team.slice(0, 256), since: args.since });
     if (refusal) return refusal;
     const tenantId = who.tenantId!;
-    const b = this.budgets(tenantId, isGuid(args.team) ? args.team : 'by-name');
-    const team = await this.pacer.run(isGuid(args.team) ? [b.tenant, b.team] : [b.tenant], () => this.deps.resolver.resolveTeam(args.team));
+    // Reading a team by id also counts against that team's budget; a search by name only the tenant's.
+    const byId = isGuid(args.team);
+    const b = this.budgets(tenantId, byId ? args.team : '');
+    const team = await this.pacer.run(byId ? [b.tenant, b.team] : [b.tenant], () => this.deps.resolver.resolveTeam(args.team));
     if (!team.ok) return text(team.message);
     let channels: Channel[];
     try {
@@ -322,7 +324,11 @@ export class BulkFlows {
         errorFacts: errorFacts(failure),
       });
     }
-    const plan = refreshPlan(p.kind, p.items, live, p.since, who.timeZone);
+    // A channel another job of this bot is still working on is not sent twice.
+    const busy = new Set([...this.running.values()].filter((r) => r.run.job.teamId === p.teamId).flatMap((r) => r.run.pendingKeys()));
+    const plan = refreshPlan(p.kind, p.items, live, p.since, who.timeZone).map((i) =>
+      i.run && busy.has(i.channelId) ? { ...i, run: false, note: 'skipped: another bulk job of this bot is working on it' } : i,
+    );
     const now = new Date().toISOString();
     const job: BulkJob = {
       id: claimed.id,

@@ -115,6 +115,11 @@ export class BulkJobRun implements WorkSource {
     return this.stopReason;
   }
 
+  /** Keys of the items still waiting for an outcome. */
+  pendingKeys(): string[] {
+    return this.pending.map((it) => it.item.itemKey);
+  }
+
   /** True while items still wait for an outcome. */
   get active(): boolean {
     return this.pending.length > 0;
@@ -150,18 +155,18 @@ export class BulkJobRun implements WorkSource {
       const w = Math.max(it.notBefore - now, pacer.waitFor([own]));
       if (w <= 0) {
         it.busy = true;
-        return { unit: { budgets: [tenant, team, own], run: () => this.step(it) } };
+        return { unit: { budgets: [tenant, team, own], run: (answered) => this.step(it, answered) } };
       }
       min = Math.min(min, w);
     }
     return Number.isFinite(min) ? { waitMs: min } : null;
   }
 
-  private async step(it: ItemRun): Promise<void> {
+  private async step(it: ItemRun, answered: () => void): Promise<void> {
     try {
-      if (it.phase === 'read') await this.read(it);
+      if (it.phase === 'read') await this.read(it, answered);
       else if (!this.actsAllowed) await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
-      else await this.act(it);
+      else await this.act(it, answered);
     } finally {
       it.busy = false;
     }
@@ -183,7 +188,7 @@ export class BulkJobRun implements WorkSource {
     return this.job.kind === 'bulk-start' ? /already/i.test(failure.message) : /finali[sz]ed|not in (a )?migration/i.test(failure.message);
   }
 
-  private async act(it: ItemRun): Promise<void> {
+  private async act(it: ItemRun, answered: () => void): Promise<void> {
     const { item } = it;
     it.acts++;
     // Durable before the call: after a crash this row says the call may have been made.
@@ -192,8 +197,10 @@ export class BulkJobRun implements WorkSource {
     let requestId: string | null;
     try {
       const receipt = this.job.kind === 'bulk-start' ? await this.deps.migration.startMigration(item.target, this.since) : await this.deps.migration.completeMigration(item.target);
+      answered();
       requestId = receipt.requestId;
     } catch (err) {
+      answered();
       const failure = toGraphCallError(err).failure;
       if (failure.status === 429) {
         // graph-client already waited and retried; one of those tries may have been a 5xx that
@@ -214,7 +221,7 @@ export class BulkJobRun implements WorkSource {
   }
 
   /** Settles an unknown outcome by reading the channel, then decides: done, failed, or send again. */
-  private async read(it: ItemRun): Promise<void> {
+  private async read(it: ItemRun, answered: () => void): Promise<void> {
     const { item } = it;
     const target = item.target;
     if (target.kind !== 'channel') throw new Error('bulk jobs hold channels only');
@@ -222,7 +229,9 @@ export class BulkJobRun implements WorkSource {
     let snap: ThreadSnapshot;
     try {
       snap = snapshotOf(await this.deps.directory.getChannel(target.teamId, target.channelId));
+      answered();
     } catch (err) {
+      answered();
       const failure = toGraphCallError(err).failure;
       const transient = failure.status === 429 || failure.outcomeUnknown;
       if (transient && it.reads < MAX_READS) {

@@ -2,6 +2,9 @@ import { CardFactory, CloudAdapter, ConversationReference, MessageFactory } from
 import type { AdaptiveCardJson } from '../cards/renderer';
 import type { Logger } from '../log/logger';
 
+/** Least time between the last progress update (or the confirmation) and the final summary. */
+const FINAL_GAP_MS = 1000;
+
 export interface ProgressReporterOptions {
   adapter: CloudAdapter;
   botAppId: string;
@@ -47,11 +50,15 @@ export class ProgressReporter {
     this.timer.unref();
   }
 
-  /** The final summary: waits out the interval (or a `flush`), then replaces the card one last time. */
+  /**
+   * The final summary replaces the card one last time, without waiting out the whole interval:
+   * one second after the previous update (or the confirmation) is within Teams' update limits and
+   * leaves the confirming turn time to return its card first. A `flush` sends it at once.
+   */
   async final(render: () => AdaptiveCardJson): Promise<void> {
     this.cancelTimer();
     await this.sending;
-    const delay = Math.max(0, this.lastSentAt + this.opts.intervalMs - Date.now());
+    const delay = Math.max(0, this.lastSentAt + Math.min(this.opts.intervalMs, FINAL_GAP_MS) - Date.now());
     if (delay > 0 && !this.flushed) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);

@@ -4,7 +4,11 @@ import type { BudgetSpec, Pacer } from './pacer';
 /** One Graph request's worth of work, with the budgets it draws from. */
 export interface WorkUnit {
   budgets: BudgetSpec[];
-  run: () => Promise<void>;
+  /**
+   * Does the work; calls `answered` as soon as Graph's response is in, so the budgets' slots are
+   * handed back before the bookkeeping that follows (they are handed back at the end otherwise).
+   */
+  run: (answered: () => void) => Promise<void>;
 }
 
 /**
@@ -98,12 +102,15 @@ export class BulkScheduler {
 
   private dispatch(unit: WorkUnit): void {
     const ticket = this.pacer.take(unit.budgets);
+    const answered = () => this.pacer.release(ticket);
     const done: Promise<void> = unit
-      .run()
+      .run(answered)
       .catch((err) => this.logger.error({ err: { message: (err as Error)?.message } }, 'bulk work unit failed unexpectedly'))
       .finally(() => {
         this.inFlight.delete(done);
         this.pacer.release(ticket);
+        // The unit may have left its item ready for another step (a read, a retry).
+        this.wake();
       });
     this.inFlight.add(done);
   }

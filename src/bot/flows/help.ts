@@ -7,7 +7,7 @@ export function helpCard(intro: string = HELP_INTRO): FlowReply {
   return card(
     renderCard('help', {
       intro,
-      commands: commandCatalog.map((c) => ({ name: c.name, description: c.description, examples: c.examples.join('\n') })),
+      commands: commandCatalog.map((c) => ({ name: c.name, description: c.description, examples: [...c.examples] })),
     }),
   );
 }

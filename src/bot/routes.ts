@@ -129,6 +129,10 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     });
   }
 
+  // A card button this bot does not know (an old card, a forged payload): say so instead of a bare 501.
+  const unknownButton = 'That card action is not one this bot knows. Run the command again to get a fresh card.';
+  app.adaptiveCards.actionExecute(/[\s\S]*/, async () => unknownButton);
+
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     if (!(context.activity.membersAdded ?? []).some((m) => m.id === botId)) return;
@@ -140,15 +144,18 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (!text.trim()) {
       const hasValue = context.activity.value !== undefined && context.activity.value !== null;
-      await context.sendActivity(
-        hasValue
-          ? 'That card action is not one this bot knows. Run the command again to get a fresh card.'
-          : `Type a command, for example: help, or ${commandCatalog[0].examples[1]}`,
-      );
+      await context.sendActivity(hasValue ? unknownButton : `Type a command, for example: help, or ${commandCatalog[0].examples[1]}`);
       return;
     }
     await sendReply(context, await dispatchCommand(context, text, deps.flows), deps.store);
     await deps.remember(context);
+  });
+
+  // Messages without text (an Action.Submit with an unknown verb, an attachment only) reach no
+  // pattern route above.
+  app.activity(ActivityTypes.Message, async (context) => {
+    const hasValue = context.activity.value !== undefined && context.activity.value !== null;
+    await context.sendActivity(hasValue ? unknownButton : `Type a command, for example: help, or ${commandCatalog[0].examples[1]}`);
   });
 
   app.error(async (context, error) => {

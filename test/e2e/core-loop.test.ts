@@ -299,3 +299,23 @@ describe('the core loop when Graph or Entra fail', function () {
     }
   });
 });
+
+describe('card actions the bot does not know', function () {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.stop());
+
+  it('answers an unknown Action.Execute verb and an unknown Action.Submit with a clear message, not an error', async () => {
+    const alex = h.teams.as('alex').inPersonalChat();
+    await alex.says('help');
+    const cardId = alex.replies()[0].id;
+    const executed = await alex.executes(cardId, 'bogus', { x: 1 });
+    assert.equal(executed.status, 200);
+    assert.match(JSON.stringify(executed.body), /not one this bot knows/);
+    await alex.submits(cardId, { verb: 'bogus' });
+    assert.match(lastReplyText(alex), /not one this bot knows/);
+    assert.equal(h.emulator.graphWrites().length, 0);
+  });
+});

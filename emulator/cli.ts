@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     `  GRAPH_TENANT_ID=${i.tenantId}`,
     `  GRAPH_CLIENT_ID=${i.migrationApp.clientId}`,
     `  GRAPH_CLIENT_SECRET=${i.migrationApp.clientSecret}`,
-    `  GRAPH_CERTIFICATE_PATH=${i.migrationApp.certificatePath}`,
+    `  (or, instead of the secret: GRAPH_CERTIFICATE_PATH=${i.migrationApp.certificatePath})`,
     `  BOT_ID=${i.bot.appId}`,
     `  BOT_PASSWORD=${i.bot.password}`,
     `  ToBotFromChannelOpenIdMetadataUrl=${i.bot.openIdMetadataUrl}`,

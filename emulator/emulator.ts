@@ -24,7 +24,7 @@ export interface EmulatorOptions {
   /** default `<repo>/.emulator` (git-ignored); the TLS certificate is cached at `<dataDir>/tls/{cert,key}.pem` */
   dataDir?: string;
   /** default: emulator/fixture/tenant.json (raw, with `generate` series, or already expanded) */
-  fixture?: TenantFixture | unknown;
+  fixture?: TenantFixture;
   /** rate limits; throttling is on by default, `{ enabled: false }` turns it off */
   limits?: Partial<RateLimits>;
   /** lifetime of issued access tokens, default 3599 */

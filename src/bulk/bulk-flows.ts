@@ -22,6 +22,7 @@ import { BudgetSpec, Pacer } from './pacer';
 import { ProgressReporter } from './progress-reporter';
 import { BulkScheduler } from './scheduler';
 
+/** Graph limits the jobs are paced to (configuration: BULK_TEAM_RPS, BULK_TENANT_RPS, BULK_CONFIRM_THRESHOLD). */
 export interface BulkLimits {
   /** Requests per second on one team (Graph: 4). */
   perTeamPerSecond: number;
@@ -31,6 +32,7 @@ export interface BulkLimits {
   typedConfirmationAbove: number;
 }
 
+/** Everything BulkFlows needs, wired in the composition root. */
 export interface BulkFlowsDeps {
   guard: OperationGuard;
   resolver: TargetResolver;

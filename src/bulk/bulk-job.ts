@@ -15,6 +15,7 @@ const MAX_ACTS = 3;
 /** How often one item's state may be read back while settling an unknown outcome. */
 const MAX_READS = 5;
 
+/** The ports a running job uses, and the budgets its requests draw from. */
 export interface BulkJobDeps {
   migration: MigrationApi;
   directory: TeamsDirectory;

@@ -3,6 +3,7 @@ import type { Channel } from '../graph/teams-directory';
 import { snapshotOf } from '../graph/thread-state';
 import type { ThreadSnapshot } from '../store/types';
 
+/** The two bulk operations: start migration on many channels, or complete it. */
 export type BulkKind = 'bulk-start' | 'bulk-complete';
 
 /** One channel of a bulk preview: what will happen to it, and why not when it is skipped. */

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger';
 /** Least time between the last progress update (or the confirmation) and the final summary. */
 const FINAL_GAP_MS = 1000;
 
+/** Where the progress card lives and how often it may change. */
 export interface ProgressReporterOptions {
   adapter: CloudAdapter;
   botAppId: string;

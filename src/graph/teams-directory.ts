@@ -55,7 +55,8 @@ export class TeamsDirectory {
   private async get<T>(path: string, query?: Record<string, string>): Promise<T> {
     try {
       let request = this.client.api(path).option('signal', AbortSignal.timeout(this.timeoutMs));
-      if (query) request = request.query(query);
+      // graph-client joins query values as given; encode them so a name with & # + cannot break out.
+      if (query) request = request.query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(v)])));
       return (await request.get()) as T;
     } catch (err) {
       throw toGraphCallError(err);

@@ -3,7 +3,7 @@ import { Application, AdaptiveCardActionExecuteResponseType, TeamsAdapter, TurnS
 import type { DestinationStream } from 'pino';
 import { AdminPolicy } from './auth/admin-policy';
 import { createBotCredentialsFactory } from './auth/bot-credentials-factory';
-import { createGraphTokenProvider } from './auth/graph-credential';
+import { createGraphTokenProvider, CredentialError } from './auth/graph-credential';
 import { Config, ConfigError, loadConfig } from './config/config';
 import { createGraphClient } from './graph/graph-client';
 import { DirectoryRoles } from './graph/directory-roles';
@@ -150,7 +150,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const bot = await startBot(config);
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config);
+  } catch (err) {
+    if (err instanceof CredentialError) {
+      // Same contract as a configuration error: name the variable, exit 2.
+      process.stderr.write(`Invalid configuration:\n  - ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -69,6 +69,8 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   // Tenant filter: an activity from a tenant we do not serve reaches no handler.
   app.turn('beforeTurn', async (context) => {
     const a = context.activity;
+    // A submit whose value is not an object would trip teams-ai's own route checks.
+    if (a.type === ActivityTypes.Message && a.value !== undefined && (a.value === null || typeof a.value !== 'object')) a.value = {};
     if (a.type !== ActivityTypes.Message && a.type !== ActivityTypes.Invoke) return true;
     const who = actingContext(context);
     if (who.tenantId && deps.allowedTenantIds.includes(who.tenantId)) return true;
@@ -109,8 +111,12 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
           // it was). With the response already set, teams-ai does not replace it for everyone.
           const replyToId = context.activity.replyToId;
           if (forEveryone !== reply.card && replyToId) {
-            await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(forEveryone)] });
-            if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
+            try {
+              await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(forEveryone)] });
+              if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
+            } catch (err) {
+              logger.warn({ err: { message: (err as Error)?.message } }, 'could not update the shared card');
+            }
           }
           await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: reply.card } } });
         }
@@ -121,8 +127,14 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
       const reply = await handler(context, data ?? {});
       const replyToId = context.activity.replyToId;
       if (reply.kind === 'card' && replyToId && !reply.interactorOnly) {
-        await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(shared(context, reply))] });
-        if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
+        try {
+          await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(shared(context, reply))] });
+          if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);
+        } catch (err) {
+          // The action has happened; if the card cannot be updated, the result still reaches the admin.
+          logger.warn({ err: { message: (err as Error)?.message } }, 'could not update the card in place; sending the result as a new message');
+          await sendReply(context, reply, deps.store);
+        }
       } else {
         await sendReply(context, reply, deps.store);
       }
@@ -161,7 +173,7 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   app.error(async (context, error) => {
     const correlationId = randomUUID();
     logger.error({ correlationId, err: { name: error?.name, message: error?.message, stack: error?.stack } }, 'unhandled error in a turn');
-    const message = `Something went wrong on my side and the request was stopped. Nothing else was changed. If it happens again, give your administrator this correlation id: ${correlationId}`;
+    const message = `Something went wrong on my side while handling that. Run status on the target to see its current state before trying again. If it happens again, give your administrator this correlation id: ${correlationId}`;
     try {
       if (context.activity.type === ActivityTypes.Invoke) {
         await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message } } });

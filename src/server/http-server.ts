@@ -1,7 +1,21 @@
 import * as restify from 'restify';
-import type { CloudAdapter } from 'botbuilder';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../log/logger';
+
+/**
+ * `CloudAdapterBase.processActivity(authHeader, activity, logic)`: authenticates, runs the turn and
+ * returns the invoke response. It is the documented core of `process`, typed protected in 4.23.
+ */
+interface ActivityProcessor {
+  processActivity(authHeader: string, activity: unknown, logic: (context: TurnContext) => Promise<void>): Promise<{ status: number; body?: unknown } | undefined>;
+}
+
+/** True for the errors botbuilder and the JWT library raise for a token that does not validate. */
+function isAuthenticationFailure(err: unknown): boolean {
+  const e = err as { name?: string; statusCode?: number } | undefined;
+  return e?.statusCode === 401 || ['AuthenticationError', 'JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError'].includes(e?.name ?? '');
+}
 
 /**
  * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (which authenticates the
@@ -26,12 +40,26 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
     }
     inFlight++;
     try {
-      await adapter.process(req as never, res as never, async (context) => {
+      const activity = req.body as Record<string, unknown> | undefined;
+      if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') {
+        res.send(400, { error: 'The body must be a Bot Framework activity.' });
+        return;
+      }
+      // processActivity instead of process: botbuilder's process answers 500 when the JWT
+      // library rejects a signature, and a forged token must get 401.
+      const invokeResponse = await (adapter as unknown as ActivityProcessor).processActivity(req.header('authorization') ?? '', activity, async (context) => {
         await app.run(context);
       });
+      if (invokeResponse) res.send(invokeResponse.status, invokeResponse.body ?? undefined);
+      else res.send(200);
     } catch (err) {
-      logger.error({ err: { message: (err as Error)?.message } }, 'activity processing failed');
-      if (!res.headersSent) res.send(500);
+      if (isAuthenticationFailure(err)) {
+        logger.warn({ reason: (err as Error).name }, 'activity refused: channel authentication failed');
+        if (!res.headersSent) res.send(401);
+      } else {
+        logger.error({ err: { message: (err as Error)?.message } }, 'activity processing failed');
+        if (!res.headersSent) res.send(500);
+      }
     } finally {
       inFlight--;
       if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());

@@ -42,9 +42,16 @@ export interface OutcomeView {
  * cards: templates are JSON under `templates/`, never strings assembled in code.
  */
 export function renderCard(name: TemplateName, data: object): AdaptiveCardJson {
-  const template = new ACData.Template(templates[name]);
+  // Parsing a template costs ~30× its expansion; templates never change, so parse each once.
+  let template = parsed.get(name);
+  if (!template) {
+    template = new ACData.Template(templates[name]);
+    parsed.set(name, template);
+  }
   return template.expand({ $root: data }) as AdaptiveCardJson;
 }
+
+const parsed = new Map<TemplateName, ACData.Template>();
 
 /** Shorthand for the outcome card, with empty lists defaulted. */
 export function renderOutcome(view: Partial<OutcomeView> & Pick<OutcomeView, 'title'>): AdaptiveCardJson {

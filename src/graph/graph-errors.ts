@@ -12,6 +12,8 @@ export interface GraphFailure {
   date: string;
   /** True when the request may or may not have taken effect (timeout, reset, 5xx after retries). */
   outcomeUnknown: boolean;
+  /** `Retry-After` of a final 429/503, in seconds, when Graph sent one. */
+  retryAfterSeconds?: number;
 }
 
 export class GraphCallError extends Error {
@@ -88,5 +90,14 @@ export async function errorFromResponse(response: Response): Promise<GraphCallEr
   } catch {
     // A malformed error body still leaves status and headers to report.
   }
-  return new GraphCallError({ status: response.status, code, message, requestId, date, outcomeUnknown: response.status >= 500 });
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new GraphCallError({
+    status: response.status,
+    code,
+    message,
+    requestId,
+    date,
+    outcomeUnknown: response.status >= 500,
+    ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
+  });
 }

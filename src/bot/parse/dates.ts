@@ -68,14 +68,31 @@ export function toGraphIso(date: Date): string {
   return year < 1000 ? body.replace(/^\+?0*(\d+)-/, (_m, y: string) => `${y.padStart(4, '0')}-`) : body;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+/** One formatter per zone (building one costs far more than using it); null for an unknown zone. */
+function zoneFormatter(zone: string): Intl.DateTimeFormat {
+  return cachedFormatter(zone)!;
+}
+
+function cachedFormatter(zone: string): Intl.DateTimeFormat | null {
+  if (!formatters.has(zone)) {
+    let formatter: Intl.DateTimeFormat | null = null;
+    try {
+      formatter = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    } catch {
+      formatter = null;
+    }
+    // Zone names come from clients; bound the cache so odd names cannot grow it without limit.
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(zone, formatter);
+  }
+  return formatters.get(zone) ?? null;
+}
+
 /** True when the IANA zone name is known to this runtime. */
 export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return cachedFormatter(zone) !== null;
 }
 
 /** `2024-06-10 09:30 UTC`: how every card shows an instant in UTC. */
@@ -91,15 +108,7 @@ export function formatInZone(iso: string | null | undefined, zone: string | null
   if (!iso || !zone || /^(utc|etc\/utc|gmt|z)$/i.test(zone) || !isKnownTimeZone(zone)) return null;
   const d = new Date(iso);
   if (isNaN(d.getTime())) return null;
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
+  const parts = zoneFormatter(zone).formatToParts(d);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${zone}`;
 }

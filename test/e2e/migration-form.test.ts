@@ -145,4 +145,29 @@ describe('the migration form: an admin picks a target and a date without knowing
     const opened = await press(inTeam, h.emulator, 'Open the migration form');
     assert.deepEqual(choices(opened.card, 'kind')[0], { title: 'This channel', value: 'this' });
   });
+
+  it('a multi-select of channels opens the bulk preview with the form\'s date', async () => {
+    const alex = h.teams.as('alex').inPersonalChat();
+    await alex.says('migrate');
+    const step = await press(alex, h.emulator, 'Next', { kind: 'channel', teamId: MY_TEAM });
+    assert.ok(choices(step.card, 'channelIds').length >= 4, 'the bulk multi-select lists the team\'s channels');
+    const preview = await press(alex, h.emulator, 'Preview bulk migration', {
+      kind: 'channel',
+      teamId: MY_TEAM,
+      channelIds: `${ANNOUNCEMENTS},19:myteam-falcon@thread.tacv2`,
+      date: '2020-01-01',
+    });
+    assert.match(preview.text, /Announcements/);
+    assert.match(preview.text, /Project Falcon/);
+    assert.doesNotMatch(preview.text, /Partners/, 'only the chosen channels');
+    assert.equal(h.emulator.graphWrites().length, 0, 'a preview writes nothing');
+  });
+
+  it('the bulk button without channels explains what is missing', async () => {
+    const alex = h.teams.as('alex').inPersonalChat();
+    await alex.says('migrate');
+    await press(alex, h.emulator, 'Next', { kind: 'channel', teamId: MY_TEAM });
+    const step = await press(alex, h.emulator, 'Preview bulk migration', { kind: 'channel', teamId: MY_TEAM, date: '2020-01-01' });
+    assert.match(step.text, /Choose one or more channels in the bulk list/);
+  });
 });

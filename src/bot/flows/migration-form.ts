@@ -61,9 +61,38 @@ function channelTitle(c: Channel): string {
 export class MigrationFormFlow {
   constructor(private readonly deps: MigrationFormDeps) {}
 
-  /** Card verbs this flow answers. */
-  buttons(): ButtonHandlers {
-    return { formNext: (context, data) => this.next(context, data) };
+  /**
+   * Card verbs this flow answers. `formBulk` hands the channels picked in the multi-select, with
+   * the form's date, to the bulk flow's preview (`bulkAsk`).
+   */
+  buttons(bulkAsk?: (context: TurnContext, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>): ButtonHandlers {
+    return {
+      formNext: (context, data) => this.next(context, data),
+      ...(bulkAsk ? { formBulk: (context: TurnContext, data: Record<string, unknown>) => this.bulk(context, data, bulkAsk) } : {}),
+    };
+  }
+
+  /** "Preview bulk migration": checks team, channels and date, then asks the bulk flow for its preview. */
+  private async bulk(
+    context: TurnContext,
+    data: Record<string, unknown>,
+    bulkAsk: (context: TurnContext, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>,
+  ): Promise<FlowReply> {
+    const who = actingContext(context);
+    const teamId = str(data.teamId, 100);
+    const channelIds = str(data.channelIds, 20000).split(',').map((c) => c.trim()).filter(Boolean);
+    const date = str(data.date, 40);
+    const problem = !isGuid(teamId)
+      ? { teamError: 'Choose a team.' }
+      : channelIds.length === 0 || channelIds.some((c) => !isChannelId(c))
+        ? { channelError: 'Choose one or more channels in the bulk list.' }
+        : !date
+          ? { dateError: 'Choose the new creation date for the bulk migration.' }
+          : null;
+    if (problem) return this.next(context, { ...data, kind: 'channel', channelId: '' }, problem);
+    const since = parseFormDateTime(date, str(data.time, 20), who.timeZone);
+    if (!since.ok) return this.next(context, { ...data, kind: 'channel', channelId: '' }, { dateError: since.message });
+    return bulkAsk(context, { team: teamId, since: since.iso, channelIds });
   }
 
   /** Opens an empty form (admins only). */
@@ -130,7 +159,7 @@ export class MigrationFormFlow {
   }
 
   /** "Next": validate what is there, show the next choices or the errors, or move on to confirmation. */
-  async next(context: TurnContext, data: Record<string, unknown>): Promise<FlowReply> {
+  async next(context: TurnContext, data: Record<string, unknown>, extraErrors: Partial<FormErrors> = {}): Promise<FlowReply> {
     const who = actingContext(context);
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'form', {});
     if (refusal) return refusal;
@@ -221,6 +250,7 @@ export class MigrationFormFlow {
       }
     }
 
+    Object.assign(errors, Object.fromEntries(Object.entries(extraErrors).filter(([, v]) => v)));
     const hasErrors = Object.values(errors).some(Boolean);
     if (hasErrors || !target || !since) return this.render(context, who, input, errors, channels, teamName, hint);
     return this.deps.start.confirmation(who, target, since);

@@ -44,7 +44,7 @@ const PART_CHARS = 30_000;
 const MAX_PARTS = 15;
 
 /**
- * JSON with every non-ASCII code unit written as a `\uXXXX` escape. Pure ASCII can be cut anywhere
+ * JSON with every non-ASCII code unit written as a `\u` escape of four hex digits. Pure ASCII can be cut anywhere
  * (no surrogate pair or UTF-8 sequence is split between parts), and it sidesteps Azurite 3.37, which
  * decodes a request body chunk by chunk and corrupts a multi-byte character that straddles two TCP
  * chunks. `JSON.parse` restores the original text exactly.

@@ -192,7 +192,8 @@ export class MigrationFormFlow {
           } catch (err) {
             errors.teamError = explainFailure(toGraphCallError(err).failure, 'list');
           }
-          if (!input.channelId) errors.channelError = channels.length ? `Choose a channel of ${teamName}.` : '';
+          // No channel yet is the next step, not a mistake: the card shows a neutral hint.
+          if (!input.channelId) spec = null;
           else if (!isChannelId(input.channelId) || !channels.some((c) => c.id === input.channelId)) {
             errors.channelError = `That channel is not in ${teamName}. Choose one from the list.`;
           } else spec = { kind: 'channel', team: team.value.id, channel: input.channelId };

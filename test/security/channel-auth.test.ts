@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AppCredentials } from 'botframework-connector';
 import { startEmulator, TeamsClient, type ChannelTokenClaims, type Emulator } from '../../emulator';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { Harness, lastReplyText, startHarness } from '../support/harness';
@@ -23,6 +24,9 @@ describe('threat: forged channel tokens', function () {
       return true;
     }) as typeof process.stderr.write;
     emulator = await startEmulator({ quiet: true, limits: { enabled: false } });
+    // botframework-connector caches bot tokens process-wide (AppCredentials.cache, keyed by app id
+    // and scope); a token another suite's emulator issued must not stand in for this one's.
+    (AppCredentials as unknown as { cache: Map<string, unknown> }).cache.clear();
     h = await startHarness({ sharedEmulator: emulator, env: channelAuthEnv(emulator) });
     signed = new TeamsClient({ emulator, botUrl: `${h.bot.url}/api/messages`, signTokens: true });
   });

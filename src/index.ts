@@ -64,7 +64,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const graphClient = createGraphClient(config.graph, tokens);
   const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
   const migration = new MigrationApi(graphClient, config.graph.timeoutMs);
-  const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin);
+  const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin, Date.now, logger);
   const store = options.store ?? (await createStore(config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir }));
 
   const adapter = new TeamsAdapter(
@@ -98,8 +98,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: config.bulk });
   const handlers = createHandlers({ start, lifecycle, guard, openForm: (context) => form.open(context), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
-  registerRoutes(app, { admin, store, logger, allowedTenantIds: config.admin.allowedTenantIds, remember: (context) => reminders.remember(context), ...handlers });
-  app.adaptiveCards.search('teams', async (context, _state, query) => form.searchTeams(context, query.parameters.queryText, query.count));
+  registerRoutes(app, {
+    admin,
+    store,
+    logger,
+    allowedTenantIds: config.admin.allowedTenantIds,
+    remember: (context) => reminders.remember(context),
+    searchTeams: (context, queryText, count) => form.searchTeams(context, queryText, count),
+    ...handlers,
+  });
 
   const http = createHttpServer(adapter, app, logger);
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
+import type { Logger } from '../log/logger';
 import type { DirectoryRoles } from '../graph/directory-roles';
 import { explainFailure } from '../graph/explain-failure';
 import { toGraphCallError } from '../graph/graph-errors';
@@ -31,6 +33,7 @@ export class AdminPolicy {
     private readonly roles: DirectoryRoles,
     private readonly settings: Config['admin'],
     private readonly now: () => number = Date.now,
+    private readonly logger?: Logger,
   ) {}
 
   /** Number of directory lookups made so far (benchmarks read it). */
@@ -76,8 +79,16 @@ export class AdminPolicy {
         message: 'Only Teams administrators can do this. You need the Teams Administrator or Global Administrator role, active and tenant-wide (roles scoped to an administrative unit or only eligible in PIM do not count).',
       };
     } catch (err) {
+      // The detail (AADSTS codes, which credential to fix) is for whoever runs the bot, not for
+      // whoever typed: it goes to the log under a correlation id.
       const failure = toGraphCallError(err).failure;
-      return { allowed: false, reason: 'check-failed', message: `Your administrator role could not be checked. ${explainFailure(failure, 'admin-check')}` };
+      const correlationId = randomUUID();
+      this.logger?.error({ correlationId, code: failure.code, status: failure.status, detail: explainFailure(failure, 'admin-check') }, 'admin check failed');
+      return {
+        allowed: false,
+        reason: 'check-failed',
+        message: `Your administrator role could not be checked right now, so nothing was done. Try again in a few minutes; if it keeps failing, give whoever runs this bot the correlation id ${correlationId}.`,
+      };
     }
   }
 }

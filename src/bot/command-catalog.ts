@@ -43,7 +43,7 @@ export const commandCatalog: readonly CommandInfo[] = [
   {
     name: 'audit',
     description: 'Show the audit ledger, optionally for one target or user.',
-    examples: ['audit', 'audit last 20', 'audit channel "My Team" General', 'audit user alexw@contoso.com'],
+    examples: ['audit', 'audit last 20', 'audit channel "My Team" General', 'audit user "Alex Wilber" last 10'],
   },
   {
     name: 'help',

@@ -32,17 +32,18 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
     other: async (context, command) => {
       const who = actingContext(context);
       const place = conversationPlace(context);
+      const typed = String(context.activity.text ?? '').slice(0, 500);
       switch (command.verb) {
         case 'status':
-          return f.lifecycle.status(who, command.target, place);
+          return f.lifecycle.status(who, command.target, place, typed);
         case 'status-team':
-          return f.lifecycle.statusTeam(who, command.team);
+          return f.lifecycle.statusTeam(who, command.team, typed);
         case 'complete':
-          return f.lifecycle.completeAsk(who, command.target, place);
+          return f.lifecycle.completeAsk(who, command.target, place, typed);
         case 'locked':
-          return f.lifecycle.locked(who);
+          return f.lifecycle.locked(who, typed);
         case 'audit':
-          return f.lifecycle.audit(who, command.target, command.user, command.last, place);
+          return f.lifecycle.audit(who, command.target, command.user, command.last, place, typed);
         case 'migrate-team':
         case 'complete-team': {
           const verb = command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete';
@@ -55,17 +56,16 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
   };
   const buttons: ButtonHandlers = {
     confirm: (context, data) => f.start.confirm(actingContext(context), data.opId),
-    cancel: (context, data) => f.guard.cancel(actingContext(context), data.opId),
     cancelOp: (context, data) => f.guard.cancel(actingContext(context), data.opId),
     openForm: (context) => f.openForm(context),
     refreshView: (context, data) => f.guard.privateView(actingContext(context), data.opId),
     status: async (context, data) => {
       const spec = specFromTargetKey(data.target);
-      return spec ? f.lifecycle.status(actingContext(context), spec, conversationPlace(context)) : badTarget();
+      return spec ? f.lifecycle.status(actingContext(context), spec, conversationPlace(context), `button status ${String(data.target)}`) : badTarget();
     },
     completeAsk: async (context, data) => {
       const spec = specFromTargetKey(data.target);
-      return spec ? f.lifecycle.completeAsk(actingContext(context), spec, conversationPlace(context)) : badTarget();
+      return spec ? f.lifecycle.completeAsk(actingContext(context), spec, conversationPlace(context), `button complete ${String(data.target)}`) : badTarget();
     },
     completeConfirm: (context, data) => f.lifecycle.completeConfirm(actingContext(context), data.opId),
     ...(f.extraButtons ?? {}),

@@ -23,6 +23,8 @@ export interface RouteDeps {
   buttons: ButtonHandlers;
   /** Remembers where to reach the sender later (proactive reminders). */
   remember: (context: TurnContext) => Promise<void>;
+  /** Type-ahead for the form's team picker (`application/search`, dataset `teams`). */
+  searchTeams: (context: TurnContext, queryText: string, count: number) => Promise<{ title: string; value: string }[]>;
   /** Welcome shown when the bot is added to a chat, a team or a personal scope. */
   welcome: (context: TurnContext) => Promise<FlowReply>;
 }
@@ -141,6 +143,8 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     });
   }
 
+  app.adaptiveCards.search('teams', async (context, _state, query) => deps.searchTeams(context, query.parameters.queryText, query.count));
+
   // A card button this bot does not know (an old card, a forged payload): say so instead of a bare 501.
   const unknownButton = 'That card action is not one this bot knows. Run the command again to get a fresh card.';
   app.adaptiveCards.actionExecute(/[\s\S]*/, async () => unknownButton);
@@ -148,6 +152,12 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     if (!(context.activity.membersAdded ?? []).some((m) => m.id === botId)) return;
+    // Installed by another organisation: say nothing (the tenant filter above covers messages and invokes).
+    const tenantId = actingContext(context).tenantId;
+    if (!tenantId || !deps.allowedTenantIds.includes(tenantId)) {
+      logger.warn({ tenantId }, 'bot added in a tenant that is not allowed; no welcome sent');
+      return;
+    }
     await sendReply(context, await deps.welcome(context), deps.store);
   });
 

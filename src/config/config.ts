@@ -78,6 +78,11 @@ const int = (name: string, fallback: number, min: number, max: number) =>
       return n;
     });
 
+const whole = (name: string, fallback: number, min: number, max: number) =>
+  int(name, fallback, min, max).superRefine((v, ctx) => {
+    if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `${name} must be a whole number` });
+  });
+
 const optionalString = z
   .string()
   .optional()
@@ -111,7 +116,7 @@ const httpsUrl = (name: string) =>
   });
 
 const envSchema = z.object({
-  PORT: int('PORT', 3978, 0, 65535),
+  PORT: whole('PORT', 3978, 0, 65535),
   BOT_ID: optionalString,
   BOT_PASSWORD: optionalString,
   BOT_TENANT_ID: optionalString,
@@ -130,7 +135,7 @@ const envSchema = z.object({
   ADMIN_ROLE_IDS: guidList('ADMIN_ROLE_IDS'),
   ADMIN_GROUP_IDS: guidList('ADMIN_GROUP_IDS'),
   ALLOWED_TENANT_IDS: guidList('ALLOWED_TENANT_IDS'),
-  ADMIN_CACHE_SECONDS: int('ADMIN_CACHE_SECONDS', 300, 0, 86400),
+  ADMIN_CACHE_SECONDS: whole('ADMIN_CACHE_SECONDS', 300, 0, 86400),
   LOG_LEVEL: optionalString,
   STORAGE_BACKEND: optionalString,
   AZURE_STORAGE_CONNECTION_STRING: optionalString,
@@ -139,7 +144,7 @@ const envSchema = z.object({
   REMINDER_CHECK_MINUTES: int('REMINDER_CHECK_MINUTES', 60, 0, 10080),
   BULK_TEAM_RPS: int('BULK_TEAM_RPS', 4, 0.01, 1000),
   BULK_TENANT_RPS: int('BULK_TENANT_RPS', 30, 0.01, 10000),
-  BULK_CONFIRM_THRESHOLD: int('BULK_CONFIRM_THRESHOLD', 10, 0, 100000),
+  BULK_CONFIRM_THRESHOLD: whole('BULK_CONFIRM_THRESHOLD', 10, 0, 100000),
   PENDING_TTL_MINUTES: int('PENDING_TTL_MINUTES', 60, 1, 10080),
 });
 
@@ -180,7 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const logLevel = oneOf('LOG_LEVEL', e.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems);
   const storageKind = oneOf('STORAGE_BACKEND', e.STORAGE_BACKEND, ['sqlite', 'table'] as const, 'sqlite', problems);
   if (storageKind === 'table' && !e.AZURE_STORAGE_CONNECTION_STRING) problems.push('AZURE_STORAGE_CONNECTION_STRING is required when STORAGE_BACKEND is table');
-  if (e.STATE_BLOB_CONTAINER && !e.AZURE_STORAGE_CONNECTION_STRING) problems.push('AZURE_STORAGE_CONNECTION_STRING is required when STATE_BLOB_CONTAINER is set');
+  if (e.STATE_BLOB_CONTAINER && storageKind !== 'table') problems.push('STATE_BLOB_CONTAINER needs STORAGE_BACKEND=table (conversation state in blobs is for several instances, which also need the shared ledger)');
 
   if ((e.ADMIN_ROLE_IDS.length || 2) + e.ADMIN_GROUP_IDS.length > 20) {
     problems.push('ADMIN_ROLE_IDS and ADMIN_GROUP_IDS together may name at most 20 ids (one checkMemberObjects call)');

@@ -1,6 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { toGraphCallError } from './graph-errors';
 import type { MigrationMode } from './thread-state';
+import type { TargetRef } from '../store/types';
 
 export interface Team {
   id: string;
@@ -104,6 +105,11 @@ export class TeamsDirectory {
   /** Reads one chat, including `chatType`, `migrationMode` and the creation dates. */
   getChat(chatId: string): Promise<Chat> {
     return this.get<Chat>(`/chats/${seg(chatId)}`);
+  }
+
+  /** Reads the channel or chat a target names. */
+  getThread(target: TargetRef): Promise<Channel | Chat> {
+    return target.kind === 'channel' ? this.getChannel(target.teamId, target.channelId) : this.getChat(target.chatId);
   }
 
   /** The chats a user is a member of (first `limit`, newest pages first as Graph returns them). */

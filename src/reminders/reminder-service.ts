@@ -4,7 +4,8 @@ import { renderCard, ListView } from '../cards/renderer';
 import { toGraphCallError } from '../graph/graph-errors';
 import type { TeamsDirectory } from '../graph/teams-directory';
 import type { Logger } from '../log/logger';
-import type { AuditEntry, Store } from '../store/types';
+import { targetDisplayName, type Store } from '../store/types';
+import { openMigrations } from '../store/ledger-queries';
 import { daysBetween, formatUtc } from '../bot/parse/dates';
 
 export interface ReminderSettings {
@@ -68,27 +69,23 @@ export class ReminderService {
   private async check(now: Date): Promise<number> {
     const { store, directory, settings } = this.deps;
     const cutoff = now.getTime() - settings.afterDays * 86400000;
-    const starts = [...(await store.queryAudit({ action: 'start', limit: 5000 })), ...(await store.queryAudit({ action: 'bulk-start', limit: 5000 }))]
-      .filter((e) => e.outcome === 'succeeded' && e.targetKey && e.target && e.actor.aadObjectId)
-      .sort((a, b) => b.at.localeCompare(a.at));
-    const latest = new Map<string, AuditEntry>();
-    for (const e of starts) if (!latest.has(e.targetKey!)) latest.set(e.targetKey!, e);
+    const open = (await openMigrations(store)).filter((e) => e.actor.aadObjectId);
     let sent = 0;
-    for (const [key, entry] of latest) {
+    for (const entry of open) {
+      const key = entry.targetKey!;
       if (Date.parse(entry.at) > cutoff) continue;
       const last = await store.getReminderSentAt(key);
       if (last && Date.parse(last) > now.getTime() - Math.max(settings.afterDays, 1) * 86400000) continue;
       const target = entry.target!;
       try {
-        const thread = target.kind === 'channel' ? await directory.getChannel(target.teamId, target.channelId) : await directory.getChat(target.chatId);
-        if (thread.migrationMode !== 'inProgress') continue;
+        if ((await directory.getThread(target)).migrationMode !== 'inProgress') continue;
       } catch (err) {
         this.deps.logger.warn({ target: key, code: toGraphCallError(err).failure.code }, 'reminder: could not read the thread');
         continue;
       }
       const ref = await store.getConversationReference(entry.actor.aadObjectId!);
       if (!ref) continue;
-      const name = target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : target.displayName ?? target.chatId;
+      const name = targetDisplayName(target);
       const card = renderCard('list', {
         title: 'Reminder: a thread is still locked in migration mode',
         summary: `You started this migration ${daysBetween(entry.at, now)} days ago (${formatUtc(entry.at)}). Members cannot post normally until it is completed.`,

@@ -18,9 +18,10 @@ function isAuthenticationFailure(err: unknown): boolean {
 }
 
 /**
- * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (which authenticates the
- * channel's token and answers 401 itself) → the teams-ai `Application`; `GET /healthz` for probes.
- * `draining` makes it refuse new activities during shutdown while turns in flight finish.
+ * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (authenticates the channel's
+ * token: 401 when it does not validate, and no handler runs) → the teams-ai `Application`;
+ * `GET /healthz` for probes. `drain` makes it refuse new activities during shutdown while turns in
+ * flight finish.
  */
 export function createHttpServer(adapter: CloudAdapter, app: Application<TurnState>, logger: Logger) {
   const server = restify.createServer({ name: 'teams-migration-bot', handleUncaughtExceptions: false });

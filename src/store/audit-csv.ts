@@ -1,4 +1,4 @@
-import type { AuditEntry } from './types';
+import { targetDisplayName, type AuditEntry } from './types';
 
 const COLUMNS = [
   'at', 'action', 'outcome', 'actorName', 'actorAadObjectId', 'tenantId', 'conversationId', 'targetKind', 'targetKey', 'targetName',
@@ -17,7 +17,7 @@ export function auditToCsv(entries: AuditEntry[]): string {
   const rows = [COLUMNS.join(',')];
   for (const e of [...entries].sort((a, b) => a.at.localeCompare(b.at))) {
     const t = e.target;
-    const name = !t ? '' : t.kind === 'channel' ? `${t.teamName ?? t.teamId} › ${t.displayName ?? t.channelId}` : t.displayName ?? t.chatId;
+    const name = t ? targetDisplayName(t) : '';
     rows.push(
       [
         e.at, e.action, e.outcome, e.actor.name, e.actor.aadObjectId, e.tenantId, e.conversationId, t?.kind, e.targetKey, name,

@@ -128,6 +128,13 @@ export interface BulkJob {
   updatedAt: string;
 }
 
+/** A bulk job's lease as given at creation: who works on it, and until when unless renewed. */
+export interface BulkJobLease {
+  ownerId: string;
+  /** ISO 8601. */
+  leaseUntil: string;
+}
+
 /** Where to reach an admin proactively (reminders), keyed by their aadObjectId. */
 export interface StoredConversationReference {
   aadObjectId: string;
@@ -158,17 +165,50 @@ export interface Store {
   setPendingActivity(id: string, activityId: string): Promise<void>;
 
   // Bulk jobs: intent before each Graph call, outcome after it.
-  createBulkJob(job: BulkJob, items: BulkItem[]): Promise<void>;
+  /**
+   * Stores a job with all its items, atomically as far as readers go. With `lease`, the job is
+   * born leased to its creator, so no other instance can take it between creation and start.
+   */
+  createBulkJob(job: BulkJob, items: BulkItem[], lease?: BulkJobLease): Promise<void>;
   getBulkJob(id: string): Promise<BulkJob | null>;
   listBulkJobs(state: BulkJobState): Promise<BulkJob[]>;
   updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void>;
   listBulkItems(jobId: string): Promise<BulkItem[]>;
+  /**
+   * Atomically applies `patch` to an item only if its state is still `from`, and returns whether it
+   * did; false means someone else (another instance) moved the item first, so the caller must not
+   * act on it. This is what lets exactly one instance record the intent, and so call Graph. Durable
+   * before it resolves; throws `UnknownRecordError` for an item that does not exist.
+   */
+  transitionBulkItem(
+    jobId: string,
+    itemKey: string,
+    from: BulkItemState,
+    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
+  ): Promise<boolean>;
   /** Must be durable before it resolves: it is the record that a Graph call may follow. */
   updateBulkItem(
     jobId: string,
     itemKey: string,
     patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
   ): Promise<void>;
+
+  // Bulk job leases: which bot instance works on a running job (several instances share one store).
+  /**
+   * Atomically makes `ownerId` the lease holder of job `jobId` until `leaseUntil` (ISO 8601) and
+   * returns true, when the job is `running` and its lease is free, expired (it ended before the
+   * store's clock), or already `ownerId`'s. Returns false when another owner holds an unexpired
+   * lease, or the job is finished or unknown. An expired lease is how a crashed instance's job
+   * is taken over.
+   */
+  acquireBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean>;
+  /**
+   * Moves the end of `ownerId`'s lease to `leaseUntil` and returns true, or returns false when the
+   * lease is no longer theirs (taken over after it expired, or released): the caller must stop.
+   */
+  renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean>;
+  /** Gives up `ownerId`'s lease so another instance may take the job at once; no-op when not held. */
+  releaseBulkJobLease(jobId: string, ownerId: string): Promise<void>;
 
   // Conversation references for proactive reminders.
   saveConversationReference(ref: StoredConversationReference): Promise<void>;
@@ -180,4 +220,9 @@ export interface Store {
 
   /** Flush and release resources (graceful shutdown). */
   close(): Promise<void>;
+}
+
+/** How a target is named to an admin: `Team › Channel`, or the chat's topic. */
+export function targetDisplayName(target: TargetRef): string {
+  return target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : target.displayName ?? target.chatId;
 }

@@ -253,6 +253,22 @@ describe('the core loop: an admin starts a migration from Teams', function () {
       assert.equal(h.emulator.thread(ANNOUNCEMENTS)!.migrationMode, null);
     });
 
+    it('another admin in the channel can neither confirm nor cancel someone else\'s confirmation', async () => {
+      const alex = h.teams.as('alex').inChannel('My Team', 'General');
+      await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
+      const { id } = lastCardActivity(alex, h.emulator);
+      const actions = cardActions(await ownView(alex, h.emulator));
+      const megan = h.teams.as('megan').inChannel('My Team', 'General');
+      for (const title of ['Confirm', 'Cancel']) {
+        const action = actions.find((a) => a.title === title)!;
+        const res = await megan.executes(id, action.verb, action.data);
+        assert.match(JSON.stringify(res.body), new RegExp(`Only Alex Wilber can ${title.toLowerCase()} this request`));
+      }
+      assert.equal(starts().length, 0);
+      const result = await press(alex, h.emulator, 'Confirm', {}, await ownView(alex, h.emulator));
+      assert.match(result.text, /Migration started/, 'the request is still alive for the admin who asked');
+    });
+
     it('a card whose payload was rewritten to another target cannot change what runs', async () => {
       const alex = h.teams.as('alex').inPersonalChat();
       await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
@@ -290,7 +306,9 @@ describe('the core loop when Graph or Entra fail', function () {
       const alex = h.teams.as('alex').inPersonalChat();
       const res = await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
       assert.equal(res.status, 200);
-      assert.match(lastReplyText(alex), /could not be checked.*could not sign in to Microsoft Entra ID/s);
+      assert.match(lastReplyText(alex), /could not be checked right now, so nothing was done.*correlation id/s);
+      assert.doesNotMatch(lastReplyText(alex), /AADSTS|GRAPH_CLIENT_SECRET/, 'credential details are for the log, not the chat');
+      assert.ok(h.logs.some((line) => /could not sign in to Microsoft Entra ID/.test(line)), 'the detail is in the log');
       assert.equal(h.emulator.graphWrites().length, 0);
       const health = await fetch(`${h.bot.url}/healthz`);
       assert.equal(health.status, 200);
@@ -319,3 +337,20 @@ describe('card actions the bot does not know', function () {
     assert.equal(h.emulator.graphWrites().length, 0);
   });
 });
+
+describe('installation in another organisation', function () {
+  it('sends no welcome when the bot is added by a tenant it does not serve', async () => {
+    const h = await startHarness();
+    try {
+      const olga = h.teams.as('olga').inPersonalChat();
+      await olga.installed();
+      assert.equal(olga.replies().length, 0);
+      const alex = h.teams.as('alex').inPersonalChat();
+      await alex.installed();
+      assert.match(lastReplyText(alex), /Thanks for adding me/);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+

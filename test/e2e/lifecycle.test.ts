@@ -78,6 +78,15 @@ describe('the migration lifecycle: status, complete, the locked board, reminders
     h.emulator.setThread(ANNOUNCEMENTS, { migrationMode: 'completed' });
     await alex.says('locked');
     assert.match(lastReplyText(alex), /No thread started by this bot is in migration mode/);
+    const reads = h.emulator.requests({ service: 'graph', method: 'GET' }).length;
+    h.emulator.setThread(ANNOUNCEMENTS, { migrationMode: 'inProgress' });
+    await alex.says('complete channel "My Team" Announcements');
+    await press(alex, h.emulator, 'Complete');
+    const before = h.emulator.requests({ service: 'graph', method: 'GET' }).length;
+    await alex.says('locked');
+    assert.match(lastReplyText(alex), /No thread started by this bot is in migration mode/);
+    assert.equal(h.emulator.requests({ service: 'graph', method: 'GET' }).length, before, 'a thread this bot completed is not even read');
+    assert.ok(before > reads);
   });
 
   it('reminds the admin who started a thread locked longer than REMINDER_AFTER_DAYS, once', async () => {
@@ -129,3 +138,40 @@ describe('the migration lifecycle: status, complete, the locked board, reminders
     assert.match(bad, /--since: "yesterday" is not a date/);
   });
 });
+
+describe('completing when Graph\'s answer is lost', function () {
+  it('reads the thread back and reports the completion that did happen, never "nothing to complete"', async () => {
+    const h = await startHarness({ env: { GRAPH_TIMEOUT_SECONDS: '1' } });
+    try {
+      const alex = h.teams.as('alex').inPersonalChat();
+      await alex.says('complete channel "Contoso Engineering" "Legacy Import"');
+      h.emulator.faults.inject({ method: 'POST', path: 'completeMigration', kind: 'hang', hangMs: 5000 });
+      // The service completes the migration, but its answer never arrives.
+      const pressing = press(alex, h.emulator, 'Complete');
+      setTimeout(() => h.emulator.setThread('19:eng-legacy@thread.tacv2', { migrationMode: 'completed' }), 200);
+      const result = await pressing;
+      assert.match(result.text, /Migration completed/);
+      assert.match(result.text, /reading the thread back shows the migration is completed/);
+      const [entry] = await h.bot.store.queryAudit({ action: 'complete', limit: 1 });
+      assert.equal(entry.outcome, 'succeeded');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('says plainly that nothing changed when the read shows the thread still in migration', async () => {
+    const h = await startHarness({ env: { GRAPH_TIMEOUT_SECONDS: '1' } });
+    try {
+      const alex = h.teams.as('alex').inPersonalChat();
+      await alex.says('complete channel "Contoso Engineering" "Legacy Import"');
+      h.emulator.faults.inject({ method: 'POST', path: 'completeMigration', kind: 'hang', hangMs: 5000 });
+      const result = await press(alex, h.emulator, 'Complete');
+      assert.match(result.text, /Migration not completed/);
+      assert.match(result.text, /reading the thread back shows nothing was changed/);
+      assert.equal(h.emulator.thread('19:eng-legacy@thread.tacv2')!.migrationMode, 'inProgress');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+

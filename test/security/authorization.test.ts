@@ -139,7 +139,7 @@ const PATHS: Path[] = [
     name: 'Cancel on a migration card',
     setup: (h, preparer) => prepares(h, preparer, MIGRATE),
     async act(h, actor, c) {
-      const { text } = await pressExecute(h, actor, ROOM, c!.activityId, 'cancel', { opId: c!.opId });
+      const { text } = await pressExecute(h, actor, ROOM, c!.activityId, 'cancelOp', { opId: c!.opId });
       return { succeeded: /Cancelled/.test(text), text };
     },
   },
@@ -332,7 +332,7 @@ describe('threat: a replayed or rewritten card makes the bot act on something no
 
   it('a cancelled confirmation cannot be confirmed afterwards', async () => {
     const c = await card(alex, alexChat, MIGRATE);
-    await pressExecute(h, alex, alexChat, c.activityId, 'cancel', { opId: c.opId });
+    await pressExecute(h, alex, alexChat, c.activityId, 'cancelOp', { opId: c.opId });
     const late = await pressSubmit(h, alex, alexChat, c.activityId, { verb: 'confirm', opId: c.opId });
     assert.match(late, /cancelled/i);
     assert.deepEqual(writes(), []);

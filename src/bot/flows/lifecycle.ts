@@ -4,8 +4,9 @@ import { toGraphCallError } from '../../graph/graph-errors';
 import type { MigrationApi } from '../../graph/migration-api';
 import { snapshotOf } from '../../graph/thread-state';
 import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
-import type { AuditEntry, Store, TargetRef } from '../../store/types';
-import { targetKey } from '../../store/types';
+import type { AuditEntry, Store, TargetRef, ThreadSnapshot } from '../../store/types';
+import { targetDisplayName, targetKey } from '../../store/types';
+import { lastStart, openMigrations } from '../../store/ledger-queries';
 import { daysBetween, formatBoth } from '../parse/dates';
 import { isChannelId, isChatId, isGuid } from '../parse/ids';
 import type { TargetSpec } from '../parse/command-parser';
@@ -13,6 +14,7 @@ import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../targe
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
 import type { OperationGuard } from './operation-guard';
 import { errorFacts, kindLabel } from './start-migration';
+import { mayHaveHappened, nothingChanged, settleWrite } from './settle-write';
 
 export interface LifecycleDeps {
   guard: OperationGuard;
@@ -40,13 +42,24 @@ export function specFromTargetKey(key: unknown): TargetSpec | null {
   return null;
 }
 
-const modeLabel = (mode: string | null | undefined): string => (mode === 'inProgress' ? 'in migration (locked)' : mode === 'completed' ? 'migration completed' : 'never migrated');
+/** Rows per list card: Teams refuses messages over about 100 KB, and nobody reads 1,000 rows. */
+const MAX_ROWS = 50;
 
-/** The ledger's latest successful start for a target, if any. */
-async function lastStart(store: Store, key: string): Promise<AuditEntry | null> {
-  const entries = await store.queryAudit({ targetKey: key, limit: 50 });
-  return entries.find((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded') ?? null;
+/** Runs `fn` over `items` with at most `limit` at once, keeping order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
+
+const modeLabel = (mode: string | null | undefined): string => (mode === 'inProgress' ? 'in migration (locked)' : mode === 'completed' ? 'migration completed' : 'never migrated');
 
 /**
  * Status, complete, the board of locked threads and the audit view: everything after a migration
@@ -55,16 +68,16 @@ async function lastStart(store: Store, key: string): Promise<AuditEntry | null> 
 export class LifecycleFlows {
   constructor(private readonly deps: LifecycleDeps) {}
 
-  private async resolveAsAdmin(who: ActingContext, spec: TargetSpec, place: ConversationPlace, attempted: string): Promise<ResolvedTarget | FlowReply> {
-    const refusal = await this.deps.guard.refuseNonAdmin(who, attempted, {});
+  private async resolveAsAdmin(who: ActingContext, spec: TargetSpec, place: ConversationPlace, attempted: string, command: string): Promise<ResolvedTarget | FlowReply> {
+    const refusal = await this.deps.guard.refuseNonAdmin(who, attempted, { command });
     if (refusal) return refusal;
     const resolved = await this.deps.resolver.resolve(spec, place);
     return resolved.ok ? resolved.value : text(resolved.message);
   }
 
   /** `status <target>`: live state plus who started it, when, with which date. */
-  async status(who: ActingContext, spec: TargetSpec, place: ConversationPlace): Promise<FlowReply> {
-    const target = await this.resolveAsAdmin(who, spec, place, 'status');
+  async status(who: ActingContext, spec: TargetSpec, place: ConversationPlace, command: string): Promise<FlowReply> {
+    const target = await this.resolveAsAdmin(who, spec, place, 'status', command);
     if (!('ref' in target)) return target;
     const thread: Channel | Chat = target.kind === 'channel' ? target.channel : target.chat;
     const started = await lastStart(this.deps.store, targetKey(target.ref));
@@ -95,8 +108,8 @@ export class LifecycleFlows {
   }
 
   /** `status team <team>`: every channel of a team with its state. */
-  async statusTeam(who: ActingContext, teamName: string): Promise<FlowReply> {
-    const refusal = await this.deps.guard.refuseNonAdmin(who, 'status', {});
+  async statusTeam(who: ActingContext, teamName: string, command: string): Promise<FlowReply> {
+    const refusal = await this.deps.guard.refuseNonAdmin(who, 'status', { command });
     if (refusal) return refusal;
     const team = await this.deps.resolver.resolveTeam(teamName);
     if (!team.ok) return text(team.message);
@@ -107,22 +120,24 @@ export class LifecycleFlows {
       return text(explainFailure(toGraphCallError(err).failure, 'list'));
     }
     const locked = channels.filter((c) => c.migrationMode === 'inProgress').length;
+    // Locked channels first: they are what an admin looks for, and the card has a row limit.
+    channels = [...channels].sort((a, b) => Number(b.migrationMode === 'inProgress') - Number(a.migrationMode === 'inProgress'));
     const view: ListView = {
       title: `Channels of ${team.value.displayName}`,
       summary: `${channels.length} channels, ${locked} in migration mode.`,
-      rows: channels.map((c) => ({
+      rows: channels.slice(0, MAX_ROWS).map((c) => ({
         heading: `${c.displayName} (${c.membershipType})`,
         detail: `${modeLabel(c.migrationMode)} · created ${formatBoth(c.createdDateTime, who.timeZone)}`,
         buttons: c.migrationMode === 'inProgress' ? [{ title: 'Complete', verb: 'completeAsk', target: targetKey({ kind: 'channel', teamId: team.value.id, channelId: c.id }) }] : [],
       })),
-      footer: '',
+      footer: channels.length > MAX_ROWS ? `…and ${channels.length - MAX_ROWS} more channels. Locked ones first; use status on a channel for the rest.` : '',
     };
     return card(renderCard('list', view));
   }
 
   /** `complete <target>` and the Complete button: pre-flight, then a confirmation card. */
-  async completeAsk(who: ActingContext, spec: TargetSpec, place: ConversationPlace): Promise<FlowReply> {
-    const target = await this.resolveAsAdmin(who, spec, place, 'complete');
+  async completeAsk(who: ActingContext, spec: TargetSpec, place: ConversationPlace, command: string): Promise<FlowReply> {
+    const target = await this.resolveAsAdmin(who, spec, place, 'complete', command);
     if (!('ref' in target)) return target;
     const thread: Channel | Chat = target.kind === 'channel' ? target.channel : target.chat;
     if (thread.migrationMode !== 'inProgress') {
@@ -161,30 +176,22 @@ export class LifecycleFlows {
     const claimed = await this.deps.guard.claimForButton(who, opId, ['complete'], 'complete');
     if (!('state' in claimed)) return claimed;
     const payload = claimed.payload as CompletePayload;
-    const read = () =>
-      payload.target.kind === 'channel'
-        ? this.deps.directory.getChannel(payload.target.teamId, payload.target.channelId)
-        : this.deps.directory.getChat(payload.target.chatId);
-    let before = null;
+    const read = () => this.deps.directory.getThread(payload.target);
+    let before: ThreadSnapshot | null = null;
     try {
       before = snapshotOf(await read());
     } catch {
       // The write below reports the real problem; `before` is only for the ledger.
     }
     const base = { action: 'complete' as const, target: payload.target, targetKey: targetKey(payload.target), parameters: {}, jobId: null, before };
-    try {
-      const { requestId } = await this.deps.migration.completeMigration(payload.target);
-      let after = null;
-      try {
-        after = snapshotOf(await read());
-      } catch {
-        // Completed all the same; the card says the state was not read back.
-      }
+    const succeed = async (requestId: string | null, after: ThreadSnapshot | null, reconciled: boolean) => {
       await recordAudit(this.deps.store, who, { ...base, outcome: 'succeeded', error: null, requestId, after });
       return this.deps.guard.finish(claimed.id, {
         title: `Migration completed: ${payload.targetName}`,
         color: 'Good',
-        summary: 'The thread is unlocked: the import banner is gone and members can post again.',
+        summary: reconciled
+          ? 'Graph did not confirm the call, but reading the thread back shows the migration is completed: the thread is unlocked.'
+          : 'The thread is unlocked: the import banner is gone and members can post again.',
         facts: [
           { title: 'migrationMode', value: after?.migrationMode ?? 'completed (not read back)' },
           { title: 'createdDateTime', value: formatBoth(after?.createdDateTime ?? before?.createdDateTime, who.timeZone) },
@@ -192,64 +199,80 @@ export class LifecycleFlows {
           { title: 'request-id', value: requestId ?? 'none' },
         ],
       });
+    };
+    try {
+      const { requestId } = await this.deps.migration.completeMigration(payload.target);
+      let after: ThreadSnapshot | null = null;
+      try {
+        after = snapshotOf(await read());
+      } catch {
+        // Completed all the same; the card says the state was not read back.
+      }
+      return await succeed(requestId, after, false);
     } catch (err) {
       const failure = toGraphCallError(err).failure;
-      await recordAudit(this.deps.store, who, { ...base, outcome: failure.outcomeUnknown ? 'unknown' : 'failed', error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null });
+      let summary = explainFailure(failure, 'complete');
+      let outcome: 'failed' | 'unknown' = failure.outcomeUnknown ? 'unknown' : 'failed';
+      // A lost answer, or graph-client's retry of a completion that had worked ("not in migration"),
+      // is settled by reading the thread.
+      if (before?.migrationMode === 'inProgress' && mayHaveHappened(failure, /finali[sz]ed|not in migration|not in a migration/i)) {
+        const settled = await settleWrite(this.deps.directory, payload.target, (now) => now.migrationMode === 'completed');
+        if (settled.state === 'happened') return succeed(failure.requestId, settled.snapshot, true);
+        if (settled.state === 'not-happened' && failure.outcomeUnknown) {
+          summary = nothingChanged(failure);
+          outcome = 'failed';
+        }
+      }
+      await recordAudit(this.deps.store, who, { ...base, outcome, error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null });
       return this.deps.guard.finish(claimed.id, {
         title: `Migration not completed: ${payload.targetName}`,
         color: 'Attention',
-        summary: explainFailure(failure, 'complete'),
+        summary,
         errorFacts: errorFacts(failure),
       });
     }
   }
 
   /** `locked`: threads this bot started that are still in migration mode, verified live. */
-  async locked(who: ActingContext): Promise<FlowReply> {
-    const refusal = await this.deps.guard.refuseNonAdmin(who, 'locked', {});
+  async locked(who: ActingContext, command = 'locked'): Promise<FlowReply> {
+    const refusal = await this.deps.guard.refuseNonAdmin(who, 'locked', { command });
     if (refusal) return refusal;
-    const starts = [...(await this.deps.store.queryAudit({ action: 'start', tenantId: who.tenantId ?? undefined, limit: 1000 })), ...(await this.deps.store.queryAudit({ action: 'bulk-start', tenantId: who.tenantId ?? undefined, limit: 1000 }))]
-      .filter((e) => e.outcome === 'succeeded' && e.target && e.targetKey)
-      .sort((a, b) => b.at.localeCompare(a.at));
-    const latest = new Map<string, AuditEntry>();
-    for (const e of starts) if (!latest.has(e.targetKey!)) latest.set(e.targetKey!, e);
-    const rows: ListView['rows'] = [];
+    const open = await openMigrations(this.deps.store, who.tenantId ?? undefined);
     const now = new Date();
-    for (const [key, entry] of latest) {
-      const target = entry.target!;
-      let mode: string | null = null;
+    // Live check, a few reads at a time (Graph allows 30 requests/s per app and tenant).
+    const states = await mapLimited(open, 4, async (entry) => {
       try {
-        const thread = target.kind === 'channel' ? await this.deps.directory.getChannel(target.teamId, target.channelId) : await this.deps.directory.getChat(target.chatId);
-        mode = thread.migrationMode;
+        return (await this.deps.directory.getThread(entry.target!)).migrationMode as string | null;
       } catch (err) {
         const failure = toGraphCallError(err).failure;
-        if (failure.status === 404) continue;
-        mode = `unknown (${failure.code})`;
+        return failure.status === 404 ? 'gone' : `unknown (${failure.code})`;
       }
-      if (mode !== 'inProgress' && !String(mode).startsWith('unknown')) continue;
-      const name = target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : target.displayName ?? target.chatId;
-      rows.push({
-        heading: name,
+    });
+    const lockedEntries = open.filter((_, i) => states[i] === 'inProgress' || String(states[i]).startsWith('unknown'));
+    const rows: ListView['rows'] = lockedEntries.slice(0, MAX_ROWS).map((entry) => {
+      const mode = states[open.indexOf(entry)];
+      return {
+        heading: targetDisplayName(entry.target!),
         detail: `locked ${daysBetween(entry.at, now)} days · started by ${entry.actor.name ?? entry.actor.aadObjectId ?? 'unknown'} on ${formatBoth(entry.at, who.timeZone)}${String(mode).startsWith('unknown') ? ` · state ${mode}` : ''}`,
         buttons: [
-          { title: 'Status', verb: 'status', target: key },
-          { title: 'Complete', verb: 'completeAsk', target: key },
+          { title: 'Status', verb: 'status', target: entry.targetKey! },
+          { title: 'Complete', verb: 'completeAsk', target: entry.targetKey! },
         ],
-      });
-    }
+      };
+    });
     return card(
       renderCard('list', {
         title: 'Threads locked in migration mode',
-        summary: rows.length === 0 ? 'No thread started by this bot is in migration mode.' : `${rows.length} thread(s) started by this bot are still locked.`,
+        summary: rows.length === 0 ? 'No thread started by this bot is in migration mode.' : `${lockedEntries.length} thread(s) started by this bot are still locked.`,
         rows,
-        footer: 'Verified live against Microsoft Graph just now.',
+        footer: `${lockedEntries.length > MAX_ROWS ? `Showing the newest ${MAX_ROWS}. ` : ''}Verified live against Microsoft Graph just now.`,
       } satisfies ListView),
     );
   }
 
   /** `audit [target | user] [last N]`: ledger entries, newest first. */
-  async audit(who: ActingContext, spec: TargetSpec | null, user: string | null, last: number, place: ConversationPlace): Promise<FlowReply> {
-    const refusal = await this.deps.guard.refuseNonAdmin(who, 'audit', {});
+  async audit(who: ActingContext, spec: TargetSpec | null, user: string | null, last: number, place: ConversationPlace, command: string): Promise<FlowReply> {
+    const refusal = await this.deps.guard.refuseNonAdmin(who, 'audit', { command });
     if (refusal) return refusal;
     let entries: AuditEntry[];
     let scope = 'all targets';
@@ -267,7 +290,7 @@ export class LifecycleFlows {
       entries = await this.deps.store.queryAudit({ tenantId: who.tenantId ?? undefined, limit: last });
     }
     const rows = entries.map((e) => {
-      const target = e.target ? (e.target.kind === 'channel' ? `${e.target.teamName ?? e.target.teamId} › ${e.target.displayName ?? e.target.channelId}` : e.target.displayName ?? e.target.chatId) : 'no target';
+      const target = e.target ? targetDisplayName(e.target) : 'no target';
       const date = e.parameters.conversationCreationDateTime ? ` · date ${formatBoth(String(e.parameters.conversationCreationDateTime), who.timeZone)}` : '';
       const err = e.error ? ` · ${e.error.code ?? ''} ${e.error.message}`.slice(0, 200) : '';
       return {

@@ -9,6 +9,11 @@ export function newOperationId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** True when `who` is the person who asked for the operation. */
+function isRequester(op: PendingOperation, who: ActingContext): boolean {
+  return !!who.aadObjectId && who.aadObjectId.toLowerCase() === op.requestedBy.aadObjectId?.toLowerCase();
+}
+
 /**
  * What every state-changing flow does around its Graph call: check the admin role at the moment
  * of acting (recording refusals), keep the pre-flighted operation on the server under an opaque
@@ -84,7 +89,7 @@ export class OperationGuard {
     const op = await this.load(who, opId, kinds);
     if (!('state' in op)) return op;
     // The confirmation is the requester's: another admin who sees the card asks for their own.
-    if (op.state === 'pending' && op.requestedBy.aadObjectId?.toLowerCase() !== who.aadObjectId?.toLowerCase()) {
+    if (op.state === 'pending' && !isRequester(op, who)) {
       return text(`Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request. Run the command yourself to get your own confirmation.`);
     }
     if (op.state === 'pending' && Date.parse(op.expiresAt) < this.now().getTime()) {
@@ -125,7 +130,7 @@ export class OperationGuard {
     if (!('state' in op)) return op;
     if (op.state !== 'pending') return this.alreadyHandled(op.id);
     const full = op.payload.card as AdaptiveCardJson | undefined;
-    if (full && who.aadObjectId && who.aadObjectId.toLowerCase() === op.requestedBy.aadObjectId?.toLowerCase()) {
+    if (full && isRequester(op, who)) {
       return { kind: 'card', card: full, interactorOnly: true };
     }
     return text(`Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request.`);
@@ -137,6 +142,9 @@ export class OperationGuard {
     if (refusal) return refusal;
     const op = await this.load(who, opId, ['start', 'complete', 'bulk-start', 'bulk-complete']);
     if (!('state' in op)) return op;
+    if (op.state === 'pending' && !isRequester(op, who)) {
+      return text(`Only ${op.requestedBy.name ?? 'the administrator who asked'} can cancel this request.`);
+    }
     if (!(await this.store.cancelPending(op.id))) return this.alreadyHandled(op.id);
     await this.store.finishPending(op.id, 'cancelled', null);
     const name = typeof op.payload.targetName === 'string' ? op.payload.targetName : 'the target';

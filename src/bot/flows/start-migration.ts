@@ -11,6 +11,7 @@ import type { TargetSpec } from '../parse/command-parser';
 import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../target-resolver';
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
 import type { OperationGuard } from './operation-guard';
+import { mayHaveHappened, nothingChanged, settleWrite } from './settle-write';
 
 export interface StartMigrationDeps {
   guard: OperationGuard;
@@ -120,10 +121,6 @@ export class StartMigrationFlow {
     return this.deps.guard.finish(claimed.id, result);
   }
 
-  private async readThread(target: TargetRef): Promise<Channel | Chat> {
-    return target.kind === 'channel' ? this.deps.directory.getChannel(target.teamId, target.channelId) : this.deps.directory.getChat(target.chatId);
-  }
-
   /** Re-checks live state, calls startMigration once, reconciles an unknown outcome, records the audit entry. */
   private async execute(who: ActingContext, payload: StartPayload): Promise<Pick<OutcomeView, 'title'> & Partial<OutcomeView>> {
     const { target } = payload;
@@ -155,7 +152,7 @@ export class StartMigrationFlow {
 
     // State may have changed since the card was shown; pre-flight again on live data.
     try {
-      const live = snapshotOf(await this.readThread(target));
+      const live = snapshotOf(await this.deps.directory.getThread(target));
       before = live;
       if (live.migrationMode === 'inProgress') {
         const failure: GraphFailure = { status: 400, code: 'AlreadyInMigration', message: 'The thread entered migration mode after the confirmation was shown.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
@@ -178,23 +175,22 @@ export class StartMigrationFlow {
       const failure = (err instanceof GraphCallError ? err : toGraphCallError(err)).failure;
       // A timeout, a reset or a retried 5xx may hide a start that did happen; a retry of ours that
       // then sees "already in migration" must not be reported as someone else's migration.
-      const mayHaveHappened = failure.outcomeUnknown || (failure.status === 400 && /already/i.test(failure.message));
-      if (!mayHaveHappened) return fail(failure, explainFailure(failure, 'start'));
-      try {
-        const now = snapshotOf(await this.readThread(target));
-        const matches = now.migrationMode === 'inProgress' && (!since || (now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since)));
-        if (!matches) return fail(failure, explainFailure(failure, 'start'));
-        reconciled = true;
-        requestId = failure.requestId;
-        this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: failure.code }, 'startMigration outcome was unknown; reconciled by reading the thread');
-      } catch {
-        return fail({ ...failure, outcomeUnknown: true }, explainFailure({ ...failure, code: failure.outcomeUnknown ? failure.code : 'Timeout' }, 'start'));
+      if (!mayHaveHappened(failure, /already/i)) return fail(failure, explainFailure(failure, 'start'));
+      const settled = await settleWrite(this.deps.directory, target, (now) =>
+        now.migrationMode === 'inProgress' && (!since || (now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since))),
+      );
+      if (settled.state === 'unreadable') return fail({ ...failure, outcomeUnknown: true }, explainFailure({ ...failure, code: 'Timeout' }, 'start'));
+      if (settled.state === 'not-happened') {
+        return failure.outcomeUnknown ? fail({ ...failure, outcomeUnknown: false }, nothingChanged(failure)) : fail(failure, explainFailure(failure, 'start'));
       }
+      reconciled = true;
+      requestId = failure.requestId;
+      this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: failure.code }, 'startMigration outcome was unknown; reconciled by reading the thread');
     }
 
     let after: ThreadSnapshot | null = null;
     try {
-      after = snapshotOf(await this.readThread(target));
+      after = snapshotOf(await this.deps.directory.getThread(target));
     } catch (err) {
       this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: toGraphCallError(err).failure.code }, 'could not read the thread back after startMigration');
     }

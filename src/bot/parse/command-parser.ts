@@ -32,7 +32,7 @@ export const usage = {
     'migrate channel "<team>" "<channel>" [since <date>] · migrate chat <chat id> [since <date>] · migrate <Teams link> [since <date>] · migrate this [since <date>] · migrate team "<team>" [since <date>]',
   status: 'status channel "<team>" "<channel>" · status chat <chat id> · status <Teams link> · status this · status team "<team>"',
   complete: 'complete channel "<team>" "<channel>" · complete chat <chat id> · complete <Teams link> · complete this · complete team "<team>"',
-  audit: 'audit [channel "<team>" "<channel>" | chat <chat id> | <Teams link> | this | user <name, UPN or id>] [last <N>]',
+  audit: 'audit [channel "<team>" "<channel>" | chat <chat id> | <Teams link> | this | user <name or object id>] [last <N>]',
 } as const;
 
 class ParseError extends Error {
@@ -179,7 +179,7 @@ function parseAudit(args: string[]): Command {
   }
   if (tokens.length === 0) return { verb: 'audit', target: null, user: null, last };
   if (tokens[0].toLowerCase() === 'user') {
-    if (tokens.length !== 2 || !tokens[1].trim()) throw new ParseError('audit user needs one name, UPN or id (quote names with spaces).', usage.audit);
+    if (tokens.length !== 2 || !tokens[1].trim()) throw new ParseError('audit user needs one name or Entra object id (quote names with spaces).', usage.audit);
     return { verb: 'audit', target: null, user: tokens[1].trim().slice(0, 256), last };
   }
   return { verb: 'audit', target: parseTarget(tokens, 'audit', usage.audit), user: null, last };

@@ -71,15 +71,11 @@ export function toGraphIso(date: Date): string {
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
 /** One formatter per zone (building one costs far more than using it); null for an unknown zone. */
-function zoneFormatter(zone: string): Intl.DateTimeFormat {
-  return cachedFormatter(zone)!;
-}
-
 function cachedFormatter(zone: string): Intl.DateTimeFormat | null {
   if (!formatters.has(zone)) {
     let formatter: Intl.DateTimeFormat | null = null;
     try {
-      formatter = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      formatter = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
     } catch {
       formatter = null;
     }
@@ -108,7 +104,7 @@ export function formatInZone(iso: string | null | undefined, zone: string | null
   if (!iso || !zone || /^(utc|etc\/utc|gmt|z)$/i.test(zone) || !isKnownTimeZone(zone)) return null;
   const d = new Date(iso);
   if (isNaN(d.getTime())) return null;
-  const parts = zoneFormatter(zone).formatToParts(d);
+  const parts = cachedFormatter(zone)!.formatToParts(d);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${zone}`;
 }
@@ -126,16 +122,7 @@ export function daysBetween(fromIso: string, to: Date): number {
 
 /** Minutes the zone is ahead of UTC at the instant `ms`. */
 function zoneOffsetMinutes(ms: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
+  const parts = cachedFormatter(zone)!.formatToParts(new Date(ms));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);

@@ -1,0 +1,25 @@
+import type { AuditEntry, Store } from './types';
+
+/**
+ * The newest successful start (single or bulk) of every target this bot started and has not
+ * completed since, newest first. The locked board and the reminders read the ledger this way.
+ */
+export async function openMigrations(store: Store, tenantId?: string): Promise<AuditEntry[]> {
+  const entries = (
+    await Promise.all(
+      (['start', 'bulk-start', 'complete', 'bulk-complete'] as const).map((action) => store.queryAudit({ action, tenantId, limit: Infinity })),
+    )
+  )
+    .flat()
+    .filter((e) => e.outcome === 'succeeded' && e.targetKey && e.target)
+    .sort((a, b) => b.at.localeCompare(a.at));
+  const latest = new Map<string, AuditEntry>();
+  for (const e of entries) if (!latest.has(e.targetKey!)) latest.set(e.targetKey!, e);
+  return [...latest.values()].filter((e) => e.action === 'start' || e.action === 'bulk-start');
+}
+
+/** The newest successful start of one target, if the ledger has one. */
+export async function lastStart(store: Store, targetKey: string): Promise<AuditEntry | null> {
+  const entries = await store.queryAudit({ targetKey, limit: 50 });
+  return entries.find((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded') ?? null;
+}

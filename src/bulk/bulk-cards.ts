@@ -1,7 +1,4 @@
-import * as ACData from 'adaptivecards-templating';
-import type { AdaptiveCardJson } from '../cards/renderer';
-import bulkPreview from '../cards/templates/bulk-preview.json';
-import bulkProgress from '../cards/templates/bulk-progress.json';
+import { renderCard, type AdaptiveCardJson } from '../cards/renderer';
 
 /** A card button: title, verb and the data it sends (an opaque operation id, or a preview request). */
 export interface BulkCardAction {
@@ -42,23 +39,18 @@ export interface BulkProgressView {
   footer: string;
 }
 
-// Parsed once: building a Template costs ~10 ms, expanding a built one ~0.3 ms, and progress
-// cards of many concurrent jobs are rendered several times a second.
-const templates = {
-  'bulk-preview': new ACData.Template(bulkPreview),
-  'bulk-progress': new ACData.Template(bulkProgress),
-} as const;
-
-function render(name: keyof typeof templates, data: object): AdaptiveCardJson {
-  return templates[name].expand({ $root: data }) as AdaptiveCardJson;
-}
-
-/** Expands the bulk preview (confirmation) card with `adaptivecards-templating`. */
+/**
+ * Expands the bulk preview (confirmation) card through the shared renderer, which parses each
+ * template once; this wrapper only pins the data to its type.
+ */
 export function renderBulkPreview(view: BulkPreviewView): AdaptiveCardJson {
-  return render('bulk-preview', view);
+  return renderCard('bulk-preview', view);
 }
 
-/** Expands the bulk progress / final summary card with `adaptivecards-templating`. */
+/**
+ * Expands the bulk progress / final summary card through the shared renderer (parsed once, which
+ * matters: progress cards of many concurrent jobs are rendered several times a second).
+ */
 export function renderBulkProgress(view: BulkProgressView): AdaptiveCardJson {
-  return render('bulk-progress', view);
+  return renderCard('bulk-progress', view);
 }

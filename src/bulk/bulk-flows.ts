@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CloudAdapter, TurnContext } from 'botbuilder';
 import { ActingContext, card, FlowReply, text } from '../bot/flows/acting';
 import type { OperationGuard } from '../bot/flows/operation-guard';
@@ -46,7 +47,22 @@ export interface BulkFlowsDeps {
   limits: BulkLimits;
   /** Least time between two updates of a progress card (default 3000 ms). */
   progressIntervalMs?: number;
+  /** How long a job's lease lasts and how often it is renewed (default 15 s, renewed every 5 s). */
+  lease?: Partial<BulkLeaseTiming>;
 }
+
+/**
+ * A running job is leased to one bot instance at a time. The holder renews the lease every
+ * `renewEveryMs`; a lease not renewed for `durationMs` (its holder crashed or hangs) is taken over
+ * by another instance, which is how a dead instance's job resumes. Short, so a crashed job waits
+ * little; the renewal interval must leave room for a slow store call before the lease runs out.
+ */
+export interface BulkLeaseTiming {
+  durationMs: number;
+  renewEveryMs: number;
+}
+
+const DEFAULT_LEASE: BulkLeaseTiming = { durationMs: 15000, renewEveryMs: 5000 };
 
 /** What a bulk preview asks for; all of it came from a typed command or untrusted card data. */
 export interface BulkAskArgs {
@@ -80,6 +96,9 @@ interface RunningJob {
   reporter: ProgressReporter;
   done: Promise<void>;
 }
+
+/** What a job's requester may still do: the reason they may not, once refused. */
+type RequesterCheck = () => Promise<string | null>;
 
 const KINDS: BulkKind[] = ['bulk-start', 'bulk-complete'];
 const PREVIEW_ROWS = 100;
@@ -118,14 +137,27 @@ export function parseAskArgs(data: Record<string, unknown>): BulkAskArgs | strin
  * Bulk operations over a whole team — `migrate team <team> [since <date>]` and
  * `complete team <team>`: a preview card saying what will happen to every channel (typed
  * confirmation above a threshold), then a background job paced to the Graph limits, with one
- * progress card updated in place and a final summary. Jobs survive restarts: `resume` (at boot)
- * continues every job left running; `stop` (shutdown) lets the requests in flight finish.
+ * progress card updated in place and a final summary. Jobs survive restarts and several instances
+ * can share one store: each instance (`ownerId`) works only on jobs it holds a lease on, renews
+ * those while they run and takes over jobs whose lease expired. `resume` (at boot) takes every
+ * job left running that no live instance holds and keeps looking for such jobs; `stop`
+ * (shutdown) lets the requests in flight finish and hands unfinished jobs back.
  */
 export class BulkFlows {
+  /** This instance's identity as a lease holder; unique per process start. */
+  readonly ownerId = randomUUID();
   private readonly pacer = new Pacer();
   private readonly scheduler: BulkScheduler;
   private readonly running = new Map<string, RunningJob>();
+  /** Jobs this instance works on or is about to (reserved before the lease is asked for). */
+  private readonly owned = new Set<string>();
   private readonly intervalMs: number;
+  private readonly lease: BulkLeaseTiming;
+  private keeper: NodeJS.Timeout | null = null;
+  /** The renewal and take-over round under way, if any (`stop` waits for it). */
+  private keeping: Promise<void> | null = null;
+  /** Take-over passes, one after the other, so no job is launched twice by this instance. */
+  private sweeps: Promise<void> = Promise.resolve();
   private stopping = false;
   private releaseStopped!: () => void;
   private readonly stopped = new Promise<void>((resolve) => (this.releaseStopped = resolve));
@@ -133,6 +165,14 @@ export class BulkFlows {
   constructor(private readonly deps: BulkFlowsDeps) {
     this.scheduler = new BulkScheduler(this.pacer, deps.logger);
     this.intervalMs = deps.progressIntervalMs ?? 3000;
+    this.lease = { ...DEFAULT_LEASE, ...deps.lease };
+    if (!(this.lease.renewEveryMs > 0 && this.lease.renewEveryMs < this.lease.durationMs)) {
+      throw new Error('the bulk job lease must be renewed (renewEveryMs > 0) more often than it lasts (durationMs)');
+    }
+  }
+
+  private leaseUntil(): string {
+    return new Date(Date.now() + this.lease.durationMs).toISOString();
   }
 
   /** Card verbs (and the typed `migrate team` / `complete team` commands routed to the ask verbs). */
@@ -151,11 +191,6 @@ export class BulkFlows {
   /** `migrate team <team> [since <date>]`: admin check, the team's channels, the preview card. */
   askStart(context: TurnContext, args: BulkAskArgs): Promise<FlowReply> {
     return this.ask(context, 'bulk-start', args);
-  }
-
-  /** `complete team <team>`: admin check, the team's channels, the preview card. */
-  askComplete(context: TurnContext, args: Omit<BulkAskArgs, 'since'> & { since?: null }): Promise<FlowReply> {
-    return this.ask(context, 'bulk-complete', { ...args, since: null });
   }
 
   private budgets(tenantId: string, teamId: string) {
@@ -294,19 +329,21 @@ export class BulkFlows {
   }
 
   /**
-   * Confirm on a preview: admin check, the typed name when required (a wrong one re-renders the
-   * same card and runs nothing), the operation claimed once, the channels listed again so a change
-   * since the preview is skipped rather than acted on, the job recorded, then started in the
-   * background. Answers with the progress card, which the job keeps updating in place.
+   * Confirm on a preview: the typed name when required (a wrong one re-renders the same card and
+   * runs nothing), the operation claimed once (with the admin check), the channels listed again so
+   * a change since the preview is skipped rather than acted on, the job recorded and leased to
+   * this instance, then started in the background. Answers with the progress card, which the job
+   * keeps updating in place. Each path checks the admin role exactly once.
    */
   private async confirm(context: TurnContext, data: Record<string, unknown>): Promise<FlowReply> {
     const who = actingContext(context);
-    const refusal = await this.deps.guard.refuseNonAdmin(who, 'bulk', { button: 'bulkConfirm' });
-    if (refusal) return refusal;
     const loaded = await this.deps.guard.load(who, data.opId, KINDS);
     if (!('state' in loaded)) return loaded;
     const preview = loaded.payload as BulkPayload;
     if (loaded.state === 'pending' && preview.typedRequired && !typedConfirmationMatches(preview.teamName, data.typedConfirmation)) {
+      // The one answer given without claimForButton, which is where the other paths are checked.
+      const refusal = await this.deps.guard.refuseNonAdmin(who, 'bulk', { button: 'bulkConfirm' });
+      if (refusal) return refusal;
       const typed = typeof data.typedConfirmation === 'string' ? data.typedConfirmation.trim().slice(0, 100) : '';
       const error = `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${preview.teamName} exactly to confirm. Nothing was started.`;
       return { kind: 'card', card: renderBulkPreview(this.previewView(preview, loaded, error, who)), pendingId: loaded.id, shareAs: preview.targetName };
@@ -326,8 +363,8 @@ export class BulkFlows {
         errorFacts: errorFacts(failure),
       });
     }
-    // A channel another job of this bot is still working on is not sent twice.
-    const busy = new Set([...this.running.values()].filter((r) => r.run.job.teamId === p.teamId).flatMap((r) => r.run.pendingKeys()));
+    // A channel another job of this bot (on any instance) is still working on is not sent twice.
+    const busy = await this.channelsInFlight(p.teamId);
     const plan = refreshPlan(p.kind, p.items, live, p.since, who.timeZone).map((i) =>
       i.run && busy.has(i.channelId) ? { ...i, run: false, note: 'skipped: another bulk job of this bot is working on it' } : i,
     );
@@ -358,11 +395,51 @@ export class BulkFlows {
       requestId: null,
       updatedAt: now,
     }));
-    await this.deps.store.createBulkJob(job, items);
+    // Reserved here and leased from birth: neither this instance's take-over pass nor another
+    // instance can start the same job.
+    this.owned.add(job.id);
+    try {
+      await this.deps.store.createBulkJob(job, items, { ownerId: this.ownerId, leaseUntil: this.leaseUntil() });
+    } catch (err) {
+      this.owned.delete(job.id);
+      throw err;
+    }
     const befores = new Map(plan.map((i) => [i.channelId, i.before] as const));
     const run = this.launch(job, items, { ...who, timeZone: who.timeZone ?? p.timeZone }, befores, 'start');
     this.deps.logger.info({ jobId: job.id, kind: job.kind, teamId: job.teamId, items: items.length, queued: plan.filter((i) => i.run).length }, 'bulk job started');
     return card(this.progressCard(run, false, who.timeZone));
+  }
+
+  /** Channels of a team that running jobs (of this or another instance) have yet to settle. */
+  private async channelsInFlight(teamId: string): Promise<Set<string>> {
+    const busy = new Set<string>();
+    for (const job of await this.deps.store.listBulkJobs('running')) {
+      if (job.teamId !== teamId) continue;
+      for (const item of await this.deps.store.listBulkItems(job.id)) {
+        if (item.state === 'queued' || item.state === 'intent') busy.add(item.itemKey);
+      }
+    }
+    return busy;
+  }
+
+  /**
+   * The requester's admin check for one job, asked before each Graph write. Concurrent items share
+   * one check, and after a refusal (recorded once in the ledger) the answer stays no.
+   */
+  private requesterCheck(job: BulkJob, who: ActingContext): RequesterCheck {
+    let refused: string | null = null;
+    let inFlight: Promise<string | null> | null = null;
+    return () => {
+      if (refused) return Promise.resolve(refused);
+      inFlight ??= this.deps.guard
+        .refuseNonAdmin(who, job.kind, { jobId: job.id, moment: 'before a Graph write' })
+        .then((refusal) => {
+          if (refusal) refused = `${who.name ?? 'the requester'} is no longer an administrator`;
+          return refused;
+        })
+        .finally(() => (inFlight = null));
+      return inFlight;
+    };
   }
 
   /** Starts (or resumes) a job in the background, after the current turn has returned. */
@@ -386,22 +463,30 @@ export class BulkFlows {
       pacer: this.pacer,
       budgets: { tenant: b.tenant, team: b.team, thread: b.thread },
       onChange: () => reporter.changed(() => this.progressCard(run, false, who.timeZone)),
+      checkRequester: this.requesterCheck(job, who),
+      stillOwner: () => this.deps.store.renewBulkJobLease(job.id, this.ownerId, this.leaseUntil()),
     });
     const done = (async () => {
       // Never inside the turn: the confirming turn must return its card before the first update.
       await new Promise((resolve) => setImmediate(resolve));
-      if (run.active) {
-        // The requester must still be an administrator when the job starts and when it resumes.
-        const refusal = await this.deps.guard.refuseNonAdmin(who, job.kind, { jobId: job.id, moment: mode === 'start' ? 'job start' : 'job resume' });
-        if (refusal) await run.stopActing(`${who.name ?? 'the requester'} is no longer an administrator`);
-        if (!this.stopping) this.scheduler.add(run);
-      }
+      // The requester's admin role is checked before each item's write (BulkJobRun), not only here.
+      if (run.active && !this.stopping) this.scheduler.add(run);
       await Promise.race([run.finished, this.stopped]);
       this.scheduler.remove(run);
-      // Stopped before the end: the job stays 'running' in the store and resumes on the next boot.
-      if (run.active) return;
+      if (run.abandonedBecause) {
+        // Another instance holds the job now and updates the same progress card; nothing to hand back.
+        reporter.flush();
+        return;
+      }
+      if (run.active) {
+        // Stopped before the end: the job stays 'running' and is handed back, so the next instance
+        // (or this one after a restart) takes it over at once instead of waiting for the lease to end.
+        await this.releaseLease(job.id);
+        return;
+      }
       await reporter.final(() => this.progressCard(run, true, who.timeZone));
       await this.deps.store.updateBulkJob(job.id, { state: run.stoppedBecause ? 'cancelled' : 'done' });
+      await this.releaseLease(job.id);
       try {
         await this.deps.store.finishPending(job.id, 'done', { view: this.summaryOutcome(run, who.timeZone) });
       } catch (err) {
@@ -410,10 +495,56 @@ export class BulkFlows {
       const counts = this.counts(run.snapshot());
       this.deps.logger.info({ jobId: job.id, kind: job.kind, ...counts }, 'bulk job finished');
     })()
-      .catch((err) => this.deps.logger.error({ jobId: job.id, err: { message: (err as Error)?.message } }, 'bulk job stopped by an error; it resumes on the next start'))
-      .finally(() => this.running.delete(job.id));
+      .catch((err) => this.deps.logger.error({ jobId: job.id, err: { message: (err as Error)?.message } }, 'bulk job stopped by an error; the next take-over pass picks it up again'))
+      .finally(() => {
+        this.running.delete(job.id);
+        this.owned.delete(job.id);
+      });
     this.running.set(job.id, { run, reporter, done });
+    this.deps.logger.info({ jobId: job.id, mode, owner: this.ownerId }, 'bulk job leased to this instance');
+    this.startKeeper();
     return run;
+  }
+
+  private async releaseLease(jobId: string): Promise<void> {
+    try {
+      await this.deps.store.releaseBulkJobLease(jobId, this.ownerId);
+    } catch (err) {
+      // Not fatal: an unreleased lease simply expires.
+      this.deps.logger.warn({ jobId, err: { message: (err as Error)?.message } }, 'could not release the bulk job lease');
+    }
+  }
+
+  /** Renews this instance's leases and takes over abandoned jobs, every `renewEveryMs`. */
+  private startKeeper(): void {
+    if (this.keeper || this.stopping) return;
+    this.keeper = setInterval(() => {
+      if (this.keeping || this.stopping) return;
+      this.keeping = this.keep().finally(() => (this.keeping = null));
+    }, this.lease.renewEveryMs);
+    this.keeper.unref();
+  }
+
+  private async keep(): Promise<void> {
+    try {
+      for (const [jobId, { run }] of this.running) {
+        if (this.stopping) return;
+        if (run.abandonedBecause || !run.active) continue;
+        let kept: boolean;
+        try {
+          kept = await this.deps.store.renewBulkJobLease(jobId, this.ownerId, this.leaseUntil());
+        } catch (err) {
+          // The store may be briefly unreachable; the next renewal comes well before the lease ends.
+          this.deps.logger.warn({ jobId, err: { message: (err as Error)?.message } }, 'could not renew the bulk job lease');
+          continue;
+        }
+        // Lost (this process stalled past the lease and another instance took over): stop here.
+        if (!kept) run.abandon('the job lease was taken over by another bot instance');
+      }
+      await this.takeOverInTurn();
+    } catch (err) {
+      this.deps.logger.warn({ err: { message: (err as Error)?.message } }, 'could not look for bulk jobs to take over');
+    }
   }
 
   private counts(items: BulkItem[]) {
@@ -483,32 +614,73 @@ export class BulkFlows {
   }
 
   /**
-   * At boot: continues every job the store says is running. An item left with an intent but no
-   * outcome is settled from the ledger when its entry was written, otherwise by reading the
-   * thread's `migrationMode` before anything is sent again. Resolves once the jobs are scheduled.
+   * At boot: continues every job the store says is running that no live instance holds (its lease
+   * is free or expired), then keeps looking for such jobs every `renewEveryMs`, which is how the
+   * job of an instance that crashed is taken over. An item left with an intent but no outcome is
+   * settled from the ledger when its entry was written, otherwise by reading the thread's
+   * `migrationMode` before anything is sent again. Resolves once the jobs found are scheduled.
    */
   async resume(): Promise<void> {
+    await this.takeOverInTurn();
+    this.startKeeper();
+  }
+
+  private takeOverInTurn(): Promise<void> {
+    const pass = this.sweeps.then(() => this.takeOver());
+    this.sweeps = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async takeOver(): Promise<void> {
+    if (this.stopping) return;
     const jobs = await this.deps.store.listBulkJobs('running');
     for (const job of jobs) {
-      if (this.running.has(job.id) || this.stopping) continue;
-      const items = await this.deps.store.listBulkItems(job.id);
-      for (let i = 0; i < items.length; i++) {
-        if (items[i].state === 'intent') items[i] = await this.settleFromLedger(job, items[i]);
+      if (this.owned.has(job.id) || this.stopping) continue;
+      this.owned.add(job.id);
+      let leased = false;
+      try {
+        leased = await this.deps.store.acquireBulkJobLease(job.id, this.ownerId, this.leaseUntil());
+      } finally {
+        if (!leased) this.owned.delete(job.id);
       }
-      const op = await this.deps.store.getPending(job.id);
-      const payload = op?.payload as BulkPayload | undefined;
-      const befores = new Map((payload?.items ?? []).map((i) => [i.channelId, i.before] as const));
-      const who: ActingContext = {
-        aadObjectId: job.requestedBy.aadObjectId,
-        name: job.requestedBy.name,
-        tenantId: job.tenantId,
-        conversationId: job.conversationId,
-        timeZone: payload?.timeZone ?? null,
-      };
-      const c = this.counts(items);
-      this.deps.logger.info({ jobId: job.id, kind: job.kind, remaining: c.remaining, intent: items.filter((i) => i.state === 'intent').length }, 'resuming bulk job');
-      this.launch(job, items, who, befores, 'resume');
+      if (!leased) continue;
+      if (this.stopping) {
+        // Shutting down while the lease was being taken: hand it straight back.
+        this.owned.delete(job.id);
+        await this.releaseLease(job.id);
+        continue;
+      }
+      try {
+        await this.launchResumed(job);
+      } catch (err) {
+        this.owned.delete(job.id);
+        await this.releaseLease(job.id);
+        throw err;
+      }
     }
+  }
+
+  /** Loads a job this instance has just leased, as the store has it now, and runs what is left. */
+  private async launchResumed(listed: BulkJob): Promise<void> {
+    // Read again under the lease: the previous holder may have sent the progress card meanwhile.
+    const job = (await this.deps.store.getBulkJob(listed.id)) ?? listed;
+    const items = await this.deps.store.listBulkItems(job.id);
+    for (let i = 0; i < items.length; i++) {
+      if (items[i].state === 'intent') items[i] = await this.settleFromLedger(job, items[i]);
+    }
+    const op = await this.deps.store.getPending(job.id);
+    const payload = op?.payload as BulkPayload | undefined;
+    const befores = new Map((payload?.items ?? []).map((i) => [i.channelId, i.before] as const));
+    const who: ActingContext = {
+      aadObjectId: job.requestedBy.aadObjectId,
+      name: job.requestedBy.name,
+      tenantId: job.tenantId,
+      conversationId: job.conversationId,
+      timeZone: payload?.timeZone ?? null,
+    };
+    const c = this.counts(items);
+    this.deps.logger.info({ jobId: job.id, kind: job.kind, remaining: c.remaining, intent: items.filter((i) => i.state === 'intent').length }, 'resuming bulk job');
+    this.launch(job, items, who, befores, 'resume');
   }
 
   /** An intent whose ledger entry exists: the crash came after the call and the entry, so no call again. */
@@ -528,10 +700,17 @@ export class BulkFlows {
 
   /**
    * Graceful stop: no new request is sent, requests in flight finish and record their outcome,
-   * finished jobs send their final card now; unfinished jobs stay running and resume on boot.
+   * finished jobs send their final card now; unfinished jobs stay running and their leases are
+   * released, so another instance (or this one after a restart) takes them over at once.
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.keeper) clearInterval(this.keeper);
+    this.keeper = null;
+    // A renewal round or take-over pass under way finishes first (whatever it launches now is
+    // handed straight back), so nothing touches the store after it is closed.
+    await this.keeping;
+    await this.sweeps;
     await this.scheduler.stop();
     for (const job of this.running.values()) job.reporter.flush();
     this.releaseStopped();
@@ -541,10 +720,5 @@ export class BulkFlows {
   /** Resolves when no job is running in this process (tests and benchmarks wait on it). */
   async whenIdle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((j) => j.done));
-  }
-
-  /** Ids of the jobs running in this process. */
-  runningJobs(): string[] {
-    return [...this.running.keys()];
   }
 }

@@ -25,6 +25,16 @@ export interface BulkJobDeps {
   budgets: { tenant: BudgetSpec; team: BudgetSpec; thread: (channelId: string) => BudgetSpec };
   /** Called after every settled item (progress card). */
   onChange: () => void;
+  /**
+   * Asked before every Graph write: null while the requester is still an administrator, else the
+   * plain reason to stop acting (the refusal itself is recorded by whoever answers).
+   */
+  checkRequester: () => Promise<string | null>;
+  /**
+   * Asked before an item whose intent is already recorded is sent (again): false once this
+   * instance no longer holds the job's lease, so another instance may be working on it.
+   */
+  stillOwner: () => Promise<boolean>;
 }
 
 /** Why an item must be read before it may be sent again. */
@@ -67,12 +77,17 @@ export function retryAfterMs(failure: GraphFailure, attempt: number): number {
  * retry, or an `intent` found after a restart — is settled by reading the thread's
  * `migrationMode` before it is ever sent again. Every attempted item gets exactly one ledger
  * entry (written before the item's outcome, so a crash in between is noticed and not repeated).
+ * Several bot instances may share the store: the intent is recorded only if the item is still
+ * queued (a compare-and-set), and a retry only while this instance holds the job's lease, so an
+ * instance that lost the job gives it up (`abandon`) instead of calling Graph a second time. The
+ * requester's admin role is re-checked before every write; a refusal stops the job.
  */
 export class BulkJobRun implements WorkSource {
   private readonly pending: ItemRun[] = [];
   private readonly items = new Map<string, BulkItem>();
   private actsAllowed = true;
   private stopReason: string | null = null;
+  private abandonReason: string | null = null;
   private resolveFinished!: () => void;
   /** Resolves when every item has an outcome. */
   readonly finished: Promise<void>;
@@ -116,9 +131,9 @@ export class BulkJobRun implements WorkSource {
     return this.stopReason;
   }
 
-  /** Keys of the items still waiting for an outcome. */
-  pendingKeys(): string[] {
-    return this.pending.map((it) => it.item.itemKey);
+  /** Why this instance gave the job up to another one (its lease was lost), or null. */
+  get abandonedBecause(): string | null {
+    return this.abandonReason;
   }
 
   /** True while items still wait for an outcome. */
@@ -137,8 +152,30 @@ export class BulkJobRun implements WorkSource {
     // Marked busy first so the scheduler cannot hand one out while they are being settled.
     for (const it of waiting) it.busy = true;
     for (const it of waiting) {
-      await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${reason}`, failure: null, requestId: null, after: null, reconciled: null });
+      // Given up meanwhile: the items are the new owner's to record.
+      if (this.abandonReason) this.drop(it);
+      else await this.skipNotRun(it);
     }
+  }
+
+  /**
+   * Another instance owns the job now: hand out nothing more and record nothing for items not yet
+   * begun (the new owner does them). Steps in flight finish and record what they did; `finished`
+   * resolves once they have.
+   */
+  abandon(reason: string): void {
+    if (this.abandonReason) return;
+    this.abandonReason = reason;
+    this.deps.logger.warn({ jobId: this.job.id, reason }, 'bulk job given up to another bot instance');
+    for (const it of this.pending.filter((p) => !p.busy)) this.drop(it);
+  }
+
+  /** Forgets an item without an outcome (the job was given up); the store keeps its last state. */
+  private drop(it: ItemRun): void {
+    const i = this.pending.indexOf(it);
+    if (i < 0) return;
+    this.pending.splice(i, 1);
+    if (this.pending.length === 0) this.resolveFinished();
   }
 
   /** The scheduler asks for the next request this job may send now. */
@@ -165,12 +202,29 @@ export class BulkJobRun implements WorkSource {
 
   private async step(it: ItemRun, answered: () => void): Promise<void> {
     try {
+      if (this.abandonReason) return;
       if (it.phase === 'read') await this.read(it, answered);
-      else if (!this.actsAllowed) await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
-      else await this.act(it, answered);
+      else if (await this.mayAct()) await this.act(it, answered);
+      else if (!this.abandonReason) await this.skipNotRun(it);
     } finally {
       it.busy = false;
+      if (this.abandonReason) this.drop(it);
     }
+  }
+
+  /**
+   * The requester's admin role, re-checked before every write (the policy caches its answers, so
+   * this is cheap): a demoted requester stops the whole job, not just this item.
+   */
+  private async mayAct(): Promise<boolean> {
+    if (!this.actsAllowed) return false;
+    const refusal = await this.deps.checkRequester();
+    if (refusal && this.actsAllowed) await this.stopActing(refusal);
+    return this.actsAllowed && !this.abandonReason;
+  }
+
+  private skipNotRun(it: ItemRun): Promise<void> {
+    return this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
   }
 
   private expectedAfter(before: ThreadSnapshot | null): ThreadSnapshot | null {
@@ -191,10 +245,20 @@ export class BulkJobRun implements WorkSource {
 
   private async act(it: ItemRun, answered: () => void): Promise<void> {
     const { item } = it;
+    if (this.items.get(item.itemKey)?.state === 'queued') {
+      // Durable before the call: after a crash this row says the call may have been made. Written
+      // only if the item is still queued, so of two instances only the one that wins calls Graph.
+      if (!(await this.deps.store.transitionBulkItem(this.job.id, item.itemKey, 'queued', { state: 'intent' }))) {
+        this.abandon(`another bot instance recorded the intent for ${item.itemKey} first`);
+        return;
+      }
+      this.setItem(item.itemKey, { state: 'intent' });
+    } else if (!(await this.deps.stillOwner())) {
+      // Sent again after a read: the intent is already recorded, so the lease is what says it is still ours.
+      this.abandon('the job lease was taken over by another bot instance');
+      return;
+    }
     it.acts++;
-    // Durable before the call: after a crash this row says the call may have been made.
-    await this.deps.store.updateBulkItem(this.job.id, item.itemKey, { state: 'intent' });
-    this.setItem(item.itemKey, { state: 'intent' });
     let requestId: string | null;
     try {
       const receipt = this.job.kind === 'bulk-start' ? await this.deps.migration.startMigration(item.target, this.since) : await this.deps.migration.completeMigration(item.target);
@@ -287,7 +351,7 @@ export class BulkJobRun implements WorkSource {
       return;
     }
     if (!this.actsAllowed) {
-      await this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
+      await this.skipNotRun(it);
       return;
     }
     if (it.acts >= MAX_ACTS) {

@@ -6,6 +6,8 @@ import confirm from './templates/confirm.json';
 import list from './templates/list.json';
 import migrationForm from './templates/migration-form.json';
 import privateView from './templates/private-view.json';
+import bulkPreview from './templates/bulk-preview.json';
+import bulkProgress from './templates/bulk-progress.json';
 
 /** An Adaptive Card payload, ready for an attachment or an invoke response. */
 export interface AdaptiveCardJson {
@@ -22,6 +24,8 @@ export const templates = {
   list,
   'migration-form': migrationForm,
   'private-view': privateView,
+  'bulk-preview': bulkPreview,
+  'bulk-progress': bulkProgress,
 } as const;
 
 export type TemplateName = keyof typeof templates;

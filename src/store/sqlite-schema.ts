@@ -93,6 +93,11 @@ const MIGRATIONS: readonly string[] = [
     sent_at TEXT NOT NULL
   );
   `,
+  // 2: bulk job leases, so that of several bot instances on one ledger only one works on a job.
+  `
+  ALTER TABLE bulk_jobs ADD COLUMN lease_owner TEXT;
+  ALTER TABLE bulk_jobs ADD COLUMN lease_until_ms INTEGER;
+  `,
 ];
 
 /** The schema version this code writes; a file with a higher `user_version` is refused. */

@@ -7,7 +7,9 @@ import type {
   AuditEntry,
   AuditQuery,
   BulkItem,
+  BulkItemState,
   BulkJob,
+  BulkJobLease,
   BulkJobState,
   PendingOperation,
   Store,
@@ -114,7 +116,9 @@ const patchParams = (patch: Record<string, unknown>, keys: readonly string[]): R
  * reach the disk before the call resolves, so an intent recorded just before a Graph call survives
  * `kill -9` and power loss. better-sqlite3 is synchronous, so each method runs to completion inside
  * one event-loop turn: a single call can never interleave with another, which is what makes
- * `claimPending` and `cancelPending` atomic (they also check the row count of a guarded UPDATE).
+ * `claimPending`, `cancelPending`, `transitionBulkItem` and the bulk-job lease calls atomic: each is
+ * one guarded UPDATE whose row count says whether it won, which also holds against a second process
+ * on the same file, because SQLite serialises writers.
  */
 export class SqliteStore implements Store {
   private readonly now: () => Date;
@@ -248,9 +252,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  async createBulkJob(job: BulkJob, items: BulkItem[]): Promise<void> {
+  async createBulkJob(job: BulkJob, items: BulkItem[], lease?: BulkJobLease): Promise<void> {
     const db = this.live;
     assertBulkJobShape(job, items);
+    const leaseUntilMs = lease ? epochMs(lease.leaseUntil, 'lease end') : null;
     // One transaction: a resumed bot either sees the whole job with every item, or no job at all.
     db.transaction(() => {
       this.s.insertJob.run({
@@ -267,6 +272,8 @@ export class SqliteStore implements Store {
         state: job.state,
         created_at: job.createdAt,
         updated_at: job.updatedAt,
+        lease_owner: lease?.ownerId ?? null,
+        lease_until_ms: leaseUntilMs,
       });
       for (const item of items) {
         this.s.insertItem.run({
@@ -320,6 +327,43 @@ export class SqliteStore implements Store {
     };
     // With synchronous=FULL the commit is on disk when run() returns, before this promise resolves.
     if (this.s.updateItem.run(params).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+  }
+
+  async transitionBulkItem(
+    jobId: string,
+    itemKey: string,
+    from: BulkItemState,
+    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
+  ): Promise<boolean> {
+    this.assertOpen();
+    const params = {
+      job_id: jobId,
+      item_key: itemKey,
+      from,
+      updated_at: this.now().toISOString(),
+      ...patchParams(patch, ['state', 'detail', 'errorCode', 'requestId']),
+    };
+    // The state guard in the WHERE clause and the single-statement write make this a compare-and-set,
+    // also against another process on the same file (SQLite serialises writers).
+    if (this.s.transitionItem.run(params).changes === 1) return true;
+    if (!this.s.itemExists.get(jobId, itemKey)) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+    return false;
+  }
+
+  async acquireBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    this.assertOpen();
+    const until = epochMs(leaseUntil, 'lease end');
+    return this.s.acquireLease.run({ id: jobId, owner: ownerId, until, now: this.now().getTime() }).changes === 1;
+  }
+
+  async renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    this.assertOpen();
+    return this.s.renewLease.run({ id: jobId, owner: ownerId, until: epochMs(leaseUntil, 'lease end') }).changes === 1;
+  }
+
+  async releaseBulkJobLease(jobId: string, ownerId: string): Promise<void> {
+    this.assertOpen();
+    this.s.releaseLease.run({ id: jobId, owner: ownerId });
   }
 
   async saveConversationReference(ref: StoredConversationReference): Promise<void> {
@@ -380,9 +424,11 @@ function prepareStatements(db: Database.Database) {
     setPendingActivity: db.prepare('UPDATE pending_operations SET activity_id = @activity_id WHERE id = @id'),
     insertJob: db.prepare(`
       INSERT INTO bulk_jobs (id, kind, tenant_id, team_id, team_name, requested_by, conversation_id,
-        conversation_reference, progress_activity_id, conversation_creation_date_time, state, created_at, updated_at)
+        conversation_reference, progress_activity_id, conversation_creation_date_time, state, created_at, updated_at,
+        lease_owner, lease_until_ms)
       VALUES (@id, @kind, @tenant_id, @team_id, @team_name, @requested_by, @conversation_id, @conversation_reference,
-        @progress_activity_id, @conversation_creation_date_time, @state, @created_at, @updated_at)`),
+        @progress_activity_id, @conversation_creation_date_time, @state, @created_at, @updated_at,
+        @lease_owner, @lease_until_ms)`),
     insertItem: db.prepare(`
       INSERT INTO bulk_items (job_id, item_key, seq, target, state, detail, error_code, request_id, updated_at)
       VALUES (@job_id, @item_key, @seq, @target, @state, @detail, @error_code, @request_id, @updated_at)`),
@@ -403,6 +449,22 @@ function prepareStatements(db: Database.Database) {
         request_id = CASE WHEN @has_requestId THEN @requestId ELSE request_id END,
         updated_at = @updated_at
       WHERE job_id = @job_id AND item_key = @item_key`),
+    transitionItem: db.prepare(`
+      UPDATE bulk_items SET
+        state = CASE WHEN @has_state THEN @state ELSE state END,
+        detail = CASE WHEN @has_detail THEN @detail ELSE detail END,
+        error_code = CASE WHEN @has_errorCode THEN @errorCode ELSE error_code END,
+        request_id = CASE WHEN @has_requestId THEN @requestId ELSE request_id END,
+        updated_at = @updated_at
+      WHERE job_id = @job_id AND item_key = @item_key AND state = @from`),
+    itemExists: db.prepare('SELECT 1 FROM bulk_items WHERE job_id = ? AND item_key = ?'),
+    // Free, expired (ended before now) or already ours, and only while the job still runs.
+    acquireLease: db.prepare(`
+      UPDATE bulk_jobs SET lease_owner = @owner, lease_until_ms = @until
+      WHERE id = @id AND state = 'running'
+        AND (lease_owner IS NULL OR lease_owner = @owner OR lease_until_ms IS NULL OR lease_until_ms < @now)`),
+    renewLease: db.prepare('UPDATE bulk_jobs SET lease_until_ms = @until WHERE id = @id AND lease_owner = @owner'),
+    releaseLease: db.prepare('UPDATE bulk_jobs SET lease_owner = NULL, lease_until_ms = NULL WHERE id = @id AND lease_owner = @owner'),
     upsertReference: db.prepare(`
       INSERT INTO conversation_references (aad_object_id, tenant_id, reference, updated_at)
       VALUES (@aad_object_id, @tenant_id, @reference, @updated_at)

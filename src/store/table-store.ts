@@ -12,7 +12,9 @@ import type {
   AuditEntry,
   AuditQuery,
   BulkItem,
+  BulkItemState,
   BulkJob,
+  BulkJobLease,
   BulkJobState,
   PendingOperation,
   Store,
@@ -41,6 +43,18 @@ const TABLES = {
   reminders: 'Reminders',
 } as const;
 type TableName = keyof typeof TABLES;
+
+/**
+ * A bulk job as stored: the job plus its lease (who works on it, until when), kept in the same
+ * entity so that taking the lease and checking the job still runs is one ETag-conditional write.
+ */
+type StoredJob = BulkJob & { lease?: { ownerId: string; untilMs: number } | null };
+
+/** The job without its lease: what the Store interface hands out. */
+function publicJob(stored: StoredJob): BulkJob {
+  const { lease: _lease, ...job } = stored;
+  return job;
+}
 
 /** All bulk jobs share one partition: few rows, always listed together by state. */
 const JOBS_PARTITION = 'job';
@@ -78,7 +92,8 @@ export function connectionStringUsesHttp(connectionString: string): boolean {
  * only); bulk jobs share one partition, filtered by state; bulk items are partitioned by job id and
  * keyed by item key (updates are point writes; listing reads the partition and orders by `seq`).
  * Every change of an existing record is a read followed by an ETag-conditional Replace, retried on
- * `412`, which is what makes `claimPending`/`cancelPending` atomic across instances.
+ * `412`, which is what makes `claimPending`/`cancelPending`, `transitionBulkItem` and the bulk-job
+ * leases (kept inside the job's entity) atomic across instances.
  */
 export class TableStore implements Store {
   private closed = false;
@@ -240,8 +255,9 @@ export class TableStore implements Store {
    * leaves nothing a resuming instance would act on. Items are upserted so a retried call after such
    * a crash succeeds; a job that already exists is refused before anything is written.
    */
-  async createBulkJob(job: BulkJob, items: BulkItem[]): Promise<void> {
+  async createBulkJob(job: BulkJob, items: BulkItem[], lease?: BulkJobLease): Promise<void> {
     assertBulkJobShape(job, items);
+    const stored: StoredJob = lease ? { ...job, lease: { ownerId: lease.ownerId, untilMs: epochMs(lease.leaseUntil, 'lease end') } } : job;
     if (await this.read<BulkJob>('jobs', JOBS_PARTITION, safeKey(job.id))) throw new Error(`bulk job ${job.id} already exists`);
     const partitionKey = safeKey(job.id);
     for (let i = 0; i < items.length; i += TRANSACTION_LIMIT) {
@@ -250,11 +266,12 @@ export class TableStore implements Store {
         .map((item) => ['upsert', { partitionKey, rowKey: safeKey(item.itemKey), ...itemIndex(item), ...packJson(item) }, 'Replace']);
       await this.table('items').submitTransaction(actions);
     }
-    await this.insert('jobs', JOBS_PARTITION, safeKey(job.id), job, jobIndex(job), `bulk job ${job.id}`);
+    await this.insert('jobs', JOBS_PARTITION, safeKey(job.id), stored, jobIndex(job), `bulk job ${job.id}`);
   }
 
   async getBulkJob(id: string): Promise<BulkJob | null> {
-    return (await this.read<BulkJob>('jobs', JOBS_PARTITION, safeKey(id)))?.record ?? null;
+    const found = await this.read<StoredJob>('jobs', JOBS_PARTITION, safeKey(id));
+    return found ? publicJob(found.record) : null;
   }
 
   async listBulkJobs(state: BulkJobState): Promise<BulkJob[]> {
@@ -262,13 +279,14 @@ export class TableStore implements Store {
     const entities = this.table('jobs').listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${JOBS_PARTITION} and state eq ${state}` },
     });
-    for await (const entity of entities) jobs.push(unpackJson<BulkJob>(entity));
+    for await (const entity of entities) jobs.push(publicJob(unpackJson<StoredJob>(entity)));
     return jobs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void> {
     const updatedAt = this.now().toISOString();
-    const outcome = await this.mutate<BulkJob>(
+    // The stored lease is carried over: a progress update never drops the job's owner.
+    const outcome = await this.mutate<StoredJob>(
       'jobs',
       JOBS_PARTITION,
       safeKey(id),
@@ -276,6 +294,40 @@ export class TableStore implements Store {
       jobIndex,
     );
     if (outcome === 'missing') throw new UnknownRecordError(`bulk job ${id}`);
+  }
+
+  async acquireBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    const untilMs = epochMs(leaseUntil, 'lease end');
+    // Decided on the record as read and written only if it is unchanged (ETag): of two instances
+    // racing for an expired lease, the second one's write fails with 412, re-reads, and loses.
+    const outcome = await this.mutate<StoredJob>(
+      'jobs',
+      JOBS_PARTITION,
+      safeKey(jobId),
+      (job) => {
+        const lease = job.lease;
+        const free = !lease || lease.ownerId === ownerId || lease.untilMs < this.now().getTime();
+        return job.state === 'running' && free ? { ...job, lease: { ownerId, untilMs } } : null;
+      },
+      jobIndex,
+    );
+    return outcome === 'changed';
+  }
+
+  async renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    const untilMs = epochMs(leaseUntil, 'lease end');
+    const outcome = await this.mutate<StoredJob>(
+      'jobs',
+      JOBS_PARTITION,
+      safeKey(jobId),
+      (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: { ownerId, untilMs } } : null),
+      jobIndex,
+    );
+    return outcome === 'changed';
+  }
+
+  async releaseBulkJobLease(jobId: string, ownerId: string): Promise<void> {
+    await this.mutate<StoredJob>('jobs', JOBS_PARTITION, safeKey(jobId), (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: null } : null), jobIndex);
   }
 
   async listBulkItems(jobId: string): Promise<BulkItem[]> {
@@ -302,6 +354,25 @@ export class TableStore implements Store {
       itemIndex,
     );
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+  }
+
+  /** Read, check the state, ETag-conditional Replace: on `412` it re-reads, and loses if the state moved. */
+  async transitionBulkItem(
+    jobId: string,
+    itemKey: string,
+    from: BulkItemState,
+    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
+  ): Promise<boolean> {
+    const updatedAt = this.now().toISOString();
+    const outcome = await this.mutate<BulkItem>(
+      'items',
+      safeKey(jobId),
+      safeKey(itemKey),
+      (item) => (item.state === from ? { ...item, ...definedOnly(patch), updatedAt } : null),
+      itemIndex,
+    );
+    if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+    return outcome === 'changed';
   }
 
   async saveConversationReference(ref: StoredConversationReference): Promise<void> {

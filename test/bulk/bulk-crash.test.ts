@@ -68,6 +68,8 @@ async function ledger(dataDir: string): Promise<AuditEntry[]> {
 }
 
 describe('bulk: the bot is killed (kill -9) in the middle of a bulk job and started again', function () {
+  // The restarted bot waits for the dead one's job lease to expire (15 s) before taking the job over.
+  this.timeout(120_000);
   let emulator: Emulator;
   let dataDir: string;
   const bots: BotProcess[] = [];
@@ -107,7 +109,7 @@ describe('bulk: the bot is killed (kill -9) in the middle of a bulk job and star
     const second = BotProcess.start(env);
     bots.push(second);
     await second.url;
-    await waitForCardUpdate(emulator, alex, /Bulk start finished/, 30000);
+    await waitForCardUpdate(emulator, alex, /Bulk start finished/, 60000);
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, `graceful stop:\n${second.log.slice(-1500)}`);
 

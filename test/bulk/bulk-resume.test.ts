@@ -1,83 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { cardText } from '../support/harness';
-import type { BulkItem, BulkJob, Store, ThreadSnapshot } from '../../src/store/types';
 import { targetKey } from '../../src/store/types';
 import { BulkHarness, startBulkHarness } from './bulk-harness';
-import { FALCON, MY_TEAM, served, TENANT, writesTo } from './support';
-
-const GENERAL = '19:myteam-general@thread.tacv2';
-const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
-const PARTNERS = '19:myteam-partners@thread.tacv2';
-const SINCE = '2020-01-01T00:00:00Z';
-const CREATED = '2024-06-10T09:30:00Z';
-const BOT = { id: '28:bbbbbbbb-0000-0000-0000-000000000001', name: 'Migration Bot' };
-const USERS = {
-  alex: { aadObjectId: '00000000-0000-0000-0000-000000000020', name: 'Alex Wilber' },
-  lynne: { aadObjectId: '00000000-0000-0000-0000-000000000025', name: 'Lynne Robbins' },
-};
-
-/**
- * Writes a bulk start over "My Team" into the store as a bot that died mid-job would have left
- * it: job running, each channel in the given state. Returns the job id.
- */
-async function interruptedJob(h: BulkHarness, requester: keyof typeof USERS, states: Record<string, BulkItem['state']>): Promise<string> {
-  const store: Store = h.bot.store;
-  const id = randomBytes(16).toString('base64url');
-  const who = USERS[requester];
-  const conversationId = `a:personal-${requester}`;
-  const now = new Date().toISOString();
-  const before: ThreadSnapshot = { createdDateTime: CREATED, originalCreatedDateTime: null, migrationMode: null };
-  const names: Record<string, string> = { [GENERAL]: 'General', [ANNOUNCEMENTS]: 'Announcements', [FALCON]: 'Project Falcon', [PARTNERS]: 'Partners' };
-  await store.createPending({
-    id,
-    kind: 'bulk-start',
-    tenantId: TENANT,
-    requestedBy: who,
-    conversationId,
-    payload: { kind: 'bulk-start', teamId: MY_TEAM, teamName: 'My Team', items: Object.keys(states).map((c) => ({ channelId: c, displayName: names[c], membershipType: 'standard', before, run: true, note: null })), timeZone: null },
-    createdAt: now,
-    expiresAt: new Date(Date.now() + 3600000).toISOString(),
-    state: 'pending',
-    result: null,
-    activityId: null,
-  });
-  assert.ok(await store.claimPending(id));
-  const job: BulkJob = {
-    id,
-    kind: 'bulk-start',
-    tenantId: TENANT,
-    teamId: MY_TEAM,
-    teamName: 'My Team',
-    requestedBy: who,
-    conversationId,
-    conversationReference: {
-      channelId: 'msteams',
-      serviceUrl: h.emulator.connectorUrl,
-      conversation: { id: conversationId, conversationType: 'personal', tenantId: TENANT },
-      bot: BOT,
-      user: { id: `29:${who.aadObjectId}`, name: who.name, aadObjectId: who.aadObjectId },
-    },
-    progressActivityId: null,
-    conversationCreationDateTime: SINCE,
-    state: 'running',
-    createdAt: now,
-    updatedAt: now,
-  };
-  const items: BulkItem[] = Object.entries(states).map(([channelId, state], seq) => ({
-    jobId: id,
-    itemKey: channelId,
-    seq,
-    target: { kind: 'channel', teamId: MY_TEAM, channelId, displayName: names[channelId], teamName: 'My Team' },
-    state,
-    detail: null,
-    errorCode: null,
-    requestId: null,
-    updatedAt: now,
-  }));
-  await store.createBulkJob(job, items);
-  return id;
-}
+import { ANNOUNCEMENTS, FALCON, GENERAL, interruptedJob, MY_TEAM, PARTNERS, served, SINCE, CREATED, TENANT, USERS, writesTo } from './support';
 
 const reads = (h: BulkHarness, channelId: string) =>
   h.emulator.requests({ service: 'graph', method: 'GET' }).filter((r) => decodeURIComponent(r.path).endsWith(`/channels/${channelId}`));

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { renderBulkPreview, renderBulkProgress } from '../../src/bulk/bulk-cards';
 import { parseAskArgs } from '../../src/bulk/bulk-flows';
+import { renderCard, templates } from '../../src/cards/renderer';
 import { retryAfterMs } from '../../src/bulk/bulk-job';
 import { planComplete, planStart, refreshPlan, typedConfirmationMatches } from '../../src/bulk/bulk-plan';
 import { Pacer, windowShape } from '../../src/bulk/pacer';
@@ -127,5 +129,15 @@ describe('bulk: reading what a command or a card asks for', () => {
     assert.match(parseAskArgs({ team: 'x', since: 'yesterday' }) as string, /is not a date/);
     assert.match(parseAskArgs({ team: 'x', since: 42 }) as string, /must be text/);
     assert.match(parseAskArgs({ team: 'x', channelIds: ['../../teams'] }) as string, /not valid channel ids/);
+  });
+});
+
+describe('bulk: its cards come from the one card renderer', () => {
+  it('registers the bulk preview and progress templates with the others and renders through them', () => {
+    assert.ok('bulk-preview' in templates && 'bulk-progress' in templates);
+    const progress = { title: 'Starting migration: My Team', color: 'Accent' as const, summary: '1 of 4 done.', facts: [{ title: 'Team', value: 'My Team' }], failures: [], skipped: [], more: '', nextSteps: [], footer: 'Updated now.' };
+    assert.deepEqual(renderBulkProgress(progress), renderCard('bulk-progress', progress));
+    const preview = { title: 'Start migration for 4 channels of My Team?', summary: '4 will start, 0 skipped.', facts: [], warning: '', bullets: [], rows: [], more: '', typedConfirmation: '', typedError: '', expires: '', actions: [] };
+    assert.deepEqual(renderBulkPreview(preview), renderCard('bulk-preview', preview));
   });
 });

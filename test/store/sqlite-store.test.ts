@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createStore } from '../../src/store/create-store';
 import { LEDGER_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema';
 import { auditEntry, bulkItems, bulkJob } from './fixtures';
 import { runStoreContract } from './store-contract';
 
@@ -37,7 +38,7 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
     const raw = new Database(path.join(dataDir, LEDGER_FILE_NAME), { readonly: true });
     try {
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(raw.pragma('user_version', { simple: true }), 1);
+      assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.equal((raw.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n, 1);
     } finally {
       raw.close();
@@ -63,9 +64,32 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
     const dataDir = newDataDir();
     await SqliteStore.open(dataDir).close();
     const raw = new Database(path.join(dataDir, LEDGER_FILE_NAME));
-    raw.pragma('user_version = 2');
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
-    assert.throws(() => SqliteStore.open(dataDir), /schema version 2/);
+    assert.throws(() => SqliteStore.open(dataDir), new RegExp(`schema version ${SCHEMA_VERSION + 1}`));
+  });
+
+  it('upgrades a ledger written by the release before leases, and its running job can then be leased', async () => {
+    const dataDir = newDataDir();
+    const job = bulkJob();
+    const setup = SqliteStore.open(dataDir);
+    await setup.createBulkJob(job, bulkItems(job, 3));
+    await setup.close();
+    // Turn the file back into what schema version 1 wrote: no lease columns.
+    const raw = new Database(path.join(dataDir, LEDGER_FILE_NAME));
+    raw.exec('ALTER TABLE bulk_jobs DROP COLUMN lease_owner; ALTER TABLE bulk_jobs DROP COLUMN lease_until_ms;');
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const upgraded = SqliteStore.open(dataDir);
+    try {
+      assert.deepEqual(await upgraded.getBulkJob(job.id), job);
+      assert.equal((await upgraded.listBulkItems(job.id)).length, 3);
+      assert.equal(await upgraded.acquireBulkJobLease(job.id, 'instance-a', new Date(Date.now() + 15000).toISOString()), true);
+      assert.equal(await upgraded.acquireBulkJobLease(job.id, 'instance-b', new Date(Date.now() + 15000).toISOString()), false);
+    } finally {
+      await upgraded.close();
+    }
   });
 
   it('loses no acknowledged intent when the bot is killed with SIGKILL mid-job', async function () {

@@ -299,6 +299,80 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       });
     });
 
+    describe('two bot instances share one ledger and one bulk job', () => {
+      const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+
+      it('lets one instance at a time work on a job; the other gets it once the lease is released or has expired', async () => {
+        const job = bulkJob();
+        await store.createBulkJob(job, bulkItems(job, 2));
+        const other = await reopen();
+
+        assert.equal(await store.acquireBulkJobLease(job.id, 'instance-a', inSeconds(15)), true, 'a free job is taken');
+        assert.equal(await other.acquireBulkJobLease(job.id, 'instance-b', inSeconds(15)), false, 'a held lease is not taken');
+        assert.equal(await other.renewBulkJobLease(job.id, 'instance-b', inSeconds(15)), false, 'nor renewed by someone else');
+        assert.equal(await store.acquireBulkJobLease(job.id, 'instance-a', inSeconds(15)), true, 'the holder may take it again');
+        assert.equal(await store.renewBulkJobLease(job.id, 'instance-a', inSeconds(15)), true);
+
+        await other.releaseBulkJobLease(job.id, 'instance-b');
+        assert.equal(await other.acquireBulkJobLease(job.id, 'instance-b', inSeconds(15)), false, "releasing someone else's lease does nothing");
+        await store.releaseBulkJobLease(job.id, 'instance-a');
+        assert.equal(await other.acquireBulkJobLease(job.id, 'instance-b', inSeconds(15)), true, 'a released lease is taken at once');
+        assert.equal(await store.renewBulkJobLease(job.id, 'instance-a', inSeconds(15)), false, 'the old holder learns it lost the job');
+
+        // Instance B stops renewing (it crashed): once its lease has ended, A takes the job over.
+        assert.equal(await other.renewBulkJobLease(job.id, 'instance-b', inSeconds(-1)), true);
+        assert.equal(await store.acquireBulkJobLease(job.id, 'instance-a', inSeconds(15)), true, 'an expired lease is taken over');
+        assert.equal(await other.renewBulkJobLease(job.id, 'instance-b', inSeconds(15)), false, 'and the crashed holder cannot renew it');
+      });
+
+      it('gives exactly one of ten instances an expired lease when they all try at once', async () => {
+        const job = bulkJob();
+        await store.createBulkJob(job, bulkItems(job, 2), { ownerId: 'crashed-instance', leaseUntil: inSeconds(-1) });
+        const other = await reopen();
+        const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).acquireBulkJobLease(job.id, `instance-${i}`, inSeconds(15))));
+        assert.equal(taken.filter(Boolean).length, 1);
+        const winner = `instance-${taken.indexOf(true)}`;
+        assert.equal(await store.renewBulkJobLease(job.id, winner, inSeconds(15)), true);
+      });
+
+      it('gives a job to its creator from the first moment, and keeps the lease through progress updates', async () => {
+        const job = bulkJob();
+        await store.createBulkJob(job, bulkItems(job, 2), { ownerId: 'instance-a', leaseUntil: inSeconds(15) });
+        assert.deepEqual(await store.getBulkJob(job.id), job, 'the lease is not part of the job record');
+        assert.deepEqual(await store.listBulkJobs('running'), [job]);
+        await store.updateBulkJob(job.id, { progressActivityId: '1:progress-card' });
+        const other = await reopen();
+        assert.equal(await other.acquireBulkJobLease(job.id, 'instance-b', inSeconds(15)), false);
+        assert.equal(await store.renewBulkJobLease(job.id, 'instance-a', inSeconds(15)), true);
+      });
+
+      it('never leases a finished or unknown job', async () => {
+        const job = bulkJob();
+        await store.createBulkJob(job, bulkItems(job, 1));
+        await store.updateBulkJob(job.id, { state: 'done' });
+        assert.equal(await store.acquireBulkJobLease(job.id, 'instance-a', inSeconds(15)), false);
+        assert.equal(await store.acquireBulkJobLease('no-such-job', 'instance-a', inSeconds(15)), false);
+        assert.equal(await store.renewBulkJobLease('no-such-job', 'instance-a', inSeconds(15)), false);
+        await store.releaseBulkJobLease('no-such-job', 'instance-a');
+      });
+
+      it("records an item's intent for exactly one of the instances racing for it, so only that one calls Graph", async () => {
+        const job = bulkJob();
+        const [item] = bulkItems(job, 1);
+        await store.createBulkJob(job, [item]);
+        const other = await reopen();
+        const won = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).transitionBulkItem(job.id, item.itemKey, 'queued', { state: 'intent' })));
+        assert.equal(won.filter(Boolean).length, 1);
+        assert.equal((await other.listBulkItems(job.id))[0].state, 'intent');
+
+        assert.equal(await store.transitionBulkItem(job.id, item.itemKey, 'queued', { state: 'intent' }), false, 'no second intent');
+        assert.equal(await store.transitionBulkItem(job.id, item.itemKey, 'intent', { state: 'succeeded', requestId: 'req-1' }), true);
+        const [settled] = await store.listBulkItems(job.id);
+        assert.deepEqual({ state: settled.state, requestId: settled.requestId, detail: settled.detail }, { state: 'succeeded', requestId: 'req-1', detail: null });
+        await assert.rejects(store.transitionBulkItem(job.id, '19:not-in-this-job@thread.tacv2', 'queued', { state: 'intent' }), /does not exist/);
+      });
+    });
+
     describe('ids that are awkward for a database key', () => {
       it('stores and finds records whose ids contain / \\ # ? % ! quotes, spaces, control characters and emoji', async () => {
         const awkward = ["a/b\\c#d?e%2Ff!21'\"", 'x y\u0001\u007f', '🚀 Zoë'];

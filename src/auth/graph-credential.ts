@@ -87,22 +87,31 @@ export function createGraphTokenProvider(graph: Config['graph'], logger: Logger)
     },
   });
   const scope = `${graph.endpoint}/.default`;
+  // MSAL caches tokens but does not merge concurrent misses: at a cold start (or at renewal) many
+  // turns at once would each ask Entra. One request in flight serves them all.
+  let inFlight: Promise<string> | null = null;
+  const acquire = async (): Promise<string> => {
+    try {
+      const result = await msal.acquireTokenByClientCredential({ scopes: [scope] });
+      if (!result?.accessToken) throw new CredentialError('Entra ID returned no access token', 'no_token');
+      return result.accessToken;
+    } catch (err) {
+      if (err instanceof CredentialError) throw err;
+      const e = err as { errorCode?: string; errorMessage?: string; message?: string };
+      const code = e.errorCode ?? 'token_error';
+      // MSAL messages carry the AADSTS code and description, never the secret or a token.
+      const detail = (e.errorMessage ?? e.message ?? '').split('\n')[0].slice(0, 300);
+      logger.error({ component: 'graph-credential', errorCode: code, detail }, 'could not get a Graph token');
+      throw new CredentialError(`The migration app could not sign in to Microsoft Entra ID (${code}${detail ? `: ${detail}` : ''}).`, code);
+    }
+  };
   return {
     scope,
-    async getAccessToken(): Promise<string> {
-      try {
-        const result = await msal.acquireTokenByClientCredential({ scopes: [scope] });
-        if (!result?.accessToken) throw new CredentialError('Entra ID returned no access token', 'no_token');
-        return result.accessToken;
-      } catch (err) {
-        if (err instanceof CredentialError) throw err;
-        const e = err as { errorCode?: string; errorMessage?: string; message?: string };
-        const code = e.errorCode ?? 'token_error';
-        // MSAL messages carry the AADSTS code and description, never the secret or a token.
-        const detail = (e.errorMessage ?? e.message ?? '').split('\n')[0].slice(0, 300);
-        logger.error({ component: 'graph-credential', errorCode: code, detail }, 'could not get a Graph token');
-        throw new CredentialError(`The migration app could not sign in to Microsoft Entra ID (${code}${detail ? `: ${detail}` : ''}).`, code);
-      }
+    getAccessToken(): Promise<string> {
+      inFlight ??= acquire().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
     },
   };
 }

@@ -354,3 +354,17 @@ describe('installation in another organisation', function () {
   });
 });
 
+
+describe('the migration app\'s token', function () {
+  it('is requested once for many concurrent turns at a cold start, then reused from the cache', async () => {
+    const h = await startHarness();
+    try {
+      const admins = ['alex', 'megan', 'nestor'].map((u) => h.teams.as(u).inPersonalChat());
+      await Promise.all(admins.flatMap((chat) => [chat.says('status channel "My Team" General'), chat.says('status chat 19:group-launch@thread.v2')]));
+      await admins[0].says('locked');
+      assert.equal(h.emulator.tokenCount('aaaaaaaa-0000-0000-0000-000000000001'), 1);
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -112,9 +112,12 @@ const patchParams = (patch: Record<string, unknown>, keys: readonly string[]): R
 
 /**
  * The embedded ledger: one SQLite file, `<dataDir>/ledger.sqlite`, for a bot that runs as a single
- * instance. WAL lets readers run beside the writer; `synchronous=FULL` makes every committed write
- * reach the disk before the call resolves, so an intent recorded just before a Graph call survives
- * `kill -9` and power loss. better-sqlite3 is synchronous, so each method runs to completion inside
+ * instance. WAL lets readers run beside the writer. Every commit survives `kill -9` (WAL with
+ * `synchronous=NORMAL`); the writes that must also survive power loss — audit entries and bulk
+ * intents/outcomes — run under `synchronous=FULL` (`durably`), which syncs the WAL, and with it every
+ * earlier commit, before the call resolves. The rest (pending confirmations, references) skip the
+ * sync: a lost claim is settled by reading the thread, and a sync costs milliseconds on a busy
+ * disk, several times per turn. better-sqlite3 is synchronous, so each method runs to completion inside
  * one event-loop turn: a single call can never interleave with another, which is what makes
  * `claimPending`, `cancelPending`, `transitionBulkItem` and the bulk-job lease calls atomic: each is
  * one guarded UPDATE whose row count says whether it won, which also holds against a second process
@@ -133,7 +136,7 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Opens (creating when missing) `<dataDir>/ledger.sqlite`, sets WAL and full synchronous mode,
+   * Opens (creating when missing) `<dataDir>/ledger.sqlite`, sets WAL with normal synchronous mode,
    * and brings the schema to the current version. Throws when the file belongs to a newer release.
    */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -143,13 +146,23 @@ export class SqliteStore implements Store {
       // Another process (a second bot started by mistake, the audit export) may hold the write lock briefly.
       db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrateSchema(db);
       return new SqliteStore(db, options);
     } catch (err) {
       db.close();
       throw err;
+    }
+  }
+
+  /** Runs a write whose commit must reach the disk (not just the OS) before the call resolves. */
+  private durably<T>(write: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
     }
   }
 
@@ -165,7 +178,7 @@ export class SqliteStore implements Store {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     this.assertOpen();
-    this.s.insertAudit.run({
+    this.durably(() => this.s.insertAudit.run({
       id: entry.id,
       at: entry.at,
       at_ms: epochMs(entry.at, 'audit entry time'),
@@ -183,7 +196,7 @@ export class SqliteStore implements Store {
       before_snapshot: json(entry.before),
       after_snapshot: json(entry.after),
       job_id: entry.jobId,
-    });
+    }));
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
@@ -257,7 +270,7 @@ export class SqliteStore implements Store {
     assertBulkJobShape(job, items);
     const leaseUntilMs = lease ? epochMs(lease.leaseUntil, 'lease end') : null;
     // One transaction: a resumed bot either sees the whole job with every item, or no job at all.
-    db.transaction(() => {
+    this.durably(() => db.transaction(() => {
       this.s.insertJob.run({
         id: job.id,
         kind: job.kind,
@@ -288,7 +301,7 @@ export class SqliteStore implements Store {
           updated_at: item.updatedAt,
         });
       }
-    }).immediate();
+    }).immediate());
   }
 
   async getBulkJob(id: string): Promise<BulkJob | null> {
@@ -325,8 +338,8 @@ export class SqliteStore implements Store {
       updated_at: this.now().toISOString(),
       ...patchParams(patch, ['state', 'detail', 'errorCode', 'requestId']),
     };
-    // With synchronous=FULL the commit is on disk when run() returns, before this promise resolves.
-    if (this.s.updateItem.run(params).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+    // An intent must be on disk before the Graph call it announces.
+    if (this.durably(() => this.s.updateItem.run(params)).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
   }
 
   async transitionBulkItem(
@@ -345,7 +358,7 @@ export class SqliteStore implements Store {
     };
     // The state guard in the WHERE clause and the single-statement write make this a compare-and-set,
     // also against another process on the same file (SQLite serialises writers).
-    if (this.s.transitionItem.run(params).changes === 1) return true;
+    if (this.durably(() => this.s.transitionItem.run(params)).changes === 1) return true;
     if (!this.s.itemExists.get(jobId, itemKey)) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
     return false;
   }

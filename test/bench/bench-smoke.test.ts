@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { renderMarkdown } from '../../bench/report';
+import { runSuite, SMOKE_PROFILE, type BenchResults } from '../../bench/suite';
+
+const finite = (v: number, what: string) => assert.ok(Number.isFinite(v) && v > 0, `${what} should be a positive finite ratio, got ${v}`);
+
+/**
+ * `npm run bench` takes minutes and is not part of `npm test`; this runs the same harness with a
+ * few iterations of every measurement so that a change to the bot, the emulator or the harness
+ * that breaks the benchmark shows up in the ordinary test run. No performance target is asserted
+ * here — only that every figure comes out finite and nothing failed.
+ */
+describe('the benchmark harness, in a smoke run', function () {
+  this.timeout(120000);
+  let r: BenchResults;
+
+  before(async () => {
+    r = await runSuite(SMOKE_PROFILE, 'npm run bench -- --smoke');
+  });
+
+  it('times migrate and Confirm against a floor bot that made exactly the same Graph calls', () => {
+    const t = r.turnOverhead;
+    assert.deepEqual(t.errors, []);
+    assert.equal(t.floorMatchesBot, true, 'the floor replays the Graph calls the bot made');
+    assert.ok(t.graphCalls.confirm.some((c) => c.endsWith('/startMigration')), 'each Confirm really starts a migration');
+    for (const f of [t.migrate, t.migrateToCard, t.confirm]) {
+      finite(f.p50Ratio, 'p50 ratio');
+      finite(f.p99Ratio, 'p99 ratio');
+      assert.equal(f.bot.count, SMOKE_PROFILE.turns.iterations);
+    }
+  });
+
+  it('counts token requests and admin lookups of a bot that starts cold', () => {
+    const e = r.economy;
+    assert.deepEqual(e.errors, []);
+    assert.ok(e.tokenRequests >= 1, 'a cold bot asks Entra for a token at least once');
+    finite(e.tokenRequestsPer1000Commands, 'token requests per 1,000 commands');
+    assert.ok(e.adminLookups >= e.admins, 'every admin is looked up at least once');
+    assert.equal(e.adminLookups, e.botDirectoryLookups, "the emulator and the bot's own counter agree");
+    assert.ok(e.maxLookupsPerAdminPerCacheWindow >= 1);
+  });
+
+  it('runs admins at once against the bot and the floor without an error', () => {
+    const c = r.concurrency;
+    assert.equal(c.botErrors, 0, c.errors.join('; '));
+    assert.equal(c.floorErrors, 0, c.errors.join('; '));
+    assert.equal(c.floorMatchesBot, true);
+    assert.equal(c.firstContactAdminLookups, SMOKE_PROFILE.concurrency.admins, 'one directory lookup per admin');
+    for (const f of [c.migrate, c.confirm]) {
+      finite(f.p50Ratio, 'p50 ratio');
+      finite(f.p99Ratio, 'p99 ratio');
+    }
+  });
+
+  it('reads memory after warm-up and after the turns, with every turn answered', () => {
+    const m = r.memory;
+    assert.equal(m.errors, 0, m.errorSamples.join('; '));
+    assert.ok(m.turns >= SMOKE_PROFILE.memory.turns);
+    assert.ok(m.afterWarmup.rssMiB > 0 && m.afterTurns.rssMiB > 0);
+    assert.ok(Number.isFinite(m.rssGrowthPercent));
+  });
+
+  it('runs bulk jobs under the enforced limits with no failed or repeated item, or says the feature is not wired yet', () => {
+    const b = r.bulk;
+    if (b.status === 'pending') {
+      assert.match(b.reason, /not available/);
+      return;
+    }
+    assert.deepEqual(b.errors, []);
+    assert.equal(b.failedItems, 0);
+    assert.equal(b.duplicateStartMigrationCalls, 0);
+    assert.equal(b.channelsNotInMigration, 0);
+    assert.equal(b.succeeded, b.channels);
+    finite(b.wallOverIdeal, 'wall time / ideal');
+  });
+
+  it('writes every figure into the report with its target', () => {
+    const md = renderMarkdown(r);
+    for (const f of r.figures) assert.ok(md.includes(f.label), `the report shows "${f.label}"`);
+    assert.match(md, /## Machine/);
+    assert.match(md, /npm run bench -- --smoke/);
+  });
+});

@@ -57,7 +57,12 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
   const buttons: ButtonHandlers = {
     confirm: (context, data) => f.start.confirm(actingContext(context), data.opId),
     cancelOp: (context, data) => f.guard.cancel(actingContext(context), data.opId),
-    openForm: (context) => f.openForm(context),
+    // Pressed on the help card, the welcome or a channel's form summary: the form goes to the presser
+    // only, and the card everyone sees stays as it is.
+    openForm: async (context) => {
+      const reply = await f.openForm(context);
+      return reply.kind === 'card' ? { ...reply, interactorOnly: true } : reply;
+    },
     refreshView: (context, data) => f.guard.privateView(actingContext(context), data.opId),
     status: async (context, data) => {
       const spec = specFromTargetKey(data.target);

@@ -40,11 +40,24 @@ function attachment(card: AdaptiveCardJson) {
  */
 function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }>): AdaptiveCardJson {
   const type = context.activity.conversation?.conversationType;
-  if (!reply.pendingId || (type !== 'channel' && type !== 'groupChat')) return reply.card;
-  const title = (reply.card.body as { text?: string }[] | undefined)?.[0]?.text ?? 'Confirmation';
+  if ((!reply.pendingId && !reply.privateVerb) || (type !== 'channel' && type !== 'groupChat')) return reply.card;
   const requester = context.activity.from?.name ?? 'the administrator who asked';
+  if (!reply.pendingId) {
+    return renderCard('private-view', {
+      opId: '',
+      verb: reply.privateVerb,
+      buttonTitle: 'Open my own form',
+      requesterId: context.activity.from?.id ?? '',
+      requester,
+      title: 'Migration form',
+      summary: `${requester} is filling in the migration form. Administrators can open their own with the button below.`,
+    });
+  }
+  const title = (reply.card.body as { text?: string }[] | undefined)?.[0]?.text ?? 'Confirmation';
   return renderCard('private-view', {
     opId: reply.pendingId,
+    verb: 'refreshView',
+    buttonTitle: 'Show confirmation',
     requesterId: context.activity.from?.id ?? '',
     requester,
     title,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cardActions, cardText, Harness, lastCardActivity, lastReplyText, press, startHarness } from '../support/harness';
+import { cardActions, cardText, Harness, lastCardActivity, lastReplyText, ownView, press, startHarness } from '../support/harness';
 
 const MY_TEAM = '00000000-0000-0000-0000-000000000031';
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
@@ -99,16 +99,20 @@ describe('the migration form: an admin picks a target and a date without knowing
   it('offers "This channel" in a channel and uses it', async () => {
     const alex = h.teams.as('alex').inChannel('My Team', 'Announcements');
     await alex.says('migrate');
-    const { card } = lastCardActivity(alex, h.emulator);
+    const shared = lastCardActivity(alex, h.emulator).card;
+    assert.equal(choices(shared, 'kind').length, 0, 'the channel sees a summary, not the inputs');
+    assert.match(cardText(shared), /Alex Wilber is filling in the migration form/);
+    assert.ok(JSON.stringify(shared.refresh.userIds).includes('29:alex'), 'the requester\'s client refreshes to the form');
+    const card = await ownView(alex, h.emulator);
     assert.deepEqual(choices(card, 'kind')[0], { title: 'This channel', value: 'this' });
-    const step = await press(alex, h.emulator, 'Next', { kind: 'this', date: '2020-01-01' });
+    const step = await press(alex, h.emulator, 'Next', { kind: 'this', date: '2020-01-01' }, card);
     assert.match(step.text, /Start migration\?.*My Team › Announcements/s);
   });
 
   it('offers "This chat" in a group chat', async () => {
     const alex = h.teams.as('alex').inGroupChat(LAUNCH_CHAT);
     await alex.says('migrate');
-    assert.deepEqual(choices(lastCardActivity(alex, h.emulator).card, 'kind')[0], { title: 'This chat', value: 'this' });
+    assert.deepEqual(choices(await ownView(alex, h.emulator), 'kind')[0], { title: 'This chat', value: 'this' });
   });
 
   it('refuses the form to a non-admin, and a non-admin pressing Next', async () => {

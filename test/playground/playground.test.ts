@@ -99,6 +99,10 @@ describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Play
     await playground.card('Thanks for adding me');
     const before = await playground.cardCount();
     await playground.postInChannelMentioning('Migration Bot', 'migrate', 'playground-channel-1-mention');
+    // In a channel the form is a user-specific view: the shared card is a summary whose refresh
+    // (refresh.userIds = Alex) or button brings Alex's own form.
+    const shared = await playground.card(/is filling in the migration form|What to migrate/);
+    if (/is filling in the migration form/.test(await shared.innerText())) await playground.press(shared, 'Open my own form');
     const form = await playground.card('What to migrate');
     assert.equal(await form.getByRole('radio', { name: 'This channel', exact: true }).isChecked(), true, 'in a channel the form starts on "This channel"');
 

@@ -161,6 +161,7 @@ export function lastReplyText(conversation: Conversation): string {
  */
 export async function ownView(conversation: Conversation, emulator: Emulator): Promise<unknown> {
   const { card } = lastCardActivity(conversation, emulator);
-  if (!cardActions(card).some((a) => a.verb === 'refreshView')) return card;
-  return (await press(conversation, emulator, 'Show confirmation')).card;
+  const refresh = (card as { refresh?: { action?: { title?: string } } }).refresh?.action;
+  if (!refresh?.title) return card;
+  return (await press(conversation, emulator, refresh.title)).card;
 }

@@ -25,6 +25,11 @@ export type FlowReply =
       shareAs?: string;
       /** Show only to the person who pressed (their private view). */
       interactorOnly?: boolean;
+      /**
+       * A card with inputs that is not a confirmation (the form): in channels and group chats it is
+       * shared as a summary whose refresh runs this verb for the requester.
+       */
+      privateVerb?: string;
     };
 
 export const text = (t: string): FlowReply => ({ kind: 'text', text: t });

@@ -137,8 +137,10 @@ export class MigrationFormFlow {
     } catch (err) {
       errors = { ...errors, error: errors.error || `Some choices could not be loaded: ${explainFailure(toGraphCallError(err).failure, 'list')}` };
     }
-    return card(
-      renderCard('migration-form', {
+    return {
+      kind: 'card',
+      privateVerb: 'openForm',
+      card: renderCard('migration-form', {
         ...errors,
         kind: input.kind,
         kindChoices,
@@ -155,7 +157,7 @@ export class MigrationFormFlow {
         zoneLabel: who.timeZone ?? 'UTC',
         hint,
       }),
-    );
+    };
   }
 
   /** "Next": validate what is there, show the next choices or the errors, or move on to confirmation. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { startEmulator, TeamsClient, type Emulator, type TenantFixture } from '../emulator';
+import { botEnvironment, startEmulator, TeamsClient, type Emulator, type TenantFixture } from '../emulator';
 import { createGraphTokenProvider } from '../src/auth/graph-credential';
 import { loadConfig } from '../src/config/config';
 import { createGraphClient } from '../src/graph/graph-client';
@@ -22,20 +22,7 @@ function discard(): Writable {
 
 /** The environment that points a bot at the emulator: local mode, the migration app's secret. */
 export function benchEnv(emulator: Emulator, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  const info = emulator.info;
-  return {
-    LOCAL_MODE: 'true',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    GRAPH_TENANT_ID: info.tenantId,
-    GRAPH_CLIENT_ID: info.migrationApp.clientId,
-    GRAPH_CLIENT_SECRET: info.migrationApp.clientSecret,
-    GRAPH_AUTHORITY_HOST: info.authorityHost,
-    GRAPH_ENDPOINT: info.graphEndpoint,
-    GRAPH_TIMEOUT_SECONDS: '30',
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
+  return { ...botEnvironment(emulator.info, dataDir), PORT: '0', GRAPH_TIMEOUT_SECONDS: '30', LOG_LEVEL: 'info', ...extra };
 }
 
 /** A bot under test with its own data directory and a Teams client pointed at it. */

@@ -8,6 +8,7 @@ export { ensureCertificate, defaultDataDir } from './cert';
 export { DEFAULT_LIMITS } from './throttle';
 export { defaultFixture, expandFixture, type TenantFixture } from './fixture';
 export { TeamsClient, type TeamsUser, type Conversation, type PostResult } from './teams-client';
+export { botEnvironment } from './bot-env';
 export type {
   AccessTokenClaims, ChannelTokenClaims, ConnectorRecorder, Emulator, EmulatorInfo, FaultInjector, FaultKind, FaultRule,
   LoggedRequest, RateLimits, RecordedActivity, Service, ThreadState,

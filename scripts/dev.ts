@@ -14,7 +14,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator';
+import { botEnvironment, startEmulator, type Emulator } from '../emulator';
 import { defaultDataDir, ensureCertificate, repoRoot } from '../emulator/cert';
 
 /** Options of `startDevStack`; every field has a default suitable for `npm run dev`. */
@@ -216,18 +216,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   try {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const key of CLEARED_BOT_ENV) delete env[key];
-    Object.assign(env, {
-      NODE_EXTRA_CA_CERTS: certPath,
-      LOCAL_MODE: 'true',
-      PORT: String(botPort),
-      DATA_DIR: dataDir,
-      GRAPH_TENANT_ID: info.tenantId,
-      GRAPH_CLIENT_ID: info.migrationApp.clientId,
-      GRAPH_CLIENT_SECRET: info.migrationApp.clientSecret,
-      GRAPH_AUTHORITY_HOST: info.authorityHost,
-      GRAPH_ENDPOINT: info.graphEndpoint,
-      ...options.botEnv,
-    });
+    Object.assign(env, botEnvironment(info, dataDir), { NODE_EXTRA_CA_CERTS: certPath, PORT: String(botPort) }, options.botEnv);
     const botTail: string[] = [];
     const bot = spawn(process.execPath, [path.join(root, 'dist', 'src', 'index.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     watch('bot', bot);

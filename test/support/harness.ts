@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { startEmulator, Emulator, EmulatorOptions } from '../../emulator';
+import { botEnvironment, startEmulator, Emulator, EmulatorOptions } from '../../emulator';
 import { TeamsClient, Conversation } from '../../emulator/teams-client';
 import { loadConfig } from '../../src/config/config';
 import { startBot, RunningBot } from '../../src/index';
@@ -30,21 +30,9 @@ export interface HarnessOptions {
   sharedEmulator?: Emulator;
 }
 
-/** The environment that points a bot at an emulator, in local mode, with the migration app's secret. */
+/** The environment that points a bot at an emulator, in local mode, on a free port, with short Graph timeouts. */
 export function emulatorEnv(emulator: Emulator, dataDir: string): Record<string, string> {
-  const info = emulator.info;
-  return {
-    LOCAL_MODE: 'true',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    GRAPH_TENANT_ID: info.tenantId,
-    GRAPH_CLIENT_ID: info.migrationApp.clientId,
-    GRAPH_CLIENT_SECRET: info.migrationApp.clientSecret,
-    GRAPH_AUTHORITY_HOST: info.authorityHost,
-    GRAPH_ENDPOINT: info.graphEndpoint,
-    GRAPH_TIMEOUT_SECONDS: '5',
-    LOG_LEVEL: 'info',
-  };
+  return { ...botEnvironment(emulator.info, dataDir), PORT: '0', GRAPH_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'info' };
 }
 
 /**

@@ -196,6 +196,11 @@ function chatJson(t: ThreadRecord): Record<string, unknown> {
   };
 }
 
+function memberJson(call: Call, key: string): Record<string, unknown> {
+  const u = call.core.state.usersByKey.get(key);
+  return { '@odata.type': '#microsoft.graph.aadUserConversationMember', id: `member-${key}`, displayName: u?.displayName ?? key, userId: u?.id ?? null, roles: [] };
+}
+
 function userJson(u: FixtureUser): Record<string, unknown> {
   return {
     id: u.id, displayName: u.displayName, givenName: u.givenName, surname: u.surname, userPrincipalName: u.userPrincipalName,
@@ -270,7 +275,12 @@ function listUserChats(call: Call): void {
   const chats = call.core.state.chatOrder
     .map((id) => call.core.state.threads.get(id) as ThreadRecord)
     .filter((t) => t.tenantId === call.principal.tenantId && t.members.includes(user.key))
-    .map((t) => applySelect(chatJson(t), select));
+    .map((t) => {
+      const chat = applySelect(chatJson(t), select);
+      // `$expand=members` (Graph's conversationMember list), as the bot's chat picker asks for it.
+      if (call.ctx.query.$expand === 'members') chat.members = t.members.map((key) => memberJson(call, key));
+      return chat;
+    });
   const p = page(call, chats, 20, 50, 50);
   const body: Record<string, unknown> = { '@odata.context': context(call, `users('${user.id}')/chats`), value: p.items };
   if (p.next) body['@odata.nextLink'] = p.next;

@@ -33,6 +33,8 @@ function list(names: string[]): string {
 /** A chat's name as an admin recognises it. */
 export function chatDisplayName(chat: Chat): string {
   if (chat.topic) return chat.topic;
+  const names = (chat.members ?? []).map((m) => m.displayName).filter((n): n is string => !!n);
+  if (names.length > 0) return `${chat.chatType === 'oneOnOne' ? 'one-on-one' : 'chat'} with ${names.slice(0, 4).join(', ')}${names.length > 4 ? ` and ${names.length - 4} more` : ''}`;
   if (chat.chatType === 'oneOnOne') return 'one-on-one chat';
   if (chat.chatType === 'meeting') return 'meeting chat';
   return 'group chat (no topic)';

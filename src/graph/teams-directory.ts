@@ -29,6 +29,8 @@ export interface Chat {
   originalCreatedDateTime: string | null;
   tenantId?: string | null;
   webUrl?: string | null;
+  /** Present when listed with `$expand=members`. */
+  members?: { displayName?: string | null; userId?: string | null }[];
 }
 
 interface Page<T> {
@@ -112,8 +114,8 @@ export class TeamsDirectory {
     return target.kind === 'channel' ? this.getChannel(target.teamId, target.channelId) : this.getChat(target.chatId);
   }
 
-  /** The chats a user is a member of (first `limit`, newest pages first as Graph returns them). */
+  /** The chats a user (object id or UPN) is a member of, with their members (first `limit`, in Graph's order). */
   listUserChats(userId: string, limit = 50): Promise<Chat[]> {
-    return this.all<Chat>(`/users/${seg(userId)}/chats`, { $top: String(Math.min(limit, 50)) }, limit);
+    return this.all<Chat>(`/users/${seg(userId)}/chats`, { $top: String(Math.min(limit, 50)), $expand: 'members' }, limit);
   }
 }

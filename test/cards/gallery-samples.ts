@@ -55,7 +55,7 @@ const myTeamChannels = [
 const emptyForm = {
   error: '', teamError: '', channelError: '', chatError: '', dateError: '',
   kind: 'channel', kindChoices, teamId: '', teamChoices, teamName: '', channelId: '', channelChoices: [] as { title: string; value: string }[],
-  chatId: '', chatChoices, chatText: '', date: '', time: '', zoneLabel: ZONE, hint: '',
+  chatId: '', chatChoices, chatText: '', chatsOf: '', chatsOfLabel: 'your chats', date: '', time: '', zoneLabel: ZONE, hint: '',
 };
 
 const failure = (f: Partial<GraphFailure> & Pick<GraphFailure, 'status' | 'code' | 'message'>): GraphFailure => ({
@@ -176,7 +176,7 @@ export const gallerySamples: GallerySample[] = [
   { name: 'form', template: 'migration-form', shows: 'The migration form as `migrate` opens it in a personal chat: teams and the admin\'s own chats to pick from.', card: () => renderCard('migration-form', emptyForm) },
   {
     name: 'form-channel-step', template: 'migration-form', shows: 'After Next with a team chosen: the channels of that team, with their kind, to pick from.',
-    card: () => renderCard('migration-form', { ...emptyForm, teamId: MY_TEAM, teamName: 'My Team', channelChoices: myTeamChannels, channelError: 'Choose a channel of My Team.', date: '2020-01-01' }),
+    card: () => renderCard('migration-form', { ...emptyForm, teamId: MY_TEAM, teamName: 'My Team', channelChoices: myTeamChannels, date: '2020-01-01' }),
   },
   {
     name: 'form-date-error', template: 'migration-form', shows: 'In a channel ("This channel" offered): a date that is not earlier than the channel\'s creation date, with the message beside the date.',

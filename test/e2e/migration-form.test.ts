@@ -174,4 +174,28 @@ describe('the migration form: an admin picks a target and a date without knowing
     const step = await press(alex, h.emulator, 'Preview bulk migration', { kind: 'channel', teamId: MY_TEAM, date: '2020-01-01' });
     assert.match(step.text, /Choose one or more channels in the bulk list/);
   });
+
+  it('lists the chats of another user by sign-in name, with member names for chats without a topic', async () => {
+    const alex = h.teams.as('alex').inPersonalChat();
+    await alex.says('migrate');
+    const own = choices(lastCardActivity(alex, h.emulator).card, 'chatId').map((c) => c.title);
+    assert.ok(own.some((t) => /one-on-one with .*Lynne Robbins/.test(t)), `one-on-one chats are told apart by their members: ${own.join(' | ')}`);
+    const step = await press(alex, h.emulator, 'Next', { kind: 'chat', chatsOf: 'meganb@example.com', date: '2020-01-01' });
+    const listed = choices(step.card, 'chatId').map((c) => c.title);
+    assert.ok(listed.includes('Launch planning') && !listed.some((t) => /Lynne Robbins$/.test(t) && /one-on-one/.test(t) && !/Megan/.test(t)), listed.join(' | '));
+    assert.match(step.text, /Choose one of the chats of meganb@example.com/);
+    const chosen = await press(alex, h.emulator, 'Next', { kind: 'chat', chatsOf: 'meganb@example.com', chatId: LAUNCH_CHAT, date: '2020-01-01' }, step.card);
+    assert.match(chosen.text, /Start migration\?.*Launch planning/s);
+  });
+
+  it('explains a malformed or unknown user for the chat list, and calls no Graph path with it', async () => {
+    const alex = h.teams.as('alex').inPersonalChat();
+    await alex.says('migrate');
+    const bad = await press(alex, h.emulator, 'Next', { kind: 'chat', chatsOf: '../users/x', date: '2020-01-01' });
+    assert.match(bad.text, /enter their sign-in name/);
+    assert.ok(!h.emulator.requests({ service: 'graph' }).some((r) => r.rawUrl.includes('..')));
+    const unknown = await press(alex, h.emulator, 'Next', { kind: 'chat', chatsOf: 'nobody@example.com', date: '2020-01-01' }, bad.card);
+    assert.match(unknown.text, /No user "nobody@example.com" was found/);
+  });
 });
+

@@ -28,6 +28,8 @@ interface FormInput {
   channelId: string;
   chatId: string;
   chatText: string;
+  /** Whose chats to list: empty for the admin's own, else a UPN or object id. */
+  chatsOf: string;
   date: string;
   time: string;
 }
@@ -41,6 +43,9 @@ interface FormErrors {
 }
 
 const STATIC_TEAMS = 25;
+/** A sign-in name (UPN) or an Entra object id; nothing that could bend a Graph path. */
+const USER_REF = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,190})$/i;
+
 const noErrors: FormErrors = { error: '', teamError: '', channelError: '', chatError: '', dateError: '' };
 
 function str(v: unknown, max = 2000): string {
@@ -101,7 +106,7 @@ export class MigrationFormFlow {
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
     if (refusal) return refusal;
     const type = context.activity.conversation?.conversationType;
-    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', date: '', time: '' };
+    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '' };
     return this.render(context, who, input, noErrors, [], '', '');
   }
 
@@ -129,13 +134,16 @@ export class MigrationFormFlow {
       if (input.teamId && isGuid(input.teamId) && !teamChoices.some((c) => c.value === input.teamId)) {
         teamChoices.unshift({ title: teamName || input.teamId, value: input.teamId });
       }
-      if (who.aadObjectId) {
-        chatChoices = (await this.deps.directory.listUserChats(who.aadObjectId, 25))
+      const chatsOf = input.chatsOf && USER_REF.test(input.chatsOf) ? input.chatsOf : who.aadObjectId;
+      if (chatsOf) {
+        chatChoices = (await this.deps.directory.listUserChats(chatsOf, 25))
           .filter((c) => c.chatType !== 'meeting')
           .map((c) => ({ title: `${chatDisplayName(c)}${c.migrationMode === 'inProgress' ? ' — already in migration' : ''}`, value: c.id }));
       }
     } catch (err) {
-      errors = { ...errors, error: errors.error || `Some choices could not be loaded: ${explainFailure(toGraphCallError(err).failure, 'list')}` };
+      const failure = toGraphCallError(err).failure;
+      if (input.chatsOf && failure.status === 404) errors = { ...errors, chatError: `No user "${input.chatsOf}" was found in your organisation.` };
+      else errors = { ...errors, error: errors.error || `Some choices could not be loaded: ${explainFailure(failure, 'list')}` };
     }
     return {
       kind: 'card',
@@ -152,6 +160,8 @@ export class MigrationFormFlow {
         chatId: input.chatId,
         chatChoices,
         chatText: input.chatText,
+        chatsOf: input.chatsOf,
+        chatsOfLabel: input.chatsOf && USER_REF.test(input.chatsOf) ? `chats of ${input.chatsOf}` : 'your chats',
         date: input.date,
         time: input.time,
         zoneLabel: who.timeZone ?? 'UTC',
@@ -171,6 +181,7 @@ export class MigrationFormFlow {
       channelId: str(data.channelId, 300),
       chatId: str(data.chatId, 300),
       chatText: str(data.chatText),
+      chatsOf: str(data.chatsOf, 256),
       date: str(data.date, 40),
       time: str(data.time, 20),
     };
@@ -203,6 +214,7 @@ export class MigrationFormFlow {
       }
     } else if (input.kind === 'chat') {
       const pasted = input.chatText;
+      if (input.chatsOf && !USER_REF.test(input.chatsOf)) errors.chatError = 'To list another user\'s chats, enter their sign-in name (name@contoso.com) or Entra object id.';
       if (pasted) {
         if (looksLikeLink(pasted)) {
           const link = parseTeamsLink(pasted);
@@ -214,7 +226,9 @@ export class MigrationFormFlow {
       } else if (input.chatId) {
         if (isChatId(input.chatId)) spec = { kind: 'chat', chatId: input.chatId };
         else errors.chatError = 'That is not a chat from the list. Choose one again.';
-      } else errors.chatError = 'Choose one of your chats, or paste a chat id or link.';
+      } else if (!errors.chatError) {
+        errors.chatError = input.chatsOf ? `Choose one of the chats of ${input.chatsOf} from the list, or paste a chat id or link.` : 'Choose one of your chats, or paste a chat id or link.';
+      }
     } else {
       errors.error = 'Choose what to migrate: a channel or a chat.';
     }

@@ -9,7 +9,7 @@ import { commandCatalog } from './command-catalog';
 import type { FlowReply } from './flows/acting';
 import type { CommandFlows } from './command-dispatch';
 import { dispatchCommand } from './command-dispatch';
-import { actingContext } from './turn-context';
+import { actingContext, conversationKind } from './turn-context';
 
 /** Card buttons: verb → the flow that handles it. Each receives the button's data. */
 export type ButtonHandlers = Record<string, (context: TurnContext, data: Record<string, unknown>) => Promise<FlowReply>>;
@@ -39,7 +39,7 @@ function attachment(card: AdaptiveCardJson) {
  * (`refreshView`) while everyone else keeps the summary.
  */
 function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }>): AdaptiveCardJson {
-  const type = context.activity.conversation?.conversationType;
+  const type = conversationKind(context);
   if ((!reply.pendingId && !reply.privateVerb) || (type !== 'channel' && type !== 'groupChat')) return reply.card;
   const requester = context.activity.from?.name ?? 'the administrator who asked';
   if (!reply.pendingId) {

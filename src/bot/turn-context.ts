@@ -3,6 +3,18 @@ import type { ActingContext } from './flows/acting';
 import type { ConversationPlace } from './target-resolver';
 import { isKnownTimeZone } from './parse/dates';
 
+/**
+ * Where the activity happens: `personal`, `channel` or `groupChat`. Some clients omit
+ * `conversationType` on invokes (card refreshes); the channel data and `isGroup` still say.
+ */
+export function conversationKind(context: TurnContext): 'personal' | 'channel' | 'groupChat' {
+  const a = context.activity;
+  const declared = a.conversation?.conversationType;
+  if (declared === 'personal' || declared === 'channel' || declared === 'groupChat') return declared;
+  if ((a.channelData as { channel?: { id?: string } } | undefined)?.channel?.id) return 'channel';
+  return a.conversation?.isGroup ? 'groupChat' : 'personal';
+}
+
 /** The client's IANA time zone, from Teams' `clientInfo` entity or the activity's `localTimezone`. */
 export function clientTimeZone(context: TurnContext): string | null {
   const a = context.activity;
@@ -37,7 +49,7 @@ export function actingContext(context: TurnContext): ActingContext {
 export function conversationPlace(context: TurnContext): ConversationPlace {
   const a = context.activity;
   const channelData = (a.channelData ?? {}) as { team?: { id?: string; aadGroupId?: string }; channel?: { id?: string }; tenant?: { id?: string } };
-  const type = a.conversation?.conversationType ?? 'personal';
+  const type = conversationKind(context);
   const channelId = channelData.channel?.id ?? (type === 'channel' ? (a.conversation?.id ?? '').split(';')[0] : null);
   let teamIdPromise: Promise<string | null> | null = null;
   return {

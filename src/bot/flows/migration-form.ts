@@ -9,7 +9,7 @@ import { looksLikeLink, parseTeamsLink } from '../parse/teams-links';
 import type { TargetSpec } from '../parse/command-parser';
 import type { ButtonHandlers } from '../routes';
 import { chatDisplayName, ResolvedTarget, TargetResolver } from '../target-resolver';
-import { actingContext, conversationPlace } from '../turn-context';
+import { actingContext, conversationKind, conversationPlace } from '../turn-context';
 import { ActingContext, card, FlowReply } from './acting';
 import type { OperationGuard } from './operation-guard';
 import { preflightProblem, StartMigrationFlow } from './start-migration';
@@ -105,7 +105,7 @@ export class MigrationFormFlow {
     const who = actingContext(context);
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
     if (refusal) return refusal;
-    const type = context.activity.conversation?.conversationType;
+    const type = conversationKind(context);
     const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '' };
     return this.render(context, who, input, noErrors, [], '', '');
   }
@@ -120,7 +120,7 @@ export class MigrationFormFlow {
   }
 
   private async render(context: TurnContext, who: ActingContext, input: FormInput, errors: FormErrors, channels: Channel[], teamName: string, hint: string): Promise<FlowReply> {
-    const type = context.activity.conversation?.conversationType;
+    const type = conversationKind(context);
     const kindChoices = [
       ...(type === 'channel' ? [{ title: 'This channel', value: 'this' }] : []),
       ...(type === 'groupChat' ? [{ title: 'This chat', value: 'this' }] : []),

@@ -154,7 +154,8 @@ const ROUTES: { method: string; segments: RegExp[] }[] = [
   { method: 'POST', segments: [/^teams$/, new RegExp(`^${GUID}$`), /^channels$/, new RegExp(`^${THREAD}$`), /^(startMigration|completeMigration)$/] },
   { method: 'GET', segments: [/^chats$/, new RegExp(`^${THREAD}$`)] },
   { method: 'POST', segments: [/^chats$/, new RegExp(`^${THREAD}$`), /^(startMigration|completeMigration)$/] },
-  { method: 'GET', segments: [/^users$/, new RegExp(`^${GUID}$`), /^chats$/] },
+  // The form lists another user's chats by object id or sign-in name (UPN).
+  { method: 'GET', segments: [/^users$/, new RegExp(`^(?:${GUID}|[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,190})$`), /^chats$/] },
   { method: 'POST', segments: [/^users$/, new RegExp(`^${GUID}$`), /^checkMemberObjects$/] },
 ];
 
@@ -162,7 +163,7 @@ const ROUTES: { method: string; segments: RegExp[] }[] = [
 const FILTERS = [/^displayName eq '(?:[^']|'')*'$/, /^startswith\(displayName,'(?:[^']|'')*'\)$/];
 
 /** Query parameters a Graph read may carry. */
-const QUERY_KEYS = new Set(['$filter', '$select', '$top', '$skiptoken', '$count']);
+const QUERY_KEYS = new Set(['$expand', '$filter', '$select', '$top', '$skiptoken', '$count']);
 
 /**
  * Why a logged Graph request is not one of the intended route shapes (null when it is): every id

@@ -96,7 +96,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: config.bulk });
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context) => form.open(context), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
+  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where) => form.open(context, where), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   registerRoutes(app, {
     admin,

@@ -12,8 +12,12 @@ export interface HandlerFlows {
   start: StartMigrationFlow;
   lifecycle: LifecycleFlows;
   guard: OperationGuard;
-  /** Opens the migration form (no-argument `migrate`, the help card's button, the welcome). */
-  openForm: (context: TurnContext) => Promise<FlowReply>;
+  /**
+   * Opens the migration form (no-argument `migrate`, the help card's button, the welcome, a channel's
+   * form summary). `where` is the summary's own record of where it was shown, for clients whose
+   * refresh invoke omits the conversation type.
+   */
+  openForm: (context: TurnContext, where?: unknown) => Promise<FlowReply>;
   /** Extra card verbs from features with their own forms (the migration form, bulk jobs). */
   extraButtons?: ButtonHandlers;
 }
@@ -59,8 +63,8 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
     cancelOp: (context, data) => f.guard.cancel(actingContext(context), data.opId),
     // Pressed on the help card, the welcome or a channel's form summary: the form goes to the presser
     // only, and the card everyone sees stays as it is.
-    openForm: async (context) => {
-      const reply = await f.openForm(context);
+    openForm: async (context, data) => {
+      const reply = await f.openForm(context, data.where);
       return reply.kind === 'card' ? { ...reply, interactorOnly: true } : reply;
     },
     refreshView: (context, data) => f.guard.privateView(actingContext(context), data.opId),

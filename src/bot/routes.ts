@@ -45,6 +45,7 @@ function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }
   if (!reply.pendingId) {
     return renderCard('private-view', {
       opId: '',
+      where: type,
       verb: reply.privateVerb,
       buttonTitle: 'Open my own form',
       requesterId: context.activity.from?.id ?? '',
@@ -56,6 +57,7 @@ function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }
   const title = (reply.card.body as { text?: string }[] | undefined)?.[0]?.text ?? 'Confirmation';
   return renderCard('private-view', {
     opId: reply.pendingId,
+    where: type,
     verb: 'refreshView',
     buttonTitle: 'Show confirmation',
     requesterId: context.activity.from?.id ?? '',

@@ -224,14 +224,14 @@ export const gallerySamples: GallerySample[] = [
   {
     name: 'private-view', template: 'private-view', shows: 'What everyone else in a channel sees while the requesting admin reviews a confirmation (refresh.userIds).',
     card: () => renderCard('private-view', {
-      opId: 'op_7QmZk2Yx9bR4tV1s', verb: 'refreshView', buttonTitle: 'Show confirmation', requesterId: '29:alex-wilber', requester: 'Alex Wilber', title: 'Start migration?',
+      opId: 'op_7QmZk2Yx9bR4tV1s', where: 'channel', verb: 'refreshView', buttonTitle: 'Show confirmation', requesterId: '29:alex-wilber', requester: 'Alex Wilber', title: 'Start migration?',
       summary: 'Alex Wilber is reviewing this for My Team › Announcements. Press "Show confirmation" if that is you.',
     }),
   },
   {
     name: 'private-view-form', template: 'private-view', shows: 'What everyone else in a channel sees while an admin fills in the migration form (refresh.userIds).',
     card: () => renderCard('private-view', {
-      opId: '', verb: 'openForm', buttonTitle: 'Open my own form', requesterId: '29:alex-wilber', requester: 'Alex Wilber', title: 'Migration form',
+      opId: '', where: 'channel', verb: 'openForm', buttonTitle: 'Open my own form', requesterId: '29:alex-wilber', requester: 'Alex Wilber', title: 'Migration form',
       summary: 'Alex Wilber is filling in the migration form. Administrators can open their own with the button below.',
     }),
   },

@@ -43,6 +43,16 @@ interface FormErrors {
 }
 
 const STATIC_TEAMS = 25;
+/**
+ * Where the form is opened. A card refresh from some clients omits the conversation type; the
+ * summary card then says where it was shown. Only ever widens a personal guess (offering "this
+ * channel"), and "this" is still resolved from the activity itself.
+ */
+function placeOf(context: TurnContext, where: unknown): 'personal' | 'channel' | 'groupChat' {
+  const kind = conversationKind(context);
+  return kind === 'personal' && (where === 'channel' || where === 'groupChat') ? where : kind;
+}
+
 /** A sign-in name (UPN) or an Entra object id; nothing that could bend a Graph path. */
 const USER_REF = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,190})$/i;
 
@@ -101,13 +111,13 @@ export class MigrationFormFlow {
   }
 
   /** Opens an empty form (admins only). */
-  async open(context: TurnContext): Promise<FlowReply> {
+  async open(context: TurnContext, where?: unknown): Promise<FlowReply> {
     const who = actingContext(context);
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
     if (refusal) return refusal;
-    const type = conversationKind(context);
+    const type = placeOf(context, where);
     const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '' };
-    return this.render(context, who, input, noErrors, [], '', '');
+    return this.render(context, who, input, noErrors, [], '', '', type);
   }
 
   /** Type-ahead for the team picker (`application/search`, dataset `teams`). */
@@ -119,8 +129,16 @@ export class MigrationFormFlow {
     return teams.map((t) => ({ title: t.displayName, value: t.id }));
   }
 
-  private async render(context: TurnContext, who: ActingContext, input: FormInput, errors: FormErrors, channels: Channel[], teamName: string, hint: string): Promise<FlowReply> {
-    const type = conversationKind(context);
+  private async render(
+    context: TurnContext,
+    who: ActingContext,
+    input: FormInput,
+    errors: FormErrors,
+    channels: Channel[],
+    teamName: string,
+    hint: string,
+    type: 'personal' | 'channel' | 'groupChat' = conversationKind(context),
+  ): Promise<FlowReply> {
     const kindChoices = [
       ...(type === 'channel' ? [{ title: 'This channel', value: 'this' }] : []),
       ...(type === 'groupChat' ? [{ title: 'This chat', value: 'this' }] : []),

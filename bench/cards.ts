@@ -1,4 +1,7 @@
 import type { Conversation, Emulator, PostResult } from '../emulator';
+import { cardText } from '../test/support/harness';
+
+export { cardText };
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -55,19 +58,6 @@ export function pressButton(conversation: Conversation, button: CardButton, inpu
   return conversation.executes(button.activityId, button.verb, { ...button.data, ...inputs });
 }
 
-/** All text on a card, flattened (to check what the admin would read). */
-export function cardText(card: unknown): string {
-  const out: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    for (const key of ['text', 'title', 'value']) if (typeof n[key] === 'string') out.push(n[key] as string);
-    for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
-  };
-  walk(card);
-  return out.join('\n');
-}
 
 /** The text of an invoke's answer: the card's text, or the message. */
 export function invokeText(result: PostResult): string {

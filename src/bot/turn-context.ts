@@ -38,6 +38,7 @@ export function actingContext(context: TurnContext): ActingContext {
     tenantId: tenant ? tenant.toLowerCase() : null,
     conversationId: a.conversation?.id ?? '',
     timeZone: clientTimeZone(context),
+    conversationKind: conversationKind(context),
   };
 }
 

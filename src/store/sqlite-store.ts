@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assertBulkJobShape, auditLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
 import { migrateSchema } from './sqlite-schema';
+import { WalFlusher } from './wal-flusher';
 import type {
   AuditEntry,
   AuditQuery,
@@ -99,6 +100,29 @@ function itemFromRow(r: Row): BulkItem {
   };
 }
 
+/** Statement parameters of one audit row. */
+function auditParams(entry: AuditEntry): Record<string, unknown> {
+  return {
+    id: entry.id,
+    at: entry.at,
+    at_ms: epochMs(entry.at, 'audit entry time'),
+    action: entry.action,
+    actor_aad_object_id: entry.actor.aadObjectId,
+    actor_name: entry.actor.name,
+    tenant_id: entry.tenantId,
+    conversation_id: entry.conversationId,
+    target_key: entry.targetKey,
+    target: json(entry.target),
+    parameters: JSON.stringify(entry.parameters ?? {}),
+    outcome: entry.outcome,
+    error: json(entry.error),
+    request_id: entry.requestId,
+    before_snapshot: json(entry.before),
+    after_snapshot: json(entry.after),
+    job_id: entry.jobId,
+  };
+}
+
 /** Patch columns: `has_x` says whether the caller named `x`, so `null` can clear a value. */
 const patchParams = (patch: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
@@ -112,16 +136,16 @@ const patchParams = (patch: Record<string, unknown>, keys: readonly string[]): R
 
 /**
  * The embedded ledger: one SQLite file, `<dataDir>/ledger.sqlite`, for a bot that runs as a single
- * instance. WAL lets readers run beside the writer. Every commit survives `kill -9` (WAL with
- * `synchronous=NORMAL`); the writes that must also survive power loss — audit entries and bulk
- * intents/outcomes — run under `synchronous=FULL` (`durably`), which syncs the WAL, and with it every
- * earlier commit, before the call resolves. The rest (pending confirmations, references) skip the
- * sync: a lost claim is settled by reading the thread, and a sync costs milliseconds on a busy
- * disk, several times per turn. better-sqlite3 is synchronous, so each method runs to completion inside
- * one event-loop turn: a single call can never interleave with another, which is what makes
+ * instance. WAL with `synchronous=NORMAL`: every commit survives a crash or `kill -9` of the bot the
+ * moment it returns. Reaching the disk (surviving power loss) is a group commit by `WalFlusher`,
+ * which syncs off the event loop: bulk intents and outcomes wait for it (`durably`) before the
+ * Graph call they guard; audit entries reach the disk in the background within ~20 ms; pending
+ * confirmations and references ride along with the next sync (a lost claim is settled by reading
+ * the thread). better-sqlite3 is synchronous, so each statement runs to completion inside one
+ * event-loop turn: a single call can never interleave with another, which is what makes
  * `claimPending`, `cancelPending`, `transitionBulkItem` and the bulk-job lease calls atomic: each is
- * one guarded UPDATE whose row count says whether it won, which also holds against a second process
- * on the same file, because SQLite serialises writers.
+ * one guarded UPDATE whose row count says whether it won (decided before any wait for the disk),
+ * which also holds against a second process on the same file, because SQLite serialises writers.
  */
 export class SqliteStore implements Store {
   private readonly now: () => Date;
@@ -129,6 +153,7 @@ export class SqliteStore implements Store {
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly wal: WalFlusher,
     options: SqliteStoreOptions,
   ) {
     this.now = options.now ?? (() => new Date());
@@ -141,7 +166,8 @@ export class SqliteStore implements Store {
    */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     fs.mkdirSync(dataDir, { recursive: true });
-    const db = new Database(path.join(dataDir, LEDGER_FILE_NAME));
+    const file = path.join(dataDir, LEDGER_FILE_NAME);
+    const db = new Database(file);
     try {
       // Another process (a second bot started by mistake, the audit export) may hold the write lock briefly.
       db.pragma('busy_timeout = 5000');
@@ -149,21 +175,18 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrateSchema(db);
-      return new SqliteStore(db, options);
+      return new SqliteStore(db, new WalFlusher(`${file}-wal`), options);
     } catch (err) {
       db.close();
       throw err;
     }
   }
 
-  /** Runs a write whose commit must reach the disk (not just the OS) before the call resolves. */
-  private durably<T>(write: () => T): T {
-    this.db.pragma('synchronous = FULL');
-    try {
-      return write();
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
-    }
+  /** Runs a write now and resolves once its commit has reached the disk (not just the OS). */
+  private async durably<T>(write: () => T): Promise<T> {
+    const result = write();
+    await this.wal.flush();
+    return result;
   }
 
   /** The open connection; throws `StoreClosedError` after `close()` instead of better-sqlite3's TypeError. */
@@ -176,27 +199,16 @@ export class SqliteStore implements Store {
     if (!this.db.open) throw new StoreClosedError();
   }
 
+  /**
+   * Commits at once (the entry survives a crash of the bot) and reaches the disk in the background
+   * within ~20 ms (`WalFlusher.soon`): an audit line is written after the action it records, so
+   * waiting for the disk would only delay the admin's answer; a power loss inside that window can
+   * lose the line, while the result card the admin sees in Teams carries the same facts.
+   */
   async appendAudit(entry: AuditEntry): Promise<void> {
     this.assertOpen();
-    this.durably(() => this.s.insertAudit.run({
-      id: entry.id,
-      at: entry.at,
-      at_ms: epochMs(entry.at, 'audit entry time'),
-      action: entry.action,
-      actor_aad_object_id: entry.actor.aadObjectId,
-      actor_name: entry.actor.name,
-      tenant_id: entry.tenantId,
-      conversation_id: entry.conversationId,
-      target_key: entry.targetKey,
-      target: json(entry.target),
-      parameters: JSON.stringify(entry.parameters ?? {}),
-      outcome: entry.outcome,
-      error: json(entry.error),
-      request_id: entry.requestId,
-      before_snapshot: json(entry.before),
-      after_snapshot: json(entry.after),
-      job_id: entry.jobId,
-    }));
+    this.s.insertAudit.run(auditParams(entry));
+    this.wal.soon();
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
@@ -246,11 +258,16 @@ export class SqliteStore implements Store {
     return this.s.movePending.run({ id, from: 'pending', to: 'running' }).changes === 1;
   }
 
-  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null): Promise<void> {
-    this.assertOpen();
-    if (this.s.finishPending.run({ id, state, result: json(result) }).changes !== 1) {
-      throw new UnknownRecordError(`pending operation ${id}`);
-    }
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
+    const db = this.live;
+    // One transaction, one commit: the operation is finished and its ledger line written together.
+    db.transaction(() => {
+      if (ledgerEntry) this.s.insertAudit.run(auditParams(ledgerEntry));
+      if (this.s.finishPending.run({ id, state, result: json(result) }).changes !== 1) {
+        throw new UnknownRecordError(`pending operation ${id}`);
+      }
+    })();
+    if (ledgerEntry) this.wal.soon();
   }
 
   async cancelPending(id: string): Promise<boolean> {
@@ -270,7 +287,7 @@ export class SqliteStore implements Store {
     assertBulkJobShape(job, items);
     const leaseUntilMs = lease ? epochMs(lease.leaseUntil, 'lease end') : null;
     // One transaction: a resumed bot either sees the whole job with every item, or no job at all.
-    this.durably(() => db.transaction(() => {
+    await this.durably(() => db.transaction(() => {
       this.s.insertJob.run({
         id: job.id,
         kind: job.kind,
@@ -339,7 +356,7 @@ export class SqliteStore implements Store {
       ...patchParams(patch, ['state', 'detail', 'errorCode', 'requestId']),
     };
     // An intent must be on disk before the Graph call it announces.
-    if (this.durably(() => this.s.updateItem.run(params)).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
+    if ((await this.durably(() => this.s.updateItem.run(params))).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
   }
 
   async transitionBulkItem(
@@ -358,7 +375,7 @@ export class SqliteStore implements Store {
     };
     // The state guard in the WHERE clause and the single-statement write make this a compare-and-set,
     // also against another process on the same file (SQLite serialises writers).
-    if (this.durably(() => this.s.transitionItem.run(params)).changes === 1) return true;
+    if ((await this.durably(() => this.s.transitionItem.run(params))).changes === 1) return true;
     if (!this.s.itemExists.get(jobId, itemKey)) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
     return false;
   }
@@ -414,6 +431,7 @@ export class SqliteStore implements Store {
 
   /** Closes the file; SQLite checkpoints the WAL into the main file on the last close. Idempotent. */
   async close(): Promise<void> {
+    await this.wal.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -239,7 +239,9 @@ export class TableStore implements Store {
     return this.movePending(id, 'pending', 'cancelled');
   }
 
-  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null): Promise<void> {
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
+    // Audit and pending rows live in different tables, which share no transaction: the entry goes first.
+    if (ledgerEntry) await this.appendAudit(ledgerEntry);
     const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => ({ ...op, state, result }), pendingIndex);
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
   }

@@ -158,8 +158,12 @@ export interface Store {
    * press of Confirm do the work once.
    */
   claimPending(id: string): Promise<boolean>;
-  /** Sets the final state (`done` or `cancelled`) and result. */
-  finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null): Promise<void>;
+  /**
+   * Sets the final state (`done` or `cancelled`) and result. With `ledgerEntry`, appends that audit
+   * entry in the same step (one transaction where the backend has them; the entry first where it
+   * does not), so an operation is never finished without its line in the ledger.
+   */
+  finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void>;
   /** Atomically moves `pending` → `cancelled`; false when it was not pending. */
   cancelPending(id: string): Promise<boolean>;
   setPendingActivity(id: string, activityId: string): Promise<void>;

@@ -206,6 +206,17 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         assert.deepEqual(await store.getPending(cancelled.id), { ...cancelled, state: 'cancelled' });
       });
 
+      it('finishes a confirmed operation together with its line in the ledger', async () => {
+        const op = pendingOperation();
+        await store.createPending(op);
+        assert.equal(await store.claimPending(op.id), true);
+        const entry = auditEntry({ outcome: 'succeeded', requestId: 'req-finish-1' });
+        const result = { view: { title: 'Migration started: General' } };
+        await store.finishPending(op.id, 'done', result, entry);
+        assert.equal((await store.getPending(op.id))?.state, 'done');
+        assert.deepEqual(await store.queryAudit({ targetKey: entry.targetKey ?? undefined }), [entry]);
+      });
+
       it('rejects finishing or annotating an operation it never issued', async () => {
         await assert.rejects(store.finishPending('never-issued', 'done', null), /does not exist/);
         await assert.rejects(store.setPendingActivity('never-issued', '1:x'), /does not exist/);

@@ -8,6 +8,8 @@ export interface ActingContext extends Caller {
   conversationId: string;
   /** IANA zone from the client (Teams `clientInfo.timezone`), or null for UTC. */
   timeZone: string | null;
+  /** Personal chat, channel or group chat; unknown when a test or a job acts outside a turn. */
+  conversationKind?: 'personal' | 'channel' | 'groupChat';
 }
 
 /**
@@ -35,18 +37,22 @@ export type FlowReply =
 export const text = (t: string): FlowReply => ({ kind: 'text', text: t });
 export const card = (c: AdaptiveCardJson, pendingId?: string): FlowReply => ({ kind: 'card', card: c, pendingId });
 
-/** Appends one audit entry with the actor and conversation filled in from the acting context. */
-export async function recordAudit(
-  store: Store,
-  who: ActingContext,
-  entry: Omit<AuditEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>,
-): Promise<void> {
-  await store.appendAudit({
+/** What a flow says of an action; the actor and conversation come from the acting context. */
+export type LedgerFacts = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>;
+
+/** One audit entry with the actor and conversation filled in from the acting context. */
+export function ledgerEntry(who: ActingContext, facts: LedgerFacts): AuditEntry {
+  return {
     id: randomUUID(),
     at: new Date().toISOString(),
     actor: { aadObjectId: who.aadObjectId, name: who.name },
     tenantId: who.tenantId,
     conversationId: who.conversationId,
-    ...entry,
-  });
+    ...facts,
+  };
+}
+
+/** Appends one audit entry with the actor and conversation filled in from the acting context. */
+export async function recordAudit(store: Store, who: ActingContext, facts: LedgerFacts): Promise<void> {
+  await store.appendAudit(ledgerEntry(who, facts));
 }

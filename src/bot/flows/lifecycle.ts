@@ -11,7 +11,7 @@ import { daysBetween, formatBoth } from '../parse/dates';
 import { isChannelId, isChatId, isGuid } from '../parse/ids';
 import type { TargetSpec } from '../parse/command-parser';
 import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../target-resolver';
-import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
+import { ActingContext, card, FlowReply, ledgerEntry, text } from './acting';
 import type { OperationGuard } from './operation-guard';
 import { errorFacts, kindLabel } from './start-migration';
 import { mayHaveHappened, nothingChanged, settleWrite } from './settle-write';
@@ -184,9 +184,8 @@ export class LifecycleFlows {
       // The write below reports the real problem; `before` is only for the ledger.
     }
     const base = { action: 'complete' as const, target: payload.target, targetKey: targetKey(payload.target), parameters: {}, jobId: null, before };
-    const succeed = async (requestId: string | null, after: ThreadSnapshot | null, reconciled: boolean) => {
-      await recordAudit(this.deps.store, who, { ...base, outcome: 'succeeded', error: null, requestId, after });
-      return this.deps.guard.finish(claimed.id, {
+    const succeed = (requestId: string | null, after: ThreadSnapshot | null, reconciled: boolean) =>
+      this.deps.guard.finish(claimed.id, {
         title: `Migration completed: ${payload.targetName}`,
         color: 'Good',
         summary: reconciled
@@ -198,8 +197,7 @@ export class LifecycleFlows {
           { title: 'Completed by', value: who.name ?? who.aadObjectId ?? 'unknown' },
           { title: 'request-id', value: requestId ?? 'none' },
         ],
-      });
-    };
+      }, ledgerEntry(who, { ...base, outcome: 'succeeded', error: null, requestId, after }));
     try {
       const { requestId } = await this.deps.migration.completeMigration(payload.target);
       let after: ThreadSnapshot | null = null;
@@ -223,13 +221,12 @@ export class LifecycleFlows {
           outcome = 'failed';
         }
       }
-      await recordAudit(this.deps.store, who, { ...base, outcome, error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null });
       return this.deps.guard.finish(claimed.id, {
         title: `Migration not completed: ${payload.targetName}`,
         color: 'Attention',
         summary,
         errorFacts: errorFacts(failure),
-      });
+      }, ledgerEntry(who, { ...base, outcome, error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null }));
     }
   }
 

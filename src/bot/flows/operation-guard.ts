@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AdminPolicy } from '../../auth/admin-policy';
 import { AdaptiveCardJson, renderOutcome, OutcomeView } from '../../cards/renderer';
-import type { PendingKind, PendingOperation, Store } from '../../store/types';
+import type { AuditEntry, PendingKind, PendingOperation, Store } from '../../store/types';
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
 
 /** A new opaque, unguessable id for a pending operation (128 bits, URL-safe). */
@@ -67,7 +67,9 @@ export class OperationGuard {
       tenantId: who.tenantId!,
       requestedBy: { aadObjectId: who.aadObjectId, name: who.name },
       conversationId: who.conversationId,
-      payload: { ...payload, card: confirmation },
+      // Kept for the requester's private view in channels and group chats (`privateView`); a
+      // personal chat shows the card itself, so there it is not stored (nor read back on Confirm).
+      payload: who.conversationKind === 'personal' ? payload : { ...payload, card: confirmation },
       createdAt: now.toISOString(),
       expiresAt,
       state: 'pending',
@@ -114,9 +116,9 @@ export class OperationGuard {
     return op;
   }
 
-  /** Records the result shown on the card, so a later press shows it again instead of acting. */
-  async finish(opId: string, view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>): Promise<FlowReply> {
-    await this.store.finishPending(opId, 'done', { view });
+  /** Records the result shown on the card (and the action's ledger line with it), so a later press shows it again instead of acting. */
+  async finish(opId: string, view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>, ledger?: AuditEntry): Promise<FlowReply> {
+    await this.store.finishPending(opId, 'done', { view }, ledger);
     return card(renderOutcome(view));
   }
 

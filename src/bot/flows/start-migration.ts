@@ -9,7 +9,7 @@ import { Store, TargetRef, targetKey, ThreadSnapshot } from '../../store/types';
 import { formatBoth } from '../parse/dates';
 import type { TargetSpec } from '../parse/command-parser';
 import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../target-resolver';
-import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
+import { ActingContext, FlowReply, LedgerFacts, ledgerEntry, text } from './acting';
 import type { OperationGuard } from './operation-guard';
 import { mayHaveHappened, nothingChanged, settleWrite } from './settle-write';
 
@@ -117,38 +117,37 @@ export class StartMigrationFlow {
   async confirm(who: ActingContext, opId: unknown): Promise<FlowReply> {
     const claimed = await this.deps.guard.claimForButton(who, opId, ['start'], 'start');
     if (!('state' in claimed)) return claimed;
-    const result = await this.execute(who, claimed.payload as StartPayload);
-    return this.deps.guard.finish(claimed.id, result);
+    const { view, ledger } = await this.execute(who, claimed.payload as StartPayload);
+    return this.deps.guard.finish(claimed.id, view, ledgerEntry(who, ledger));
   }
 
-  /** Re-checks live state, calls startMigration once, reconciles an unknown outcome, records the audit entry. */
-  private async execute(who: ActingContext, payload: StartPayload): Promise<Pick<OutcomeView, 'title'> & Partial<OutcomeView>> {
+  /** Re-checks live state, calls startMigration once, reconciles an unknown outcome; answers with the card and its ledger line. */
+  private async execute(who: ActingContext, payload: StartPayload): Promise<{ view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>; ledger: LedgerFacts }> {
     const { target } = payload;
     const since = payload.conversationCreationDateTime;
     let before: ThreadSnapshot = payload.before;
-    const audit = (outcome: 'succeeded' | 'failed' | 'unknown', after: ThreadSnapshot | null, failure: GraphFailure | null, requestId: string | null) =>
-      recordAudit(this.deps.store, who, {
-        action: 'start',
-        target,
-        targetKey: targetKey(target),
-        parameters: { conversationCreationDateTime: since },
-        outcome,
-        error: failure ? { status: failure.status, code: failure.code, message: failure.message } : null,
-        requestId,
-        before,
-        after,
-        jobId: null,
-      });
-    const fail = async (failure: GraphFailure, explanation: string) => {
-      await audit(failure.outcomeUnknown ? 'unknown' : 'failed', null, failure, failure.requestId);
-      return {
+    const audit = (outcome: 'succeeded' | 'failed' | 'unknown', after: ThreadSnapshot | null, failure: GraphFailure | null, requestId: string | null): LedgerFacts => ({
+      action: 'start',
+      target,
+      targetKey: targetKey(target),
+      parameters: { conversationCreationDateTime: since },
+      outcome,
+      error: failure ? { status: failure.status, code: failure.code, message: failure.message } : null,
+      requestId,
+      before,
+      after,
+      jobId: null,
+    });
+    const fail = (failure: GraphFailure, explanation: string) => ({
+      ledger: audit(failure.outcomeUnknown ? 'unknown' : 'failed', null, failure, failure.requestId),
+      view: {
         title: `Migration not started: ${payload.targetName}`,
         color: 'Attention' as const,
         summary: explanation,
         facts: [{ title: 'Target', value: `${payload.targetName} (${payload.targetKind})` }],
         errorFacts: errorFacts(failure),
-      };
-    };
+      },
+    });
 
     // State may have changed since the card was shown; pre-flight again on live data.
     try {
@@ -194,9 +193,8 @@ export class StartMigrationFlow {
     } catch (err) {
       this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: toGraphCallError(err).failure.code }, 'could not read the thread back after startMigration');
     }
-    await audit('succeeded', after, null, requestId);
     const tz = who.timeZone;
-    return {
+    const view: Pick<OutcomeView, 'title'> & Partial<OutcomeView> = {
       title: `Migration started: ${payload.targetName}`,
       color: 'Good',
       summary: reconciled
@@ -220,5 +218,6 @@ export class StartMigrationFlow {
         { title: 'Complete migration', verb: 'completeAsk', opId: '', target: targetKey(target) },
       ],
     };
+    return { view, ledger: audit('succeeded', after, null, requestId) };
   }
 }

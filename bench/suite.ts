@@ -22,7 +22,7 @@ export interface BenchProfile {
 export const FULL_PROFILE: BenchProfile = {
   name: 'full',
   fixture: { bulkTeams: 50, channelsPerTeam: 20, extraAdmins: 208 },
-  turns: { warmup: 30, iterations: 1000, maxSeconds: 45, minIterations: 200 },
+  turns: { warmup: 30, iterations: 2000, maxSeconds: 75, minIterations: 200 },
   concurrency: { admins: 200, rounds: 3 },
   economy: { commands: 1000, admins: 10, adminCacheSeconds: 2 },
   memory: { warmupTurns: 3000, turns: 10000, workers: 8, resetEveryTurns: 1000 },

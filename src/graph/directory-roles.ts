@@ -1,5 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { toGraphCallError } from './graph-errors';
+import { withTimeout } from './request-timeout';
 
 /**
  * `checkMemberObjects` (spec §7): which of `ids` (role template ids, group ids) the user holds
@@ -13,10 +14,9 @@ export class DirectoryRoles {
 
   async heldBy(userId: string, ids: string[]): Promise<string[]> {
     try {
-      const result = (await this.client
-        .api(`/users/${encodeURIComponent(userId)}/checkMemberObjects`)
-        .option('signal', AbortSignal.timeout(this.timeoutMs))
-        .post({ ids })) as { value?: string[] };
+      const result = (await withTimeout(this.timeoutMs, (signal) =>
+        this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberObjects`).option('signal', signal).post({ ids }),
+      )) as { value?: string[] };
       return (result?.value ?? []).map((id) => id.toLowerCase());
     } catch (err) {
       throw toGraphCallError(err);

@@ -1,6 +1,7 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { TargetRef } from '../store/types';
 import { errorFromResponse, toGraphCallError } from './graph-errors';
+import { withTimeout } from './request-timeout';
 
 /** What a successful write returns: Graph's `request-id` for the audit ledger. */
 export interface WriteReceipt {
@@ -25,18 +26,16 @@ export class MigrationApi {
   ) {}
 
   private async post(path: string, body: Record<string, unknown> | undefined): Promise<WriteReceipt> {
-    let response: Response;
-    try {
-      response = (await this.client
-        .api(path)
-        .option('signal', AbortSignal.timeout(this.timeoutMs))
-        .responseType(ResponseType.RAW)
-        .post(body ?? '')) as Response;
-    } catch (err) {
-      throw toGraphCallError(err);
-    }
-    if (!response.ok) throw await errorFromResponse(response);
-    return { requestId: response.headers.get('request-id') };
+    return withTimeout(this.timeoutMs, async (signal) => {
+      let response: Response;
+      try {
+        response = (await this.client.api(path).option('signal', signal).responseType(ResponseType.RAW).post(body ?? '')) as Response;
+      } catch (err) {
+        throw toGraphCallError(err);
+      }
+      if (!response.ok) throw await errorFromResponse(response);
+      return { requestId: response.headers.get('request-id') };
+    });
   }
 
   /** Puts the thread into migration mode; `conversationCreationDateTime` omitted keeps the current date. */

@@ -2,6 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { toGraphCallError } from './graph-errors';
 import type { MigrationMode } from './thread-state';
 import type { TargetRef } from '../store/types';
+import { withTimeout } from './request-timeout';
 
 export interface Team {
   id: string;
@@ -57,10 +58,12 @@ export class TeamsDirectory {
 
   private async get<T>(path: string, query?: Record<string, string>): Promise<T> {
     try {
-      let request = this.client.api(path).option('signal', AbortSignal.timeout(this.timeoutMs));
-      // graph-client joins query values as given; encode them so a name with & # + cannot break out.
-      if (query) request = request.query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(v)])));
-      return (await request.get()) as T;
+      return await withTimeout(this.timeoutMs, async (signal) => {
+        let request = this.client.api(path).option('signal', signal);
+        // graph-client joins query values as given; encode them so a name with & # + cannot break out.
+        if (query) request = request.query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(v)])));
+        return (await request.get()) as T;
+      });
     } catch (err) {
       throw toGraphCallError(err);
     }

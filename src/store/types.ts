@@ -146,6 +146,11 @@ export interface StoredConversationReference {
 /** The storage port. Every method is async; backends must make each single call atomic. */
 export interface Store {
   // Audit ledger (append-only).
+  /**
+   * Resolves once the entry is committed: it survives a crash of the bot. Reaching the disk may follow
+   * a few milliseconds later (SQLite: a background group commit within ~20 ms); a durable write made
+   * after it (a bulk item's outcome) carries it to the disk with it.
+   */
   appendAudit(entry: AuditEntry): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
 

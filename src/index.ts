@@ -22,6 +22,7 @@ import { OperationGuard } from './bot/flows/operation-guard';
 import { MigrationFormFlow } from './bot/flows/migration-form';
 import { registerRoutes } from './bot/routes';
 import { ReminderService } from './reminders/reminder-service';
+import { InterruptedConfirmations } from './recovery/interrupted-confirmations';
 import { BulkFlows } from './bulk/bulk-flows';
 
 export interface RunningBot {
@@ -38,6 +39,8 @@ export interface RunningBot {
   bulk: BulkFlows;
   /** Runs one reminder pass now (normally every REMINDER_CHECK_MINUTES); returns reminders sent. */
   runReminders(now?: Date): Promise<number>;
+  /** Settles confirmations a stopped bot left running (normally at start-up and once more later); returns how many. */
+  settleInterrupted(now?: Date): Promise<number>;
   /** Graceful stop: refuse new activities, finish turns and background work, flush the store. */
   stop(): Promise<void>;
 }
@@ -98,6 +101,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: config.bulk });
   const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where) => form.open(context, where), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
+  // Twenty Graph timeouts (10 minutes by default): far longer than a Confirm turn runs, whose few
+  // Graph calls are each bounded by one timeout plus graph-client's retry pauses.
+  const interrupted = new InterruptedConfirmations({ store, directory, adapter, botAppId: config.bot.appId, logger, staleAfterMs: 20 * config.graph.timeoutMs });
   registerRoutes(app, {
     admin,
     store,
@@ -117,6 +123,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
   reminders.start();
+  interrupted.start();
   await bulk.resume();
 
   let stopped: Promise<void> | null = null;
@@ -130,11 +137,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     url,
     port,
     runReminders: (now?: Date) => reminders.runOnce(now),
+    settleInterrupted: (now?: Date) => interrupted.settle(now),
     bulk,
     stop() {
       stopped ??= (async () => {
         await http.drain();
         await reminders.stop();
+        await interrupted.stop();
         await bulk.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await store.close();

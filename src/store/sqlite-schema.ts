@@ -98,6 +98,10 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE bulk_jobs ADD COLUMN lease_owner TEXT;
   ALTER TABLE bulk_jobs ADD COLUMN lease_until_ms INTEGER;
   `,
+  // 3: when Confirm claimed an operation, so one interrupted by a stopped bot can be settled later.
+  `
+  ALTER TABLE pending_operations ADD COLUMN claimed_at TEXT;
+  `,
 ];
 
 /** The schema version this code writes; a file with a higher `user_version` is refused. */

@@ -65,6 +65,7 @@ function pendingFromRow(r: Row): PendingOperation {
     state: r.state as PendingOperation['state'],
     result: parse(r.result),
     activityId: str(r.activity_id),
+    claimedAt: str(r.claimed_at),
   };
 }
 
@@ -255,7 +256,28 @@ export class SqliteStore implements Store {
 
   async claimPending(id: string): Promise<boolean> {
     this.assertOpen();
-    return this.s.movePending.run({ id, from: 'pending', to: 'running' }).changes === 1;
+    return this.s.claimPending.run({ id, claimed_at: this.now().toISOString() }).changes === 1;
+  }
+
+  /** A scan, not an index: it runs when a bot starts (twice), and an index would cost every Confirm a write. */
+  async listInterruptedPending(claimedBefore: string): Promise<PendingOperation[]> {
+    const before = epochMs(claimedBefore, 'claimed before');
+    return (this.live.prepare("SELECT * FROM pending_operations WHERE state = 'running'").all() as Row[])
+      .map(pendingFromRow)
+      .filter((op) => Date.parse(op.claimedAt ?? op.expiresAt) < before);
+  }
+
+  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
+    const db = this.live;
+    const settled = db.transaction(() => {
+      const moved = db
+        .prepare("UPDATE pending_operations SET state = 'done', result = @result WHERE id = @id AND state = 'running' AND claimed_at IS @claimed_at")
+        .run({ id, result: json(result), claimed_at: claimedAt }).changes === 1;
+      if (moved) this.s.insertAudit.run(auditParams(ledgerEntry));
+      return moved;
+    })();
+    if (settled) await this.wal.flush();
+    return settled;
   }
 
   async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
@@ -451,6 +473,7 @@ function prepareStatements(db: Database.Database) {
         @result, @activity_id)`),
     getPending: db.prepare('SELECT * FROM pending_operations WHERE id = ?'),
     movePending: db.prepare('UPDATE pending_operations SET state = @to WHERE id = @id AND state = @from'),
+    claimPending: db.prepare("UPDATE pending_operations SET state = 'running', claimed_at = @claimed_at WHERE id = @id AND state = 'pending'"),
     finishPending: db.prepare('UPDATE pending_operations SET state = @state, result = @result WHERE id = @id'),
     setPendingActivity: db.prepare('UPDATE pending_operations SET activity_id = @activity_id WHERE id = @id'),
     insertJob: db.prepare(`

@@ -216,7 +216,9 @@ export class TableStore implements Store {
   }
 
   async getPending(id: string): Promise<PendingOperation | null> {
-    return (await this.read<PendingOperation>('pending', safeKey(id), 'pending'))?.record ?? null;
+    const op = (await this.read<PendingOperation>('pending', safeKey(id), 'pending'))?.record;
+    // Records written before claims were stamped have no claimedAt.
+    return op ? { ...op, claimedAt: op.claimedAt ?? null } : null;
   }
 
   /** Moves `from` → `to` only if the stored state is still `from` when the conditional write lands. */
@@ -232,7 +234,33 @@ export class TableStore implements Store {
   }
 
   async claimPending(id: string): Promise<boolean> {
-    return this.movePending(id, 'pending', 'running');
+    const claimedAt = this.now().toISOString();
+    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => (op.state === 'pending' ? { ...op, state: 'running', claimedAt } : null), pendingIndex);
+    return outcome === 'changed';
+  }
+
+  async listInterruptedPending(claimedBefore: string): Promise<PendingOperation[]> {
+    const before = epochMs(claimedBefore, 'claimed before');
+    const found: PendingOperation[] = [];
+    for await (const entity of this.table('pending').listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`state eq ${'running'}` } })) {
+      const op = unpackJson<PendingOperation>(entity);
+      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push({ ...op, claimedAt: op.claimedAt ?? null });
+    }
+    return found;
+  }
+
+  /** The conditional write picks one winner among instances; the ledger line follows the win. */
+  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
+    const outcome = await this.mutate<PendingOperation>(
+      'pending',
+      safeKey(id),
+      'pending',
+      (op) => (op.state === 'running' && (op.claimedAt ?? null) === claimedAt ? { ...op, state: 'done', result } : null),
+      pendingIndex,
+    );
+    if (outcome !== 'changed') return false;
+    await this.appendAudit(ledgerEntry);
+    return true;
   }
 
   async cancelPending(id: string): Promise<boolean> {

@@ -88,6 +88,8 @@ export interface PendingOperation {
   result: Record<string, unknown> | null;
   /** Activity id of the card that shows this operation, when known. */
   activityId: string | null;
+  /** When Confirm claimed it (`running`); null before. Set by the store. */
+  claimedAt: string | null;
 }
 
 export type BulkItemState = 'queued' | 'intent' | 'succeeded' | 'failed' | 'skipped';
@@ -163,6 +165,16 @@ export interface Store {
    * press of Confirm do the work once.
    */
   claimPending(id: string): Promise<boolean>;
+  /**
+   * Operations still `running` that were claimed before `claimedBefore`: a bot stopped between the
+   * press of Confirm and the outcome (the Graph call may or may not have been made).
+   */
+  listInterruptedPending(claimedBefore: string): Promise<PendingOperation[]>;
+  /**
+   * Atomically moves an interrupted operation `running` → `done` with its result, if it is still
+   * running since `claimedAt`, and appends its ledger line; false when someone else settled it.
+   */
+  settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean>;
   /**
    * Sets the final state (`done` or `cancelled`) and result. With `ledgerEntry`, appends that audit
    * entry in the same step (one transaction where the backend has them; the entry first where it

@@ -92,6 +92,7 @@ export async function interruptedJob(
     state: 'pending',
     result: null,
     activityId: null,
+    claimedAt: null,
   });
   assert.ok(await store.claimPending(id));
   const job: BulkJob = {

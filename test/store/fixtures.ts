@@ -62,6 +62,7 @@ export function pendingOperation(overrides: Partial<PendingOperation> = {}): Pen
     state: 'pending',
     result: null,
     activityId: null,
+    claimedAt: null,
     ...overrides,
   };
 }

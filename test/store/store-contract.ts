@@ -197,7 +197,9 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         assert.equal(await store.claimPending(op.id), true);
         const result = { view: { title: 'Migration started: General', facts: [{ title: 'Request id', value: 'abc' }] } };
         await store.finishPending(op.id, 'done', result);
-        assert.deepEqual(await store.getPending(op.id), { ...op, state: 'done', result, activityId: '1:activity-42' });
+        const stored = await store.getPending(op.id);
+        assert.ok(stored?.claimedAt && Math.abs(Date.parse(stored.claimedAt) - Date.now()) < 60_000, 'the claim is stamped with its time');
+        assert.deepEqual(stored, { ...op, state: 'done', result, activityId: '1:activity-42', claimedAt: stored.claimedAt });
 
         const cancelled = pendingOperation();
         await store.createPending(cancelled);
@@ -215,6 +217,30 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         await store.finishPending(op.id, 'done', result, entry);
         assert.equal((await store.getPending(op.id))?.state, 'done');
         assert.deepEqual(await store.queryAudit({ targetKey: entry.targetKey ?? undefined }), [entry]);
+      });
+
+      it('finds confirmations a stopped bot left running, and lets exactly one instance settle each', async () => {
+        const interrupted = pendingOperation();
+        const finished = pendingOperation();
+        const waiting = pendingOperation();
+        for (const op of [interrupted, finished, waiting]) await store.createPending(op);
+        await store.claimPending(interrupted.id);
+        await store.claimPending(finished.id);
+        await store.finishPending(finished.id, 'done', { view: { title: 'done' } });
+        const later = new Date(Date.now() + 60_000).toISOString();
+        const earlier = new Date(Date.now() - 60_000).toISOString();
+        assert.deepEqual((await store.listInterruptedPending(later)).map((op) => op.id), [interrupted.id]);
+        assert.deepEqual(await store.listInterruptedPending(earlier), [], 'a claim younger than the cut-off may still be at work');
+
+        const [found] = await store.listInterruptedPending(later);
+        const entry = auditEntry({ outcome: 'succeeded', parameters: { interrupted: true } });
+        const result = { view: { title: 'Migration started: General' } };
+        const settled = await Promise.all([1, 2, 3].map(() => store.settleInterruptedPending(found.id, found.claimedAt, result, entry)));
+        assert.deepEqual(settled.filter(Boolean).length, 1, 'one settler wins');
+        assert.equal((await store.getPending(found.id))?.state, 'done');
+        assert.deepEqual((await store.getPending(found.id))?.result, result);
+        assert.deepEqual(await store.queryAudit({ targetKey: entry.targetKey ?? undefined }), [entry], 'one ledger line');
+        assert.deepEqual(await store.listInterruptedPending(later), []);
       });
 
       it('rejects finishing or annotating an operation it never issued', async () => {
@@ -391,7 +417,9 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
           const op = pendingOperation({ id: `op-${id}` });
           await store.createPending(op);
           assert.equal(await store.claimPending(op.id), true);
-          assert.deepEqual(await store.getPending(op.id), { ...op, state: 'running' });
+          const claimed = await store.getPending(op.id);
+          assert.deepEqual(claimed, { ...op, state: 'running', claimedAt: claimed?.claimedAt });
+          assert.ok(claimed?.claimedAt);
 
           const job = bulkJob({ id: `job-${id}` });
           const items = bulkItems(job, 2).map((item, i) => ({ ...item, itemKey: `${id}-${i}` }));

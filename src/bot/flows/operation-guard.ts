@@ -75,6 +75,7 @@ export class OperationGuard {
       state: 'pending',
       result: null,
       activityId: null,
+      claimedAt: null,
     };
     await this.store.createPending(op);
     return { kind: 'card', card: confirmation, pendingId: id, shareAs: typeof payload.targetName === 'string' ? payload.targetName : undefined };

@@ -17,7 +17,8 @@ export interface ReminderSettings {
  * Reminds the admin who started a migration when the thread has stayed locked longer than
  * `REMINDER_AFTER_DAYS`: a proactive message through the adapter's `continueConversation`, to
  * the conversation reference stored from their last personal chat (or where they last spoke).
- * Each thread reminds at most once per period.
+ * Each thread reminds at most once per period, also with several instances: each claims the
+ * reminder in the ledger (compare-and-set) before sending it.
  */
 export class ReminderService {
   private timer: NodeJS.Timeout | null = null;
@@ -92,14 +93,18 @@ export class ReminderService {
         rows: [{ heading: name, detail: 'Finish the import with the migration app, then complete the migration.', buttons: [{ title: 'Status', verb: 'status', target: key }, { title: 'Complete', verb: 'completeAsk', target: key }] }],
         footer: '',
       } satisfies ListView);
+      // Claimed before sending: of several instances on one ledger, only the winner reminds.
+      const at = now.toISOString();
+      if (!(await store.swapReminderSentAt(key, last, at))) continue;
       try {
         await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference as Partial<ConversationReference>, async (ctx) => {
           await ctx.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         });
-        await store.setReminderSentAt(key, now.toISOString());
         sent++;
       } catch (err) {
         this.deps.logger.warn({ target: key, err: { message: (err as Error).message } }, 'reminder could not be delivered');
+        // Give the claim back, so the next pass tries again instead of waiting a whole period.
+        await store.swapReminderSentAt(key, at, last).catch(() => false);
       }
     }
     return sent;

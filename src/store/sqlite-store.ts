@@ -446,9 +446,11 @@ export class SqliteStore implements Store {
     return r ? (r.sent_at as string) : null;
   }
 
-  async setReminderSentAt(targetKey: string, at: string): Promise<void> {
+  async swapReminderSentAt(targetKey: string, expected: string | null, next: string | null): Promise<boolean> {
     this.assertOpen();
-    this.s.upsertReminder.run({ target_key: targetKey, sent_at: at });
+    const p = { target_key: targetKey, expected, next };
+    if (expected === null) return next === null ? !this.s.getReminder.get(targetKey) : this.s.insertReminder.run(p).changes === 1;
+    return (next === null ? this.s.deleteReminder.run(p) : this.s.swapReminder.run(p)).changes === 1;
   }
 
   /** Closes the file; SQLite checkpoints the WAL into the main file on the last close. Idempotent. */
@@ -526,8 +528,8 @@ function prepareStatements(db: Database.Database) {
         tenant_id = excluded.tenant_id, reference = excluded.reference, updated_at = excluded.updated_at`),
     getReference: db.prepare('SELECT * FROM conversation_references WHERE aad_object_id = ?'),
     getReminder: db.prepare('SELECT sent_at FROM reminders WHERE target_key = ?'),
-    upsertReminder: db.prepare(`
-      INSERT INTO reminders (target_key, sent_at) VALUES (@target_key, @sent_at)
-      ON CONFLICT (target_key) DO UPDATE SET sent_at = excluded.sent_at`),
+    insertReminder: db.prepare('INSERT INTO reminders (target_key, sent_at) VALUES (@target_key, @next) ON CONFLICT (target_key) DO NOTHING'),
+    swapReminder: db.prepare('UPDATE reminders SET sent_at = @next WHERE target_key = @target_key AND sent_at = @expected'),
+    deleteReminder: db.prepare('DELETE FROM reminders WHERE target_key = @target_key AND sent_at = @expected'),
   };
 }

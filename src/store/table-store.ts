@@ -420,9 +420,26 @@ export class TableStore implements Store {
     return (await this.read<{ targetKey: string; sentAt: string }>('reminders', safeKey(targetKey), 'reminder'))?.record.sentAt ?? null;
   }
 
-  async setReminderSentAt(targetKey: string, at: string): Promise<void> {
-    const record = { targetKey, sentAt: at };
-    await this.table('reminders').upsertEntity({ partitionKey: safeKey(targetKey), rowKey: 'reminder', sentAt: at, ...packJson(record) }, 'Replace');
+  /** Conditional on the entity's ETag (or on its absence), so two instances cannot both win. */
+  async swapReminderSentAt(targetKey: string, expected: string | null, next: string | null): Promise<boolean> {
+    const partitionKey = safeKey(targetKey);
+    const current = await this.read<{ targetKey: string; sentAt: string }>('reminders', partitionKey, 'reminder');
+    if ((current?.record.sentAt ?? null) !== expected) return false;
+    const entity = next === null ? null : { partitionKey, rowKey: 'reminder', sentAt: next, ...packJson({ targetKey, sentAt: next }) };
+    try {
+      if (!current) {
+        if (entity) await this.table('reminders').createEntity(entity);
+      } else if (entity) {
+        await this.table('reminders').updateEntity(entity, 'Replace', { etag: current.etag });
+      } else {
+        await this.table('reminders').deleteEntity(partitionKey, 'reminder', { etag: current.etag });
+      }
+      return true;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 409 || status === 412 || status === 404) return false;
+      throw err;
+    }
   }
 
   /** Every write was acknowledged by the service already; closing only refuses further calls. */

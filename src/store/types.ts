@@ -237,7 +237,12 @@ export interface Store {
 
   // Reminders already sent, so each locked thread reminds once per period.
   getReminderSentAt(targetKey: string): Promise<string | null>;
-  setReminderSentAt(targetKey: string, at: string): Promise<void>;
+  /**
+   * Compare-and-set of when a thread was last reminded about: sets it to `next` (null removes it)
+   * only if it is still `expected` (null: never reminded). With several bot instances on one
+   * ledger, the one that wins sends the reminder; false means another instance got there first.
+   */
+  swapReminderSentAt(targetKey: string, expected: string | null, next: string | null): Promise<boolean>;
 
   /** Flush and release resources (graceful shutdown). */
   close(): Promise<void>;

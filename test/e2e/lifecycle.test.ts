@@ -175,3 +175,28 @@ describe('completing when Graph\'s answer is lost', function () {
   });
 });
 
+
+describe('reminders with two bot instances on one ledger', function () {
+  let first: Harness;
+  let second: Harness;
+  before(async () => {
+    first = await startHarness({ env: { REMINDER_AFTER_DAYS: '3' } });
+    second = await startHarness({ sharedEmulator: first.emulator, env: { REMINDER_AFTER_DAYS: '3', DATA_DIR: first.dataDir } });
+  });
+  after(async () => {
+    await second?.stop();
+    await first?.stop();
+  });
+
+  it('remind the admin once, not once per instance, when both check at the same moment', async () => {
+    const alex = first.teams.as('alex').inPersonalChat();
+    await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
+    await press(alex, first.emulator, 'Confirm');
+    const before = first.emulator.connector.sent().length;
+    const later = new Date(Date.now() + 4 * 86400000);
+    const sent = await Promise.all([first.bot.runReminders(later), second.bot.runReminders(later)]);
+    assert.equal(sent.reduce((a, b) => a + b, 0), 1);
+    const reminders = first.emulator.connector.sent().slice(before).filter((a) => JSON.stringify(a.attachments ?? []).includes('still locked'));
+    assert.equal(reminders.length, 1, 'one reminder reached Alex');
+  });
+});

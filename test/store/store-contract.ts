@@ -430,7 +430,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
           const ref = { aadObjectId: `aad-${id}`, tenantId: TENANT_A, reference: { n }, updatedAt: minute(n) };
           await store.saveConversationReference(ref);
           assert.deepEqual(await store.getConversationReference(ref.aadObjectId), ref);
-          await store.setReminderSentAt(`chat:${id}`, minute(n));
+          assert.equal(await store.swapReminderSentAt(`chat:${id}`, null, minute(n)), true);
           assert.equal(await store.getReminderSentAt(`chat:${id}`), minute(n));
         }
         // Distinct ids that a lossy key encoding might merge stay distinct.
@@ -450,13 +450,24 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         assert.equal(await store.getConversationReference(megan.aadObjectId), null);
       });
 
-      it('remembers when each locked thread was last reminded about', async () => {
+      it('remembers when each locked thread was last reminded about, changed only from what the writer last saw', async () => {
         const key = targetKey(general);
         assert.equal(await store.getReminderSentAt(key), null);
-        await store.setReminderSentAt(key, minute(0));
-        await store.setReminderSentAt(key, minute(60 * 24 * 7));
+        assert.equal(await store.swapReminderSentAt(key, null, minute(0)), true);
+        assert.equal(await store.swapReminderSentAt(key, null, minute(1)), false, 'someone reminded already');
+        assert.equal(await store.swapReminderSentAt(key, minute(0), minute(60 * 24 * 7)), true);
+        assert.equal(await store.swapReminderSentAt(key, minute(0), minute(60 * 24 * 8)), false, 'a stale reading loses');
         assert.equal(await store.getReminderSentAt(key), minute(60 * 24 * 7));
+        assert.equal(await store.swapReminderSentAt(key, minute(60 * 24 * 7), null), true, 'a failed send gives the claim back');
+        assert.equal(await store.getReminderSentAt(key), null);
         assert.equal(await store.getReminderSentAt(targetKey(launchChat)), null);
+      });
+
+      it('lets exactly one of ten instances claim a reminder when they all try at once', async () => {
+        const key = targetKey(launchChat);
+        const handles = [store, ...(await Promise.all(Array.from({ length: 9 }, () => reopen())))];
+        const wins = await Promise.all(handles.map((s, i) => s.swapReminderSentAt(key, null, minute(i))));
+        assert.equal(wins.filter(Boolean).length, 1);
       });
     });
 

@@ -101,9 +101,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: config.bulk });
   const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where) => form.open(context, where), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
-  // Twenty Graph timeouts (10 minutes by default): far longer than a Confirm turn runs, whose few
-  // Graph calls are each bounded by one timeout plus graph-client's retry pauses.
-  const interrupted = new InterruptedConfirmations({ store, directory, adapter, botAppId: config.bot.appId, logger, staleAfterMs: 20 * config.graph.timeoutMs });
+  // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
+  // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5).
+  const interrupted = new InterruptedConfirmations({ store, directory, adapter, botAppId: config.bot.appId, logger, staleAfterMs: 5 * (config.graph.timeoutMs + 180_000) });
   registerRoutes(app, {
     admin,
     store,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { cardText, Harness, lastCardActivity, lastReplyText, startHarness } from '../support/harness';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
-/** The harness runs the bot with GRAPH_TIMEOUT_SECONDS=5: a claim is stale after twenty timeouts. */
-const AFTER_STALE = () => new Date(Date.now() + 120_000);
+/** The harness runs the bot with GRAPH_TIMEOUT_SECONDS=5: a claim is stale after 5 × (5 s + 180 s). */
+const AFTER_STALE = () => new Date(Date.now() + 930_000);
 
 /**
  * The bot stops between the press of Confirm and the outcome (a crash, a redeploy): the confirmation
@@ -52,7 +52,7 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
   it('when Graph had put the thread into migration: the ledger says started, and Alex is told', async () => {
     const { opId, pressConfirmAgain } = await confirmThenStop(true);
     const sentBefore = first.emulator.connector.sent().length;
-    assert.equal(await second!.bot.settleInterrupted(new Date()), 0, 'a claim younger than twenty Graph timeouts may still be at work elsewhere');
+    assert.equal(await second!.bot.settleInterrupted(new Date(Date.now() + 900_000)), 0, 'a claim that a Confirm turn could still be working on is left alone');
     assert.equal(await second!.bot.settleInterrupted(AFTER_STALE()), 1);
 
     const [line, ...more] = await ledgerOf(second!);

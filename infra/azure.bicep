@@ -80,6 +80,7 @@ param bulkTeamRps string = ''
 param bulkTenantRps string = ''
 param bulkConfirmThreshold string = ''
 param pendingTtlMinutes string = ''
+param pendingRetentionDays string = ''
 
 @description('Ledger tables, named as src/store/table-store.ts names them (default prefix "migrationbot"). The bot also creates missing tables itself.')
 param ledgerTables array = [
@@ -314,7 +315,13 @@ var pendingTtlMinutesSetting = empty(pendingTtlMinutes) ? [] : [
     value: pendingTtlMinutes
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting)
+var pendingRetentionDaysSetting = empty(pendingRetentionDays) ? [] : [
+  {
+    name: 'PENDING_RETENTION_DAYS'
+    value: pendingRetentionDays
+  }
+]
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

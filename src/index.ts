@@ -23,6 +23,7 @@ import { MigrationFormFlow } from './bot/flows/migration-form';
 import { registerRoutes } from './bot/routes';
 import { ReminderService } from './reminders/reminder-service';
 import { InterruptedConfirmations } from './recovery/interrupted-confirmations';
+import { PendingRetention } from './recovery/pending-retention';
 import { BulkFlows } from './bulk/bulk-flows';
 
 export interface RunningBot {
@@ -41,6 +42,8 @@ export interface RunningBot {
   runReminders(now?: Date): Promise<number>;
   /** Settles confirmations a stopped bot left running (normally at start-up and once more later); returns how many. */
   settleInterrupted(now?: Date): Promise<number>;
+  /** Deletes confirmations expired longer than PENDING_RETENTION_DAYS (normally daily); returns how many. */
+  prunePending(now?: Date): Promise<number>;
   /** Graceful stop: refuse new activities, finish turns and background work, flush the store. */
   stop(): Promise<void>;
 }
@@ -103,6 +106,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
   // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5).
+  const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
   const interrupted = new InterruptedConfirmations({ store, directory, adapter, botAppId: config.bot.appId, logger, staleAfterMs: 5 * (config.graph.timeoutMs + 180_000) });
   registerRoutes(app, {
     admin,
@@ -124,6 +128,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
   reminders.start();
   interrupted.start();
+  retention.start();
   await bulk.resume();
 
   let stopped: Promise<void> | null = null;
@@ -138,12 +143,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     port,
     runReminders: (now?: Date) => reminders.runOnce(now),
     settleInterrupted: (now?: Date) => interrupted.settle(now),
+    prunePending: (now?: Date) => retention.prune(now),
     bulk,
     stop() {
       stopped ??= (async () => {
         await http.drain();
         await reminders.stop();
         await interrupted.stop();
+        retention.stop();
         await bulk.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await store.close();

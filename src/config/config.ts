@@ -29,6 +29,8 @@ export interface Config {
   reminders: { afterDays: number; checkMinutes: number };
   bulk: { perTeamPerSecond: number; perTenantPerSecond: number; typedConfirmationAbove: number };
   pendingTtlMinutes: number;
+  /** Days an expired confirmation is kept (a press on its card answers with its result); 0 keeps them. */
+  pendingRetentionDays: number;
 }
 
 /** Thrown when the environment is unusable; the message names variables, never their values. */
@@ -146,6 +148,7 @@ const envSchema = z.object({
   BULK_TENANT_RPS: int('BULK_TENANT_RPS', 30, 0.01, 10000),
   BULK_CONFIRM_THRESHOLD: whole('BULK_CONFIRM_THRESHOLD', 10, 0, 100000),
   PENDING_TTL_MINUTES: int('PENDING_TTL_MINUTES', 60, 1, 10080),
+  PENDING_RETENTION_DAYS: whole('PENDING_RETENTION_DAYS', 30, 0, 3650),
 });
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T => {
@@ -231,5 +234,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reminders: { afterDays: e.REMINDER_AFTER_DAYS, checkMinutes: e.REMINDER_CHECK_MINUTES },
     bulk: { perTeamPerSecond: e.BULK_TEAM_RPS, perTenantPerSecond: e.BULK_TENANT_RPS, typedConfirmationAbove: e.BULK_CONFIRM_THRESHOLD },
     pendingTtlMinutes: e.PENDING_TTL_MINUTES,
+    pendingRetentionDays: e.PENDING_RETENTION_DAYS,
   };
 }

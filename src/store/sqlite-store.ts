@@ -267,6 +267,11 @@ export class SqliteStore implements Store {
       .filter((op) => Date.parse(op.claimedAt ?? op.expiresAt) < before);
   }
 
+  async prunePending(expiredBefore: string): Promise<number> {
+    const before = new Date(epochMs(expiredBefore, 'expired before')).toISOString();
+    return this.live.prepare("DELETE FROM pending_operations WHERE state <> 'running' AND expires_at < ?").run(before).changes;
+  }
+
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
     const db = this.live;
     const settled = db.transaction(() => {

@@ -249,6 +249,22 @@ export class TableStore implements Store {
     return found;
   }
 
+  async prunePending(expiredBefore: string): Promise<number> {
+    const before = new Date(epochMs(expiredBefore, 'expired before')).toISOString();
+    const table = this.table('pending');
+    let deleted = 0;
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`expiresAt lt ${before} and state ne ${'running'}` } })) {
+      try {
+        // Conditional: an operation claimed since it was listed is left alone.
+        await table.deleteEntity(e.partitionKey!, e.rowKey!, { etag: e.etag });
+        deleted++;
+      } catch (err) {
+        if (statusOf(err) !== 404 && statusOf(err) !== 412) throw err;
+      }
+    }
+    return deleted;
+  }
+
   /** The conditional write picks one winner among instances; the ledger line follows the win. */
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
     const outcome = await this.mutate<PendingOperation>(

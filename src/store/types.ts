@@ -176,6 +176,12 @@ export interface Store {
    */
   settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean>;
   /**
+   * Deletes operations nobody can act on any more: finished, cancelled, or never confirmed, whose
+   * card expired before `expiredBefore`. Running ones are kept. Returns how many were deleted. The
+   * audit ledger is never pruned.
+   */
+  prunePending(expiredBefore: string): Promise<number>;
+  /**
    * Sets the final state (`done` or `cancelled`) and result. With `ledgerEntry`, appends that audit
    * entry in the same step (one transaction where the backend has them; the entry first where it
    * does not), so an operation is never finished without its line in the ledger.

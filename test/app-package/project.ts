@@ -62,6 +62,7 @@ export const CONFIG_VARIABLES = [
   'BULK_TENANT_RPS',
   'BULK_CONFIRM_THRESHOLD',
   'PENDING_TTL_MINUTES',
+  'PENDING_RETENTION_DAYS',
 ] as const;
 
 /** Configuration variables that hold secrets: never assigned in a committed template. */

@@ -243,6 +243,28 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         assert.deepEqual(await store.listInterruptedPending(later), []);
       });
 
+      it('prunes confirmations nobody can act on any more, and never a running one', async () => {
+        const old = { expiresAt: '2025-01-01T00:00:00.000Z' };
+        const done = pendingOperation(old);
+        const cancelled = pendingOperation(old);
+        const unanswered = pendingOperation(old);
+        const running = pendingOperation(old);
+        const recent = pendingOperation({ expiresAt: '2025-06-01T00:00:00.000Z' });
+        for (const op of [done, cancelled, unanswered, running, recent]) await store.createPending(op);
+        await store.claimPending(done.id);
+        await store.finishPending(done.id, 'done', { view: { title: 'done' } });
+        await store.cancelPending(cancelled.id);
+        await store.claimPending(running.id);
+        await store.claimPending(recent.id);
+        await store.finishPending(recent.id, 'done', { view: { title: 'done' } });
+
+        assert.equal(await store.prunePending('2025-03-01T00:00:00.000Z'), 3);
+        for (const op of [done, cancelled, unanswered]) assert.equal(await store.getPending(op.id), null);
+        assert.equal((await store.getPending(running.id))?.state, 'running');
+        assert.equal((await store.getPending(recent.id))?.state, 'done');
+        assert.equal(await store.prunePending('2025-03-01T00:00:00.000Z'), 0);
+      });
+
       it('rejects finishing or annotating an operation it never issued', async () => {
         await assert.rejects(store.finishPending('never-issued', 'done', null), /does not exist/);
         await assert.rejects(store.setPendingActivity('never-issued', '1:x'), /does not exist/);

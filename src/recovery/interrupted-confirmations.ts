@@ -15,7 +15,7 @@ export interface InterruptedConfirmationsDeps {
   adapter: CloudAdapter;
   botAppId: string;
   logger: Logger;
-  /** A claim older than this cannot still be at work in any instance (a turn's Graph calls are bounded by their timeouts). */
+  /** A claim older than this is not expected to be still at work in any instance (a turn's Graph calls are bounded by their timeouts). */
   staleAfterMs: number;
 }
 
@@ -36,9 +36,10 @@ type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
  * operation is then finished with what the thread shows (a later press of the old card shows it),
  * the ledger gets the line the bot could not write, and the admin who confirmed is told.
  *
- * It runs when the bot starts and once more `staleAfterMs` later: every claim of the process that
- * stopped is older than that by then, and a younger claim may belong to another instance still at
- * work. Bulk operations are not touched here; their jobs resume on their own.
+ * It runs when the bot starts and then every `staleAfterMs`: a claim younger than that may belong to
+ * a Confirm still at work in this or another instance. Should such a turn outlive the window after
+ * all (a store or token call that hangs), it records its own outcome too: a second, correcting
+ * ledger line, never a lost one. Bulk operations are not touched here; their jobs resume on their own.
  */
 export class InterruptedConfirmations {
   private timers: NodeJS.Timeout[] = [];
@@ -48,13 +49,14 @@ export class InterruptedConfirmations {
 
   start(): void {
     const run = () => void this.settle().catch((err) => this.deps.logger.error({ err: { message: (err as Error).message } }, 'settling interrupted confirmations failed'));
-    // At start-up (after the current turn of the event loop, so the server is already listening) and once every earlier claim is stale.
-    this.timers = [setTimeout(run, 0), setTimeout(run, this.deps.staleAfterMs + 1000)];
+    // At start-up (after the current turn of the event loop, so the server is already listening), then
+    // once per window: a scan of the pending operations, which PENDING_RETENTION_DAYS keeps short.
+    this.timers = [setTimeout(run, 0), setInterval(run, this.deps.staleAfterMs)];
     for (const t of this.timers) t.unref();
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) clearTimeout(t); // clears intervals too
     this.timers = [];
     if (this.running) await this.running.catch(() => 0);
   }
@@ -91,10 +93,13 @@ export class InterruptedConfirmations {
     }
     const { view, facts } = op.kind === 'start' ? startOutcome(payload, now) : completeOutcome(payload, now);
     const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
-    const won = await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, ledgerEntry(who, facts));
+    // Dated when Confirm was pressed, which is when the action (if any) happened.
+    const entry = { ...ledgerEntry(who, facts), ...(op.claimedAt ? { at: op.claimedAt } : {}) };
+    const won = await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, entry);
     if (!won) return false;
     this.deps.logger.warn({ opId: op.id, kind: op.kind, target: targetKey(payload.target), outcome: facts.outcome }, 'settled a confirmation interrupted by a stopped bot');
-    await this.tell(op, view);
+    // Operations claimed before claims were stamped may be months old: recorded, but nobody is messaged.
+    if (op.claimedAt) await this.tell(op, view);
     return true;
   }
 
@@ -115,54 +120,72 @@ export class InterruptedConfirmations {
 
 const INTERRUPTED = 'The bot stopped while carrying out this confirmation, before it could record the outcome.';
 
-function startOutcome(p: ConfirmedPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
+/** The payload's pre-flight snapshot, when the flow stored one. */
+interface StartPayload extends ConfirmedPayload {
+  before?: ThreadSnapshot;
+}
+
+function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
   const since = p.conversationCreationDateTime ?? null;
-  const happened = now.migrationMode === 'inProgress' && (!since || (now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since)));
-  const base = { action: 'start' as const, target: p.target, targetKey: targetKey(p.target), parameters: { conversationCreationDateTime: since, interrupted: true }, requestId: null, before: null, jobId: null };
-  if (happened) {
+  const base = { action: 'start' as const, target: p.target, targetKey: targetKey(p.target), parameters: { conversationCreationDateTime: since, interrupted: true }, requestId: null, before: p.before ?? null, jobId: null, after: now };
+  const facts = [
+    { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
+    { title: 'migrationMode', value: now.migrationMode ?? 'none' },
+    { title: 'createdDateTime', value: formatBoth(now.createdDateTime, null) },
+  ];
+  const asked = now.migrationMode === 'inProgress' && (since ? now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since) : true);
+  if (asked) {
     return {
-      facts: { ...base, outcome: 'succeeded', error: null, after: now },
+      facts: { ...base, outcome: 'succeeded', error: null },
       view: {
         title: `Migration started: ${p.targetName}`,
         color: 'Good',
-        summary: `${INTERRUPTED} Reading the thread afterwards shows migration mode is on with the requested date.`,
-        facts: [
-          { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
-          { title: 'migrationMode', value: now.migrationMode ?? 'none' },
-          { title: 'createdDateTime', value: formatBoth(now.createdDateTime, null) },
-        ],
+        summary: `${INTERRUPTED} Reading the thread afterwards shows migration mode is on${since ? ' with the requested date' : ''}.`,
+        facts,
         actions: [{ title: 'Status', verb: 'status', opId: '', target: targetKey(p.target) }],
       },
     };
   }
+  if (now.migrationMode === null) {
+    return {
+      facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is not in migration mode.' } },
+      view: {
+        title: `Migration not started: ${p.targetName}`,
+        color: 'Attention',
+        summary: `${INTERRUPTED} Reading the thread afterwards shows it is not in migration mode. Nothing was changed; run the command again.`,
+        facts,
+      },
+    };
+  }
+  // In migration with another date, or completed since: something happened that this bot cannot attribute.
   return {
-    facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread shows migration mode was not started as asked.' }, after: now },
+    facts: { ...base, outcome: 'unknown', error: { code: 'Interrupted', message: `The bot stopped before the outcome was recorded; the thread is now ${now.migrationMode}, not as requested.` } },
     view: {
-      title: `Migration not started: ${p.targetName}`,
-      color: 'Attention',
-      summary: `${INTERRUPTED} Reading the thread afterwards shows it was not put into migration mode as asked. Nothing was changed; run the command again.`,
-      facts: [
-        { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
-        { title: 'migrationMode', value: now.migrationMode ?? 'none' },
-      ],
+      title: `Migration state unclear: ${p.targetName}`,
+      color: 'Warning',
+      summary: `${INTERRUPTED} The thread is now ${now.migrationMode === 'inProgress' ? 'in migration mode, but not with the requested date' : 'completed'}: another start may have happened. Check status before doing anything else.`,
+      facts,
+      actions: [{ title: 'Status', verb: 'status', opId: '', target: targetKey(p.target) }],
     },
   };
 }
 
 function completeOutcome(p: ConfirmedPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
-  const base = { action: 'complete' as const, target: p.target, targetKey: targetKey(p.target), parameters: { interrupted: true }, requestId: null, before: null, jobId: null };
+  const base = { action: 'complete' as const, target: p.target, targetKey: targetKey(p.target), parameters: { interrupted: true }, requestId: null, before: null, jobId: null, after: now };
   if (now.migrationMode === 'completed') {
     return {
-      facts: { ...base, outcome: 'succeeded', error: null, after: now },
+      facts: { ...base, outcome: 'succeeded', error: null },
       view: { title: `Migration completed: ${p.targetName}`, color: 'Good', summary: `${INTERRUPTED} Reading the thread afterwards shows the migration is completed: the thread is unlocked.` },
     };
   }
+  if (now.migrationMode === 'inProgress') {
+    return {
+      facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is still in migration mode.' } },
+      view: { title: `Migration not completed: ${p.targetName}`, color: 'Attention', summary: `${INTERRUPTED} Reading the thread afterwards shows it is still in migration mode. Run complete again.` },
+    };
+  }
   return {
-    facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is still in migration mode.' }, after: now },
-    view: {
-      title: `Migration not completed: ${p.targetName}`,
-      color: 'Attention',
-      summary: `${INTERRUPTED} Reading the thread afterwards shows it is still in migration mode. Run complete again.`,
-    },
+    facts: { ...base, outcome: 'unknown', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread shows no migration at all.' } },
+    view: { title: `Migration state unclear: ${p.targetName}`, color: 'Warning', summary: `${INTERRUPTED} The thread shows no migration mode at all. Check status.` },
   };
 }

@@ -185,6 +185,7 @@ export class SqliteStore implements Store {
 
   /** Runs a write now and resolves once its commit has reached the disk (not just the OS). */
   private async durably<T>(write: () => T): Promise<T> {
+    this.assertSyncing();
     const result = write();
     await this.wal.flush();
     return result;
@@ -200,6 +201,12 @@ export class SqliteStore implements Store {
     if (!this.db.open) throw new StoreClosedError();
   }
 
+  /** Ledger lines are not written once a sync has failed: the bot says so instead of pretending. */
+  private assertSyncing(): void {
+    this.assertOpen();
+    if (this.wal.failed) throw this.wal.failed;
+  }
+
   /**
    * Commits at once (the entry survives a crash of the bot) and reaches the disk in the background
    * within ~20 ms (`WalFlusher.soon`): an audit line is written after the action it records, so
@@ -207,7 +214,7 @@ export class SqliteStore implements Store {
    * lose the line, while the result card the admin sees in Teams carries the same facts.
    */
   async appendAudit(entry: AuditEntry): Promise<void> {
-    this.assertOpen();
+    this.assertSyncing();
     this.s.insertAudit.run(auditParams(entry));
     this.wal.soon();
   }
@@ -287,6 +294,7 @@ export class SqliteStore implements Store {
 
   async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
     const db = this.live;
+    if (ledgerEntry) this.assertSyncing();
     // One transaction, one commit: the operation is finished and its ledger line written together.
     db.transaction(() => {
       if (ledgerEntry) this.s.insertAudit.run(auditParams(ledgerEntry));
@@ -460,8 +468,11 @@ export class SqliteStore implements Store {
 
   /** Closes the file; SQLite checkpoints the WAL into the main file on the last close. Idempotent. */
   async close(): Promise<void> {
-    await this.wal.close();
-    if (this.db.open) this.db.close();
+    try {
+      await this.wal.close();
+    } finally {
+      if (this.db.open) this.db.close();
+    }
   }
 }
 

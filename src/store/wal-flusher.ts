@@ -23,6 +23,16 @@ import path from 'node:path';
  * whichever descriptor wrote them. The WAL file keeps its inode while the connection is open (SQLite
  * restarts it in place after a checkpoint, and syncs the main file itself when it checkpoints).
  */
+/** A sync of the ledger to the disk failed: the ledger can no longer promise it survives power loss. */
+export class LedgerSyncError extends Error {
+  constructor(cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+    super(`the ledger could not be synced to the disk (${code}); check the disk under DATA_DIR and restart the bot`);
+    this.name = 'LedgerSyncError';
+    this.cause = cause;
+  }
+}
+
 /** How long `soon()` gathers commits before one background sync. */
 export const DEFAULT_BACKGROUND_DELAY_MS = 20;
 
@@ -32,8 +42,11 @@ export class WalFlusher {
   private queued: Promise<void> | null = null;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
-  /** A background sync that failed; the next `flush()` reports it rather than losing it. */
-  private backgroundError: unknown = null;
+  /**
+   * The first sync that failed. It stays: after a failed `fdatasync` Linux may have dropped the
+   * dirty pages, so a later sync that succeeds proves nothing about earlier commits.
+   */
+  private failure: LedgerSyncError | null = null;
 
   constructor(
     private readonly walPath: string,
@@ -42,13 +55,14 @@ export class WalFlusher {
     this.openWal();
   }
 
-  /** Resolves once every commit made before this call is on the disk. */
+  /** The sync failure that makes this ledger's disk untrustworthy, if one happened. */
+  get failed(): LedgerSyncError | null {
+    return this.failure;
+  }
+
+  /** Resolves once every commit made before this call is on the disk; rejects for good after a failed sync. */
   flush(): Promise<void> {
-    if (this.backgroundError) {
-      const err = this.backgroundError;
-      this.backgroundError = null;
-      return Promise.reject(err);
-    }
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.resolve();
     if (!this.running) {
       this.running = this.sync().finally(() => {
@@ -72,13 +86,15 @@ export class WalFlusher {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush().catch((err) => {
-        this.backgroundError ??= err;
-      });
+      // A failure is kept in `failure`; the store reports it at its next write.
+      this.flush().catch(() => {});
     }, this.delayMs);
   }
 
-  /** Syncs what a pending `soon()` would have, waits for syncs under way, then releases the descriptor. */
+  /**
+   * Syncs what a pending `soon()` would have, waits for syncs under way, then releases the
+   * descriptor; rejects when the ledger did not reach the disk.
+   */
   async close(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
@@ -89,13 +105,19 @@ export class WalFlusher {
     this.closed = true;
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
+    if (this.failure) throw this.failure;
   }
 
   private async sync(): Promise<void> {
     const fd = this.fd ?? this.openWal();
     // No WAL file yet means nothing was committed through it.
     if (fd === null) return;
-    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      this.failure ??= new LedgerSyncError(err);
+      throw this.failure;
+    }
   }
 
   /**

@@ -25,7 +25,7 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
   });
 
   /** Alex asks, presses Confirm; the bot claims the operation and stops before recording anything. */
-  async function confirmThenStop(graphCalled: boolean) {
+  async function confirmThenStop(graphCalled: boolean, threadAfter = { migrationMode: 'inProgress' as const, createdDateTime: '2020-01-01T00:00:00Z' }) {
     const alex = first.teams.as('alex').inPersonalChat();
     await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
     const confirmation = lastCardActivity(alex, first.emulator);
@@ -35,7 +35,7 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
     assert.ok(opId, 'the confirmation carries its operation id');
     // What the Confirm turn had done when the bot stopped: the claim, and maybe the Graph call.
     assert.equal(await first.bot.store.claimPending(opId), true);
-    if (graphCalled) first.emulator.setThread(ANNOUNCEMENTS, { migrationMode: 'inProgress', createdDateTime: '2020-01-01T00:00:00Z' });
+    if (graphCalled) first.emulator.setThread(ANNOUNCEMENTS, threadAfter);
     await first.bot.stop();
     second = await startHarness({ sharedEmulator: first.emulator, env: { DATA_DIR: first.dataDir } });
     const alex2 = second.teams.as('alex').inPersonalChat();
@@ -62,6 +62,7 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
     assert.equal(line.actor.name, 'Alex Wilber');
     assert.deepEqual(line.parameters, { conversationCreationDateTime: '2020-01-01T00:00:00Z', interrupted: true });
     assert.equal(line.after?.migrationMode, 'inProgress');
+    assert.equal(line.at, (await second!.bot.store.getPending(opId))?.claimedAt, 'dated when Confirm was pressed');
 
     const told = first.emulator.connector.sent().slice(sentBefore).find((a) => a.conversationId === 'a:personal-alex');
     assert.ok(told, 'a proactive message reached Alex');
@@ -84,6 +85,15 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
     assert.match(lastReplyText(alex), /Migration not started[\s\S]*Nothing was changed; run the command again/);
     await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
     assert.match(lastReplyText(alex), /Start migration\?/, 'a new confirmation works at once');
+  });
+
+  it('when the thread is in migration with another date: the ledger says unknown, not started or not', async () => {
+    await confirmThenStop(true, { migrationMode: 'inProgress', createdDateTime: '2018-05-05T00:00:00Z' });
+    assert.equal(await second!.bot.settleInterrupted(AFTER_STALE()), 1);
+    const [line] = await ledgerOf(second!);
+    assert.equal(line.outcome, 'unknown');
+    const alex = second!.teams.as('alex').inPersonalChat();
+    assert.match(lastReplyText(alex), /Migration state unclear[\s\S]*not with the requested date[\s\S]*Check status/);
   });
 
   it('leaves a confirmation alone whose thread cannot be read, and settles it on a later pass', async () => {

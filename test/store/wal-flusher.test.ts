@@ -79,7 +79,7 @@ describe('the SQLite ledger reaches the disk by group commit', () => {
     const before = spy.syncs;
     spy.hold = true;
     const intent = store.transitionBulkItem(job.id, items[0].itemKey, 'queued', { state: 'intent' });
-    assert.equal(await settledWithin(intent, 30), false, 'the intent is acknowledged while its sync is held back');
+    assert.equal(await settledWithin(intent, 30), false, 'the intent is not acknowledged while its sync is held back');
     assert.equal(spy.syncs, before + 1);
     spy.releaseAll();
     assert.equal(await intent, true);
@@ -130,15 +130,16 @@ describe('the SQLite ledger reaches the disk by group commit', () => {
     await flusher.close();
   });
 
-  it('reports a failed background sync to the next caller instead of losing it', async () => {
-    fs.writeFileSync(walOf(dir), 'x');
-    const flusher = new WalFlusher(walOf(dir), 5);
+  it('after a failed background sync, refuses further ledger writes and says why, instead of trusting the disk', async () => {
+    const store = SqliteStore.open(dir);
     spy.failWith = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    flusher.soon();
-    await new Promise((r) => setTimeout(r, 40));
-    await assert.rejects(flusher.flush(), /EIO/);
-    await flusher.flush();
-    await flusher.close();
+    await store.appendAudit(auditEntry());
+    await new Promise((r) => setTimeout(r, 80));
+    await assert.rejects(store.appendAudit(auditEntry()), /could not be synced to the disk \(EIO\).*restart the bot/);
+    const job = bulkJob();
+    await assert.rejects(store.createBulkJob(job, bulkItems(job, 1)), /EIO/, 'a durable write is refused too');
+    assert.equal(await store.getBulkJob(job.id), null, 'refused before anything was written');
+    await assert.rejects(store.close(), /EIO/, 'closing reports it as well');
   });
 
   it('syncs on close what a background sync was still waiting to carry', async () => {

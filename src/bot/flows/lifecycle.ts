@@ -198,36 +198,43 @@ export class LifecycleFlows {
           { title: 'request-id', value: requestId ?? 'none' },
         ],
       }, ledgerEntry(who, { ...base, outcome: 'succeeded', error: null, requestId, after }));
+    // Only the Graph call is inside the try: a failure to record the outcome must not be taken for
+    // a failed completion (and reconciled and recorded a second time).
+    let completed: { requestId: string | null } | null = null;
+    let callError: unknown = null;
     try {
-      const { requestId } = await this.deps.migration.completeMigration(payload.target);
+      completed = await this.deps.migration.completeMigration(payload.target);
+    } catch (err) {
+      callError = err;
+    }
+    if (completed) {
       let after: ThreadSnapshot | null = null;
       try {
         after = snapshotOf(await read());
       } catch {
         // Completed all the same; the card says the state was not read back.
       }
-      return await succeed(requestId, after, false);
-    } catch (err) {
-      const failure = toGraphCallError(err).failure;
-      let summary = explainFailure(failure, 'complete');
-      let outcome: 'failed' | 'unknown' = failure.outcomeUnknown ? 'unknown' : 'failed';
-      // A lost answer, or graph-client's retry of a completion that had worked ("not in migration"),
-      // is settled by reading the thread.
-      if (before?.migrationMode === 'inProgress' && mayHaveHappened(failure, /finali[sz]ed|not in migration|not in a migration/i)) {
-        const settled = await settleWrite(this.deps.directory, payload.target, (now) => now.migrationMode === 'completed');
-        if (settled.state === 'happened') return succeed(failure.requestId, settled.snapshot, true);
-        if (settled.state === 'not-happened' && failure.outcomeUnknown) {
-          summary = nothingChanged(failure);
-          outcome = 'failed';
-        }
-      }
-      return this.deps.guard.finish(claimed.id, {
-        title: `Migration not completed: ${payload.targetName}`,
-        color: 'Attention',
-        summary,
-        errorFacts: errorFacts(failure),
-      }, ledgerEntry(who, { ...base, outcome, error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null }));
+      return succeed(completed.requestId, after, false);
     }
+    const failure = toGraphCallError(callError).failure;
+    let summary = explainFailure(failure, 'complete');
+    let outcome: 'failed' | 'unknown' = failure.outcomeUnknown ? 'unknown' : 'failed';
+    // A lost answer, or graph-client's retry of a completion that had worked ("not in migration"),
+    // is settled by reading the thread.
+    if (before?.migrationMode === 'inProgress' && mayHaveHappened(failure, /finali[sz]ed|not in migration|not in a migration/i)) {
+      const settled = await settleWrite(this.deps.directory, payload.target, (now) => now.migrationMode === 'completed');
+      if (settled.state === 'happened') return succeed(failure.requestId, settled.snapshot, true);
+      if (settled.state === 'not-happened' && failure.outcomeUnknown) {
+        summary = nothingChanged(failure);
+        outcome = 'failed';
+      }
+    }
+    return this.deps.guard.finish(claimed.id, {
+      title: `Migration not completed: ${payload.targetName}`,
+      color: 'Attention',
+      summary,
+      errorFacts: errorFacts(failure),
+    }, ledgerEntry(who, { ...base, outcome, error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null }));
   }
 
   /** `locked`: threads this bot started that are still in migration mode, verified live. */

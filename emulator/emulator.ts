@@ -45,6 +45,7 @@ class RunningEmulator implements Emulator {
   readonly connector: ConnectorStore;
   private readonly log: LoggedRequest[] = [];
   private readonly hanging = new Set<Socket>();
+  private readonly sockets = new Set<Socket>();
   private stopped = false;
 
   constructor(
@@ -55,6 +56,12 @@ class RunningEmulator implements Emulator {
   ) {
     this.connector = core.connector;
     server.on('request', createListener({ core, faults: this.faults, log: this.log, hanging: this.hanging, control: (ctx) => this.control(ctx) }));
+    // Every TCP connection, also one still in its TLS handshake (which closeAllConnections does not
+    // know yet), so that stop() never leaves a client waiting on a busy machine.
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
   }
 
   get baseUrl(): string {
@@ -73,6 +80,7 @@ class RunningEmulator implements Emulator {
     if (this.stopped) return;
     this.stopped = true;
     for (const socket of this.hanging) socket.destroy();
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -127,7 +127,9 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
           // The presser gets the full card; the shared message shows the summary (or stays as
           // it was). With the response already set, teams-ai does not replace it for everyone.
           const replyToId = context.activity.replyToId;
-          if (forEveryone !== reply.card && replyToId) {
+          // A reply for the presser alone (their own form or view) leaves the shared message as it is:
+          // rewriting it would name the presser, and race the presser's own card on the client.
+          if (forEveryone !== reply.card && replyToId && !reply.interactorOnly) {
             try {
               await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(forEveryone)] });
               if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);

@@ -8,6 +8,12 @@ import { childPids, DevProcess, emulatorControl, freePorts, isAlive, isListening
 import { PlaygroundPage } from './playground-ui';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
+/** Alex Wilber, the Playground's user (`.m365agentsplayground.yml`). */
+const ALEX = '29:alex-wilber';
+/** What the channel's cards say: Alex's form, and the summaries everyone else sees. */
+const FORM = 'What to migrate';
+const FILLING_IN = 'is filling in the migration form';
+const REVIEWING = 'is reviewing this';
 const MIGRATION_APP = 'aaaaaaaa-0000-0000-0000-000000000001';
 /** Alex's clock in the Playground: dates typed in the form are read in this zone. */
 const ZONE = 'Europe/Berlin';
@@ -28,6 +34,20 @@ describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Play
     dev = await startDevProcess(['--port', String(botPort), '--playground-port', String(playgroundPort), '--data-dir', dataDir, '--time-zone', ZONE]);
     browser = await launchChromium();
     playground = await PlaygroundPage.open(browser, dev.playgroundUrl, ZONE);
+  });
+
+  // A failing step says what the page showed and what the bot last logged.
+  afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed' || !test.err) return;
+    this.timeout(30_000);
+    const err = test.err;
+    const parts: string[] = [];
+    if (playground) parts.push(await playground.diagnostics(`playground-${test.title}`).catch((e: Error) => `(no page diagnostics: ${e.message})`));
+    if (dev) parts.push(`last lines of npm run dev (bot, Playground, emulator):\n${dev.output.slice(-30).map((l) => `  ${l}`).join('\n')}`);
+    const message = `${err.message}\n\n${parts.join('\n')}`;
+    if (err.stack?.includes(err.message)) err.stack = err.stack.replace(err.message, message);
+    err.message = message;
   });
 
   after(async function () {
@@ -93,31 +113,36 @@ describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Play
     assert.equal(thread.startMigrationCalls, 1);
   });
 
-  it('in the Announcements channel Alex @mentions the bot with "migrate", keeps "This channel", enters a date and confirms', async function () {
-    // A browser driving a third-party client under a loaded CI machine: one retry absorbs a slow render.
-    this.retries(1);
+  it('in the Announcements channel Alex @mentions the bot with "migrate", keeps "This channel", enters a date and confirms', async () => {
+    // No retry: a first attempt leaves its post (and perhaps a started migration) behind, so a second
+    // would not start where this one does. The driver waits for what the page shows instead.
     await emulatorControl(dev.emulatorUrl, 'POST', 'reset');
     await playground.openChat('Announcements');
     await playground.card('Thanks for adding me');
     const before = await playground.cardCount();
-    await playground.postInChannelMentioning('Migration Bot', 'migrate', 'playground-channel-1-mention');
-    // In a channel the form is a user-specific view: the shared card is a summary whose refresh
-    // (refresh.userIds = Alex) or button brings Alex's own form.
-    const shared = await playground.card(/is filling in the migration form|What to migrate/);
-    if (/is filling in the migration form/.test(await shared.innerText())) await playground.press(shared, 'Open my own form');
-    const form = await playground.card('What to migrate');
+    const post = await playground.postInChannelMentioning('Migration Bot', 'migrate', 'playground-channel-1-mention');
+
+    // In a channel the form is a user-specific view: the card shared with everyone is a summary whose
+    // refresh (refresh.userIds = Alex) or button brings Alex's own form.
+    const shared = await post.postedCard();
+    assert.match(JSON.stringify(shared.body), /Alex Wilber is filling in the migration form/);
+    assert.deepEqual((shared.refresh as { userIds?: string[] } | undefined)?.userIds, [ALEX]);
+    // The Playground has no user-specific views (it shows the summary, and says so), so Alex presses
+    // its button; a client that refreshes the card would show the form at once.
+    const form = await post.reach(FORM, [{ shows: FILLING_IN, press: 'Open my own form' }]);
     assert.equal(await form.getByRole('radio', { name: 'This channel', exact: true }).isChecked(), true, 'in a channel the form starts on "This channel"');
 
     assert.match(await playground.enterDate(form, '2021-03-15'), /March 15, 2021/);
     await playground.screenshot('playground-channel-2-form', form);
-    await playground.press(form, 'Next');
+    await post.press(form, 'Next');
 
-    const confirm = await playground.card('Start migration?');
+    const confirm = await post.reach('Start migration?', [{ shows: REVIEWING, press: 'Show confirmation' }]);
     assert.match(await confirm.innerText(), /My Team › Announcements/, '"this channel" is the channel the message was posted in');
+    assert.match(await confirm.innerText(), /2021-03-14 23:00 UTC \(2021-03-15 00:00 Europe\/Berlin\)/, 'the date entered, midnight in Alex\'s zone');
     await playground.screenshot('playground-channel-3-confirm', confirm);
-    await playground.press(confirm, 'Confirm');
+    await post.press(confirm, 'Confirm');
 
-    const result = await playground.card('Migration started: My Team › Announcements');
+    const result = await post.reach('Migration started: My Team › Announcements');
     await playground.screenshot('playground-channel-4-result', result);
     assert.equal(await playground.cardCount(), before + 1, 'one reply in the channel, updated in place');
 

@@ -87,7 +87,7 @@ export class InterruptedConfirmations {
     try {
       now = snapshotOf(await this.deps.directory.getThread(payload.target));
     } catch (err) {
-      // Try again at the next pass (the next start of the bot).
+      // Tried again at the next pass.
       this.deps.logger.warn({ opId: op.id, code: toGraphCallError(err).failure.code }, 'interrupted confirmation: could not read the thread');
       return false;
     }

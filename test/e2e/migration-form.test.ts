@@ -109,6 +109,20 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.match(step.text, /Start migration\?.*My Team › Announcements/s);
   });
 
+  it('lets a second admin open their own form from the summary without the shared card changing', async () => {
+    const alex = h.teams.as('alex').inChannel('My Team', 'General');
+    await alex.says('migrate');
+    const { id, card: before } = lastCardActivity(alex, h.emulator);
+    const megan = h.teams.as('megan').inChannel('My Team', 'General');
+    const summary = cardActions(before).find((a) => a.title === 'Open my own form');
+    assert.ok(summary, 'the summary offers a button to open one\'s own form');
+    const res = await megan.executes(id, summary!.verb, { ...summary!.data });
+    assert.match(cardText((res.body as { value?: unknown }).value), /What to migrate/, 'Megan gets her own form');
+    const after = lastCardActivity(alex, h.emulator).card;
+    assert.match(cardText(after), /Alex Wilber is filling in the migration form/, 'the channel still says who asked first');
+    assert.deepEqual(after, before, 'the shared message is not rewritten');
+  });
+
   it('offers "This chat" in a group chat', async () => {
     const alex = h.teams.as('alex').inGroupChat(LAUNCH_CHAT);
     await alex.says('migrate');

@@ -1,5 +1,5 @@
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
-import { CardFactory, MessageFactory } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
+import { sendCardTo } from '../bot/proactive';
 import { OutcomeView, renderOutcome } from '../cards/renderer';
 import { toGraphCallError } from '../graph/graph-errors';
 import { snapshotOf } from '../graph/thread-state';
@@ -109,9 +109,7 @@ export class InterruptedConfirmations {
     const ref = oid ? await this.deps.store.getConversationReference(oid) : null;
     if (!ref) return;
     try {
-      await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference as Partial<ConversationReference>, async (ctx) => {
-        await ctx.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderOutcome(view))));
-      });
+      await sendCardTo(this.deps.adapter, this.deps.botAppId, ref, renderOutcome(view));
     } catch (err) {
       this.deps.logger.warn({ opId: op.id, err: { message: (err as Error).message } }, 'interrupted confirmation: the admin could not be told');
     }

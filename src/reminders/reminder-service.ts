@@ -1,5 +1,5 @@
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import { CardFactory, MessageFactory } from 'botbuilder';
+import { sendCardTo } from '../bot/proactive';
 import { renderCard, ListView } from '../cards/renderer';
 import { toGraphCallError } from '../graph/graph-errors';
 import type { TeamsDirectory } from '../graph/teams-directory';
@@ -97,9 +97,7 @@ export class ReminderService {
       const at = now.toISOString();
       if (!(await store.swapReminderSentAt(key, last, at))) continue;
       try {
-        await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference as Partial<ConversationReference>, async (ctx) => {
-          await ctx.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-        });
+        await sendCardTo(this.deps.adapter, this.deps.botAppId, ref, card);
         sent++;
       } catch (err) {
         this.deps.logger.warn({ target: key, err: { message: (err as Error).message } }, 'reminder could not be delivered');

@@ -269,22 +269,22 @@ export class SqliteStore implements Store {
   /** A scan, not an index: it runs when a bot starts (twice), and an index would cost every Confirm a write. */
   async listInterruptedPending(claimedBefore: string): Promise<PendingOperation[]> {
     const before = epochMs(claimedBefore, 'claimed before');
-    return (this.live.prepare("SELECT * FROM pending_operations WHERE state = 'running'").all() as Row[])
+    this.assertOpen();
+    return (this.s.listRunningPending.all() as Row[])
       .map(pendingFromRow)
       .filter((op) => Date.parse(op.claimedAt ?? op.expiresAt) < before);
   }
 
   async prunePending(expiredBefore: string): Promise<number> {
     const before = new Date(epochMs(expiredBefore, 'expired before')).toISOString();
-    return this.live.prepare("DELETE FROM pending_operations WHERE state <> 'running' AND expires_at < ?").run(before).changes;
+    this.assertOpen();
+    return this.s.prunePending.run(before).changes;
   }
 
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
     const db = this.live;
     const settled = db.transaction(() => {
-      const moved = db
-        .prepare("UPDATE pending_operations SET state = 'done', result = @result WHERE id = @id AND state = 'running' AND claimed_at IS @claimed_at")
-        .run({ id, result: json(result), claimed_at: claimedAt }).changes === 1;
+      const moved = this.s.settlePending.run({ id, result: json(result), claimed_at: claimedAt }).changes === 1;
       if (moved) this.s.insertAudit.run(auditParams(ledgerEntry));
       return moved;
     })();
@@ -492,6 +492,9 @@ function prepareStatements(db: Database.Database) {
     getPending: db.prepare('SELECT * FROM pending_operations WHERE id = ?'),
     movePending: db.prepare('UPDATE pending_operations SET state = @to WHERE id = @id AND state = @from'),
     claimPending: db.prepare("UPDATE pending_operations SET state = 'running', claimed_at = @claimed_at WHERE id = @id AND state = 'pending'"),
+    listRunningPending: db.prepare("SELECT * FROM pending_operations WHERE state = 'running'"),
+    settlePending: db.prepare("UPDATE pending_operations SET state = 'done', result = @result WHERE id = @id AND state = 'running' AND claimed_at IS @claimed_at"),
+    prunePending: db.prepare("DELETE FROM pending_operations WHERE state <> 'running' AND expires_at < ?"),
     finishPending: db.prepare('UPDATE pending_operations SET state = @state, result = @result WHERE id = @id'),
     setPendingActivity: db.prepare('UPDATE pending_operations SET activity_id = @activity_id WHERE id = @id'),
     insertJob: db.prepare(`

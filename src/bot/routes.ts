@@ -129,7 +129,11 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
           const replyToId = context.activity.replyToId;
           // A reply for the presser alone (their own form or view) leaves the shared message as it is:
           // rewriting it would name the presser, and race the presser's own card on the client.
-          if (forEveryone !== reply.card && replyToId && !reply.interactorOnly) {
+          if (forEveryone !== reply.card && reply.keepsSharedMessage && !reply.interactorOnly) {
+            // A form step keeps the summary it was pressed on; a confirmation reached from the form
+            // gets a summary message of its own, so each admin's view stays theirs.
+            if (reply.pendingId) await sendReply(context, reply, deps.store);
+          } else if (forEveryone !== reply.card && replyToId && !reply.interactorOnly) {
             try {
               await context.updateActivity({ type: 'message', id: replyToId, attachments: [attachment(forEveryone)] });
               if (reply.pendingId) await deps.store.setPendingActivity(reply.pendingId, replyToId);

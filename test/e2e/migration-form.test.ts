@@ -129,6 +129,29 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.deepEqual(choices(await ownView(alex, h.emulator), 'kind')[0], { title: 'This chat', value: 'this' });
   });
 
+  it('keeps each admin\'s form theirs when a second admin walks their own form to a confirmation in the same channel', async () => {
+    const alex = h.teams.as('alex').inChannel('My Team', 'General');
+    await alex.says('migrate');
+    const { id, card: before } = lastCardActivity(alex, h.emulator);
+    const megan = h.teams.as('megan').inChannel('My Team', 'General');
+    const meganPresses = async (card: unknown, title: string, inputs: Record<string, unknown> = {}) => {
+      const action = cardActions(card).find((a) => a.title === title)!;
+      const value = ((await megan.executes(id, action.verb, { ...action.data, ...inputs })).body as { value?: unknown }).value;
+      return { card: value, text: cardText(value) };
+    };
+    const form = await meganPresses(before, 'Open my own form');
+    const step = await meganPresses(form.card, 'Next', { kind: 'channel', teamId: MY_TEAM });
+    assert.match(step.text, /Choose a channel of My Team/, 'Megan\'s form moves on');
+    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, 'a form step leaves the shared card (and Alex\'s refresh) as it was');
+    const confirm = await meganPresses(step.card, 'Next', { kind: 'channel', teamId: MY_TEAM, channelId: ANNOUNCEMENTS, date: '2020-01-01' });
+    assert.match(confirm.text, /Start migration\?.*My Team › Announcements/s, 'Megan sees her confirmation');
+    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, 'Alex\'s form summary still names Alex and still refreshes for him');
+    const meganSummary = lastCardActivity(megan, h.emulator);
+    assert.notEqual(meganSummary.id, id, 'Megan\'s confirmation gets a summary message of its own');
+    assert.match(cardText(meganSummary.card), /Megan Bowen is reviewing this/);
+    assert.ok(JSON.stringify((meganSummary.card as { refresh: { userIds: string[] } }).refresh.userIds).includes('29:megan'));
+  });
+
   it('refuses the form to a non-admin, and a non-admin pressing Next', async () => {
     const lynne = h.teams.as('lynne').inPersonalChat();
     await lynne.says('migrate');

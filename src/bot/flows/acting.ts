@@ -32,6 +32,11 @@ export type FlowReply =
        * shared as a summary whose refresh runs this verb for the requester.
        */
       privateVerb?: string;
+      /**
+       * Pressed on a card someone else may own (a form reached from a channel's summary): the card
+       * everyone sees stays as it is, and a confirmation's summary is posted as a message of its own.
+       */
+      keepsSharedMessage?: boolean;
     };
 
 export const text = (t: string): FlowReply => ({ kind: 'text', text: t });

@@ -81,9 +81,12 @@ export class MigrationFormFlow {
    * the form's date, to the bulk flow's preview (`bulkAsk`).
    */
   buttons(bulkAsk?: (context: TurnContext, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>): ButtonHandlers {
+    // In a channel several admins can each be on their own form over the same summary message, so
+    // a form step never rewrites that message (it names whoever asked first).
+    const keepMessage = (reply: FlowReply): FlowReply => (reply.kind === 'card' ? { ...reply, keepsSharedMessage: true } : reply);
     return {
-      formNext: (context, data) => this.next(context, data),
-      ...(bulkAsk ? { formBulk: (context: TurnContext, data: Record<string, unknown>) => this.bulk(context, data, bulkAsk) } : {}),
+      formNext: async (context, data) => keepMessage(await this.next(context, data)),
+      ...(bulkAsk ? { formBulk: async (context: TurnContext, data: Record<string, unknown>) => keepMessage(await this.bulk(context, data, bulkAsk)) } : {}),
     };
   }
 

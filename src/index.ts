@@ -5,6 +5,7 @@ import { AdminPolicy } from './auth/admin-policy';
 import { createBotCredentialsFactory } from './auth/bot-credentials-factory';
 import { createGraphTokenProvider, CredentialError } from './auth/graph-credential';
 import { Config, ConfigError, loadConfig } from './config/config';
+import { nationalCloudCaveat } from './config/clouds';
 import { createGraphClient } from './graph/graph-client';
 import { DirectoryRoles } from './graph/directory-roles';
 import { MigrationApi } from './graph/migration-api';
@@ -65,11 +66,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   if (config.localMode) {
     logger.warn('LOCAL_MODE is on: channel authentication is disabled and any caller is accepted. The bot listens on 127.0.0.1 only. Never deploy like this.');
   }
+  const cloudCaveat = nationalCloudCaveat(config.graph.cloud);
+  if (cloudCaveat) logger.warn({ cloud: config.graph.cloud }, `national cloud: ${cloudCaveat}`);
 
   const tokens = createGraphTokenProvider(config.graph, logger);
   const graphClient = createGraphClient(config.graph, tokens);
   const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
-  const migration = new MigrationApi(graphClient, config.graph.timeoutMs);
+  const migration = new MigrationApi(graphClient, config.graph.timeoutMs, config.graph.cloud);
   const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin, Date.now, logger);
   const store = options.store ?? (await createStore(config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir }));
 
@@ -98,10 +101,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const resolver = new TargetResolver(directory);
   const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
-  const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId });
+  const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId, restartCooldownMinutes: config.restartCooldownMinutes });
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
-  const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: config.bulk });
+  const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
   const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where) => form.open(context, where), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended

@@ -14,6 +14,8 @@ import { toGraphCallError } from '../graph/graph-errors';
 import type { MigrationApi } from '../graph/migration-api';
 import type { Channel, TeamsDirectory } from '../graph/teams-directory';
 import type { Logger } from '../log/logger';
+import { RestartCooldown, restartCooldown } from '../domain/restart-cooldown';
+import { lastCompletion } from '../store/ledger-queries';
 import type { BulkItem, BulkJob, PendingOperation, Store, ThreadSnapshot } from '../store/types';
 import { targetKey } from '../store/types';
 import { BulkCardAction, BulkPreviewView, BulkProgressView, renderBulkPreview, renderBulkProgress } from './bulk-cards';
@@ -31,6 +33,8 @@ export interface BulkLimits {
   perTenantPerSecond: number;
   /** More items than this need the team's name typed to confirm. */
   typedConfirmationAbove: number;
+  /** Minutes a start waits after this bot completed the same channel (0 or absent: no wait). */
+  restartCooldownMinutes?: number;
 }
 
 /** Everything BulkFlows needs, wired in the composition root. */
@@ -209,6 +213,21 @@ export class BulkFlows {
     return this.pacer.run([b.channelsList, b.team], () => this.deps.directory.listChannels(teamId));
   }
 
+  /** Channels this bot completed too recently to start again (spec §4), from the ledger. */
+  private async cooldowns(teamId: string, channels: Channel[]): Promise<Map<string, RestartCooldown>> {
+    const waits = new Map<string, RestartCooldown>();
+    const minutes = this.deps.limits.restartCooldownMinutes ?? 0;
+    if (minutes <= 0) return waits;
+    const now = Date.now();
+    for (const c of channels) {
+      // Only a completed thread can be in its cool-down; the others need no ledger read.
+      if (c.migrationMode !== 'completed') continue;
+      const wait = restartCooldown(await lastCompletion(this.deps.store, targetKey({ kind: 'channel', teamId, channelId: c.id })), now, minutes);
+      if (wait) waits.set(c.id, wait);
+    }
+    return waits;
+  }
+
   /** Channels the ledger shows this bot started, so the preview can say whose migration it is. */
   private async startedByBot(teamId: string, channels: Channel[]): Promise<Set<string>> {
     const mine = new Set<string>();
@@ -237,7 +256,7 @@ export class BulkFlows {
       return text(explainFailure(toGraphCallError(err).failure, 'list'));
     }
     if (args.replaces) await this.cancelReplaced(who, args.replaces);
-    const options = { excludePrivate: args.excludePrivate ?? false, channelIds: args.channelIds ?? null };
+    const options = { excludePrivate: args.excludePrivate ?? false, channelIds: args.channelIds ?? null, cooldowns: kind === 'bulk-start' ? await this.cooldowns(team.value.id, channels) : undefined };
     const items =
       kind === 'bulk-start' ? planStart(channels, args.since, options, who.timeZone) : planComplete(channels, await this.startedByBot(team.value.id, channels), options);
     if (items.length === 0) return text(`"${team.value.displayName}" has no channels${options.channelIds ? ' among the ones chosen' : ''}. Nothing was changed.`);
@@ -365,7 +384,7 @@ export class BulkFlows {
     }
     // A channel another job of this bot (on any instance) is still working on is not sent twice.
     const busy = await this.channelsInFlight(p.teamId);
-    const plan = refreshPlan(p.kind, p.items, live, p.since, who.timeZone).map((i) =>
+    const plan = refreshPlan(p.kind, p.items, live, p.since, who.timeZone, p.kind === 'bulk-start' ? await this.cooldowns(p.teamId, live) : undefined).map((i) =>
       i.run && busy.has(i.channelId) ? { ...i, run: false, note: 'skipped: another bulk job of this bot is working on it' } : i,
     );
     const now = new Date().toISOString();

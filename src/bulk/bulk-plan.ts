@@ -1,4 +1,5 @@
 import { formatBoth } from '../bot/parse/dates';
+import type { RestartCooldown } from '../domain/restart-cooldown';
 import type { Channel } from '../graph/teams-directory';
 import { snapshotOf } from '../graph/thread-state';
 import type { ThreadSnapshot } from '../store/types';
@@ -24,6 +25,8 @@ export interface PlanOptions {
   excludePrivate: boolean;
   /** Only these channel ids, when the form's multi-select chose some; null = every channel. */
   channelIds: string[] | null;
+  /** Channels this bot completed too recently to start again (see restartCooldown), by channel id. */
+  cooldowns?: ReadonlyMap<string, RestartCooldown>;
 }
 
 function base(c: Channel): Omit<PlannedItem, 'run' | 'note'> {
@@ -48,6 +51,10 @@ export function planStart(channels: Channel[], since: string | null, options: Pl
     if (options.excludePrivate && c.membershipType === 'private') return { ...item, run: false, note: 'skipped: private channels excluded' };
     if (since && c.createdDateTime && Date.parse(since) >= Date.parse(c.createdDateTime)) {
       return { ...item, run: false, note: `skipped: the date is not earlier than its creation date ${formatBoth(c.createdDateTime, timeZone)}` };
+    }
+    const wait = options.cooldowns?.get(c.id);
+    if (wait) {
+      return { ...item, run: false, note: `skipped: completed by this bot ${formatBoth(wait.completedAt, timeZone)}; a thread restarted straight after completing can get stuck, so start it again after ${formatBoth(wait.retryAt, timeZone)}` };
     }
     return { ...item, run: true, note: c.migrationMode === 'completed' ? 'migrated before; a new migration starts' : null };
   });
@@ -77,13 +84,20 @@ export function planComplete(channels: Channel[], startedByBot: ReadonlySet<stri
  * state changed since the preview (entered migration, left it, was deleted) is skipped with the
  * reason. Nothing that was skipped starts running, and no channel is added.
  */
-export function refreshPlan(kind: BulkKind, planned: PlannedItem[], live: Channel[], since: string | null, timeZone: string | null): PlannedItem[] {
+export function refreshPlan(
+  kind: BulkKind,
+  planned: PlannedItem[],
+  live: Channel[],
+  since: string | null,
+  timeZone: string | null,
+  cooldowns?: ReadonlyMap<string, RestartCooldown>,
+): PlannedItem[] {
   const byId = new Map(live.map((c) => [c.id, c]));
   return planned.map((p) => {
     if (!p.run) return p;
     const now = byId.get(p.channelId);
     if (!now) return { ...p, run: false, note: 'skipped: the channel no longer exists' };
-    const fresh = kind === 'bulk-start' ? planStart([now], since, { excludePrivate: false, channelIds: null }, timeZone)[0] : planComplete([now], new Set([now.id]), { excludePrivate: false, channelIds: null })[0];
+    const fresh = kind === 'bulk-start' ? planStart([now], since, { excludePrivate: false, channelIds: null, cooldowns }, timeZone)[0] : planComplete([now], new Set([now.id]), { excludePrivate: false, channelIds: null })[0];
     if (!fresh.run) return { ...fresh, note: `${fresh.note} (changed after the preview)` };
     return { ...p, before: fresh.before };
   });

@@ -31,6 +31,8 @@ export interface Config {
   pendingTtlMinutes: number;
   /** Days an expired confirmation is kept (a press on its card answers with its result); 0 keeps them. */
   pendingRetentionDays: number;
+  /** Minutes a start waits after this bot completed the same thread (spec §4: stuck chats); 0: no wait. */
+  restartCooldownMinutes: number;
 }
 
 /** Thrown when the environment is unusable; the message names variables, never their values. */
@@ -149,6 +151,7 @@ const envSchema = z.object({
   BULK_CONFIRM_THRESHOLD: whole('BULK_CONFIRM_THRESHOLD', 10, 0, 100000),
   PENDING_TTL_MINUTES: int('PENDING_TTL_MINUTES', 60, 1, 10080),
   PENDING_RETENTION_DAYS: whole('PENDING_RETENTION_DAYS', 30, 0, 3650),
+  RESTART_COOLDOWN_MINUTES: int('RESTART_COOLDOWN_MINUTES', 10, 0, 10080),
 });
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T => {
@@ -235,5 +238,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bulk: { perTeamPerSecond: e.BULK_TEAM_RPS, perTenantPerSecond: e.BULK_TENANT_RPS, typedConfirmationAbove: e.BULK_CONFIRM_THRESHOLD },
     pendingTtlMinutes: e.PENDING_TTL_MINUTES,
     pendingRetentionDays: e.PENDING_RETENTION_DAYS,
+    restartCooldownMinutes: e.RESTART_COOLDOWN_MINUTES,
   };
 }

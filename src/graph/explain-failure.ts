@@ -1,3 +1,4 @@
+import { nationalCloudCaveat } from '../config/clouds';
 import type { GraphFailure } from './graph-errors';
 
 export type GraphOperation = 'start' | 'complete' | 'read' | 'admin-check' | 'list';
@@ -7,6 +8,12 @@ export type GraphOperation = 'start' | 'complete' | 'read' | 'admin-check' | 'li
  * error code, `request-id` and date are shown next to it by the card, not here.
  */
 export function explainFailure(failure: GraphFailure, operation: GraphOperation): string {
+  const explanation = explainServiceAnswer(failure, operation);
+  const caveat = failure.nationalCloud && (operation === 'start' || operation === 'complete') ? nationalCloudCaveat(failure.nationalCloud) : null;
+  return caveat ? `${caveat} ${explanation}` : explanation;
+}
+
+function explainServiceAnswer(failure: GraphFailure, operation: GraphOperation): string {
   const msg = failure.message.toLowerCase();
   switch (failure.code) {
     case 'TokenUnavailable':

@@ -1,4 +1,5 @@
 import { CredentialError } from '../auth/graph-credential';
+import type { CloudName } from '../config/clouds';
 
 /** A Graph failure reduced to what the bot reports and records. */
 export interface GraphFailure {
@@ -14,6 +15,8 @@ export interface GraphFailure {
   outcomeUnknown: boolean;
   /** `Retry-After` of a final 429/503, in seconds, when Graph sent one. */
   retryAfterSeconds?: number;
+  /** Set when a migration call failed in a national cloud, where Microsoft does not list the migration APIs. */
+  nationalCloud?: CloudName;
 }
 
 export class GraphCallError extends Error {

@@ -1,4 +1,5 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { CloudName } from '../config/clouds';
 import type { TargetRef } from '../store/types';
 import { errorFromResponse, toGraphCallError } from './graph-errors';
 import { withTimeout } from './request-timeout';
@@ -23,19 +24,27 @@ export class MigrationApi {
   constructor(
     private readonly client: Client,
     private readonly timeoutMs: number,
+    private readonly cloud: CloudName = 'global',
   ) {}
 
   private async post(path: string, body: Record<string, unknown> | undefined): Promise<WriteReceipt> {
-    return withTimeout(this.timeoutMs, async (signal) => {
-      let response: Response;
-      try {
-        response = (await this.client.api(path).option('signal', signal).responseType(ResponseType.RAW).post(body ?? '')) as Response;
-      } catch (err) {
-        throw toGraphCallError(err);
-      }
-      if (!response.ok) throw await errorFromResponse(response);
-      return { requestId: response.headers.get('request-id') };
-    });
+    try {
+      return await withTimeout(this.timeoutMs, async (signal) => {
+        let response: Response;
+        try {
+          response = (await this.client.api(path).option('signal', signal).responseType(ResponseType.RAW).post(body ?? '')) as Response;
+        } catch (err) {
+          throw toGraphCallError(err);
+        }
+        if (!response.ok) throw await errorFromResponse(response);
+        return { requestId: response.headers.get('request-id') };
+      });
+    } catch (err) {
+      // Outside the global service the admin is told the APIs may not be offered (spec §2).
+      const failure = toGraphCallError(err);
+      if (this.cloud !== 'global') failure.failure.nationalCloud = this.cloud;
+      throw failure;
+    }
   }
 
   /** Puts the thread into migration mode; `conversationCreationDateTime` omitted keeps the current date. */

@@ -23,3 +23,9 @@ export async function lastStart(store: Store, targetKey: string): Promise<AuditE
   const entries = await store.queryAudit({ targetKey, limit: 50 });
   return entries.find((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded') ?? null;
 }
+
+/** When this bot last completed one target (single or bulk), if the ledger says it did. */
+export async function lastCompletion(store: Store, targetKey: string): Promise<string | null> {
+  const entries = await store.queryAudit({ targetKey, limit: 50 });
+  return entries.find((e) => (e.action === 'complete' || e.action === 'bulk-complete') && e.outcome === 'succeeded')?.at ?? null;
+}

@@ -9,7 +9,7 @@ const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 describe('the migration lifecycle: status, complete, the locked board, reminders and the audit ledger', function () {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ env: { REMINDER_AFTER_DAYS: '3' } });
+    h = await startHarness({ env: { REMINDER_AFTER_DAYS: '3', RESTART_COOLDOWN_MINUTES: '0' } }); // each test starts the same threads afresh (the emulator is reset, the ledger is kept)
   });
   after(async () => h?.stop());
   beforeEach(() => h.reset());

@@ -5,6 +5,8 @@ import type { MigrationApi } from '../../graph/migration-api';
 import { snapshotOf } from '../../graph/thread-state';
 import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
+import { minutesUntil, restartCooldown } from '../../domain/restart-cooldown';
+import { lastCompletion } from '../../store/ledger-queries';
 import { Store, TargetRef, targetKey, ThreadSnapshot } from '../../store/types';
 import { formatBoth } from '../parse/dates';
 import type { TargetSpec } from '../parse/command-parser';
@@ -21,6 +23,9 @@ export interface StartMigrationDeps {
   store: Store;
   logger: Logger;
   migrationAppId: string;
+  /** Minutes a start waits after this bot completed the same thread (0: no wait). */
+  restartCooldownMinutes: number;
+  now?: () => number;
 }
 
 /** What the confirmation card promised; kept on the server under an opaque id. */
@@ -58,6 +63,16 @@ export function preflightProblem(target: ResolvedTarget, since: string | null, t
   return null;
 }
 
+/**
+ * Why a start on this thread must wait (this bot completed it moments ago, spec §4), in words an
+ * admin can act on; null when it may start now.
+ */
+export async function restartWaitProblem(store: Store, target: TargetRef, name: string, cooldownMinutes: number, nowMs: number, timeZone: string | null): Promise<string | null> {
+  const wait = restartCooldown(await lastCompletion(store, targetKey(target)), nowMs, cooldownMinutes);
+  if (!wait) return null;
+  return `"${name}" was completed by this bot ${formatBoth(wait.completedAt, timeZone)}. A thread completed and started again straight away can get stuck in migration mode with no way to reset it, so a new start waits ${cooldownMinutes} minutes after a completion. Try again after ${formatBoth(wait.retryAt, timeZone)} (in about ${minutesUntil(wait.retryAt, nowMs)} minutes). Nothing was changed.`;
+}
+
 /** The error facts every failure card shows: code, request id and date. */
 export function errorFacts(failure: GraphFailure): OutcomeView['errorFacts'] {
   return [
@@ -86,7 +101,7 @@ export class StartMigrationFlow {
 
   /** Pre-flights an already resolved target (the form uses this) and shows the confirmation card. */
   async confirmation(who: ActingContext, target: ResolvedTarget, since: string | null): Promise<FlowReply> {
-    const problem = preflightProblem(target, since, who.timeZone);
+    const problem = preflightProblem(target, since, who.timeZone) ?? (await this.restartWait(target.ref, target.displayName, who.timeZone));
     if (problem) return text(problem);
     const thread = threadOf(target);
     const payload: StartPayload = {
@@ -111,6 +126,10 @@ export class StartMigrationFlow {
         expires: formatBoth(expiresAt, who.timeZone),
       }),
     );
+  }
+
+  private restartWait(target: TargetRef, name: string, timeZone: string | null): Promise<string | null> {
+    return restartWaitProblem(this.deps.store, target, name, this.deps.restartCooldownMinutes, (this.deps.now ?? Date.now)(), timeZone);
   }
 
   /** Runs the confirmed operation exactly once, however often Confirm is pressed. */
@@ -164,6 +183,12 @@ export class StartMigrationFlow {
     } catch (err) {
       const failure = toGraphCallError(err).failure;
       return fail(failure, explainFailure(failure, 'read'));
+    }
+    // A completion may have happened since the card was shown.
+    const wait = await this.restartWait(target, payload.targetName, who.timeZone);
+    if (wait) {
+      const failure: GraphFailure = { status: 400, code: 'RecentlyCompleted', message: 'This bot completed the thread moments ago.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
+      return fail(failure, wait);
     }
 
     let requestId: string | null = null;

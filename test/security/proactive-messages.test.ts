@@ -58,6 +58,26 @@ describe('an admin who last spoke in a team channel is reminded in private', fun
     assert.equal(h.emulator.connector.sent().slice(before).filter((a) => a.conversationId === ALEX_PERSONAL).length, 2);
   });
 
+  it('a channel reference stored by an earlier version is never continued: the reminder still goes to the personal chat', async () => {
+    await startFromChannel();
+    const tenantId = '00000000-0000-0000-0000-000000000001';
+    await h.bot.store.saveConversationReference({
+      aadObjectId: '00000000-0000-0000-0000-000000000020',
+      tenantId,
+      updatedAt: new Date().toISOString(),
+      reference: {
+        activityId: '1', channelId: 'msteams', serviceUrl: h.emulator.connectorUrl,
+        user: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' }, bot: { id: '28:bbbbbbbb-0000-0000-0000-000000000001' },
+        conversation: { id: `${ANNOUNCEMENTS};messageid=1`, conversationType: 'channel', isGroup: true, tenantId },
+      },
+    });
+    const before = h.emulator.connector.sent().length;
+    assert.equal(await h.bot.runReminders(new Date(Date.now() + 4 * DAY)), 1);
+    const sent = h.emulator.connector.sent().slice(before);
+    assert.deepEqual(inChannel(sent), [], 'nothing is posted in the channel');
+    assert.deepEqual(sent.map((a) => a.conversationId), [ALEX_PERSONAL]);
+  });
+
   it('when Teams refuses to open the personal chat, nothing is posted anywhere and the log says why', async () => {
     await startFromChannel();
     h.emulator.connector.uninstallBotFor('alex');

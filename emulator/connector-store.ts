@@ -8,6 +8,7 @@ export class ConnectorStore implements ConnectorRecorder {
   private sends: RecordedActivity[] = [];
   private edits: RecordedActivity[] = [];
   private auths: (string | null)[] = [];
+  private notInstalled = new Set<string>();
   private counter = 0;
 
   /** A new activity id, unique within this emulator run. */
@@ -26,11 +27,21 @@ export class ConnectorStore implements ConnectorRecorder {
     this.auths.push(header);
   }
 
-  /** Forgets everything. */
+  /** Forgets everything (the bot is installed for everyone again). */
   clear(): void {
     this.sends = [];
     this.edits = [];
     this.auths = [];
+    this.notInstalled.clear();
+  }
+
+  uninstallBotFor(userKey: string): void {
+    this.notInstalled.add(userKey);
+  }
+
+  /** False once a test has uninstalled the bot for this fixture user. */
+  isInstalledFor(userKey: string): boolean {
+    return !this.notInstalled.has(userKey);
   }
 
   sent(conversationId?: string): RecordedActivity[] {

@@ -135,9 +135,9 @@ function createConversation(core: Core, ctx: RequestContext, body: any): void {
     activityId = core.connector.nextId();
     conversationId = channelConversationId(channelId, activityId);
   } else if (Array.isArray(body.members) && body.members.length === 1) {
-    const user = findMember(core.state, String(body.members[0]?.id ?? body.members[0]?.aadObjectId ?? ''));
-    if (!user) return connectorError(ctx, 404, 'MemberNotFound', 'The member of the new conversation is not known.');
-    conversationId = personalConversationId(user.key);
+    const created = personalChatOf(core, ctx, body);
+    if (!created) return;
+    conversationId = created;
   } else {
     return connectorError(ctx, 400, 'BadArgument', 'Creating group conversations is not supported; give one member or a channel.');
   }
@@ -146,4 +146,32 @@ function createConversation(core: Core, ctx: RequestContext, body: any): void {
     recordActivity(core, conversationId, body.activity, activityId, null, 'send');
   }
   sendJson(ctx, 201, activityId ? { id: conversationId, activityId, serviceUrl: `${core.baseUrl}/connector/` } : { id: conversationId, serviceUrl: `${core.baseUrl}/connector/` });
+}
+
+/**
+ * The 1:1 chat of the one member, as Teams creates it: the tenant is required (`channelData.tenant.id`
+ * or `tenantId`), `isGroup` must not be true, the member is a Teams id (`29:…`) or an Entra object id
+ * of that tenant, and the bot must be installed for them. Answers the error itself and returns
+ * undefined when Teams would refuse.
+ */
+function personalChatOf(core: Core, ctx: RequestContext, body: any): string | undefined {
+  const tenantId: unknown = body.channelData?.tenant?.id ?? body.tenantId;
+  if (typeof tenantId !== 'string' || !tenantId) {
+    connectorError(ctx, 400, 'BadSyntax', 'Could not parse tenant id');
+    return undefined;
+  }
+  if (body.isGroup === true) {
+    connectorError(ctx, 400, 'BadSyntax', 'Incorrect conversation creation parameters');
+    return undefined;
+  }
+  const user = findMember(core.state, String(body.members[0]?.id ?? body.members[0]?.aadObjectId ?? ''));
+  if (!user || user.tenantId.toLowerCase() !== tenantId.toLowerCase()) {
+    connectorError(ctx, 404, 'MemberNotFound', 'The member of the new conversation is not known.');
+    return undefined;
+  }
+  if (!core.connector.isInstalledFor(user.key)) {
+    connectorError(ctx, 403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+    return undefined;
+  }
+  return personalConversationId(user.key);
 }

@@ -96,6 +96,11 @@ export interface ConnectorRecorder {
   waitFor(predicate: (a: RecordedActivity) => boolean, timeoutMs?: number): Promise<RecordedActivity>;
   /** Authorization headers seen on connector calls (for channel-auth tests) */
   authorizations(): (string | null)[];
+  /**
+   * The bot's app is not installed for this fixture user (personal scope nor a shared team): creating
+   * their personal chat is refused with 403 `BotNotInConversationRoster`, as Teams does. Until reset.
+   */
+  uninstallBotFor(userKey: string): void;
 }
 
 /** Credentials of an app registered in the emulated Entra ID. */

@@ -1,5 +1,5 @@
 import type { CloudAdapter } from 'botbuilder';
-import { sendCardTo } from '../bot/proactive';
+import { sendCardToPersonalChat } from '../bot/proactive';
 import { OutcomeView, renderOutcome } from '../cards/renderer';
 import { toGraphCallError } from '../graph/graph-errors';
 import { snapshotOf } from '../graph/thread-state';
@@ -103,13 +103,13 @@ export class InterruptedConfirmations {
     return true;
   }
 
-  /** A proactive message to where the admin was last reached (the reminders' conversation reference). */
+  /** A proactive message to the admin's personal chat only (the reminders' conversation reference). */
   private async tell(op: PendingOperation, view: View): Promise<void> {
     const oid = op.requestedBy.aadObjectId;
     const ref = oid ? await this.deps.store.getConversationReference(oid) : null;
     if (!ref) return;
     try {
-      await sendCardTo(this.deps.adapter, this.deps.botAppId, ref, renderOutcome(view));
+      await sendCardToPersonalChat(this.deps, ref, renderOutcome(view));
     } catch (err) {
       this.deps.logger.warn({ opId: op.id, err: { message: (err as Error).message } }, 'interrupted confirmation: the admin could not be told');
     }

@@ -1,5 +1,6 @@
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import { sendCardTo } from '../bot/proactive';
+import { sendCardToPersonalChat } from '../bot/proactive';
+import { conversationKind } from '../bot/turn-context';
 import { renderCard, ListView } from '../cards/renderer';
 import { toGraphCallError } from '../graph/graph-errors';
 import type { TeamsDirectory } from '../graph/teams-directory';
@@ -15,8 +16,8 @@ export interface ReminderSettings {
 
 /**
  * Reminds the admin who started a migration when the thread has stayed locked longer than
- * `REMINDER_AFTER_DAYS`: a proactive message through the adapter's `continueConversation`, to
- * the conversation reference stored from their last personal chat (or where they last spoke).
+ * `REMINDER_AFTER_DAYS`: a proactive message to their personal chat with the bot only (the reminder
+ * names private channels and chats), opened by the bot when it only knows them from a channel.
  * Each thread reminds at most once per period, also with several instances: each claims the
  * reminder in the ledger (compare-and-set) before sending it.
  */
@@ -29,7 +30,11 @@ export class ReminderService {
     private readonly deps: { store: Store; directory: TeamsDirectory; adapter: CloudAdapter; botAppId: string; logger: Logger; settings: ReminderSettings },
   ) {}
 
-  /** Remembers where to reach this person (once per conversation per process). */
+  /**
+   * Remembers how to reach this person (once per conversation per process): their personal chat, or,
+   * until they chat in private, who they are and through which service URL, never the channel or
+   * group chat itself, so nothing proactive can be posted there.
+   */
   async remember(context: TurnContext): Promise<void> {
     const a = context.activity;
     const oid = a.from?.aadObjectId;
@@ -39,12 +44,13 @@ export class ReminderService {
     if (this.saved.has(key)) return;
     const existing = await this.deps.store.getConversationReference(oid);
     // A personal chat is the best place for a reminder; do not replace one with a channel.
-    const personal = a.conversation?.conversationType === 'personal';
+    const personal = conversationKind(context) === 'personal';
     if (existing && !personal && (existing.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal') {
       this.saved.add(key);
       return;
     }
-    const reference = JSON.parse(JSON.stringify(TurnContext_getReference(context))) as Record<string, unknown>;
+    const full = JSON.parse(JSON.stringify(TurnContext_getReference(context))) as Record<string, unknown>;
+    const reference = personal ? full : withoutConversation(full);
     await this.deps.store.saveConversationReference({ aadObjectId: oid, tenantId, reference, updatedAt: new Date().toISOString() });
     this.saved.add(key);
   }
@@ -97,7 +103,7 @@ export class ReminderService {
       const at = now.toISOString();
       if (!(await store.swapReminderSentAt(key, last, at))) continue;
       try {
-        await sendCardTo(this.deps.adapter, this.deps.botAppId, ref, card);
+        await sendCardToPersonalChat(this.deps, ref, card);
         sent++;
       } catch (err) {
         this.deps.logger.warn({ target: key, err: { message: (err as Error).message } }, 'reminder could not be delivered');
@@ -112,4 +118,10 @@ export class ReminderService {
 function TurnContext_getReference(context: TurnContext): Partial<ConversationReference> {
   // botbuilder's static helper, reached through the instance's class to keep the import type-only.
   return (context.constructor as unknown as { getConversationReference(a: unknown): Partial<ConversationReference> }).getConversationReference(context.activity);
+}
+
+/** Who and through which service URL, without the (shared) conversation or the activity in it. */
+function withoutConversation(reference: Record<string, unknown>): Record<string, unknown> {
+  const { conversation: _conversation, activityId: _activityId, ...rest } = reference;
+  return rest;
 }

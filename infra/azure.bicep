@@ -81,6 +81,7 @@ param bulkTenantRps string = ''
 param bulkConfirmThreshold string = ''
 param pendingTtlMinutes string = ''
 param pendingRetentionDays string = ''
+param restartCooldownMinutes string = ''
 
 @description('Ledger tables, named as src/store/table-store.ts names them (default prefix "migrationbot"). The bot also creates missing tables itself.')
 param ledgerTables array = [
@@ -321,7 +322,13 @@ var pendingRetentionDaysSetting = empty(pendingRetentionDays) ? [] : [
     value: pendingRetentionDays
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting)
+var restartCooldownMinutesSetting = empty(restartCooldownMinutes) ? [] : [
+  {
+    name: 'RESTART_COOLDOWN_MINUTES'
+    value: restartCooldownMinutes
+  }
+]
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

@@ -105,7 +105,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where) => form.open(context, where), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
+  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
   // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5).

@@ -17,7 +17,7 @@ export interface HandlerFlows {
    * form summary). `where` is the summary's own record of where it was shown, for clients whose
    * refresh invoke omits the conversation type.
    */
-  openForm: (context: TurnContext, where?: unknown) => Promise<FlowReply>;
+  openForm: (context: TurnContext, where?: unknown, owner?: unknown) => Promise<FlowReply>;
   /** Extra card verbs from features with their own forms (the migration form, bulk jobs). */
   extraButtons?: ButtonHandlers;
 }
@@ -64,7 +64,7 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
     // Pressed on the help card, the welcome or a channel's form summary: the form goes to the presser
     // only, and the card everyone sees stays as it is.
     openForm: async (context, data) => {
-      const reply = await f.openForm(context, data.where);
+      const reply = await f.openForm(context, data.where, data.owner);
       return reply.kind === 'card' ? { ...reply, interactorOnly: true } : reply;
     },
     refreshView: (context, data) => f.guard.privateView(actingContext(context), data.opId),

@@ -63,6 +63,7 @@ export const CONFIG_VARIABLES = [
   'BULK_CONFIRM_THRESHOLD',
   'PENDING_TTL_MINUTES',
   'PENDING_RETENTION_DAYS',
+  'RESTART_COOLDOWN_MINUTES',
 ] as const;
 
 /** Configuration variables that hold secrets: never assigned in a committed template. */

@@ -107,6 +107,9 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.deepEqual(choices(card, 'kind')[0], { title: 'This channel', value: 'this' });
     const step = await press(alex, h.emulator, 'Next', { kind: 'this', date: '2020-01-01' }, card);
     assert.match(step.text, /Start migration\?.*My Team › Announcements/s);
+    const after = lastCardActivity(alex, h.emulator);
+    assert.match(cardText(after.card), /Alex Wilber is reviewing this/, 'his own summary message now shows his confirmation');
+    assert.equal(alex.replies().length, 1, 'one message, updated in place');
   });
 
   it('lets a second admin open their own form from the summary without the shared card changing', async () => {

@@ -32,6 +32,11 @@ interface FormInput {
   chatsOf: string;
   date: string;
   time: string;
+  /**
+   * 'yes' when the form was opened from the presser's own summary message (its refresh), which its
+   * steps may rewrite; '' when opened over someone else's message or a help card, which stays as it is.
+   */
+  ownMessage: string;
 }
 
 interface FormErrors {
@@ -81,12 +86,14 @@ export class MigrationFormFlow {
    * the form's date, to the bulk flow's preview (`bulkAsk`).
    */
   buttons(bulkAsk?: (context: TurnContext, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>): ButtonHandlers {
-    // In a channel several admins can each be on their own form over the same summary message, so
-    // a form step never rewrites that message (it names whoever asked first).
-    const keepMessage = (reply: FlowReply): FlowReply => (reply.kind === 'card' ? { ...reply, keepsSharedMessage: true } : reply);
+    // In a channel several admins can each be on their own form over the same summary message: a
+    // step of a form opened over someone else's message never rewrites it (it names whoever asked
+    // first). The card's `ownMessage` is untrusted, but at worst lets an admin rewrite a summary.
+    const keepMessage = (data: Record<string, unknown>, reply: FlowReply): FlowReply =>
+      reply.kind === 'card' && data.ownMessage !== 'yes' ? { ...reply, keepsSharedMessage: true } : reply;
     return {
-      formNext: async (context, data) => keepMessage(await this.next(context, data)),
-      ...(bulkAsk ? { formBulk: async (context: TurnContext, data: Record<string, unknown>) => keepMessage(await this.bulk(context, data, bulkAsk)) } : {}),
+      formNext: async (context, data) => keepMessage(data, await this.next(context, data)),
+      ...(bulkAsk ? { formBulk: async (context: TurnContext, data: Record<string, unknown>) => keepMessage(data, await this.bulk(context, data, bulkAsk)) } : {}),
     };
   }
 
@@ -114,12 +121,12 @@ export class MigrationFormFlow {
   }
 
   /** Opens an empty form (admins only). */
-  async open(context: TurnContext, where?: unknown): Promise<FlowReply> {
+  async open(context: TurnContext, where?: unknown, owner?: unknown): Promise<FlowReply> {
     const who = actingContext(context);
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
     if (refusal) return refusal;
     const type = placeOf(context, where);
-    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '' };
+    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '', ownMessage: typeof owner === 'string' && owner !== '' && owner === context.activity.from?.id ? 'yes' : '' };
     return this.render(context, who, input, noErrors, [], '', '', type);
   }
 
@@ -187,6 +194,7 @@ export class MigrationFormFlow {
         time: input.time,
         zoneLabel: who.timeZone ?? 'UTC',
         hint,
+        ownMessage: input.ownMessage,
       }),
     };
   }
@@ -205,6 +213,7 @@ export class MigrationFormFlow {
       chatsOf: str(data.chatsOf, 256),
       date: str(data.date, 40),
       time: str(data.time, 20),
+      ownMessage: data.ownMessage === 'yes' ? 'yes' : '',
     };
     const errors: FormErrors = { ...noErrors };
     let channels: Channel[] = [];

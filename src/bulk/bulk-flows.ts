@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, TurnContext } from 'botbuilder';
 import { ActingContext, card, FlowReply, text } from '../bot/flows/acting';
-import type { OperationGuard } from '../bot/flows/operation-guard';
+import { isRequester, type OperationGuard } from '../bot/flows/operation-guard';
 import { errorFacts } from '../bot/flows/start-migration';
 import { formatBoth, parseCreationDate } from '../bot/parse/dates';
 import { isChannelId, isGuid } from '../bot/parse/ids';
@@ -224,6 +224,9 @@ export class BulkFlows {
     const who = actingContext(context);
     const refusal = await this.deps.guard.refuseNonAdmin(who, kind, { team: args.team.slice(0, 256), since: args.since });
     if (refusal) return refusal;
+    // Before any Graph read: only the requester may replace (and so cancel) a preview.
+    const replaced = args.replaces ? await this.replaceablePreview(who, args.replaces) : null;
+    if (typeof replaced === 'string') return text(replaced);
     const tenantId = who.tenantId!;
     // Reading a team by id also counts against that team's budget; a search by name only the tenant's.
     const byId = isGuid(args.team);
@@ -236,7 +239,7 @@ export class BulkFlows {
     } catch (err) {
       return text(explainFailure(toGraphCallError(err).failure, 'list'));
     }
-    if (args.replaces) await this.cancelReplaced(who, args.replaces);
+    if (replaced) await this.cancelReplaced(replaced);
     const options = { excludePrivate: args.excludePrivate ?? false, channelIds: args.channelIds ?? null };
     const items =
       kind === 'bulk-start' ? planStart(channels, args.since, options, who.timeZone) : planComplete(channels, await this.startedByBot(team.value.id, channels), options);
@@ -258,10 +261,23 @@ export class BulkFlows {
     return this.deps.guard.create(who, kind, payload, (id, expiresAt) => renderBulkPreview(this.previewView(payload, { id, expiresAt }, '', who)));
   }
 
-  /** A preview replaced by a new one (private channels toggled) can no longer be confirmed. */
-  private async cancelReplaced(who: ActingContext, opId: string): Promise<void> {
+  /**
+   * The preview a `replaces=<id>` asks to replace: the operation when the presser asked for it, a
+   * refusal when someone else did (in a channel every member sees the card and its id), null when
+   * there is nothing here to replace (unknown, another conversation), so the new preview stands alone.
+   */
+  private async replaceablePreview(who: ActingContext, opId: string): Promise<PendingOperation | string | null> {
     const op = await this.deps.guard.load(who, opId, KINDS);
-    if ('state' in op && op.state === 'pending' && (await this.deps.store.cancelPending(op.id))) {
+    if (!('state' in op)) return null;
+    if (!isRequester(op, who)) {
+      return `Only ${op.requestedBy.name ?? 'the administrator who asked'} can change this preview; it was not changed. Run the command yourself to get your own preview.`;
+    }
+    return op;
+  }
+
+  /** A preview replaced by a new one (private channels toggled) can no longer be confirmed. */
+  private async cancelReplaced(op: PendingOperation): Promise<void> {
+    if (op.state === 'pending' && (await this.deps.store.cancelPending(op.id))) {
       await this.deps.store.finishPending(op.id, 'cancelled', null);
     }
   }

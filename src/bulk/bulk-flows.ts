@@ -110,6 +110,15 @@ function channelLabel(name: string, membershipType: string): string {
   return membershipType && membershipType !== 'standard' ? `${name} (${membershipType})` : name;
 }
 
+/**
+ * Each channel once, in the order listed: Graph's paging can return a channel on two pages when
+ * the list changes between them, and a job holds one item per channel.
+ */
+export function uniqueChannels(channels: Channel[]): Channel[] {
+  const seen = new Set<string>();
+  return channels.filter((c) => !seen.has(c.id) && (seen.add(c.id), true));
+}
+
 /** Reads the preview request from a typed command or a card's data; a message when it is unusable. */
 export function parseAskArgs(data: Record<string, unknown>): BulkAskArgs | string {
   const team = typeof data.team === 'string' ? data.team.trim() : '';
@@ -204,9 +213,9 @@ export class BulkFlows {
     };
   }
 
-  private listChannels(tenantId: string, teamId: string): Promise<Channel[]> {
+  private async listChannels(tenantId: string, teamId: string): Promise<Channel[]> {
     const b = this.budgets(tenantId, teamId);
-    return this.pacer.run([b.channelsList, b.team], () => this.deps.directory.listChannels(teamId));
+    return uniqueChannels(await this.pacer.run([b.channelsList, b.team], () => this.deps.directory.listChannels(teamId)));
   }
 
   /** Channels the ledger shows this bot started, so the preview can say whose migration it is. */
@@ -366,6 +375,18 @@ export class BulkFlows {
     }
     const claimed = await this.deps.guard.claimForButton(who, data.opId, KINDS, loaded.kind);
     if (!('state' in claimed)) return claimed;
+    try {
+      return await this.startClaimed(context, who, claimed);
+    } catch (err) {
+      return this.failAfterClaim(claimed, err);
+    }
+  }
+
+  /**
+   * The claimed half of Confirm: the channels listed again, the job recorded and leased to this
+   * instance, then started in the background. Answers with the progress card.
+   */
+  private async startClaimed(context: TurnContext, who: ActingContext, claimed: PendingOperation): Promise<FlowReply> {
     const p = claimed.payload as BulkPayload;
     let live: Channel[];
     try {
@@ -424,6 +445,43 @@ export class BulkFlows {
     const run = this.launch(job, items, { ...who, timeZone: who.timeZone ?? p.timeZone }, befores, 'start');
     this.deps.logger.info({ jobId: job.id, kind: job.kind, teamId: job.teamId, items: items.length, queued: plan.filter((i) => i.run).length }, 'bulk job started');
     return card(this.progressCard(run, false, who.timeZone));
+  }
+
+  /**
+   * Something failed between the claim and the job being saved (the store refused a write, …): the
+   * claimed operation must not stay "being carried out" with no job behind it. Unless the job was
+   * saved after all (then the take-over pass runs it), the operation is finished with a failure
+   * view, which a later press of Confirm shows again. If even that cannot be recorded, the
+   * interrupted-confirmation pass finishes it once the store answers again.
+   */
+  private async failAfterClaim(claimed: PendingOperation, err: unknown): Promise<FlowReply> {
+    const p = claimed.payload as BulkPayload;
+    this.deps.logger.error({ opId: claimed.id, kind: claimed.kind, err: { message: (err as Error)?.message } }, 'bulk confirmation failed before its job was saved');
+    if (await this.jobSaved(claimed.id)) {
+      // Left to the take-over pass, which skips the jobs this instance still counts as its own.
+      if (!this.running.has(claimed.id)) this.owned.delete(claimed.id);
+      return text('The bulk job was saved but could not start in this turn. The bot takes it up within a minute and this card then shows its progress.');
+    }
+    const view = {
+      title: `Nothing was started: ${p.teamName}`,
+      color: 'Attention' as const,
+      summary: "The bulk job could not be saved in the bot's store just before acting, so no channel was changed. Run the command again; if this keeps happening, check the bot's storage.",
+    };
+    try {
+      return await this.deps.guard.finish(claimed.id, view);
+    } catch (finishErr) {
+      this.deps.logger.error({ opId: claimed.id, err: { message: (finishErr as Error)?.message } }, 'could not record the failed bulk confirmation; the interrupted-confirmation pass finishes it');
+      return text(`Nothing was started for ${p.teamName}: the bot's store is not answering. This confirmation is closed by the bot once the store works again; then run the command again.`);
+    }
+  }
+
+  /** Whether a job exists for `jobId`; false when the store cannot say either. */
+  private async jobSaved(jobId: string): Promise<boolean> {
+    try {
+      return (await this.deps.store.getBulkJob(jobId)) !== null;
+    } catch {
+      return false;
+    }
   }
 
   /** Channels of a team that running jobs (of this or another instance) have yet to settle. */

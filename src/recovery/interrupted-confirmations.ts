@@ -83,10 +83,25 @@ export class InterruptedConfirmations {
     const cutoff = new Date(now.getTime() - this.deps.staleAfterMs).toISOString();
     let settled = 0;
     for (const op of await this.deps.store.listInterruptedPending(cutoff)) {
-      const done = op.kind === 'start' || op.kind === 'complete' ? await this.settleOne(op) : await this.settleBulkWithoutJob(op);
-      if (done) settled++;
+      try {
+        const done = op.kind === 'start' || op.kind === 'complete' ? await this.settleOne(op) : await this.settleBulkWithoutJob(op);
+        if (done) settled++;
+      } catch (err) {
+        // A store error half-way: the operation stays running and the next pass finishes it.
+        this.deps.logger.warn({ opId: op.id, err: { message: (err as Error)?.message } }, 'interrupted confirmation: could not be settled now; tried again at the next pass');
+      }
     }
     return settled;
+  }
+
+  /** The view the store recorded: an earlier pass cut short may have decided it (Table storage). */
+  private async recordedView(opId: string, fallback: View): Promise<View> {
+    try {
+      const view = (await this.deps.store.getPending(opId))?.result?.view as View | undefined;
+      return view ?? fallback;
+    } catch {
+      return fallback;
+    }
   }
 
   /** A bulk confirmation claimed but never turned into a job: nothing ran, so it ends as not started. */
@@ -117,7 +132,7 @@ export class InterruptedConfirmations {
     };
     if (!(await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, entry))) return false;
     this.deps.logger.warn({ opId: op.id, kind: op.kind }, 'finished a bulk confirmation left running with no job');
-    if (op.claimedAt) await this.tell(op, view);
+    if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
     return true;
   }
 
@@ -139,7 +154,7 @@ export class InterruptedConfirmations {
     if (!won) return false;
     this.deps.logger.warn({ opId: op.id, kind: op.kind, target: targetKey(payload.target), outcome: facts.outcome }, 'settled a confirmation interrupted by a stopped bot');
     // Operations claimed before claims were stamped may be months old: recorded, but nobody is messaged.
-    if (op.claimedAt) await this.tell(op, view);
+    if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, TurnContext } from 'botbuilder';
 import { ActingContext, card, FlowReply, text } from '../bot/flows/acting';
-import type { OperationGuard } from '../bot/flows/operation-guard';
+import { isRequester, type OperationGuard } from '../bot/flows/operation-guard';
 import { errorFacts } from '../bot/flows/start-migration';
 import { formatBoth, parseCreationDate } from '../bot/parse/dates';
 import { isChannelId, isGuid } from '../bot/parse/ids';
@@ -114,6 +114,15 @@ function channelLabel(name: string, membershipType: string): string {
   return membershipType && membershipType !== 'standard' ? `${name} (${membershipType})` : name;
 }
 
+/**
+ * Each channel once, in the order listed: Graph's paging can return a channel on two pages when
+ * the list changes between them, and a job holds one item per channel.
+ */
+export function uniqueChannels(channels: Channel[]): Channel[] {
+  const seen = new Set<string>();
+  return channels.filter((c) => !seen.has(c.id) && (seen.add(c.id), true));
+}
+
 /** Reads the preview request from a typed command or a card's data; a message when it is unusable. */
 export function parseAskArgs(data: Record<string, unknown>): BulkAskArgs | string {
   const team = typeof data.team === 'string' ? data.team.trim() : '';
@@ -208,9 +217,9 @@ export class BulkFlows {
     };
   }
 
-  private listChannels(tenantId: string, teamId: string): Promise<Channel[]> {
+  private async listChannels(tenantId: string, teamId: string): Promise<Channel[]> {
     const b = this.budgets(tenantId, teamId);
-    return this.pacer.run([b.channelsList, b.team], () => this.deps.directory.listChannels(teamId));
+    return uniqueChannels(await this.pacer.run([b.channelsList, b.team], () => this.deps.directory.listChannels(teamId)));
   }
 
   /** Channels this bot completed too recently to start again (spec §4), from the ledger. */
@@ -243,6 +252,9 @@ export class BulkFlows {
     const who = actingContext(context);
     const refusal = await this.deps.guard.refuseNonAdmin(who, kind, { team: args.team.slice(0, 256), since: args.since });
     if (refusal) return refusal;
+    // Before any Graph read: only the requester may replace (and so cancel) a preview.
+    const replaced = args.replaces ? await this.replaceablePreview(who, args.replaces) : null;
+    if (typeof replaced === 'string') return text(replaced);
     const tenantId = who.tenantId!;
     // Reading a team by id also counts against that team's budget; a search by name only the tenant's.
     const byId = isGuid(args.team);
@@ -255,7 +267,7 @@ export class BulkFlows {
     } catch (err) {
       return text(explainFailure(toGraphCallError(err).failure, 'list'));
     }
-    if (args.replaces) await this.cancelReplaced(who, args.replaces);
+    if (replaced) await this.cancelReplaced(replaced);
     const options = { excludePrivate: args.excludePrivate ?? false, channelIds: args.channelIds ?? null, cooldowns: kind === 'bulk-start' ? await this.cooldowns(team.value.id, channels) : undefined };
     const items =
       kind === 'bulk-start' ? planStart(channels, args.since, options, who.timeZone) : planComplete(channels, await this.startedByBot(team.value.id, channels), options);
@@ -277,10 +289,23 @@ export class BulkFlows {
     return this.deps.guard.create(who, kind, payload, (id, expiresAt) => renderBulkPreview(this.previewView(payload, { id, expiresAt }, '', who)));
   }
 
-  /** A preview replaced by a new one (private channels toggled) can no longer be confirmed. */
-  private async cancelReplaced(who: ActingContext, opId: string): Promise<void> {
+  /**
+   * The preview a `replaces=<id>` asks to replace: the operation when the presser asked for it, a
+   * refusal when someone else did (in a channel every member sees the card and its id), null when
+   * there is nothing here to replace (unknown, another conversation), so the new preview stands alone.
+   */
+  private async replaceablePreview(who: ActingContext, opId: string): Promise<PendingOperation | string | null> {
     const op = await this.deps.guard.load(who, opId, KINDS);
-    if ('state' in op && op.state === 'pending' && (await this.deps.store.cancelPending(op.id))) {
+    if (!('state' in op)) return null;
+    if (!isRequester(op, who)) {
+      return `Only ${op.requestedBy.name ?? 'the administrator who asked'} can change this preview; it was not changed. Run the command yourself to get your own preview.`;
+    }
+    return op;
+  }
+
+  /** A preview replaced by a new one (private channels toggled) can no longer be confirmed. */
+  private async cancelReplaced(op: PendingOperation): Promise<void> {
+    if (op.state === 'pending' && (await this.deps.store.cancelPending(op.id))) {
       await this.deps.store.finishPending(op.id, 'cancelled', null);
     }
   }
@@ -369,6 +394,18 @@ export class BulkFlows {
     }
     const claimed = await this.deps.guard.claimForButton(who, data.opId, KINDS, loaded.kind);
     if (!('state' in claimed)) return claimed;
+    try {
+      return await this.startClaimed(context, who, claimed);
+    } catch (err) {
+      return this.failAfterClaim(claimed, err);
+    }
+  }
+
+  /**
+   * The claimed half of Confirm: the channels listed again, the job recorded and leased to this
+   * instance, then started in the background. Answers with the progress card.
+   */
+  private async startClaimed(context: TurnContext, who: ActingContext, claimed: PendingOperation): Promise<FlowReply> {
     const p = claimed.payload as BulkPayload;
     let live: Channel[];
     try {
@@ -427,6 +464,43 @@ export class BulkFlows {
     const run = this.launch(job, items, { ...who, timeZone: who.timeZone ?? p.timeZone }, befores, 'start');
     this.deps.logger.info({ jobId: job.id, kind: job.kind, teamId: job.teamId, items: items.length, queued: plan.filter((i) => i.run).length }, 'bulk job started');
     return card(this.progressCard(run, false, who.timeZone));
+  }
+
+  /**
+   * Something failed between the claim and the job being saved (the store refused a write, …): the
+   * claimed operation must not stay "being carried out" with no job behind it. Unless the job was
+   * saved after all (then the take-over pass runs it), the operation is finished with a failure
+   * view, which a later press of Confirm shows again. If even that cannot be recorded, the
+   * interrupted-confirmation pass finishes it once the store answers again.
+   */
+  private async failAfterClaim(claimed: PendingOperation, err: unknown): Promise<FlowReply> {
+    const p = claimed.payload as BulkPayload;
+    this.deps.logger.error({ opId: claimed.id, kind: claimed.kind, err: { message: (err as Error)?.message } }, 'bulk confirmation failed before its job was saved');
+    if (await this.jobSaved(claimed.id)) {
+      // Left to the take-over pass, which skips the jobs this instance still counts as its own.
+      if (!this.running.has(claimed.id)) this.owned.delete(claimed.id);
+      return text('The bulk job was saved but could not start in this turn. The bot takes it up within a minute and this card then shows its progress.');
+    }
+    const view = {
+      title: `Nothing was started: ${p.teamName}`,
+      color: 'Attention' as const,
+      summary: "The bulk job could not be saved in the bot's store just before acting, so no channel was changed. Run the command again; if this keeps happening, check the bot's storage.",
+    };
+    try {
+      return await this.deps.guard.finish(claimed.id, view);
+    } catch (finishErr) {
+      this.deps.logger.error({ opId: claimed.id, err: { message: (finishErr as Error)?.message } }, 'could not record the failed bulk confirmation; the interrupted-confirmation pass finishes it');
+      return text(`Nothing was started for ${p.teamName}: the bot's store is not answering. This confirmation is closed by the bot once the store works again; then run the command again.`);
+    }
+  }
+
+  /** Whether a job exists for `jobId`; false when the store cannot say either. */
+  private async jobSaved(jobId: string): Promise<boolean> {
+    try {
+      return (await this.deps.store.getBulkJob(jobId)) !== null;
+    } catch {
+      return false;
+    }
   }
 
   /** Channels of a team that running jobs (of this or another instance) have yet to settle. */

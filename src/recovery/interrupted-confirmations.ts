@@ -29,6 +29,12 @@ interface ConfirmedPayload {
 
 type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
 
+/** What a bulk preview stored that names the team (the rest is the bulk flow's own). */
+interface BulkPayloadFacts {
+  teamId?: string;
+  teamName?: unknown;
+}
+
 /**
  * Settles confirmations a stopped bot left half-done. Confirm was pressed (the operation is
  * `running`) but the bot stopped before the outcome was recorded, so `startMigration` or
@@ -39,7 +45,9 @@ type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
  * It runs when the bot starts and then every `staleAfterMs`: a claim younger than that may belong to
  * a Confirm still at work in this or another instance. Should such a turn outlive the window after
  * all (a store or token call that hangs), it records its own outcome too: a second, correcting
- * ledger line, never a lost one. Bulk operations are not touched here; their jobs resume on their own.
+ * ledger line, never a lost one. A bulk operation whose job was saved is not touched here (the job
+ * resumes on its own); one left running with no job (the bot stopped, or the store failed, between
+ * the claim and saving the job) is finished as not started, recorded and told the same way.
  */
 export class InterruptedConfirmations {
   private timers: NodeJS.Timeout[] = [];
@@ -75,10 +83,57 @@ export class InterruptedConfirmations {
     const cutoff = new Date(now.getTime() - this.deps.staleAfterMs).toISOString();
     let settled = 0;
     for (const op of await this.deps.store.listInterruptedPending(cutoff)) {
-      if (op.kind !== 'start' && op.kind !== 'complete') continue;
-      if (await this.settleOne(op)) settled++;
+      try {
+        const done = op.kind === 'start' || op.kind === 'complete' ? await this.settleOne(op) : await this.settleBulkWithoutJob(op);
+        if (done) settled++;
+      } catch (err) {
+        // A store error half-way: the operation stays running and the next pass finishes it.
+        this.deps.logger.warn({ opId: op.id, err: { message: (err as Error)?.message } }, 'interrupted confirmation: could not be settled now; tried again at the next pass');
+      }
     }
     return settled;
+  }
+
+  /** The view the store recorded: an earlier pass cut short may have decided it (Table storage). */
+  private async recordedView(opId: string, fallback: View): Promise<View> {
+    try {
+      const view = (await this.deps.store.getPending(opId))?.result?.view as View | undefined;
+      return view ?? fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  /** A bulk confirmation claimed but never turned into a job: nothing ran, so it ends as not started. */
+  private async settleBulkWithoutJob(op: PendingOperation): Promise<boolean> {
+    if (await this.deps.store.getBulkJob(op.id)) return false;
+    const payload = op.payload as unknown as BulkPayloadFacts;
+    const teamName = typeof payload.teamName === 'string' ? payload.teamName : 'the team';
+    const view: View = {
+      title: `Nothing was started: ${teamName}`,
+      color: 'Attention',
+      summary: 'The bot stopped (or its store failed) after this bulk confirmation was pressed, before its job was saved. No channel was changed; run the command again.',
+    };
+    const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
+    const entry = {
+      ...ledgerEntry(who, {
+        action: op.kind,
+        target: null,
+        targetKey: null,
+        parameters: { teamId: payload.teamId ?? null, teamName, interrupted: true },
+        outcome: 'failed',
+        error: { code: 'Interrupted', message: 'The bulk job was never saved, so no channel was changed.' },
+        requestId: null,
+        before: null,
+        after: null,
+        jobId: op.id,
+      }),
+      ...(op.claimedAt ? { at: op.claimedAt } : {}),
+    };
+    if (!(await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, entry))) return false;
+    this.deps.logger.warn({ opId: op.id, kind: op.kind }, 'finished a bulk confirmation left running with no job');
+    if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
+    return true;
   }
 
   private async settleOne(op: PendingOperation): Promise<boolean> {
@@ -99,7 +154,7 @@ export class InterruptedConfirmations {
     if (!won) return false;
     this.deps.logger.warn({ opId: op.id, kind: op.kind, target: targetKey(payload.target), outcome: facts.outcome }, 'settled a confirmation interrupted by a stopped bot');
     // Operations claimed before claims were stamped may be months old: recorded, but nobody is messaged.
-    if (op.claimedAt) await this.tell(op, view);
+    if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
     return true;
   }
 

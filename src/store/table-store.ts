@@ -56,6 +56,24 @@ function publicJob(stored: StoredJob): BulkJob {
   return job;
 }
 
+/** How the recovery pass settles an interrupted operation: what the card shows and its ledger line. */
+interface Settlement {
+  result: Record<string, unknown>;
+  ledgerEntry: AuditEntry;
+}
+
+/**
+ * A pending operation as stored: with `settling` while the recovery pass is settling it (the
+ * marker that lets the next pass finish the same settlement after a crash half-way).
+ */
+type StoredPending = PendingOperation & { settling?: Settlement };
+
+/** The operation without the recovery marker: what the Store interface hands out. */
+function publicPending(stored: StoredPending): PendingOperation {
+  const { settling: _settling, ...op } = stored;
+  return op;
+}
+
 /** All bulk jobs share one partition: few rows, always listed together by state. */
 const JOBS_PARTITION = 'job';
 /** Table Storage accepts at most 100 operations per entity-group transaction. */
@@ -216,9 +234,9 @@ export class TableStore implements Store {
   }
 
   async getPending(id: string): Promise<PendingOperation | null> {
-    const op = (await this.read<PendingOperation>('pending', safeKey(id), 'pending'))?.record;
+    const op = (await this.read<StoredPending>('pending', safeKey(id), 'pending'))?.record;
     // Records written before claims were stamped have no claimedAt.
-    return op ? { ...op, claimedAt: op.claimedAt ?? null } : null;
+    return op ? { ...publicPending(op), claimedAt: op.claimedAt ?? null } : null;
   }
 
   /** Moves `from` → `to` only if the stored state is still `from` when the conditional write lands. */
@@ -243,8 +261,8 @@ export class TableStore implements Store {
     const before = epochMs(claimedBefore, 'claimed before');
     const found: PendingOperation[] = [];
     for await (const entity of this.table('pending').listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`state eq ${'running'}` } })) {
-      const op = unpackJson<PendingOperation>(entity);
-      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push({ ...op, claimedAt: op.claimedAt ?? null });
+      const op = unpackJson<StoredPending>(entity);
+      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push({ ...publicPending(op), claimedAt: op.claimedAt ?? null });
     }
     return found;
   }
@@ -265,18 +283,54 @@ export class TableStore implements Store {
     return deleted;
   }
 
-  /** The conditional write picks one winner among instances; the ledger line follows the win. */
+  /**
+   * Three steps, because the pending and audit tables share no transaction and the ledger line must
+   * never be lost: (1) the settlement (result and ledger line) is written onto the still-running
+   * operation as a marker — unless an earlier pass left one, which is then the one finished; (2) the
+   * marked line is appended, a repeat of it being the same row; (3) the operation moves to done and
+   * the marker goes. A crash or storage error after any step leaves the operation running with its
+   * marker, and the next pass (of any instance) finishes that same settlement: one line, never none.
+   * The last conditional write picks the one caller that returns true.
+   */
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
-    const outcome = await this.mutate<PendingOperation>(
+    const key = safeKey(id);
+    const stillInterrupted = (op: StoredPending) => op.state === 'running' && (op.claimedAt ?? null) === claimedAt;
+    let marked: Settlement | null = null;
+    await this.mutate<StoredPending>(
       'pending',
-      safeKey(id),
+      key,
       'pending',
-      (op) => (op.state === 'running' && (op.claimedAt ?? null) === claimedAt ? { ...op, state: 'done', result } : null),
+      (op) => {
+        marked = stillInterrupted(op) ? (op.settling ?? { result, ledgerEntry }) : null;
+        return marked && !op.settling ? { ...op, settling: marked } : null;
+      },
       pendingIndex,
     );
-    if (outcome !== 'changed') return false;
-    await this.appendAudit(ledgerEntry);
-    return true;
+    const settlement = marked as Settlement | null;
+    if (!settlement) return false;
+    await this.appendAuditOnce(settlement.ledgerEntry);
+    const outcome = await this.mutate<StoredPending>(
+      'pending',
+      key,
+      'pending',
+      (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null),
+      pendingIndex,
+    );
+    return outcome === 'changed';
+  }
+
+  /** Appends an entry unless that very entry (same id and time, so the same row) is there already. */
+  private async appendAuditOnce(entry: AuditEntry): Promise<void> {
+    try {
+      await this.appendAudit(entry);
+    } catch (err) {
+      if (!(await this.auditRowExists(entry))) throw err;
+    }
+  }
+
+  private async auditRowExists(entry: AuditEntry): Promise<boolean> {
+    const ms = epochMs(entry.at, 'audit entry time');
+    return (await this.read<AuditEntry>('audit', invertedMonth(ms), `${invertedTime(ms)}-${safeKey(entry.id)}`)) !== null;
   }
 
   async cancelPending(id: string): Promise<boolean> {
@@ -286,7 +340,8 @@ export class TableStore implements Store {
   async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
     // Audit and pending rows live in different tables, which share no transaction: the entry goes first.
     if (ledgerEntry) await this.appendAudit(ledgerEntry);
-    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => ({ ...op, state, result }), pendingIndex);
+    // A settlement marker left by the recovery pass goes too: the operation's own outcome wins.
+    const outcome = await this.mutate<StoredPending>('pending', safeKey(id), 'pending', (op) => ({ ...publicPending(op), state, result }), pendingIndex);
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
   }
 

@@ -173,6 +173,9 @@ export interface Store {
   /**
    * Atomically moves an interrupted operation `running` → `done` with its result, if it is still
    * running since `claimedAt`, and appends its ledger line; false when someone else settled it.
+   * Never done without its line: a call cut short by a crash or a storage error leaves the
+   * operation running, and the next call finishes it with exactly one line (Table storage: the
+   * settlement of the first call, kept on the operation as a marker).
    */
   settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean>;
   /**

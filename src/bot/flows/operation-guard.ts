@@ -10,7 +10,7 @@ export function newOperationId(): string {
 }
 
 /** True when `who` is the person who asked for the operation. */
-function isRequester(op: PendingOperation, who: ActingContext): boolean {
+export function isRequester(op: PendingOperation, who: ActingContext): boolean {
   return !!who.aadObjectId && who.aadObjectId.toLowerCase() === op.requestedBy.aadObjectId?.toLowerCase();
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import type { DirectoryRoles } from '../graph/directory-roles';
 import { explainFailure } from '../graph/explain-failure';
 import { toGraphCallError } from '../graph/graph-errors';
+import { isGraphId, malformedIdMessage } from '../graph/graph-ids';
 
 /** Who is acting, as taken from the signed activity (spec §7). */
 export interface Caller {
@@ -50,6 +51,10 @@ export class AdminPolicy {
     const oid = caller.aadObjectId?.toLowerCase() ?? null;
     if (!oid) {
       return { allowed: false, reason: 'no-identity', message: 'Teams did not send your Entra ID identity, so your administrator role cannot be checked.' };
+    }
+    // The object id goes into a Graph path: an id of any other shape is no identity at all.
+    if (!isGraphId('user', oid)) {
+      return { allowed: false, reason: 'no-identity', message: `${malformedIdMessage('user', caller.aadObjectId)} Your administrator role cannot be checked.` };
     }
     const key = `${tenantId}:${oid}`;
     const cached = this.cache.get(key);

@@ -3,6 +3,7 @@ import { GraphCallError, toGraphCallError } from '../graph/graph-errors';
 import type { Channel, Chat, Team, TeamsDirectory } from '../graph/teams-directory';
 import type { TargetRef } from '../store/types';
 import { isChannelId, isGuid } from './parse/ids';
+import { isGraphId, malformedIdMessage } from '../graph/graph-ids';
 import type { TargetSpec } from './parse/command-parser';
 
 /** Where a command was typed, as far as resolving `this` needs it. */
@@ -147,6 +148,8 @@ export class TargetResolver {
 
   private async resolveHere(place: ConversationPlace): Promise<Resolution<ResolvedTarget>> {
     if (place.conversationType === 'channel' && place.channelId) {
+      // Ids Teams sent are used as ids, never looked up as names: a wrong shape is refused outright.
+      if (!isGraphId('channel', place.channelId)) return { ok: false, message: `${malformedIdMessage('channel', place.channelId)} Name the channel instead: channel "<team>" "<channel>".` };
       let teamId: string | null;
       try {
         teamId = await place.teamId();
@@ -154,6 +157,7 @@ export class TargetResolver {
         return { ok: false, message: `This channel's team could not be identified (${err instanceof GraphCallError ? err.failure.code : 'lookup failed'}). Name it instead: channel "<team>" "<channel>".` };
       }
       if (!teamId) return { ok: false, message: 'Teams did not say which team this channel belongs to. Name it instead: channel "<team>" "<channel>".' };
+      if (!isGraphId('team', teamId)) return { ok: false, message: `${malformedIdMessage('team', teamId)} Name the channel instead: channel "<team>" "<channel>".` };
       return this.channelTarget(teamId, place.channelId);
     }
     if (place.conversationType === 'groupChat' && place.chatId) return this.chatTarget(place.chatId);

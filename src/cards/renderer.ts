@@ -8,6 +8,7 @@ import migrationForm from './templates/migration-form.json';
 import privateView from './templates/private-view.json';
 import bulkPreview from './templates/bulk-preview.json';
 import bulkProgress from './templates/bulk-progress.json';
+import { escapeMarkdown } from './markdown';
 
 /** An Adaptive Card payload, ready for an attachment or an invoke response. */
 export interface AdaptiveCardJson {
@@ -44,6 +45,11 @@ export interface OutcomeView {
 /**
  * Expands a card template with typed data (`adaptivecards-templating`). The one way the bot makes
  * cards: templates are JSON under `templates/`, never strings assembled in code.
+ *
+ * Every string of `data` is treated as text to show, not markdown: wherever a template puts one
+ * into a markdown property (`TextBlock.text`, `Fact.title`, `Fact.value`) it is escaped with
+ * `escapeMarkdown`, so a name cannot plant a link or formatting and no template can forget to
+ * escape. Markdown a template writes itself (`**${name}**`) stays markdown.
  */
 export function renderCard(name: TemplateName, data: object): AdaptiveCardJson {
   // Parsing a template costs ~30× its expansion; templates never change, so parse each once.
@@ -52,7 +58,50 @@ export function renderCard(name: TemplateName, data: object): AdaptiveCardJson {
     template = new ACData.Template(templates[name]);
     parsed.set(name, template);
   }
-  return template.expand({ $root: data }) as AdaptiveCardJson;
+  return finishCard(template.expand({ $root: markValues(data) })) as AdaptiveCardJson;
+}
+
+/**
+ * Where each data string starts and ends once expanded: two private-use characters, which are
+ * first removed from the data itself so no value can fake a boundary. Empty strings stay empty,
+ * so the templates' `!= ''` conditions read them as before.
+ */
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKERS = /[\uE000\uE001]/g;
+const REGION = /\uE000([^\uE000\uE001]*)\uE001/g;
+
+function markValues(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const clean = value.replace(MARKERS, '');
+    return clean === '' ? clean : `${OPEN}${clean}${CLOSE}`;
+  }
+  if (Array.isArray(value)) return value.map(markValues);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markValues(v)]));
+  }
+  return value;
+}
+
+/** Escapes the data inside a markdown property; the template's own text around it is kept. */
+const asMarkdown = (text: string): string => text.replace(REGION, (_m, inner: string) => escapeMarkdown(inner)).replace(MARKERS, '');
+
+/**
+ * Walks an expanded card: data in markdown properties is escaped, and the boundary marks are
+ * removed everywhere else (ids, verbs, action data, input values and labels are plain text).
+ */
+function finishCard(node: unknown, inFactSet = false): unknown {
+  if (typeof node === 'string') return node.replace(MARKERS, '');
+  if (Array.isArray(node)) return node.map((n) => finishCard(n, inFactSet));
+  if (!node || typeof node !== 'object') return node;
+  const n = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(n)) {
+    const markdown = (n.type === 'TextBlock' && key === 'text') || (inFactSet && (key === 'title' || key === 'value'));
+    if (markdown && typeof value === 'string') out[key] = asMarkdown(value);
+    else out[key] = finishCard(value, n.type === 'FactSet' && key === 'facts');
+  }
+  return out;
 }
 
 const parsed = new Map<TemplateName, ACData.Template>();

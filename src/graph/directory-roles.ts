@@ -1,6 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { toGraphCallError } from './graph-errors';
 import { withTimeout } from './request-timeout';
+import { graphSegment } from './graph-ids';
 
 /**
  * `checkMemberObjects` (spec §7): which of `ids` (role template ids, group ids) the user holds
@@ -15,7 +16,7 @@ export class DirectoryRoles {
   async heldBy(userId: string, ids: string[]): Promise<string[]> {
     try {
       const result = (await withTimeout(this.timeoutMs, (signal) =>
-        this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberObjects`).option('signal', signal).post({ ids }),
+        this.client.api(`/users/${graphSegment('user', userId)}/checkMemberObjects`).option('signal', signal).post({ ids }),
       )) as { value?: string[] };
       return (result?.value ?? []).map((id) => id.toLowerCase());
     } catch (err) {

@@ -24,6 +24,9 @@ function explainServiceAnswer(failure: GraphFailure, operation: GraphOperation):
         : 'Microsoft Graph did not answer in time. Try again in a minute.';
     case 'NetworkError':
       return 'The connection to Microsoft Graph failed. Try again in a minute.';
+    case 'MalformedId':
+      // Already names the id and its expected shape (graph-ids); Graph was never called.
+      return failure.message;
   }
   switch (failure.status) {
     case 400:

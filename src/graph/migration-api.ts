@@ -3,17 +3,21 @@ import type { CloudName } from '../config/clouds';
 import type { TargetRef } from '../store/types';
 import { errorFromResponse, toGraphCallError } from './graph-errors';
 import { withTimeout } from './request-timeout';
+import { graphSegment } from './graph-ids';
 
 /** What a successful write returns: Graph's `request-id` for the audit ledger. */
 export interface WriteReceipt {
   requestId: string | null;
 }
 
-const seg = encodeURIComponent;
-
-/** The Graph path of a target's thread, every id encoded into its own segment. */
+/**
+ * The Graph path of a target's thread, every id checked for its shape and encoded into its own
+ * segment. Throws a `MalformedId` `GraphCallError` for an id of the wrong shape.
+ */
 export function threadPath(target: TargetRef): string {
-  return target.kind === 'channel' ? `/teams/${seg(target.teamId)}/channels/${seg(target.channelId)}` : `/chats/${seg(target.chatId)}`;
+  return target.kind === 'channel'
+    ? `/teams/${graphSegment('team', target.teamId)}/channels/${graphSegment('channel', target.channelId)}`
+    : `/chats/${graphSegment('chat', target.chatId)}`;
 }
 
 /**
@@ -48,12 +52,12 @@ export class MigrationApi {
   }
 
   /** Puts the thread into migration mode; `conversationCreationDateTime` omitted keeps the current date. */
-  startMigration(target: TargetRef, conversationCreationDateTime: string | null): Promise<WriteReceipt> {
+  async startMigration(target: TargetRef, conversationCreationDateTime: string | null): Promise<WriteReceipt> {
     return this.post(`${threadPath(target)}/startMigration`, conversationCreationDateTime ? { conversationCreationDateTime } : undefined);
   }
 
   /** Ends migration mode; only the app that started it may do this. */
-  completeMigration(target: TargetRef): Promise<WriteReceipt> {
+  async completeMigration(target: TargetRef): Promise<WriteReceipt> {
     return this.post(`${threadPath(target)}/completeMigration`, undefined);
   }
 }

@@ -3,6 +3,7 @@ import { toGraphCallError } from './graph-errors';
 import type { MigrationMode } from './thread-state';
 import type { TargetRef } from '../store/types';
 import { withTimeout } from './request-timeout';
+import { graphSegment } from './graph-ids';
 
 export interface Team {
   id: string;
@@ -44,11 +45,10 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-const seg = encodeURIComponent;
-
 /**
  * Read-only Graph calls about teams, channels and chats, made with the migration app's identity.
- * Every id is URL-encoded into its path segment; every failure becomes a `GraphCallError`.
+ * Every id is checked for its shape and URL-encoded into its own path segment (`graphSegment`); a
+ * malformed id and every failure become a `GraphCallError`, returned as a rejected promise.
  */
 export class TeamsDirectory {
   constructor(
@@ -81,8 +81,8 @@ export class TeamsDirectory {
   }
 
   /** Reads one team by its Graph id (the Microsoft 365 group id). */
-  getTeam(teamId: string): Promise<Team> {
-    return this.get<Team>(`/teams/${seg(teamId)}`);
+  async getTeam(teamId: string): Promise<Team> {
+    return this.get<Team>(`/teams/${graphSegment('team', teamId)}`);
   }
 
   /** Teams whose display name equals `name` (Graph compares case-insensitively). */
@@ -98,18 +98,18 @@ export class TeamsDirectory {
   }
 
   /** Every channel of a team, with kind and migration state. */
-  listChannels(teamId: string): Promise<Channel[]> {
-    return this.all<Channel>(`/teams/${seg(teamId)}/channels`, {}, 10000);
+  async listChannels(teamId: string): Promise<Channel[]> {
+    return this.all<Channel>(`/teams/${graphSegment('team', teamId)}/channels`, {}, 10000);
   }
 
   /** Reads one channel, including `migrationMode` and the creation dates. */
-  getChannel(teamId: string, channelId: string): Promise<Channel> {
-    return this.get<Channel>(`/teams/${seg(teamId)}/channels/${seg(channelId)}`);
+  async getChannel(teamId: string, channelId: string): Promise<Channel> {
+    return this.get<Channel>(`/teams/${graphSegment('team', teamId)}/channels/${graphSegment('channel', channelId)}`);
   }
 
   /** Reads one chat, including `chatType`, `migrationMode` and the creation dates. */
-  getChat(chatId: string): Promise<Chat> {
-    return this.get<Chat>(`/chats/${seg(chatId)}`);
+  async getChat(chatId: string): Promise<Chat> {
+    return this.get<Chat>(`/chats/${graphSegment('chat', chatId)}`);
   }
 
   /** Reads the channel or chat a target names. */
@@ -118,7 +118,7 @@ export class TeamsDirectory {
   }
 
   /** The chats a user (object id or UPN) is a member of, with their members (first `limit`, in Graph's order). */
-  listUserChats(userId: string, limit = 50): Promise<Chat[]> {
-    return this.all<Chat>(`/users/${seg(userId)}/chats`, { $top: String(Math.min(limit, 50)), $expand: 'members' }, limit);
+  async listUserChats(userId: string, limit = 50): Promise<Chat[]> {
+    return this.all<Chat>(`/users/${graphSegment('userRef', userId)}/chats`, { $top: String(Math.min(limit, 50)), $expand: 'members' }, limit);
   }
 }

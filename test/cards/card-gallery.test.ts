@@ -38,11 +38,15 @@ const PAGE_SCRIPT = `
   function escapeHtml(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   }
+  // CommonMark backslash escapes (what the bot's escapeMarkdown writes) show the character itself.
   function inline(s) {
-    return escapeHtml(s)
+    var escaped = [];
+    var held = s.replace(/\\\\([!-\\/:-@\\[-\\x60{-~])/g, function (_m, c) { escaped.push(c); return '\\u0001' + (escaped.length - 1) + '\\u0001'; });
+    return escapeHtml(held)
       .replace(/\\*\\*(.+?)\\*\\*/g, '<strong>$1</strong>')
       .replace(/(^|[\\s(])_(.+?)_(?=[\\s).,;:!?]|$)/g, '$1<em>$2</em>')
-      .replace(/\\[([^\\]]+)\\]\\((https?:[^)\\s]+)\\)/g, '<a href="$2">$1</a>');
+      .replace(/\\[([^\\]]+)\\]\\((https?:[^)\\s]+)\\)/g, '<a href="$2">$1</a>')
+      .replace(/\\u0001(\\d+)\\u0001/g, function (_m, i) { return escapeHtml(escaped[Number(i)]); });
   }
   function markdown(text) {
     return text.split(/\\n{2,}/).map(function (block) {

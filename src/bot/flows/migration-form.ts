@@ -4,7 +4,7 @@ import { explainFailure } from '../../graph/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
 import { formatBoth, parseFormDateTime } from '../parse/dates';
-import { isChannelId, isChatId, isGuid } from '../parse/ids';
+import { isChannelId, isChatId, isGuid, isUserRef } from '../parse/ids';
 import { looksLikeLink, parseTeamsLink } from '../parse/teams-links';
 import type { TargetSpec } from '../parse/command-parser';
 import type { ButtonHandlers } from '../routes';
@@ -57,9 +57,6 @@ function placeOf(context: TurnContext, where: unknown): 'personal' | 'channel' |
   const kind = conversationKind(context);
   return kind === 'personal' && (where === 'channel' || where === 'groupChat') ? where : kind;
 }
-
-/** A sign-in name (UPN) or an Entra object id; nothing that could bend a Graph path. */
-const USER_REF = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,190})$/i;
 
 const noErrors: FormErrors = { error: '', teamError: '', channelError: '', chatError: '', dateError: '' };
 
@@ -162,7 +159,7 @@ export class MigrationFormFlow {
       if (input.teamId && isGuid(input.teamId) && !teamChoices.some((c) => c.value === input.teamId)) {
         teamChoices.unshift({ title: teamName || input.teamId, value: input.teamId });
       }
-      const chatsOf = input.chatsOf && USER_REF.test(input.chatsOf) ? input.chatsOf : who.aadObjectId;
+      const chatsOf = input.chatsOf && isUserRef(input.chatsOf) ? input.chatsOf : who.aadObjectId;
       if (chatsOf) {
         chatChoices = (await this.deps.directory.listUserChats(chatsOf, 25))
           .filter((c) => c.chatType !== 'meeting')
@@ -189,7 +186,7 @@ export class MigrationFormFlow {
         chatChoices,
         chatText: input.chatText,
         chatsOf: input.chatsOf,
-        chatsOfLabel: input.chatsOf && USER_REF.test(input.chatsOf) ? `chats of ${input.chatsOf}` : 'your chats',
+        chatsOfLabel: input.chatsOf && isUserRef(input.chatsOf) ? `chats of ${input.chatsOf}` : 'your chats',
         date: input.date,
         time: input.time,
         zoneLabel: who.timeZone ?? 'UTC',
@@ -244,7 +241,7 @@ export class MigrationFormFlow {
       }
     } else if (input.kind === 'chat') {
       const pasted = input.chatText;
-      if (input.chatsOf && !USER_REF.test(input.chatsOf)) errors.chatError = 'To list another user\'s chats, enter their sign-in name (name@contoso.com) or Entra object id.';
+      if (input.chatsOf && !isUserRef(input.chatsOf)) errors.chatError = 'To list another user\'s chats, enter their sign-in name (name@contoso.com) or Entra object id.';
       if (pasted) {
         if (looksLikeLink(pasted)) {
           const link = parseTeamsLink(pasted);

@@ -55,7 +55,7 @@ const myTeamChannels = [
 const emptyForm = {
   error: '', teamError: '', channelError: '', chatError: '', dateError: '',
   kind: 'channel', kindChoices, teamId: '', teamChoices, teamName: '', channelId: '', channelChoices: [] as { title: string; value: string }[],
-  chatId: '', chatChoices, chatText: '', chatsOf: '', chatsOfLabel: 'your chats', date: '', time: '', zoneLabel: ZONE, hint: '',
+  chatId: '', chatChoices, chatText: '', chatsOf: '', chatsOfLabel: 'your chats', date: '', time: '', zoneLabel: ZONE, hint: '', ownMessage: '',
 };
 
 const failure = (f: Partial<GraphFailure> & Pick<GraphFailure, 'status' | 'code' | 'message'>): GraphFailure => ({

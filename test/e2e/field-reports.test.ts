@@ -72,7 +72,7 @@ describe('a deployment in a national cloud, where Microsoft does not list the mi
     const alex = h.teams.as('alex').inPersonalChat();
     await alex.says('complete channel "Contoso Engineering" "Vendor Archive"');
     const result = await press(alex, h.emulator, 'Complete');
-    assert.match(result.text, /set up for US Government L4 \(GCC High\) \(GRAPH_CLOUD=usgov\)/);
+    assert.match(result.text, /set up for US Government L4 \(GCC High\) \(GRAPH\\?_CLOUD=usgov\)/);
     assert.match(result.text, /Another app started this migration/, 'the service\'s own answer is still explained');
   });
 });

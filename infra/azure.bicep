@@ -81,6 +81,9 @@ param bulkTenantRps string = ''
 param bulkConfirmThreshold string = ''
 param pendingTtlMinutes string = ''
 param pendingRetentionDays string = ''
+param maxTurnsInFlight string = ''
+param userCommandsPerMinute string = ''
+param userCommandsBurst string = ''
 
 @description('Ledger tables, named as src/store/table-store.ts names them (default prefix "migrationbot"). The bot also creates missing tables itself.')
 param ledgerTables array = [
@@ -321,7 +324,25 @@ var pendingRetentionDaysSetting = empty(pendingRetentionDays) ? [] : [
     value: pendingRetentionDays
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting)
+var maxTurnsInFlightSetting = empty(maxTurnsInFlight) ? [] : [
+  {
+    name: 'MAX_TURNS_IN_FLIGHT'
+    value: maxTurnsInFlight
+  }
+]
+var userCommandsPerMinuteSetting = empty(userCommandsPerMinute) ? [] : [
+  {
+    name: 'USER_COMMANDS_PER_MINUTE'
+    value: userCommandsPerMinute
+  }
+]
+var userCommandsBurstSetting = empty(userCommandsBurst) ? [] : [
+  {
+    name: 'USER_COMMANDS_BURST'
+    value: userCommandsBurst
+  }
+]
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

@@ -31,6 +31,8 @@ export interface Config {
   pendingTtlMinutes: number;
   /** Days an expired confirmation is kept (a press on its card answers with its result); 0 keeps them. */
   pendingRetentionDays: number;
+  /** Flood protection: activities handled at once, and each user's command rate (token bucket). */
+  load: { maxTurnsInFlight: number; userCommandsPerMinute: number; userCommandsBurst: number };
 }
 
 /** Thrown when the environment is unusable; the message names variables, never their values. */
@@ -51,6 +53,15 @@ export const BOT_FRAMEWORK_KEYS = [
   'ToBotFromEmulatorOpenIdMetadataUrl',
   'CallerId',
 ] as const;
+
+/**
+ * Flood protection defaults. 256 turns in flight is above the 200 admins at once of the benchmark.
+ * A person types or presses at most about one command a second; a burst of 20 covers a card's
+ * refreshes and the form's type-ahead arriving together.
+ */
+export const DEFAULT_MAX_TURNS_IN_FLIGHT = 256;
+export const DEFAULT_USER_COMMANDS_PER_MINUTE = 60;
+export const DEFAULT_USER_COMMANDS_BURST = 20;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -149,6 +160,9 @@ const envSchema = z.object({
   BULK_CONFIRM_THRESHOLD: whole('BULK_CONFIRM_THRESHOLD', 10, 0, 100000),
   PENDING_TTL_MINUTES: int('PENDING_TTL_MINUTES', 60, 1, 10080),
   PENDING_RETENTION_DAYS: whole('PENDING_RETENTION_DAYS', 30, 0, 3650),
+  MAX_TURNS_IN_FLIGHT: whole('MAX_TURNS_IN_FLIGHT', DEFAULT_MAX_TURNS_IN_FLIGHT, 1, 100000),
+  USER_COMMANDS_PER_MINUTE: int('USER_COMMANDS_PER_MINUTE', DEFAULT_USER_COMMANDS_PER_MINUTE, 0.1, 1000000),
+  USER_COMMANDS_BURST: whole('USER_COMMANDS_BURST', DEFAULT_USER_COMMANDS_BURST, 1, 1000000),
 });
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T => {
@@ -235,5 +249,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bulk: { perTeamPerSecond: e.BULK_TEAM_RPS, perTenantPerSecond: e.BULK_TENANT_RPS, typedConfirmationAbove: e.BULK_CONFIRM_THRESHOLD },
     pendingTtlMinutes: e.PENDING_TTL_MINUTES,
     pendingRetentionDays: e.PENDING_RETENTION_DAYS,
+    load: { maxTurnsInFlight: e.MAX_TURNS_IN_FLIGHT, userCommandsPerMinute: e.USER_COMMANDS_PER_MINUTE, userCommandsBurst: e.USER_COMMANDS_BURST },
   };
 }

@@ -91,6 +91,21 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
   lines.push(turnRows('migrate command', c.migrate), turnRows('Confirm', c.confirm), '');
   lines.push(`Errors: bot ${c.botErrors}, floor ${c.floorErrors}${c.errors.length ? ` (${c.errors.slice(0, 5).join('; ')})` : ''}.`, '');
 
+  const f = r.flood;
+  lines.push('## 6. One user flooding', '');
+  lines.push(`A fresh bot with the shipped limits (\`USER_COMMANDS_PER_MINUTE=${f.limits.userCommandsPerMinute}\`, \`USER_COMMANDS_BURST=${f.limits.userCommandsBurst}\`, \`MAX_TURNS_IN_FLIGHT=${f.limits.maxTurnsInFlight}\`). ${f.roundTrips} round trips each of \`${f.measured}\` without and with a flood, in ${f.phases} alternating phases each way; the flood is \`${f.flooder}\` sending \`${f.floodCommand}\` at up to ${f.floodConcurrency} requests at once.`, '');
+  lines.push('| turn | unloaded p50 | flooded p50 | p50 ratio | unloaded p99 | flooded p99 | p99 ratio | samples (unloaded / flooded) |', '|---|---|---|---|---|---|---|---|');
+  for (const [name, x] of [['migrate command', f.migrate], ['Confirm', f.confirm]] as const) {
+    lines.push(`| ${name} | ${msf(x.unloaded.p50)} | ${msf(x.flooded.p50)} | ${fmt(x.p50Ratio)} | ${msf(x.unloaded.p99)} | ${msf(x.flooded.p99)} | **${fmt(x.p99Ratio)}** | ${x.unloaded.count} / ${x.flooded.count} |`);
+  }
+  lines.push('');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| flood commands sent, in ${f.floodSeconds} s | ${f.floodCommandsSent} (${f.floodPerSecondAchieved}/s) |`);
+  lines.push(`| admitted / refused by the per-user limit / answered 503 | ${f.floodCommandsAdmitted} / ${f.floodCommandsRefused} / ${f.floodBusy503} |`);
+  lines.push(`| messages sent to the flooding user (cards + "slow down") | ${f.repliesToFlooder} (${f.slowDownReplies} "slow down") |`);
+  lines.push(`| Graph calls caused by the flood / one such command's calls | ${f.floodGraphCalls} / ${f.graphCallsPerCommand} |`);
+  lines.push(`| errors | ${f.errors.length === 0 ? 'none' : f.errors.join('; ')} |`, '');
+
   if (notes.trim()) lines.push(notes.trim(), '');
   return `${lines.join('\n')}\n`;
 }

@@ -49,7 +49,7 @@ export interface RoundTrip {
  * sent the confirmation card), then Confirm on that card (the invoke's answer is the result
  * card). The button is looked up between the two timings, so only the bot is on the clock.
  */
-export async function botRoundTrip(stack: BenchStack, conversation: Conversation, t: MigrateTarget): Promise<RoundTrip> {
+export async function botRoundTrip(stack: Pick<BenchStack, 'emulator'>, conversation: Conversation, t: MigrateTarget): Promise<RoundTrip> {
   const wallStart = Date.now();
   let start = performance.now();
   const asked = await conversation.says(migrateCommand(t));

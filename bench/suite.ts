@@ -2,6 +2,7 @@ import { measureBulk, type BulkOptions, type BulkResult } from './bulk';
 import { concurrencyTargets, measureConcurrency, type ConcurrencyOptions, type ConcurrencyResult } from './concurrency';
 import { measureEconomy, type EconomyOptions, type EconomyResult } from './economy';
 import { benchFixture, type BenchFixtureShape } from './fixture';
+import { measureFlood, type FloodOptions, type FloodResult } from './flood';
 import { loadAverage, machineInfo, type MachineInfo } from './machine';
 import { measureMemory, type MemoryOptions, type MemoryResult } from './memory';
 import { startBenchStack } from './stack';
@@ -16,6 +17,7 @@ export interface BenchProfile {
   economy: EconomyOptions;
   memory: MemoryOptions;
   bulk: BulkOptions;
+  flood: FloodOptions;
 }
 
 /** `npm run bench`: the sizes issue #7 asks for (about three to six minutes on two cores). */
@@ -27,6 +29,7 @@ export const FULL_PROFILE: BenchProfile = {
   economy: { commands: 1000, admins: 10, adminCacheSeconds: 2 },
   memory: { warmupTurns: 3000, turns: 10000, workers: 8, resetEveryTurns: 1000 },
   bulk: { scale: 1, timeoutSeconds: 240 },
+  flood: { roundTrips: 400, phases: 4, floodPerSecond: 300, floodConcurrency: 64 },
 };
 
 /** The smoke run in `npm test`: every measurement, a few iterations each (a few seconds). */
@@ -38,6 +41,7 @@ export const SMOKE_PROFILE: BenchProfile = {
   economy: { commands: 12, admins: 2, adminCacheSeconds: 1 },
   memory: { warmupTurns: 8, turns: 16, workers: 2, resetEveryTurns: 16 },
   bulk: { scale: 10, timeoutSeconds: 30 },
+  flood: { roundTrips: 8, phases: 2, floodPerSecond: 200, floodConcurrency: 16 },
 };
 
 /** One figure as reported: a ratio (or count) and its target. */
@@ -61,6 +65,7 @@ export interface BenchResults {
   economy: EconomyResult;
   memory: MemoryResult;
   bulk: BulkResult;
+  flood: FloodResult;
 }
 
 const MAX_TURN_RATIO = 1.2;
@@ -98,8 +103,26 @@ export function figuresOf(r: Omit<BenchResults, 'figures'>): Figure[] {
     { id: 'concurrency.confirm.p50', label: `${c.admins} admins at once: Confirm, median / floor`, value: c.confirm.p50Ratio, target: 'information', pass: null },
     { id: 'concurrency.confirm.p99', label: `${c.admins} admins at once: Confirm, p99 / floor`, value: c.confirm.p99Ratio, target: 'information', pass: null },
     le('concurrency.errors', `${c.admins} admins at once: errors`, c.botErrors, 0),
+    ...floodFigures(r.flood),
   );
   return out;
+}
+
+/** Issue #13 item 17: another admin's turn while one user floods, and what the flood cost in Graph. */
+export function floodFigures(f: FloodResult): Figure[] {
+  const le = (id: string, label: string, value: number, max: number): Figure => ({ id, label, value, target: `≤ ${max}`, pass: Number.isFinite(value) && value <= max && f.errors.length === 0 });
+  const allowed = f.floodCommandsAdmitted * f.graphCallsPerCommand;
+  return [
+    le('flood.migrate.p99', `another admin's migrate command while one user floods (${f.floodPerSecondAchieved}/s), p99 / unloaded p99`, f.migrate.p99Ratio, 2),
+    le('flood.confirm.p99', `another admin's Confirm while one user floods, p99 / unloaded p99`, f.confirm.p99Ratio, 2),
+    {
+      id: 'flood.graphCalls',
+      label: `Graph calls caused by the flood (${f.floodCommandsSent} commands sent, ${f.floodCommandsAdmitted} admitted × ${f.graphCallsPerCommand} calls each = ${allowed})`,
+      value: f.floodGraphCalls,
+      target: `≤ ${allowed}`,
+      pass: f.floodGraphCalls <= allowed,
+    },
+  ];
 }
 
 /**
@@ -129,9 +152,11 @@ export async function runSuite(profile: BenchProfile, command: string, log: (lin
     const economy = await measureEconomy(stack.emulator, fixture, profile.economy);
     log(`bulk: ${profile.fixture.bulkTeams} teams × ${profile.fixture.channelsPerTeam} channels at ${profile.bulk.scale}× the published limits…`);
     const bulk = await measureBulk(stack.emulator, fixture, profile.fixture, profile.bulk);
+    log(`flood: one user sends ${profile.flood.floodPerSecond} commands/s while another admin works…`);
+    const flood = await measureFlood(stack.emulator, fixture, profile.fixture, profile.flood);
     delete turnOverhead.scripts;
     machine.loadAverageEnd = loadAverage();
-    const partial = { profile: profile.name, command, machine, durationSeconds: Math.round((performance.now() - started) / 100) / 10, turnOverhead, concurrency, economy, memory, bulk };
+    const partial = { profile: profile.name, command, machine, durationSeconds: Math.round((performance.now() - started) / 100) / 10, turnOverhead, concurrency, economy, memory, bulk, flood };
     return { ...partial, figures: figuresOf(partial) };
   } finally {
     await stack.stop();

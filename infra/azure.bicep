@@ -82,6 +82,9 @@ param bulkConfirmThreshold string = ''
 param pendingTtlMinutes string = ''
 param pendingRetentionDays string = ''
 param restartCooldownMinutes string = ''
+param maxTurnsInFlight string = ''
+param userCommandsPerMinute string = ''
+param userCommandsBurst string = ''
 
 @description('Ledger tables, named as src/store/table-store.ts names them (default prefix "migrationbot"). The bot also creates missing tables itself.')
 param ledgerTables array = [
@@ -328,7 +331,26 @@ var restartCooldownMinutesSetting = empty(restartCooldownMinutes) ? [] : [
     value: restartCooldownMinutes
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting)
+
+var maxTurnsInFlightSetting = empty(maxTurnsInFlight) ? [] : [
+  {
+    name: 'MAX_TURNS_IN_FLIGHT'
+    value: maxTurnsInFlight
+  }
+]
+var userCommandsPerMinuteSetting = empty(userCommandsPerMinute) ? [] : [
+  {
+    name: 'USER_COMMANDS_PER_MINUTE'
+    value: userCommandsPerMinute
+  }
+]
+var userCommandsBurstSetting = empty(userCommandsBurst) ? [] : [
+  {
+    name: 'USER_COMMANDS_BURST'
+    value: userCommandsBurst
+  }
+]
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

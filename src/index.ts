@@ -12,6 +12,8 @@ import { MigrationApi } from './graph/migration-api';
 import { TeamsDirectory } from './graph/teams-directory';
 import { createLogger, Logger } from './log/logger';
 import { createHttpServer } from './server/http-server';
+import { createTurnAdmission } from './server/turn-admission';
+import { UserCommandLimiter } from './bot/user-command-limiter';
 import { createStore } from './store/create-store';
 import { createConversationStateStorage } from './store/conversation-state-storage';
 import type { Store } from './store/types';
@@ -39,6 +41,8 @@ export interface RunningBot {
   port: number;
   /** Bulk jobs (tests and benchmarks wait on `bulk.whenIdle()`). */
   bulk: BulkFlows;
+  /** Flood guards' counters: commands refused by the per-user limit, requests answered 503. */
+  flood: { readonly commandsRefused: number; readonly busyRefusals: number };
   /** Runs one reminder pass now (normally every REMINDER_CHECK_MINUTES); returns reminders sent. */
   runReminders(now?: Date): Promise<number>;
   /** Settles confirmations a stopped bot left running (normally at start-up and once more later); returns how many. */
@@ -121,7 +125,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     ...handlers,
   });
 
-  const http = createHttpServer(adapter, app, logger);
+  const limiter = new UserCommandLimiter({ limits: { perMinute: config.load.userCommandsPerMinute, burst: config.load.userCommandsBurst }, logger });
+  const admission = createTurnAdmission({ maxInFlight: config.load.maxTurnsInFlight, logger });
+  const http = createHttpServer(adapter, app, logger, { admission, admitTurn: (context) => limiter.admit(context) });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());
@@ -148,6 +154,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     settleInterrupted: (now?: Date) => interrupted.settle(now),
     prunePending: (now?: Date) => retention.prune(now),
     bulk,
+    flood: {
+      get commandsRefused() {
+        return limiter.refused;
+      },
+      get busyRefusals() {
+        return admission.refused;
+      },
+    },
     stop() {
       stopped ??= (async () => {
         await http.drain();

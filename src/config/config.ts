@@ -33,6 +33,8 @@ export interface Config {
   pendingRetentionDays: number;
   /** Minutes a start waits after this bot completed the same thread (spec §4: stuck chats); 0: no wait. */
   restartCooldownMinutes: number;
+  /** Flood protection: activities handled at once, and each user's command rate (token bucket). */
+  load: { maxTurnsInFlight: number; userCommandsPerMinute: number; userCommandsBurst: number };
 }
 
 /** Thrown when the environment is unusable; the message names variables, never their values. */
@@ -53,6 +55,15 @@ export const BOT_FRAMEWORK_KEYS = [
   'ToBotFromEmulatorOpenIdMetadataUrl',
   'CallerId',
 ] as const;
+
+/**
+ * Flood protection defaults. 256 turns in flight is above the 200 admins at once of the benchmark.
+ * A person types or presses at most about one command a second; a burst of 20 covers a card's
+ * refreshes and the form's type-ahead arriving together.
+ */
+export const DEFAULT_MAX_TURNS_IN_FLIGHT = 256;
+export const DEFAULT_USER_COMMANDS_PER_MINUTE = 60;
+export const DEFAULT_USER_COMMANDS_BURST = 20;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -152,6 +163,9 @@ const envSchema = z.object({
   PENDING_TTL_MINUTES: int('PENDING_TTL_MINUTES', 60, 1, 10080),
   PENDING_RETENTION_DAYS: whole('PENDING_RETENTION_DAYS', 30, 0, 3650),
   RESTART_COOLDOWN_MINUTES: int('RESTART_COOLDOWN_MINUTES', 10, 0, 10080),
+  MAX_TURNS_IN_FLIGHT: whole('MAX_TURNS_IN_FLIGHT', DEFAULT_MAX_TURNS_IN_FLIGHT, 1, 100000),
+  USER_COMMANDS_PER_MINUTE: int('USER_COMMANDS_PER_MINUTE', DEFAULT_USER_COMMANDS_PER_MINUTE, 0.1, 1000000),
+  USER_COMMANDS_BURST: whole('USER_COMMANDS_BURST', DEFAULT_USER_COMMANDS_BURST, 1, 1000000),
 });
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T => {
@@ -239,5 +253,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pendingTtlMinutes: e.PENDING_TTL_MINUTES,
     pendingRetentionDays: e.PENDING_RETENTION_DAYS,
     restartCooldownMinutes: e.RESTART_COOLDOWN_MINUTES,
+    load: { maxTurnsInFlight: e.MAX_TURNS_IN_FLIGHT, userCommandsPerMinute: e.USER_COMMANDS_PER_MINUTE, userCommandsBurst: e.USER_COMMANDS_BURST },
   };
 }

@@ -2,6 +2,7 @@ import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../log/logger';
+import type { TurnAdmission } from './turn-admission';
 
 /**
  * `CloudAdapterBase.processActivity(authHeader, activity, logic)`: authenticates, runs the turn and
@@ -17,14 +18,23 @@ function isAuthenticationFailure(err: unknown): boolean {
   return e?.statusCode === 401 || ['AuthenticationError', 'JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError'].includes(e?.name ?? '');
 }
 
+/** Flood guards (src/server/turn-admission.ts, src/bot/user-command-limiter.ts); tests may leave them out. */
+export interface TurnGuards {
+  /** the bound on turns in flight, checked before anything is read */
+  admission?: TurnAdmission;
+  /** after authentication, before the app: false ends the turn (the per-user command limit) */
+  admitTurn?: (context: TurnContext) => Promise<boolean>;
+}
+
 /**
  * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (authenticates the channel's
  * token: 401 when it does not validate, and no handler runs) → the teams-ai `Application`;
  * `GET /healthz` for probes. `drain` makes it refuse new activities during shutdown while turns in
  * flight finish.
  */
-export function createHttpServer(adapter: CloudAdapter, app: Application<TurnState>, logger: Logger) {
+export function createHttpServer(adapter: CloudAdapter, app: Application<TurnState>, logger: Logger, guards: TurnGuards = {}) {
   const server = restify.createServer({ name: 'teams-migration-bot', handleUncaughtExceptions: false });
+  if (guards.admission) server.pre(guards.admission.pre);
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
   let draining = false;
   let inFlight = 0;
@@ -49,7 +59,7 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
       // processActivity instead of process: botbuilder's process answers 500 when the JWT
       // library rejects a signature, and a forged token must get 401.
       const invokeResponse = await (adapter as unknown as ActivityProcessor).processActivity(req.header('authorization') ?? '', activity, async (context) => {
-        await app.run(context);
+        if (!guards.admitTurn || (await guards.admitTurn(context))) await app.run(context);
       });
       if (invokeResponse) res.send(invokeResponse.status, invokeResponse.body ?? undefined);
       else res.send(200);

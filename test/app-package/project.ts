@@ -64,6 +64,9 @@ export const CONFIG_VARIABLES = [
   'PENDING_TTL_MINUTES',
   'PENDING_RETENTION_DAYS',
   'RESTART_COOLDOWN_MINUTES',
+  'MAX_TURNS_IN_FLIGHT',
+  'USER_COMMANDS_PER_MINUTE',
+  'USER_COMMANDS_BURST',
 ] as const;
 
 /** Configuration variables that hold secrets: never assigned in a committed template. */

@@ -74,6 +74,16 @@ describe('the benchmark harness, in a smoke run', function () {
     finite(b.wallOverIdeal, 'wall time / ideal');
   });
 
+  it('floods the bot from one user while timing another admin, and counts the flood\'s Graph calls', () => {
+    const f = r.flood;
+    assert.deepEqual(f.errors, []);
+    finite(f.migrate.p99Ratio, 'migrate p99 ratio');
+    finite(f.confirm.p99Ratio, 'Confirm p99 ratio');
+    assert.ok(f.floodCommandsSent > f.limits.userCommandsBurst, 'the flood goes beyond the burst');
+    assert.ok(f.floodCommandsRefused > 0, 'and is refused');
+    assert.ok(f.floodGraphCalls <= f.floodCommandsAdmitted * f.graphCallsPerCommand, 'refused commands make no Graph call');
+  });
+
   it('writes every figure into the report with its target', () => {
     const md = renderMarkdown(r);
     for (const f of r.figures) assert.ok(md.includes(f.label), `the report shows "${f.label}"`);

@@ -30,9 +30,15 @@ export interface HarnessOptions {
   sharedEmulator?: Emulator;
 }
 
+/**
+ * Tests drive one admin at machine speed (hundreds of commands a minute), which the per-user limit
+ * exists to stop; it has its own tests (test/security/flood.test.ts), which set it back.
+ */
+export const MACHINE_SPEED_USERS = { USER_COMMANDS_PER_MINUTE: '1000000', USER_COMMANDS_BURST: '1000000' };
+
 /** The environment that points a bot at an emulator, in local mode, on a free port, with short Graph timeouts. */
 export function emulatorEnv(emulator: Emulator, dataDir: string): Record<string, string> {
-  return { ...botEnvironment(emulator.info, dataDir), PORT: '0', GRAPH_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'info' };
+  return { ...botEnvironment(emulator.info, dataDir), PORT: '0', GRAPH_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'info', ...MACHINE_SPEED_USERS };
 }
 
 /**

@@ -1,0 +1,152 @@
+import { Activity, ActivityTypes, TurnContext } from 'botbuilder';
+import type { Logger } from '../log/logger';
+
+/** A user's allowance: `burst` commands at once, refilled at `perMinute`. */
+export interface CommandLimits {
+  perMinute: number;
+  burst: number;
+}
+
+/** One sender's token bucket, and the window in which they have already been told to slow down. */
+export interface CommandBucket {
+  tokens: number;
+  /** when `tokens` was last brought up to date (ms) */
+  at: number;
+  /** until when further refusals stay silent (ms) */
+  noticeUntil: number;
+  /** refusals since the last log line about this sender */
+  dropped: number;
+}
+
+/** A fresh sender's bucket: full. */
+export function fullBucket(limits: CommandLimits, now: number): CommandBucket {
+  return { tokens: limits.burst, at: now, noticeUntil: Number.NEGATIVE_INFINITY, dropped: 0 };
+}
+
+/**
+ * Token bucket, pure: refills `bucket` up to `now` and takes one token. Returns 0 when a token was
+ * taken, otherwise how many milliseconds until the next one (the bucket is left refilled, untaken).
+ */
+export function takeToken(bucket: CommandBucket, limits: CommandLimits, now: number): number {
+  const perMs = limits.perMinute / 60_000;
+  bucket.tokens = Math.min(limits.burst, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
+  bucket.at = now;
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    return 0;
+  }
+  return Math.ceil((1 - bucket.tokens) / perMs);
+}
+
+/** What a flooding user reads, once per window. */
+export function slowDownText(waitSeconds: number): string {
+  return `You are sending commands faster than I can act on them. Wait ${waitSeconds} second${waitSeconds === 1 ? '' : 's'} and try again; nothing was done for the last one.`;
+}
+
+/**
+ * Who is sending, as the channel authenticated it: tenant plus Entra object id (spec §7). An
+ * activity without an object id is keyed on its channel user id, so it cannot escape the limit.
+ */
+export function senderKey(activity: Partial<Activity>): string {
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: unknown } };
+  const tenant = typeof channelData.tenant?.id === 'string' ? channelData.tenant.id : String(activity.conversation?.tenantId ?? '');
+  const oid = typeof activity.from?.aadObjectId === 'string' ? activity.from.aadObjectId.trim() : '';
+  return `${tenant.toLowerCase()}|${oid ? oid.toLowerCase() : `channel:${String(activity.from?.id ?? '')}`}`;
+}
+
+export interface UserCommandLimiterOptions {
+  limits: CommandLimits;
+  logger: Logger;
+  now?: () => number;
+  /** how long after a "slow down" reply further refusals stay silent (default one minute) */
+  noticeWindowMs?: number;
+  /** senders tracked before idle ones are forgotten (default 10,000) */
+  maxTracked?: number;
+}
+
+/**
+ * The per-user limit on commands and card presses, in front of every handler. Each sender (tenant
+ * + object id) has a token bucket; a command without a token does nothing at all: no Graph call,
+ * no store access. The first refusal in a window gets a "slow down" reply; the rest of the window
+ * is silent (a reply per flooded message would flood the connector in turn), with one log line per
+ * window. A refused card press is still answered in its own invoke response, which costs no
+ * connector call and spares the presser Teams' generic error.
+ *
+ * In memory, per instance: with several instances a user's allowance is per instance, which still
+ * bounds what one user can make the bot do. No library: `limiter` and `rate-limiter-flexible` both
+ * fit the counting, but neither forgets idle senders on its own terms nor knows "told once per
+ * window", which is most of this module; the bucket itself is the ten lines of `takeToken`.
+ */
+export class UserCommandLimiter {
+  private readonly buckets = new Map<string, CommandBucket>();
+  private readonly now: () => number;
+  private readonly noticeWindowMs: number;
+  private readonly maxTracked: number;
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
+  /** commands refused since start (tests and benchmarks read it) */
+  refused = 0;
+
+  constructor(private readonly options: UserCommandLimiterOptions) {
+    this.now = options.now ?? Date.now;
+    this.noticeWindowMs = options.noticeWindowMs ?? 60_000;
+    this.maxTracked = options.maxTracked ?? 10_000;
+  }
+
+  /**
+   * Before a turn: true when the sender may go on. False when the turn must end here; the limiter
+   * has then answered as described above, or deliberately said nothing.
+   */
+  async admit(context: TurnContext): Promise<boolean> {
+    const a = context.activity;
+    // Commands and card presses; installation and other conversation events are not the user's to repeat.
+    if (a.type !== ActivityTypes.Message && a.type !== ActivityTypes.Invoke) return true;
+    const now = this.now();
+    const key = senderKey(a);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      this.forgetIdle(now);
+      bucket = fullBucket(this.options.limits, now);
+      this.buckets.set(key, bucket);
+    }
+    const waitMs = takeToken(bucket, this.options.limits, now);
+    if (waitMs === 0) return true;
+    this.refused++;
+    const text = slowDownText(Math.max(1, Math.ceil(waitMs / 1000)));
+    const firstInWindow = now >= bucket.noticeUntil;
+    if (firstInWindow) {
+      bucket.noticeUntil = now + this.noticeWindowMs;
+      this.options.logger.warn(
+        { sender: key, refusedInPreviousWindow: bucket.dropped, windowSeconds: this.noticeWindowMs / 1000 },
+        'user is sending commands faster than USER_COMMANDS_PER_MINUTE allows; told to slow down, further commands in this window are dropped',
+      );
+      bucket.dropped = 0;
+    } else {
+      bucket.dropped++;
+    }
+    if (a.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } } });
+    } else if (firstInWindow) {
+      await context.sendActivity(text);
+    }
+    return false;
+  }
+
+  /** Senders tracked now (for tests). */
+  get tracked(): number {
+    return this.buckets.size;
+  }
+
+  /**
+   * Drops senders whose bucket has refilled and whose window is over: they are the same as new
+   * ones. Runs only when the map is over its cap, at most once a minute, so it stays off the hot path.
+   */
+  private forgetIdle(now: number): void {
+    if (this.buckets.size < this.maxTracked || now - this.lastSweepAt < 60_000) return;
+    this.lastSweepAt = now;
+    const { limits } = this.options;
+    const refillMs = (limits.burst / limits.perMinute) * 60_000;
+    for (const [key, b] of this.buckets) {
+      if (now - b.at >= refillMs && now >= b.noticeUntil) this.buckets.delete(key);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { ActivityTypes, TurnContext } from 'botbuilder';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/log/logger';
+import { fullBucket, senderKey, slowDownText, takeToken, UserCommandLimiter } from '../../src/bot/user-command-limiter';
+
+const limits = { perMinute: 60, burst: 3 };
+
+/** A turn context that records what the limiter sends, for an activity of `type` from `aadObjectId`. */
+function turn(type: string, aadObjectId = 'OID-1', tenant = 'T-1') {
+  const sent: { type?: string; text?: string; value?: unknown }[] = [];
+  const context = {
+    activity: { type, from: { id: '29:x', aadObjectId }, channelData: { tenant: { id: tenant } }, conversation: { id: 'c' } },
+    sendActivity: async (a: unknown) => {
+      sent.push(typeof a === 'string' ? { type: 'message', text: a } : (a as never));
+      return { id: '1' };
+    },
+  } as unknown as TurnContext;
+  return { context, sent };
+}
+
+function limiter(clock: { t: number }, logs: string[] = []) {
+  const sink = new Writable({ write: (c, _e, done) => (logs.push(c.toString()), done()) });
+  return new UserCommandLimiter({ limits, logger: createLogger('info', sink as never), now: () => clock.t });
+}
+
+describe('the per-user command limit (token bucket)', () => {
+  it('lets a burst through, then refills at the configured rate', () => {
+    const b = fullBucket(limits, 0);
+    assert.deepEqual([takeToken(b, limits, 0), takeToken(b, limits, 0), takeToken(b, limits, 0)], [0, 0, 0]);
+    assert.equal(takeToken(b, limits, 0), 1000, 'one token a second at 60 a minute');
+    assert.equal(takeToken(b, limits, 400), 600);
+    assert.equal(takeToken(b, limits, 1000), 0);
+    assert.equal(takeToken(b, limits, 60_000), 0, 'refills to the burst, never beyond');
+    assert.equal(b.tokens, 2);
+  });
+
+  it('keys a sender on tenant and Entra object id, case-insensitively, and on the channel id without one', () => {
+    assert.equal(senderKey({ from: { id: '29:a', aadObjectId: 'ABC', name: '' }, channelData: { tenant: { id: 'T' } } }), 't|abc');
+    assert.equal(senderKey({ from: { id: '29:a', name: '' }, channelData: { tenant: { id: 'T' } } }), 't|channel:29:a');
+  });
+
+  it('says "slow down" once per window, drops the rest silently with one log line, and lets the user back in after the wait', async () => {
+    const clock = { t: 0 };
+    const logs: string[] = [];
+    const l = limiter(clock, logs);
+    for (let i = 0; i < 3; i++) assert.equal(await l.admit(turn(ActivityTypes.Message).context), true);
+    const first = turn(ActivityTypes.Message);
+    assert.equal(await l.admit(first.context), false);
+    assert.deepEqual(first.sent, [{ type: 'message', text: slowDownText(1) }]);
+    for (let i = 0; i < 50; i++) {
+      const t = turn(ActivityTypes.Message);
+      assert.equal(await l.admit(t.context), false);
+      assert.deepEqual(t.sent, [], 'silent within the window');
+    }
+    assert.equal(logs.length, 1);
+    clock.t = 1000;
+    assert.equal(await l.admit(turn(ActivityTypes.Message).context), true, 'a token after the wait it named');
+    clock.t = 61_000;
+    for (let i = 0; i < 3; i++) await l.admit(turn(ActivityTypes.Message).context);
+    const next = turn(ActivityTypes.Message);
+    assert.equal(await l.admit(next.context), false);
+    assert.equal(next.sent.length, 1, 'told again in the next window');
+    assert.equal(logs.length, 2);
+    assert.match(logs[1], /"refusedInPreviousWindow":50/);
+    assert.equal(l.refused, 52);
+  });
+
+  it('answers a refused card press in its invoke response, and leaves other users and conversation events alone', async () => {
+    const l = limiter({ t: 0 });
+    for (let i = 0; i < 5; i++) await l.admit(turn(ActivityTypes.Invoke).context);
+    const press = turn(ActivityTypes.Invoke);
+    assert.equal(await l.admit(press.context), false);
+    assert.equal(press.sent[0].type, 'invokeResponse');
+    assert.match(JSON.stringify(press.sent[0].value), /faster than I can act/);
+    assert.equal(await l.admit(turn(ActivityTypes.Message, 'OID-2').context), true, 'another user has their own allowance');
+    assert.equal(await l.admit(turn(ActivityTypes.Message, 'OID-1', 'T-2').context), true, 'the same id in another tenant is another user');
+    assert.equal(await l.admit(turn(ActivityTypes.ConversationUpdate).context), true);
+  });
+
+  it('reads its settings from the environment, with defaults and clear messages', () => {
+    const base = { LOCAL_MODE: 'true', GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001', GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001', GRAPH_CLIENT_SECRET: 's' };
+    assert.deepEqual(loadConfig(base).load, { maxTurnsInFlight: 256, userCommandsPerMinute: 60, userCommandsBurst: 20 });
+    assert.deepEqual(loadConfig({ ...base, MAX_TURNS_IN_FLIGHT: '8', USER_COMMANDS_PER_MINUTE: '0.5', USER_COMMANDS_BURST: '2' }).load, { maxTurnsInFlight: 8, userCommandsPerMinute: 0.5, userCommandsBurst: 2 });
+    assert.throws(() => loadConfig({ ...base, USER_COMMANDS_BURST: '0' }), /USER_COMMANDS_BURST must be a number from 1/);
+    assert.throws(() => loadConfig({ ...base, MAX_TURNS_IN_FLIGHT: 'many' }), /MAX_TURNS_IN_FLIGHT must be a number/);
+  });
+});

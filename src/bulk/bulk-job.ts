@@ -8,12 +8,25 @@ import type { Logger } from '../log/logger';
 import type { AuditOutcome, BulkItem, BulkItemState, BulkJob, Store, ThreadSnapshot } from '../store/types';
 import { targetKey } from '../store/types';
 import type { BudgetSpec, Pacer } from './pacer';
+import type { RequesterCheck, RequesterStanding } from './requester-check';
 import type { Offer, WorkSource } from './scheduler';
 
 /** How often one item may be sent to Graph in one run before it is reported as failed. */
 const MAX_ACTS = 3;
 /** How often one item's state may be read back while settling an unknown outcome. */
 const MAX_READS = 5;
+
+/** How long sending waits after the requester's admin check failed, and how often it may fail in a row. */
+export interface AdminCheckRetry {
+  /** Pause after the first failed check; it doubles with each further failure in a row. */
+  firstPauseMs: number;
+  maxPauseMs: number;
+  /** Failed checks in a row after which the job stops (the role could not be checked). */
+  attempts: number;
+}
+
+/** About three minutes of waiting in all before a job whose admin check keeps failing stops. */
+const ADMIN_CHECK_RETRY: AdminCheckRetry = { firstPauseMs: 1000, maxPauseMs: 30000, attempts: 9 };
 
 /** The ports a running job uses, and the budgets its requests draw from. */
 export interface BulkJobDeps {
@@ -26,10 +39,12 @@ export interface BulkJobDeps {
   /** Called after every settled item (progress card). */
   onChange: () => void;
   /**
-   * Asked before every Graph write: null while the requester is still an administrator, else the
-   * plain reason to stop acting (the refusal itself is recorded by whoever answers).
+   * Asked before every Graph write: whether the requester is still an administrator, definitely
+   * not (stop acting; the refusal itself is recorded by whoever answers), or could not be checked.
    */
-  checkRequester: () => Promise<string | null>;
+  checkRequester: RequesterCheck;
+  /** Waiting after failed admin checks (default ADMIN_CHECK_RETRY). */
+  adminCheckRetry?: AdminCheckRetry;
   /**
    * Asked before an item whose intent is already recorded is sent (again): false once this
    * instance no longer holds the job's lease, so another instance may be working on it.
@@ -80,13 +95,22 @@ export function retryAfterMs(failure: GraphFailure, attempt: number): number {
  * Several bot instances may share the store: the intent is recorded only if the item is still
  * queued (a compare-and-set), and a retry only while this instance holds the job's lease, so an
  * instance that lost the job gives it up (`abandon`) instead of calling Graph a second time. The
- * requester's admin role is re-checked before every write; a refusal stops the job.
+ * requester's admin role is re-checked before every write: a definite "not an administrator" stops
+ * the job; a check that failed (Graph unreachable, 503) pauses sending with a growing wait and asks
+ * again, and stops the job only after failing `attempts` times in a row, saying so.
  */
 export class BulkJobRun implements WorkSource {
   private readonly pending: ItemRun[] = [];
   private readonly items = new Map<string, BulkItem>();
   private actsAllowed = true;
   private stopReason: string | null = null;
+  /** Failed admin checks in a row, and in all (for the final report). */
+  private checkFailuresInRow = 0;
+  private checkFailures = 0;
+  private checkStoppedJob = false;
+  /** No item is sent before this (a failed admin check is being waited out). */
+  private actsPausedUntil = 0;
+  private lastCheckFailureAt = 0;
   private abandonReason: string | null = null;
   private resolveFinished!: () => void;
   /** Resolves when every item has an outcome. */
@@ -126,9 +150,16 @@ export class BulkJobRun implements WorkSource {
     return [...this.items.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Why acting stopped early (the requester lost the admin role), or null. */
+  /** Why acting stopped early (the requester lost the admin role, or it could not be checked), or null. */
   get stoppedBecause(): string | null {
     return this.stopReason;
+  }
+
+  /** For the final report: the admin check failed during the job and was waited out, or null. */
+  get adminCheckNote(): string | null {
+    if (this.checkFailures === 0 || this.checkStoppedJob) return null;
+    const times = this.checkFailures === 1 ? 'once' : `${this.checkFailures} times`;
+    return `The requester's administrator role could not be checked ${times}; the channels waited and were tried again (the role was never found missing).`;
   }
 
   /** Why this instance gave the job up to another one (its lease was lost), or null. */
@@ -190,7 +221,8 @@ export class BulkJobRun implements WorkSource {
     for (const it of this.pending) {
       if (it.busy) continue;
       const own = thread(it.item.itemKey);
-      const w = Math.max(it.notBefore - now, pacer.waitFor([own]));
+      const paused = it.phase === 'act' ? this.actsPausedUntil - now : 0;
+      const w = Math.max(it.notBefore - now, paused, pacer.waitFor([own]));
       if (w <= 0) {
         it.busy = true;
         return { unit: { budgets: [tenant, team, own], run: (answered) => this.step(it, answered) } };
@@ -204,8 +236,12 @@ export class BulkJobRun implements WorkSource {
     try {
       if (this.abandonReason) return;
       if (it.phase === 'read') await this.read(it, answered);
-      else if (await this.mayAct()) await this.act(it, answered);
-      else if (!this.abandonReason) await this.skipNotRun(it);
+      else {
+        const may = await this.mayAct();
+        if (may === 'act') await this.act(it, answered);
+        // 'later': the item stays queued until the failed admin check has been waited out.
+        else if (may === 'stop' && !this.abandonReason) await this.skipNotRun(it);
+      }
     } finally {
       it.busy = false;
       if (this.abandonReason) this.drop(it);
@@ -214,13 +250,73 @@ export class BulkJobRun implements WorkSource {
 
   /**
    * The requester's admin role, re-checked before every write (the policy caches its answers, so
-   * this is cheap): a demoted requester stops the whole job, not just this item.
+   * this is cheap): a demoted requester stops the whole job, not just this item. A check that
+   * failed is no answer: the item waits (`later`), unless the check has failed too often in a row.
    */
-  private async mayAct(): Promise<boolean> {
-    if (!this.actsAllowed) return false;
-    const refusal = await this.deps.checkRequester();
-    if (refusal && this.actsAllowed) await this.stopActing(refusal);
-    return this.actsAllowed && !this.abandonReason;
+  private async mayAct(): Promise<'act' | 'later' | 'stop'> {
+    if (!this.actsAllowed) return 'stop';
+    if (Date.now() < this.actsPausedUntil) return 'later';
+    const askedAt = Date.now();
+    const standing = await this.deps
+      .checkRequester()
+      .catch((err): RequesterStanding => ({ kind: 'unchecked', reason: `the administrator check failed (${(err as Error)?.message ?? 'unknown error'})`, correlationId: null }));
+    this.noteStanding(standing, askedAt);
+    if (standing.kind === 'not-admin' && this.actsAllowed) await this.stopActing(standing.reason);
+    if (standing.kind === 'unchecked' && this.actsAllowed) {
+      const retry = this.deps.adminCheckRetry ?? ADMIN_CHECK_RETRY;
+      if (this.checkFailuresInRow < retry.attempts) return 'later';
+      await this.stopBecauseUnchecked(standing, retry);
+    }
+    return this.actsAllowed && !this.abandonReason ? 'act' : 'stop';
+  }
+
+  /** Counts failed checks in a row and sets the pause; items that asked together count as one check. */
+  private noteStanding(standing: RequesterStanding, askedAt: number): void {
+    if (standing.kind === 'admin') {
+      this.checkFailuresInRow = 0;
+      this.actsPausedUntil = 0;
+      return;
+    }
+    // Asked before the last failure came back: the same outage (concurrent items share one check).
+    if (standing.kind !== 'unchecked' || askedAt < this.lastCheckFailureAt) return;
+    this.lastCheckFailureAt = Date.now();
+    const retry = this.deps.adminCheckRetry ?? ADMIN_CHECK_RETRY;
+    this.checkFailuresInRow++;
+    this.checkFailures++;
+    const pause = Math.min(retry.maxPauseMs, retry.firstPauseMs * 2 ** (this.checkFailuresInRow - 1));
+    this.actsPausedUntil = Date.now() + pause;
+    this.deps.logger.warn(
+      { jobId: this.job.id, correlationId: standing.correlationId, inRow: this.checkFailuresInRow, pauseMs: pause },
+      'bulk job: the requester\'s admin check failed; sending waits and the check is asked again',
+    );
+  }
+
+  /** The check kept failing: stop sending, with a reason that says the role was not found missing. */
+  private async stopBecauseUnchecked(standing: Extract<RequesterStanding, { kind: 'unchecked' }>, retry: AdminCheckRetry): Promise<void> {
+    if (this.checkStoppedJob) return;
+    const ref = standing.correlationId ? `; correlation id ${standing.correlationId}` : '';
+    const reason = `${standing.reason} (it failed ${this.checkFailuresInRow} times in a row${ref}); the role was not found missing, so run the command again later for the rest`;
+    // Set at once, so items asking meanwhile are skipped with this reason and it is recorded once.
+    this.checkStoppedJob = true;
+    this.actsAllowed = false;
+    this.stopReason = reason;
+    try {
+      await recordAudit(this.deps.store, this.who, {
+        action: 'refused',
+        target: null,
+        targetKey: null,
+        parameters: { jobId: this.job.id, attempted: this.job.kind, moment: 'before a Graph write', reason: 'check-failed', attempts: retry.attempts },
+        outcome: 'refused',
+        error: { message: reason },
+        requestId: null,
+        before: null,
+        after: null,
+        jobId: null,
+      });
+    } catch (err) {
+      this.deps.logger.error({ jobId: this.job.id, err: { message: (err as Error)?.message } }, 'could not record why the bulk job stopped');
+    }
+    await this.stopActing(reason);
   }
 
   private skipNotRun(it: ItemRun): Promise<void> {

@@ -15,6 +15,8 @@ import type { Offer, WorkSource } from './scheduler';
 const MAX_ACTS = 3;
 /** How often one item's state may be read back while settling an unknown outcome. */
 const MAX_READS = 5;
+/** How often the store may fail to record one item's intent or outcome before the item is given up as failed. */
+const MAX_STORE_FAILURES = 3;
 
 /** How long sending waits after the requester's admin check failed, and how often it may fail in a row. */
 export interface AdminCheckRetry {
@@ -53,7 +55,7 @@ export interface BulkJobDeps {
 }
 
 /** Why an item must be read before it may be sent again. */
-type ReadReason = 'restart' | 'unknown' | 'throttled' | 'ambiguous';
+type ReadReason = 'restart' | 'unknown' | 'throttled' | 'ambiguous' | 'unrecorded';
 
 interface ItemRun {
   item: BulkItem;
@@ -64,6 +66,12 @@ interface ItemRun {
   busy: boolean;
   acts: number;
   reads: number;
+  /** Store writes for this item that failed (intent or outcome). */
+  storeFailures: number;
+  /** Its ledger line is written (an outcome write that failed after it is retried without a second line). */
+  ledgerWritten: boolean;
+  /** The outcome that could not be recorded; the read that follows decides what to record. */
+  unrecorded: Settlement | null;
 }
 
 /** What happened to one item, as written to its row and the ledger. */
@@ -134,7 +142,7 @@ export class BulkJobRun implements WorkSource {
   }
 
   private itemRun(item: BulkItem, phase: 'act' | 'read', reason: ReadReason): ItemRun {
-    return { item, phase, reason, lastFailure: null, notBefore: 0, busy: false, acts: 0, reads: 0 };
+    return { item, phase, reason, lastFailure: null, notBefore: 0, busy: false, acts: 0, reads: 0, storeFailures: 0, ledgerWritten: false, unrecorded: null };
   }
 
   private get since(): string | null {
@@ -341,17 +349,23 @@ export class BulkJobRun implements WorkSource {
 
   private async act(it: ItemRun, answered: () => void): Promise<void> {
     const { item } = it;
-    if (this.items.get(item.itemKey)?.state === 'queued') {
-      // Durable before the call: after a crash this row says the call may have been made. Written
-      // only if the item is still queued, so of two instances only the one that wins calls Graph.
-      if (!(await this.deps.store.transitionBulkItem(this.job.id, item.itemKey, 'queued', { state: 'intent' }))) {
-        this.abandon(`another bot instance recorded the intent for ${item.itemKey} first`);
+    try {
+      if (this.items.get(item.itemKey)?.state === 'queued') {
+        // Durable before the call: after a crash this row says the call may have been made. Written
+        // only if the item is still queued, so of two instances only the one that wins calls Graph.
+        if (!(await this.deps.store.transitionBulkItem(this.job.id, item.itemKey, 'queued', { state: 'intent' }))) {
+          this.abandon(`another bot instance recorded the intent for ${item.itemKey} first`);
+          return;
+        }
+        this.setItem(item.itemKey, { state: 'intent' });
+      } else if (!(await this.deps.stillOwner())) {
+        // Sent again after a read: the intent is already recorded, so the lease is what says it is still ours.
+        this.abandon('the job lease was taken over by another bot instance');
         return;
       }
-      this.setItem(item.itemKey, { state: 'intent' });
-    } else if (!(await this.deps.stillOwner())) {
-      // Sent again after a read: the intent is already recorded, so the lease is what says it is still ours.
-      this.abandon('the job lease was taken over by another bot instance');
+    } catch (err) {
+      // Nothing was sent: the item waits and tries again, a bounded number of times.
+      await this.storeFailed(it, err, null);
       return;
     }
     it.acts++;
@@ -418,8 +432,9 @@ export class BulkJobRun implements WorkSource {
       unknown: `read back after an unknown outcome (${it.lastFailure?.code ?? 'no answer'})`,
       throttled: 'read back after throttling',
       ambiguous: `read back after Graph answered "${it.lastFailure?.message ?? ''}"`,
+      unrecorded: 'read back after its outcome could not be recorded',
     }[it.reason];
-    const requestId = it.lastFailure?.requestId ?? null;
+    const requestId = it.lastFailure?.requestId ?? it.unrecorded?.requestId ?? null;
     if (this.job.kind === 'bulk-start') {
       if (snap.migrationMode === 'inProgress') {
         const since = this.since;
@@ -438,6 +453,12 @@ export class BulkJobRun implements WorkSource {
     } else if (snap.migrationMode !== 'inProgress') {
       const failure: GraphFailure = it.lastFailure ?? { status: 400, code: 'NotInMigration', message: 'The channel is not in migration mode.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
       await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure({ ...failure, status: 400, message: 'not in migration mode' }, 'complete'), failure, requestId: failure.requestId, after: snap, reconciled: how });
+      return;
+    }
+    // An outcome that could not be recorded and that the thread does not contradict (Graph refused,
+    // or nothing was sent): recorded as it was decided, not sent again.
+    if (it.reason === 'unrecorded' && it.unrecorded && it.unrecorded.state !== 'succeeded') {
+      await this.settle(it, { ...it.unrecorded, after: snap });
       return;
     }
     // The call did not take effect. Graph's "already"/"not in migration" was then about something
@@ -463,33 +484,91 @@ export class BulkJobRun implements WorkSource {
     if (current) this.items.set(key, { ...current, ...patch, updatedAt: new Date().toISOString() });
   }
 
-  /** Ledger entry first, then the item's outcome: both durable before the next step. */
+  /**
+   * Ledger entry first, then the item's outcome: both durable before the next step. When the store
+   * fails, the item is not finished: its next step reads the thread (`storeFailed`).
+   */
   private async settle(it: ItemRun, s: Settlement): Promise<void> {
-    const { item } = it;
-    if (s.outcome) {
-      const parameters: Record<string, unknown> = {};
-      if (this.job.kind === 'bulk-start') parameters.conversationCreationDateTime = this.since;
-      if (s.reconciled) parameters.reconciled = s.reconciled;
-      else if (s.after && s.state === 'succeeded') parameters.afterSource = 'expected state (not read back, to stay within Graph limits)';
-      await recordAudit(this.deps.store, this.who, {
-        action: this.job.kind,
-        target: item.target,
-        targetKey: targetKey(item.target),
-        parameters,
-        outcome: s.outcome,
-        error: s.failure ? { status: s.failure.status, code: s.failure.code, message: s.failure.message } : null,
-        requestId: s.requestId,
-        before: this.befores.get(item.itemKey) ?? null,
-        after: s.after,
-        jobId: this.job.id,
-      });
-    }
     const errorCode = s.failure ? (s.failure.status ? `${s.failure.status} ${s.failure.code}` : s.failure.code) : null;
-    await this.deps.store.updateBulkItem(this.job.id, item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
-    this.setItem(item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+    try {
+      if (s.outcome && !it.ledgerWritten) {
+        await recordAudit(this.deps.store, this.who, this.ledgerFacts(it.item, s));
+        it.ledgerWritten = true;
+      }
+      await this.deps.store.updateBulkItem(this.job.id, it.item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+    } catch (err) {
+      await this.storeFailed(it, err, s);
+      return;
+    }
+    if (s.reconciled) this.deps.logger.info({ jobId: this.job.id, item: it.item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
+    this.finish(it, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+  }
+
+  private ledgerFacts(item: BulkItem, s: Settlement) {
+    const parameters: Record<string, unknown> = {};
+    if (this.job.kind === 'bulk-start') parameters.conversationCreationDateTime = this.since;
+    if (s.reconciled) parameters.reconciled = s.reconciled;
+    else if (s.after && s.state === 'succeeded') parameters.afterSource = 'expected state (not read back, to stay within Graph limits)';
+    return {
+      action: this.job.kind,
+      target: item.target,
+      targetKey: targetKey(item.target),
+      parameters,
+      outcome: s.outcome!,
+      error: s.failure ? { status: s.failure.status, code: s.failure.code, message: s.failure.message } : null,
+      requestId: s.requestId,
+      before: this.befores.get(item.itemKey) ?? null,
+      after: s.after,
+      jobId: this.job.id,
+    };
+  }
+
+  /**
+   * The store could not record this item's intent (`settlement` null: nothing was sent) or its
+   * outcome. A call may have been made, so the next step reads the thread, never sends; after
+   * MAX_STORE_FAILURES the item is given up as failed, so a store that keeps failing ends the job.
+   */
+  private async storeFailed(it: ItemRun, err: unknown, settlement: Settlement | null): Promise<void> {
+    it.storeFailures++;
+    const message = (err as Error)?.message ?? String(err);
+    const last = it.storeFailures >= MAX_STORE_FAILURES;
+    this.deps.logger.warn(
+      { jobId: this.job.id, item: it.item.itemKey, attempt: it.storeFailures, err: { message } },
+      last ? 'bulk item given up: the store could not record it' : 'bulk item could not be recorded; it is tried again after a pause',
+    );
+    if (last) return this.giveUp(it, settlement, message);
+    it.notBefore = Date.now() + Math.min(30000, 1000 * 2 ** (it.storeFailures - 1));
+    if (settlement) Object.assign(it, { phase: 'read', reason: 'unrecorded', unrecorded: settlement });
+  }
+
+  /** Ends the item as failed with what is known; its row is updated if the store lets it. */
+  private async giveUp(it: ItemRun, settlement: Settlement | null, message: string): Promise<void> {
+    const known = !settlement
+      ? 'Nothing was sent to Graph.'
+      : settlement.state === 'succeeded'
+        ? 'Graph accepted the change.'
+        : settlement.state === 'skipped'
+          ? 'It was not sent to Graph.'
+          : `Graph's answer: ${settlement.detail ?? 'failed'}`;
+    const patch = {
+      state: 'failed' as const,
+      detail: `The ledger could not be written: ${message}. ${known} Run status on the channel before trying again.`,
+      errorCode: 'LedgerWriteFailed',
+      requestId: settlement?.requestId ?? null,
+    };
+    try {
+      await this.deps.store.updateBulkItem(this.job.id, it.item.itemKey, patch);
+    } catch {
+      // Already logged: the row keeps its intent, which a later run settles by reading the thread first.
+    }
+    this.finish(it, patch);
+  }
+
+  /** The item has its outcome: off the pending list, progress updated. */
+  private finish(it: ItemRun, patch: Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>): void {
+    this.setItem(it.item.itemKey, patch);
     const i = this.pending.indexOf(it);
     if (i >= 0) this.pending.splice(i, 1);
-    if (s.reconciled) this.deps.logger.info({ jobId: this.job.id, item: item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
     this.deps.onChange();
     if (this.pending.length === 0) this.resolveFinished();
   }

@@ -81,5 +81,29 @@ export function runJob(job: BulkJob, items: BulkItem[], deps: Pick<BulkJobDeps, 
     ...deps,
   });
   scheduler.add(run);
-  return { run, done: run.finished.then(() => scheduler.stop()) };
+  return { run, scheduler, done: run.finished.then(() => scheduler.stop()) };
+}
+
+/**
+ * The store with its ledger and item writes failing while `failing` is true (a full disk, Table
+ * storage unreachable): `appendAudit` and `updateBulkItem` throw; the rest works.
+ */
+export function storeWithFailingWrites(store: Store, message = 'SQLITE_FULL: database or disk is full') {
+  const control = { failing: false, failed: 0 };
+  const broken = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if ((prop === 'appendAudit' || prop === 'updateBulkItem') && typeof value === 'function') {
+        return async (...args: unknown[]) => {
+          if (control.failing) {
+            control.failed++;
+            throw new Error(message);
+          }
+          return value.apply(target, args);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store: broken, control };
 }

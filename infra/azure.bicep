@@ -79,6 +79,7 @@ param reminderCheckMinutes string = ''
 param bulkTeamRps string = ''
 param bulkTenantRps string = ''
 param bulkConfirmThreshold string = ''
+param bulkIntentSettleSeconds string = ''
 param pendingTtlMinutes string = ''
 param pendingRetentionDays string = ''
 
@@ -309,6 +310,12 @@ var bulkConfirmThresholdSetting = empty(bulkConfirmThreshold) ? [] : [
     value: bulkConfirmThreshold
   }
 ]
+var bulkIntentSettleSecondsSetting = empty(bulkIntentSettleSeconds) ? [] : [
+  {
+    name: 'BULK_INTENT_SETTLE_SECONDS'
+    value: bulkIntentSettleSeconds
+  }
+]
 var pendingTtlMinutesSetting = empty(pendingTtlMinutes) ? [] : [
   {
     name: 'PENDING_TTL_MINUTES'
@@ -321,7 +328,7 @@ var pendingRetentionDaysSetting = empty(pendingRetentionDays) ? [] : [
     value: pendingRetentionDays
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting)
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, bulkIntentSettleSecondsSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

@@ -11,6 +11,7 @@ import { actingContext } from '../bot/turn-context';
 import type { AdaptiveCardJson, OutcomeView } from '../cards/renderer';
 import { explainFailure } from '../graph/explain-failure';
 import { toGraphCallError } from '../graph/graph-errors';
+import { longestCallMs } from '../graph/request-timeout';
 import type { MigrationApi } from '../graph/migration-api';
 import type { Channel, TeamsDirectory } from '../graph/teams-directory';
 import type { Logger } from '../log/logger';
@@ -32,6 +33,8 @@ export interface BulkLimits {
   perTenantPerSecond: number;
   /** More items than this need the team's name typed to confirm. */
   typedConfirmationAbove: number;
+  /** How old an intent found in the store must be before it is read and acted on (BULK_INTENT_SETTLE_SECONDS). */
+  intentSettleMs?: number;
 }
 
 /** Everything BulkFlows needs, wired in the composition root. */
@@ -442,6 +445,7 @@ export class BulkFlows {
       budgets: { tenant: b.tenant, team: b.team, thread: b.thread },
       onChange: () => reporter.changed(() => this.progressCard(run, false, who.timeZone)),
       checkRequester: requesterCheck(this.deps.guard, job, who),
+      intentSettleMs: this.deps.limits.intentSettleMs ?? longestCallMs(30_000),
       stillOwner: () => this.deps.store.renewBulkJobLease(job.id, this.ownerId, this.leaseUntil()),
     });
     const done = (async () => {

@@ -48,6 +48,11 @@ export interface BulkJobDeps {
   /** Waiting after failed admin checks (default ADMIN_CHECK_RETRY). */
   adminCheckRetry?: AdminCheckRetry;
   /**
+   * How old an intent found in the store must be before the item is read (default 0): at least
+   * the longest a Graph call can run, since the instance that wrote it may still have it in flight.
+   */
+  intentSettleMs?: number;
+  /**
    * Asked before an item whose intent is already recorded is sent (again): false once this
    * instance no longer holds the job's lease, so another instance may be working on it.
    */
@@ -136,9 +141,26 @@ export class BulkJobRun implements WorkSource {
       this.items.set(item.itemKey, item);
       if (item.state === 'queued') this.pending.push(this.itemRun(item, 'act', 'restart'));
       // An intent without an outcome: the call may or may not have happened. Read first.
-      else if (item.state === 'intent') this.pending.push(this.itemRun(item, 'read', 'restart'));
+      else if (item.state === 'intent') this.pending.push(this.foundIntent(item));
     }
     if (this.pending.length === 0) this.resolveFinished();
+  }
+
+  /**
+   * An intent this run did not write (a restart or a take-over). Its instance may have lost the
+   * lease with the call still in flight, so the thread is read only once that call must have
+   * ended: a read before it lands would say "not started" and the item would be sent twice.
+   */
+  private foundIntent(item: BulkItem): ItemRun {
+    const run = this.itemRun(item, 'read', 'restart');
+    const recordedAt = Date.parse(item.updatedAt);
+    const settleMs = this.deps.intentSettleMs ?? 0;
+    // An unreadable time is taken as "just now".
+    run.notBefore = (Number.isFinite(recordedAt) ? Math.min(recordedAt, Date.now()) : Date.now()) + settleMs;
+    if (run.notBefore > Date.now()) {
+      this.deps.logger.info({ jobId: this.job.id, item: item.itemKey, readAt: new Date(run.notBefore).toISOString() }, 'bulk item has a recent intent: it is read once no call of its previous instance can still be in flight');
+    }
+    return run;
   }
 
   private itemRun(item: BulkItem, phase: 'act' | 'read', reason: ReadReason): ItemRun {

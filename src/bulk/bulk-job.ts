@@ -27,7 +27,7 @@ export interface AdminCheckRetry {
   attempts: number;
 }
 
-/** About three minutes of waiting in all before a job whose admin check keeps failing stops. */
+/** About two minutes of pauses (1, 2, 4 … 30 s) before a job whose admin check keeps failing stops. */
 const ADMIN_CHECK_RETRY: AdminCheckRetry = { firstPauseMs: 1000, maxPauseMs: 30000, attempts: 9 };
 
 /** The ports a running job uses, and the budgets its requests draw from. */
@@ -187,7 +187,8 @@ export class BulkJobRun implements WorkSource {
 
   /** For the final report: the admin check failed during the job and was waited out, or null. */
   get adminCheckNote(): string | null {
-    if (this.checkFailures === 0 || this.checkStoppedJob) return null;
+    // A stopped job's reason says what happened.
+    if (this.checkFailures === 0 || this.stopReason) return null;
     const times = this.checkFailures === 1 ? 'once' : `${this.checkFailures} times`;
     return `The requester's administrator role could not be checked ${times}; the channels waited and were tried again (the role was never found missing).`;
   }

@@ -79,6 +79,7 @@ param reminderCheckMinutes string = ''
 param bulkTeamRps string = ''
 param bulkTenantRps string = ''
 param bulkConfirmThreshold string = ''
+param bulkIntentSettleSeconds string = ''
 param pendingTtlMinutes string = ''
 param pendingRetentionDays string = ''
 param restartCooldownMinutes string = ''
@@ -313,6 +314,12 @@ var bulkConfirmThresholdSetting = empty(bulkConfirmThreshold) ? [] : [
     value: bulkConfirmThreshold
   }
 ]
+var bulkIntentSettleSecondsSetting = empty(bulkIntentSettleSeconds) ? [] : [
+  {
+    name: 'BULK_INTENT_SETTLE_SECONDS'
+    value: bulkIntentSettleSeconds
+  }
+]
 var pendingTtlMinutesSetting = empty(pendingTtlMinutes) ? [] : [
   {
     name: 'PENDING_TTL_MINUTES'
@@ -350,7 +357,8 @@ var userCommandsBurstSetting = empty(userCommandsBurst) ? [] : [
     value: userCommandsBurst
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting)
+
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting, bulkIntentSettleSecondsSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

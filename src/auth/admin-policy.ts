@@ -15,7 +15,9 @@ export interface Caller {
 
 export type AdminDecision =
   | { allowed: true }
-  | { allowed: false; reason: 'tenant' | 'no-identity' | 'not-admin' | 'check-failed'; message: string };
+  | { allowed: false; reason: 'tenant' | 'no-identity' | 'not-admin'; message: string }
+  /** Not an answer: Graph could not be asked. `correlationId` finds the logged detail. */
+  | { allowed: false; reason: 'check-failed'; message: string; correlationId: string };
 
 const MAX_CACHED = 10000;
 
@@ -93,6 +95,7 @@ export class AdminPolicy {
         allowed: false,
         reason: 'check-failed',
         message: `Your administrator role could not be checked right now, so nothing was done. Try again in a few minutes; if it keeps failing, give whoever runs this bot the correlation id ${correlationId}.`,
+        correlationId,
       };
     }
   }

@@ -11,6 +11,7 @@ import { actingContext } from '../bot/turn-context';
 import type { AdaptiveCardJson, OutcomeView } from '../cards/renderer';
 import { explainFailure } from '../graph/explain-failure';
 import { toGraphCallError } from '../graph/graph-errors';
+import { longestCallMs } from '../graph/request-timeout';
 import type { MigrationApi } from '../graph/migration-api';
 import type { Channel, TeamsDirectory } from '../graph/teams-directory';
 import type { Logger } from '../log/logger';
@@ -23,6 +24,7 @@ import { BulkJobRun } from './bulk-job';
 import { BulkKind, planComplete, PlannedItem, planStart, refreshPlan, typedConfirmationMatches } from './bulk-plan';
 import { BudgetSpec, Pacer } from './pacer';
 import { ProgressReporter } from './progress-reporter';
+import { requesterCheck } from './requester-check';
 import { BulkScheduler } from './scheduler';
 
 /** Graph limits the jobs are paced to (configuration: BULK_TEAM_RPS, BULK_TENANT_RPS, BULK_CONFIRM_THRESHOLD). */
@@ -35,6 +37,8 @@ export interface BulkLimits {
   typedConfirmationAbove: number;
   /** Minutes a start waits after this bot completed the same channel (0 or absent: no wait). */
   restartCooldownMinutes?: number;
+  /** How old an intent found in the store must be before it is read and acted on (BULK_INTENT_SETTLE_SECONDS). */
+  intentSettleMs?: number;
 }
 
 /** Everything BulkFlows needs, wired in the composition root. */
@@ -100,9 +104,6 @@ interface RunningJob {
   reporter: ProgressReporter;
   done: Promise<void>;
 }
-
-/** What a job's requester may still do: the reason they may not, once refused. */
-type RequesterCheck = () => Promise<string | null>;
 
 const KINDS: BulkKind[] = ['bulk-start', 'bulk-complete'];
 const PREVIEW_ROWS = 100;
@@ -515,26 +516,6 @@ export class BulkFlows {
     return busy;
   }
 
-  /**
-   * The requester's admin check for one job, asked before each Graph write. Concurrent items share
-   * one check, and after a refusal (recorded once in the ledger) the answer stays no.
-   */
-  private requesterCheck(job: BulkJob, who: ActingContext): RequesterCheck {
-    let refused: string | null = null;
-    let inFlight: Promise<string | null> | null = null;
-    return () => {
-      if (refused) return Promise.resolve(refused);
-      inFlight ??= this.deps.guard
-        .refuseNonAdmin(who, job.kind, { jobId: job.id, moment: 'before a Graph write' })
-        .then((refusal) => {
-          if (refusal) refused = `${who.name ?? 'the requester'} is no longer an administrator`;
-          return refused;
-        })
-        .finally(() => (inFlight = null));
-      return inFlight;
-    };
-  }
-
   /** Starts (or resumes) a job in the background, after the current turn has returned. */
   private launch(job: BulkJob, items: BulkItem[], who: ActingContext, befores: ReadonlyMap<string, ThreadSnapshot>, mode: 'start' | 'resume'): BulkJobRun {
     const b = this.budgets(job.tenantId, job.teamId);
@@ -556,7 +537,8 @@ export class BulkFlows {
       pacer: this.pacer,
       budgets: { tenant: b.tenant, team: b.team, thread: b.thread },
       onChange: () => reporter.changed(() => this.progressCard(run, false, who.timeZone)),
-      checkRequester: this.requesterCheck(job, who),
+      checkRequester: requesterCheck(this.deps.guard, job, who),
+      intentSettleMs: this.deps.limits.intentSettleMs ?? longestCallMs(30_000),
       stillOwner: () => this.deps.store.renewBulkJobLease(job.id, this.ownerId, this.leaseUntil()),
     });
     const done = (async () => {
@@ -683,7 +665,7 @@ export class BulkFlows {
         : `${start ? 'Starting' : 'Completing'} migration: ${job.teamName}`,
       color: final ? (c.failed > 0 || stopped ? 'Warning' : 'Good') : 'Accent',
       summary: final
-        ? `${c.succeeded} ${doneWord}, ${c.failed} failed, ${c.skipped} skipped.${stopped ? ` Stopped early: ${stopped}.` : ''}`
+        ? `${c.succeeded} ${doneWord}, ${c.failed} failed, ${c.skipped} skipped.${stopped ? ` Stopped early: ${stopped}.` : ''}${run.adminCheckNote ? ` ${run.adminCheckNote}` : ''}`
         : `${c.succeeded + c.failed + c.skipped} of ${total} done. Paced to the Graph limits (at most ${this.deps.limits.perTeamPerSecond} requests/s on this team); this card updates every few seconds.`,
       facts,
       failures: failed.slice(0, SUMMARY_ROWS).map((i) => ({

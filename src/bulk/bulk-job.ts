@@ -8,12 +8,27 @@ import type { Logger } from '../log/logger';
 import type { AuditOutcome, BulkItem, BulkItemState, BulkJob, Store, ThreadSnapshot } from '../store/types';
 import { targetKey } from '../store/types';
 import type { BudgetSpec, Pacer } from './pacer';
+import type { RequesterCheck, RequesterStanding } from './requester-check';
 import type { Offer, WorkSource } from './scheduler';
 
 /** How often one item may be sent to Graph in one run before it is reported as failed. */
 const MAX_ACTS = 3;
 /** How often one item's state may be read back while settling an unknown outcome. */
 const MAX_READS = 5;
+/** How often the store may fail to record one item's intent or outcome before the item is given up as failed. */
+const MAX_STORE_FAILURES = 3;
+
+/** How long sending waits after the requester's admin check failed, and how often it may fail in a row. */
+export interface AdminCheckRetry {
+  /** Pause after the first failed check; it doubles with each further failure in a row. */
+  firstPauseMs: number;
+  maxPauseMs: number;
+  /** Failed checks in a row after which the job stops (the role could not be checked). */
+  attempts: number;
+}
+
+/** About two minutes of pauses (1, 2, 4 … 30 s) before a job whose admin check keeps failing stops. */
+const ADMIN_CHECK_RETRY: AdminCheckRetry = { firstPauseMs: 1000, maxPauseMs: 30000, attempts: 9 };
 
 /** The ports a running job uses, and the budgets its requests draw from. */
 export interface BulkJobDeps {
@@ -26,10 +41,17 @@ export interface BulkJobDeps {
   /** Called after every settled item (progress card). */
   onChange: () => void;
   /**
-   * Asked before every Graph write: null while the requester is still an administrator, else the
-   * plain reason to stop acting (the refusal itself is recorded by whoever answers).
+   * Asked before every Graph write: whether the requester is still an administrator, definitely
+   * not (stop acting; the refusal itself is recorded by whoever answers), or could not be checked.
    */
-  checkRequester: () => Promise<string | null>;
+  checkRequester: RequesterCheck;
+  /** Waiting after failed admin checks (default ADMIN_CHECK_RETRY). */
+  adminCheckRetry?: AdminCheckRetry;
+  /**
+   * How old an intent found in the store must be before the item is read (default 0): at least
+   * the longest a Graph call can run, since the instance that wrote it may still have it in flight.
+   */
+  intentSettleMs?: number;
   /**
    * Asked before an item whose intent is already recorded is sent (again): false once this
    * instance no longer holds the job's lease, so another instance may be working on it.
@@ -38,7 +60,7 @@ export interface BulkJobDeps {
 }
 
 /** Why an item must be read before it may be sent again. */
-type ReadReason = 'restart' | 'unknown' | 'throttled' | 'ambiguous';
+type ReadReason = 'restart' | 'unknown' | 'throttled' | 'ambiguous' | 'unrecorded';
 
 interface ItemRun {
   item: BulkItem;
@@ -49,6 +71,12 @@ interface ItemRun {
   busy: boolean;
   acts: number;
   reads: number;
+  /** Store writes for this item that failed (intent or outcome). */
+  storeFailures: number;
+  /** Its ledger line is written (an outcome write that failed after it is retried without a second line). */
+  ledgerWritten: boolean;
+  /** The outcome that could not be recorded; the read that follows decides what to record. */
+  unrecorded: Settlement | null;
 }
 
 /** What happened to one item, as written to its row and the ledger. */
@@ -80,13 +108,22 @@ export function retryAfterMs(failure: GraphFailure, attempt: number): number {
  * Several bot instances may share the store: the intent is recorded only if the item is still
  * queued (a compare-and-set), and a retry only while this instance holds the job's lease, so an
  * instance that lost the job gives it up (`abandon`) instead of calling Graph a second time. The
- * requester's admin role is re-checked before every write; a refusal stops the job.
+ * requester's admin role is re-checked before every write: a definite "not an administrator" stops
+ * the job; a check that failed (Graph unreachable, 503) pauses sending with a growing wait and asks
+ * again, and stops the job only after failing `attempts` times in a row, saying so.
  */
 export class BulkJobRun implements WorkSource {
   private readonly pending: ItemRun[] = [];
   private readonly items = new Map<string, BulkItem>();
   private actsAllowed = true;
   private stopReason: string | null = null;
+  /** Failed admin checks in a row, and in all (for the final report). */
+  private checkFailuresInRow = 0;
+  private checkFailures = 0;
+  private checkStoppedJob = false;
+  /** No item is sent before this (a failed admin check is being waited out). */
+  private actsPausedUntil = 0;
+  private lastCheckFailureAt = 0;
   private abandonReason: string | null = null;
   private resolveFinished!: () => void;
   /** Resolves when every item has an outcome. */
@@ -104,13 +141,30 @@ export class BulkJobRun implements WorkSource {
       this.items.set(item.itemKey, item);
       if (item.state === 'queued') this.pending.push(this.itemRun(item, 'act', 'restart'));
       // An intent without an outcome: the call may or may not have happened. Read first.
-      else if (item.state === 'intent') this.pending.push(this.itemRun(item, 'read', 'restart'));
+      else if (item.state === 'intent') this.pending.push(this.foundIntent(item));
     }
     if (this.pending.length === 0) this.resolveFinished();
   }
 
+  /**
+   * An intent this run did not write (a restart or a take-over). Its instance may have lost the
+   * lease with the call still in flight, so the thread is read only once that call must have
+   * ended: a read before it lands would say "not started" and the item would be sent twice.
+   */
+  private foundIntent(item: BulkItem): ItemRun {
+    const run = this.itemRun(item, 'read', 'restart');
+    const recordedAt = Date.parse(item.updatedAt);
+    const settleMs = this.deps.intentSettleMs ?? 0;
+    // An unreadable time is taken as "just now".
+    run.notBefore = (Number.isFinite(recordedAt) ? Math.min(recordedAt, Date.now()) : Date.now()) + settleMs;
+    if (run.notBefore > Date.now()) {
+      this.deps.logger.info({ jobId: this.job.id, item: item.itemKey, readAt: new Date(run.notBefore).toISOString() }, 'bulk item has a recent intent: it is read once no call of its previous instance can still be in flight');
+    }
+    return run;
+  }
+
   private itemRun(item: BulkItem, phase: 'act' | 'read', reason: ReadReason): ItemRun {
-    return { item, phase, reason, lastFailure: null, notBefore: 0, busy: false, acts: 0, reads: 0 };
+    return { item, phase, reason, lastFailure: null, notBefore: 0, busy: false, acts: 0, reads: 0, storeFailures: 0, ledgerWritten: false, unrecorded: null };
   }
 
   private get since(): string | null {
@@ -126,9 +180,17 @@ export class BulkJobRun implements WorkSource {
     return [...this.items.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Why acting stopped early (the requester lost the admin role), or null. */
+  /** Why acting stopped early (the requester lost the admin role, or it could not be checked), or null. */
   get stoppedBecause(): string | null {
     return this.stopReason;
+  }
+
+  /** For the final report: the admin check failed during the job and was waited out, or null. */
+  get adminCheckNote(): string | null {
+    // A stopped job's reason says what happened.
+    if (this.checkFailures === 0 || this.stopReason) return null;
+    const times = this.checkFailures === 1 ? 'once' : `${this.checkFailures} times`;
+    return `The requester's administrator role could not be checked ${times}; the channels waited and were tried again (the role was never found missing).`;
   }
 
   /** Why this instance gave the job up to another one (its lease was lost), or null. */
@@ -190,7 +252,8 @@ export class BulkJobRun implements WorkSource {
     for (const it of this.pending) {
       if (it.busy) continue;
       const own = thread(it.item.itemKey);
-      const w = Math.max(it.notBefore - now, pacer.waitFor([own]));
+      const paused = it.phase === 'act' ? this.actsPausedUntil - now : 0;
+      const w = Math.max(it.notBefore - now, paused, pacer.waitFor([own]));
       if (w <= 0) {
         it.busy = true;
         return { unit: { budgets: [tenant, team, own], run: (answered) => this.step(it, answered) } };
@@ -204,8 +267,12 @@ export class BulkJobRun implements WorkSource {
     try {
       if (this.abandonReason) return;
       if (it.phase === 'read') await this.read(it, answered);
-      else if (await this.mayAct()) await this.act(it, answered);
-      else if (!this.abandonReason) await this.skipNotRun(it);
+      else {
+        const may = await this.mayAct();
+        if (may === 'act') await this.act(it, answered);
+        // 'later': the item stays queued until the failed admin check has been waited out.
+        else if (may === 'stop' && !this.abandonReason) await this.skipNotRun(it);
+      }
     } finally {
       it.busy = false;
       if (this.abandonReason) this.drop(it);
@@ -214,13 +281,73 @@ export class BulkJobRun implements WorkSource {
 
   /**
    * The requester's admin role, re-checked before every write (the policy caches its answers, so
-   * this is cheap): a demoted requester stops the whole job, not just this item.
+   * this is cheap): a demoted requester stops the whole job, not just this item. A check that
+   * failed is no answer: the item waits (`later`), unless the check has failed too often in a row.
    */
-  private async mayAct(): Promise<boolean> {
-    if (!this.actsAllowed) return false;
-    const refusal = await this.deps.checkRequester();
-    if (refusal && this.actsAllowed) await this.stopActing(refusal);
-    return this.actsAllowed && !this.abandonReason;
+  private async mayAct(): Promise<'act' | 'later' | 'stop'> {
+    if (!this.actsAllowed) return 'stop';
+    if (Date.now() < this.actsPausedUntil) return 'later';
+    const askedAt = Date.now();
+    const standing = await this.deps
+      .checkRequester()
+      .catch((err): RequesterStanding => ({ kind: 'unchecked', reason: `the administrator check failed (${(err as Error)?.message ?? 'unknown error'})`, correlationId: null }));
+    this.noteStanding(standing, askedAt);
+    if (standing.kind === 'not-admin' && this.actsAllowed) await this.stopActing(standing.reason);
+    if (standing.kind === 'unchecked' && this.actsAllowed) {
+      const retry = this.deps.adminCheckRetry ?? ADMIN_CHECK_RETRY;
+      if (this.checkFailuresInRow < retry.attempts) return 'later';
+      await this.stopBecauseUnchecked(standing, retry);
+    }
+    return this.actsAllowed && !this.abandonReason ? 'act' : 'stop';
+  }
+
+  /** Counts failed checks in a row and sets the pause; items that asked together count as one check. */
+  private noteStanding(standing: RequesterStanding, askedAt: number): void {
+    if (standing.kind === 'admin') {
+      this.checkFailuresInRow = 0;
+      this.actsPausedUntil = 0;
+      return;
+    }
+    // Asked before the last failure came back: the same outage (concurrent items share one check).
+    if (standing.kind !== 'unchecked' || askedAt < this.lastCheckFailureAt) return;
+    this.lastCheckFailureAt = Date.now();
+    const retry = this.deps.adminCheckRetry ?? ADMIN_CHECK_RETRY;
+    this.checkFailuresInRow++;
+    this.checkFailures++;
+    const pause = Math.min(retry.maxPauseMs, retry.firstPauseMs * 2 ** (this.checkFailuresInRow - 1));
+    this.actsPausedUntil = Date.now() + pause;
+    this.deps.logger.warn(
+      { jobId: this.job.id, correlationId: standing.correlationId, inRow: this.checkFailuresInRow, pauseMs: pause },
+      'bulk job: the requester\'s admin check failed; sending waits and the check is asked again',
+    );
+  }
+
+  /** The check kept failing: stop sending, with a reason that says the role was not found missing. */
+  private async stopBecauseUnchecked(standing: Extract<RequesterStanding, { kind: 'unchecked' }>, retry: AdminCheckRetry): Promise<void> {
+    if (this.checkStoppedJob) return;
+    const ref = standing.correlationId ? `; correlation id ${standing.correlationId}` : '';
+    const reason = `${standing.reason} (it failed ${this.checkFailuresInRow} times in a row${ref}); the role was not found missing, so run the command again later for the rest`;
+    // Set at once, so items asking meanwhile are skipped with this reason and it is recorded once.
+    this.checkStoppedJob = true;
+    this.actsAllowed = false;
+    this.stopReason = reason;
+    try {
+      await recordAudit(this.deps.store, this.who, {
+        action: 'refused',
+        target: null,
+        targetKey: null,
+        parameters: { jobId: this.job.id, attempted: this.job.kind, moment: 'before a Graph write', reason: 'check-failed', attempts: retry.attempts },
+        outcome: 'refused',
+        error: { message: reason },
+        requestId: null,
+        before: null,
+        after: null,
+        jobId: null,
+      });
+    } catch (err) {
+      this.deps.logger.error({ jobId: this.job.id, err: { message: (err as Error)?.message } }, 'could not record why the bulk job stopped');
+    }
+    await this.stopActing(reason);
   }
 
   private skipNotRun(it: ItemRun): Promise<void> {
@@ -245,17 +372,23 @@ export class BulkJobRun implements WorkSource {
 
   private async act(it: ItemRun, answered: () => void): Promise<void> {
     const { item } = it;
-    if (this.items.get(item.itemKey)?.state === 'queued') {
-      // Durable before the call: after a crash this row says the call may have been made. Written
-      // only if the item is still queued, so of two instances only the one that wins calls Graph.
-      if (!(await this.deps.store.transitionBulkItem(this.job.id, item.itemKey, 'queued', { state: 'intent' }))) {
-        this.abandon(`another bot instance recorded the intent for ${item.itemKey} first`);
+    try {
+      if (this.items.get(item.itemKey)?.state === 'queued') {
+        // Durable before the call: after a crash this row says the call may have been made. Written
+        // only if the item is still queued, so of two instances only the one that wins calls Graph.
+        if (!(await this.deps.store.transitionBulkItem(this.job.id, item.itemKey, 'queued', { state: 'intent' }))) {
+          this.abandon(`another bot instance recorded the intent for ${item.itemKey} first`);
+          return;
+        }
+        this.setItem(item.itemKey, { state: 'intent' });
+      } else if (!(await this.deps.stillOwner())) {
+        // Sent again after a read: the intent is already recorded, so the lease is what says it is still ours.
+        this.abandon('the job lease was taken over by another bot instance');
         return;
       }
-      this.setItem(item.itemKey, { state: 'intent' });
-    } else if (!(await this.deps.stillOwner())) {
-      // Sent again after a read: the intent is already recorded, so the lease is what says it is still ours.
-      this.abandon('the job lease was taken over by another bot instance');
+    } catch (err) {
+      // Nothing was sent: the item waits and tries again, a bounded number of times.
+      await this.storeFailed(it, err, null);
       return;
     }
     it.acts++;
@@ -322,8 +455,9 @@ export class BulkJobRun implements WorkSource {
       unknown: `read back after an unknown outcome (${it.lastFailure?.code ?? 'no answer'})`,
       throttled: 'read back after throttling',
       ambiguous: `read back after Graph answered "${it.lastFailure?.message ?? ''}"`,
+      unrecorded: 'read back after its outcome could not be recorded',
     }[it.reason];
-    const requestId = it.lastFailure?.requestId ?? null;
+    const requestId = it.lastFailure?.requestId ?? it.unrecorded?.requestId ?? null;
     if (this.job.kind === 'bulk-start') {
       if (snap.migrationMode === 'inProgress') {
         const since = this.since;
@@ -342,6 +476,12 @@ export class BulkJobRun implements WorkSource {
     } else if (snap.migrationMode !== 'inProgress') {
       const failure: GraphFailure = it.lastFailure ?? { status: 400, code: 'NotInMigration', message: 'The channel is not in migration mode.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
       await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure({ ...failure, status: 400, message: 'not in migration mode' }, 'complete'), failure, requestId: failure.requestId, after: snap, reconciled: how });
+      return;
+    }
+    // An outcome that could not be recorded and that the thread does not contradict (Graph refused,
+    // or nothing was sent): recorded as it was decided, not sent again.
+    if (it.reason === 'unrecorded' && it.unrecorded && it.unrecorded.state !== 'succeeded') {
+      await this.settle(it, { ...it.unrecorded, after: snap });
       return;
     }
     // The call did not take effect. Graph's "already"/"not in migration" was then about something
@@ -367,33 +507,91 @@ export class BulkJobRun implements WorkSource {
     if (current) this.items.set(key, { ...current, ...patch, updatedAt: new Date().toISOString() });
   }
 
-  /** Ledger entry first, then the item's outcome: both durable before the next step. */
+  /**
+   * Ledger entry first, then the item's outcome: both durable before the next step. When the store
+   * fails, the item is not finished: its next step reads the thread (`storeFailed`).
+   */
   private async settle(it: ItemRun, s: Settlement): Promise<void> {
-    const { item } = it;
-    if (s.outcome) {
-      const parameters: Record<string, unknown> = {};
-      if (this.job.kind === 'bulk-start') parameters.conversationCreationDateTime = this.since;
-      if (s.reconciled) parameters.reconciled = s.reconciled;
-      else if (s.after && s.state === 'succeeded') parameters.afterSource = 'expected state (not read back, to stay within Graph limits)';
-      await recordAudit(this.deps.store, this.who, {
-        action: this.job.kind,
-        target: item.target,
-        targetKey: targetKey(item.target),
-        parameters,
-        outcome: s.outcome,
-        error: s.failure ? { status: s.failure.status, code: s.failure.code, message: s.failure.message } : null,
-        requestId: s.requestId,
-        before: this.befores.get(item.itemKey) ?? null,
-        after: s.after,
-        jobId: this.job.id,
-      });
-    }
     const errorCode = s.failure ? (s.failure.status ? `${s.failure.status} ${s.failure.code}` : s.failure.code) : null;
-    await this.deps.store.updateBulkItem(this.job.id, item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
-    this.setItem(item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+    try {
+      if (s.outcome && !it.ledgerWritten) {
+        await recordAudit(this.deps.store, this.who, this.ledgerFacts(it.item, s));
+        it.ledgerWritten = true;
+      }
+      await this.deps.store.updateBulkItem(this.job.id, it.item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+    } catch (err) {
+      await this.storeFailed(it, err, s);
+      return;
+    }
+    if (s.reconciled) this.deps.logger.info({ jobId: this.job.id, item: it.item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
+    this.finish(it, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
+  }
+
+  private ledgerFacts(item: BulkItem, s: Settlement) {
+    const parameters: Record<string, unknown> = {};
+    if (this.job.kind === 'bulk-start') parameters.conversationCreationDateTime = this.since;
+    if (s.reconciled) parameters.reconciled = s.reconciled;
+    else if (s.after && s.state === 'succeeded') parameters.afterSource = 'expected state (not read back, to stay within Graph limits)';
+    return {
+      action: this.job.kind,
+      target: item.target,
+      targetKey: targetKey(item.target),
+      parameters,
+      outcome: s.outcome!,
+      error: s.failure ? { status: s.failure.status, code: s.failure.code, message: s.failure.message } : null,
+      requestId: s.requestId,
+      before: this.befores.get(item.itemKey) ?? null,
+      after: s.after,
+      jobId: this.job.id,
+    };
+  }
+
+  /**
+   * The store could not record this item's intent (`settlement` null: nothing was sent) or its
+   * outcome. A call may have been made, so the next step reads the thread, never sends; after
+   * MAX_STORE_FAILURES the item is given up as failed, so a store that keeps failing ends the job.
+   */
+  private async storeFailed(it: ItemRun, err: unknown, settlement: Settlement | null): Promise<void> {
+    it.storeFailures++;
+    const message = (err as Error)?.message ?? String(err);
+    const last = it.storeFailures >= MAX_STORE_FAILURES;
+    this.deps.logger.warn(
+      { jobId: this.job.id, item: it.item.itemKey, attempt: it.storeFailures, err: { message } },
+      last ? 'bulk item given up: the store could not record it' : 'bulk item could not be recorded; it is tried again after a pause',
+    );
+    if (last) return this.giveUp(it, settlement, message);
+    it.notBefore = Date.now() + Math.min(30000, 1000 * 2 ** (it.storeFailures - 1));
+    if (settlement) Object.assign(it, { phase: 'read', reason: 'unrecorded', unrecorded: settlement });
+  }
+
+  /** Ends the item as failed with what is known; its row is updated if the store lets it. */
+  private async giveUp(it: ItemRun, settlement: Settlement | null, message: string): Promise<void> {
+    const known = !settlement
+      ? 'Nothing was sent to Graph.'
+      : settlement.state === 'succeeded'
+        ? 'Graph accepted the change.'
+        : settlement.state === 'skipped'
+          ? 'It was not sent to Graph.'
+          : `Graph's answer: ${settlement.detail ?? 'failed'}`;
+    const patch = {
+      state: 'failed' as const,
+      detail: `The ledger could not be written: ${message}. ${known} Run status on the channel before trying again.`,
+      errorCode: 'LedgerWriteFailed',
+      requestId: settlement?.requestId ?? null,
+    };
+    try {
+      await this.deps.store.updateBulkItem(this.job.id, it.item.itemKey, patch);
+    } catch {
+      // Already logged: the row keeps its intent, which a later run settles by reading the thread first.
+    }
+    this.finish(it, patch);
+  }
+
+  /** The item has its outcome: off the pending list, progress updated. */
+  private finish(it: ItemRun, patch: Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>): void {
+    this.setItem(it.item.itemKey, patch);
     const i = this.pending.indexOf(it);
     if (i >= 0) this.pending.splice(i, 1);
-    if (s.reconciled) this.deps.logger.info({ jobId: this.job.id, item: item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
     this.deps.onChange();
     if (this.pending.length === 0) this.resolveFinished();
   }

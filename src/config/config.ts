@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { longestCallMs } from '../graph/request-timeout';
 import { CloudName, clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
 
 /** The bot's validated configuration. Read once at start-up by `loadConfig`; nothing else reads `process.env`. */
@@ -27,7 +28,8 @@ export interface Config {
   storage: { kind: 'sqlite' } | { kind: 'table'; connectionString: string };
   stateBlobContainer: string | null;
   reminders: { afterDays: number; checkMinutes: number };
-  bulk: { perTeamPerSecond: number; perTenantPerSecond: number; typedConfirmationAbove: number };
+  /** `intentSettleMs`: how old an item's recorded intent must be before another instance reads and acts on it. */
+  bulk: { perTeamPerSecond: number; perTenantPerSecond: number; typedConfirmationAbove: number; intentSettleMs: number };
   pendingTtlMinutes: number;
   /** Days an expired confirmation is kept (a press on its card answers with its result); 0 keeps them. */
   pendingRetentionDays: number;
@@ -160,6 +162,8 @@ const envSchema = z.object({
   BULK_TEAM_RPS: int('BULK_TEAM_RPS', 4, 0.01, 1000),
   BULK_TENANT_RPS: int('BULK_TENANT_RPS', 30, 0.01, 10000),
   BULK_CONFIRM_THRESHOLD: whole('BULK_CONFIRM_THRESHOLD', 10, 0, 100000),
+  // -1 (unset): derived from GRAPH_TIMEOUT_SECONDS below.
+  BULK_INTENT_SETTLE_SECONDS: whole('BULK_INTENT_SETTLE_SECONDS', -1, 0, 86400),
   PENDING_TTL_MINUTES: int('PENDING_TTL_MINUTES', 60, 1, 10080),
   PENDING_RETENTION_DAYS: whole('PENDING_RETENTION_DAYS', 30, 0, 3650),
   RESTART_COOLDOWN_MINUTES: int('RESTART_COOLDOWN_MINUTES', 10, 0, 10080),
@@ -249,7 +253,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storage: storageKind === 'table' ? { kind: 'table', connectionString: e.AZURE_STORAGE_CONNECTION_STRING! } : { kind: 'sqlite' },
     stateBlobContainer: e.STATE_BLOB_CONTAINER ?? null,
     reminders: { afterDays: e.REMINDER_AFTER_DAYS, checkMinutes: e.REMINDER_CHECK_MINUTES },
-    bulk: { perTeamPerSecond: e.BULK_TEAM_RPS, perTenantPerSecond: e.BULK_TENANT_RPS, typedConfirmationAbove: e.BULK_CONFIRM_THRESHOLD },
+    bulk: {
+      perTeamPerSecond: e.BULK_TEAM_RPS,
+      perTenantPerSecond: e.BULK_TENANT_RPS,
+      typedConfirmationAbove: e.BULK_CONFIRM_THRESHOLD,
+      // By default the longest one Graph call can run, so a call still in flight elsewhere has landed.
+      intentSettleMs: e.BULK_INTENT_SETTLE_SECONDS >= 0 ? e.BULK_INTENT_SETTLE_SECONDS * 1000 : longestCallMs(e.GRAPH_TIMEOUT_SECONDS * 1000),
+    },
     pendingTtlMinutes: e.PENDING_TTL_MINUTES,
     pendingRetentionDays: e.PENDING_RETENTION_DAYS,
     restartCooldownMinutes: e.RESTART_COOLDOWN_MINUTES,

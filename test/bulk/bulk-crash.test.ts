@@ -84,7 +84,8 @@ describe('bulk: the bot is killed (kill -9) in the middle of a bulk job and star
   });
 
   it('finishes the job after the restart: no channel gets a second startMigration and no ledger entry is lost', async () => {
-    const env = { ...emulatorEnv(emulator, dataDir), BULK_TEAM_RPS: String(TEAM_RPS), BULK_TENANT_RPS: '30', LOG_LEVEL: 'info' };
+    // Intents older than 6 s (more than the 5 s Graph timeout here) are read at take-over; the lease outlasts that anyway.
+    const env = { ...emulatorEnv(emulator, dataDir), BULK_TEAM_RPS: String(TEAM_RPS), BULK_TENANT_RPS: '30', BULK_INTENT_SETTLE_SECONDS: '6', LOG_LEVEL: 'info' };
     // Channel 30's call hangs: the bot dies with that item's intent written and no answer.
     emulator.faults.inject({ method: 'POST', path: /eng-ch30%40thread\.tacv2\/startMigration$/, kind: 'hang', hangMs: 4000 });
 

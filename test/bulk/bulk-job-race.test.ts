@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { ActingContext } from '../../src/bot/flows/acting';
 import { BulkJobRun, type BulkJobDeps } from '../../src/bulk/bulk-job';
 import { Pacer } from '../../src/bulk/pacer';
+import type { RequesterStanding } from '../../src/bulk/requester-check';
 import { BulkScheduler } from '../../src/bulk/scheduler';
 import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
@@ -42,7 +43,7 @@ function instance(job: BulkJob, items: BulkItem[], store: Store, migration: Migr
     pacer,
     budgets: { tenant: { key: 'tenant', ...fast }, team: { key: 'team', ...fast }, thread: (id) => ({ key: `thread:${id}`, ...fast }) },
     onChange: () => undefined,
-    checkRequester: async () => null,
+    checkRequester: async () => ({ kind: 'admin' }),
     stillOwner: async () => true,
     ...overrides,
   });
@@ -95,7 +96,8 @@ describe('bulk: a job run by two instances at once (one lost its lease while sta
     const graph = recordingGraph();
     let checks = 0;
     // Admin for the first three writes, then demoted.
-    const checkRequester = async () => (++checks > 3 ? 'Megan Bowen is no longer an administrator' : null);
+    const checkRequester = async (): Promise<RequesterStanding> =>
+      ++checks > 3 ? { kind: 'not-admin', reason: 'Megan Bowen is no longer an administrator' } : { kind: 'admin' };
     const { run, done } = instance(job, items, store, graph.migration, { checkRequester });
     await done;
 

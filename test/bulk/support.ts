@@ -65,13 +65,15 @@ export const USERS = {
 /**
  * Writes a bulk start over "My Team" into the store as a bot that died mid-job would have left
  * it: job running, each channel in the given state, leased to that bot when `lease` is given
- * (else free). Returns the job id.
+ * (else free). Intents are dated `intentAt` (default an hour ago: that bot died a while back).
+ * Returns the job id.
  */
 export async function interruptedJob(
   h: { bot: { store: Store }; emulator: Emulator },
   requester: keyof typeof USERS,
   states: Record<string, BulkItem['state']>,
   lease?: BulkJobLease,
+  intentAt: string = new Date(Date.now() - 3600000).toISOString(),
 ): Promise<string> {
   const store: Store = h.bot.store;
   const id = randomBytes(16).toString('base64url');
@@ -125,7 +127,7 @@ export async function interruptedJob(
     detail: null,
     errorCode: null,
     requestId: null,
-    updatedAt: now,
+    updatedAt: state === 'intent' ? intentAt : now,
   }));
   await store.createBulkJob(job, items, lease);
   return id;

@@ -30,6 +30,13 @@ describe('configuration', () => {
     assert.equal(c.admin.cacheSeconds, 300);
     assert.equal(c.admin.roleIds.length, 2);
   });
+  it('waits at bulk take-over for intents younger than the longest Graph call, unless BULK_INTENT_SETTLE_SECONDS says otherwise', () => {
+    assert.equal(loadConfig(base).bulk.intentSettleMs, (30 + 180) * 1000, 'GRAPH_TIMEOUT_SECONDS plus the longest retry pause');
+    assert.equal(loadConfig({ ...base, GRAPH_TIMEOUT_SECONDS: '10' }).bulk.intentSettleMs, 190000);
+    assert.equal(loadConfig({ ...base, BULK_INTENT_SETTLE_SECONDS: '600' }).bulk.intentSettleMs, 600000);
+    assert.equal(loadConfig({ ...base, BULK_INTENT_SETTLE_SECONDS: '' }).bulk.intentSettleMs, 210000, 'empty, as in the templates: the default');
+    assert.match(problems({ ...base, BULK_INTENT_SETTLE_SECONDS: '-5' }), /BULK_INTENT_SETTLE_SECONDS must be a number from 0 to 86400/);
+  });
   it('maps national clouds', () => {
     assert.equal(loadConfig({ ...base, GRAPH_CLOUD: 'dod' }).graph.endpoint, 'https://dod-graph.microsoft.us');
     assert.equal(loadConfig({ ...base, GRAPH_CLOUD: 'china' }).graph.authorityHost, 'https://login.chinacloudapi.cn');

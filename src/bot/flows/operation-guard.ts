@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AdminPolicy } from '../../auth/admin-policy';
+import type { AdminDecision, AdminPolicy } from '../../auth/admin-policy';
 import { AdaptiveCardJson, renderOutcome, OutcomeView } from '../../cards/renderer';
 import type { AuditEntry, PendingKind, PendingOperation, Store } from '../../store/types';
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
@@ -31,6 +31,22 @@ export class OperationGuard {
   async refuseNonAdmin(who: ActingContext, attempted: string, parameters: Record<string, unknown>): Promise<FlowReply | null> {
     const decision = await this.admin.check(who);
     if (decision.allowed) return null;
+    await this.recordRefusal(who, attempted, parameters, decision);
+    return text(decision.message);
+  }
+
+  /**
+   * The admin decision itself, for a caller that must tell "not an administrator" from "the check
+   * could not be made" (a running bulk job waits and retries the latter). Only a definite refusal
+   * is recorded in the ledger; a failed check is in the log already, under its correlation id.
+   */
+  async decideAdmin(who: ActingContext, attempted: string, parameters: Record<string, unknown>): Promise<AdminDecision> {
+    const decision = await this.admin.check(who);
+    if (!decision.allowed && decision.reason !== 'check-failed') await this.recordRefusal(who, attempted, parameters, decision);
+    return decision;
+  }
+
+  private async recordRefusal(who: ActingContext, attempted: string, parameters: Record<string, unknown>, decision: Exclude<AdminDecision, { allowed: true }>): Promise<void> {
     await recordAudit(this.store, who, {
       action: 'refused',
       target: null,
@@ -43,7 +59,6 @@ export class OperationGuard {
       after: null,
       jobId: null,
     });
-    return text(decision.message);
   }
 
   /**

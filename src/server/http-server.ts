@@ -2,6 +2,7 @@ import * as restify from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../log/logger';
+import { MAX_ACTIVITY_BYTES, readJsonBody, refuseBeforeReading } from './json-body';
 
 /**
  * `CloudAdapterBase.processActivity(authHeader, activity, logic)`: authenticates, runs the turn and
@@ -21,11 +22,11 @@ function isAuthenticationFailure(err: unknown): boolean {
  * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (authenticates the channel's
  * token: 401 when it does not validate, and no handler runs) → the teams-ai `Application`;
  * `GET /healthz` for probes. `drain` makes it refuse new activities during shutdown while turns in
- * flight finish.
+ * flight finish. There is no general body parser: /api/messages reads only a size-capped JSON
+ * body itself, so no other content type is read into memory or written to the disk.
  */
 export function createHttpServer(adapter: CloudAdapter, app: Application<TurnState>, logger: Logger) {
   const server = restify.createServer({ name: 'teams-migration-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
   let draining = false;
   let inFlight = 0;
   const idleWaiters: (() => void)[] = [];
@@ -39,10 +40,20 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
       res.send(503, { error: 'The bot is shutting down.' });
       return;
     }
+    const early = refuseBeforeReading(req.headers, MAX_ACTIVITY_BYTES);
+    if (early) {
+      res.send(early.status, { error: early.error });
+      return;
+    }
     inFlight++;
     try {
-      const activity = req.body as Record<string, unknown> | undefined;
-      if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') {
+      const body = await readJsonBody(req, MAX_ACTIVITY_BYTES);
+      if (!body.ok) {
+        res.send(body.refusal.status, { error: body.refusal.error });
+        return;
+      }
+      const activity = body.value as Record<string, unknown> | null;
+      if (!activity || typeof activity !== 'object' || Array.isArray(activity) || typeof activity.type !== 'string') {
         res.send(400, { error: 'The body must be a Bot Framework activity.' });
         return;
       }

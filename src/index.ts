@@ -63,7 +63,7 @@ export interface StartOptions {
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = createLogger(config.logLevel, options.logDestination);
   if (config.localMode) {
-    logger.warn('LOCAL_MODE is on: channel authentication is disabled and any caller is accepted. The bot listens on 127.0.0.1 only. Never deploy like this.');
+    logger.warn('LOCAL_MODE is on: channel authentication is disabled and any local program is accepted (web pages are refused: Origin, Sec-Fetch-Site or a non-loopback Host get 403). The bot listens on 127.0.0.1 only. Never deploy like this.');
   }
 
   const tokens = createGraphTokenProvider(config.graph, logger);
@@ -118,7 +118,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     ...handlers,
   });
 
-  const http = createHttpServer(adapter, app, logger);
+  const http = createHttpServer(adapter, app, logger, { localMode: config.localMode });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());

@@ -3,6 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../log/logger';
 import { MAX_ACTIVITY_BYTES, readJsonBody, refuseBeforeReading } from './json-body';
+import { refuseInLocalMode } from './local-mode-guard';
 
 /**
  * `CloudAdapterBase.processActivity(authHeader, activity, logic)`: authenticates, runs the turn and
@@ -18,6 +19,11 @@ function isAuthenticationFailure(err: unknown): boolean {
   return e?.statusCode === 401 || ['AuthenticationError', 'JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError'].includes(e?.name ?? '');
 }
 
+export interface HttpServerOptions {
+  /** No channel authentication: also refuse what a web page could send (see local-mode-guard). */
+  localMode: boolean;
+}
+
 /**
  * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (authenticates the channel's
  * token: 401 when it does not validate, and no handler runs) → the teams-ai `Application`;
@@ -25,7 +31,7 @@ function isAuthenticationFailure(err: unknown): boolean {
  * flight finish. There is no general body parser: /api/messages reads only a size-capped JSON
  * body itself, so no other content type is read into memory or written to the disk.
  */
-export function createHttpServer(adapter: CloudAdapter, app: Application<TurnState>, logger: Logger) {
+export function createHttpServer(adapter: CloudAdapter, app: Application<TurnState>, logger: Logger, options: HttpServerOptions) {
   const server = restify.createServer({ name: 'teams-migration-bot', handleUncaughtExceptions: false });
   let draining = false;
   let inFlight = 0;
@@ -39,6 +45,14 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
     if (draining) {
       res.send(503, { error: 'The bot is shutting down.' });
       return;
+    }
+    if (options.localMode) {
+      const refusal = refuseInLocalMode(req.headers);
+      if (refusal) {
+        logger.warn({ origin: req.headers.origin !== undefined, host: String(req.headers.host ?? '').slice(0, 100) }, 'local mode: request refused');
+        res.send(403, { error: refusal });
+        return;
+      }
     }
     const early = refuseBeforeReading(req.headers, MAX_ACTIVITY_BYTES);
     if (early) {

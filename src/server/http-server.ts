@@ -13,6 +13,22 @@ interface ActivityProcessor {
   processActivity(authHeader: string, activity: unknown, logic: (context: TurnContext) => Promise<void>): Promise<{ status: number; body?: unknown } | undefined>;
 }
 
+/**
+ * The one Bot Framework channel served. Every Azure Bot resource also has Web Chat and Direct Line,
+ * whose activities botbuilder authenticates just as well when the signing key endorses them, but
+ * only Teams fills in `from.aadObjectId` and `channelData.tenant.id` that the admin check trusts.
+ */
+export const SERVED_CHANNEL = 'msteams';
+
+function isServedChannel(channelId: unknown): boolean {
+  return channelId === SERVED_CHANNEL;
+}
+
+/** A caller-chosen value as it may appear in a log line: a short string or nothing. */
+function loggable(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, 40) : undefined;
+}
+
 /** True for the errors botbuilder and the JWT library raise for a token that does not validate. */
 function isAuthenticationFailure(err: unknown): boolean {
   const e = err as { name?: string; statusCode?: number } | undefined;
@@ -26,7 +42,8 @@ export interface HttpServerOptions {
 
 /**
  * The HTTP front: `POST /api/messages` → botbuilder's `CloudAdapter` (authenticates the channel's
- * token: 401 when it does not validate, and no handler runs) → the teams-ai `Application`;
+ * token: 401 when it does not validate, and no handler runs) → a channel filter (anything but
+ * `msteams` gets 403 before any handler) → the teams-ai `Application`;
  * `GET /healthz` for probes. `drain` makes it refuse new activities during shutdown while turns in
  * flight finish. There is no general body parser: /api/messages reads only a size-capped JSON
  * body itself, so no other content type is read into memory or written to the disk.
@@ -71,12 +88,25 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
         res.send(400, { error: 'The body must be a Bot Framework activity.' });
         return;
       }
+      if (typeof activity.channelId !== 'string') {
+        // botbuilder fails on it with a 500 otherwise; which channel is served is decided after authentication.
+        res.send(400, { error: 'The activity must name its channel (channelId).' });
+        return;
+      }
       // processActivity instead of process: botbuilder's process answers 500 when the JWT
       // library rejects a signature, and a forged token must get 401.
+      let otherChannel = false;
       const invokeResponse = await (adapter as unknown as ActivityProcessor).processActivity(req.header('authorization') ?? '', activity, async (context) => {
+        // Authenticated, and nothing has run yet: only Teams vouches for `aadObjectId` and the tenant.
+        if (!isServedChannel(context.activity.channelId)) {
+          otherChannel = true;
+          logger.warn({ channelId: loggable(context.activity.channelId), activityType: loggable(context.activity.type) }, 'activity refused: only the msteams channel is served');
+          return;
+        }
         await app.run(context);
       });
-      if (invokeResponse) res.send(invokeResponse.status, invokeResponse.body ?? undefined);
+      if (otherChannel) res.send(403, { error: `This bot serves Microsoft Teams (channel ${SERVED_CHANNEL}) only.` });
+      else if (invokeResponse) res.send(invokeResponse.status, invokeResponse.body ?? undefined);
       else res.send(200);
     } catch (err) {
       if (isAuthenticationFailure(err)) {

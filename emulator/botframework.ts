@@ -7,6 +7,9 @@ import type { ChannelTokenClaims } from './types';
 /** The issuer botbuilder expects on channel tokens by default. */
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
 
+/** Channels the multichannel key endorses: those every Azure Bot resource has. */
+export const MULTICHANNEL_ENDORSEMENTS = ['msteams', 'webchat', 'directline'] as const;
+
 /** URL of the channel OpenID metadata (botbuilder's ToBotFromChannelOpenIdMetadataUrl). */
 export function openIdMetadataUrl(baseUrl: string): string {
   return `${baseUrl}/botframework/.well-known/openid-configuration`;
@@ -15,7 +18,9 @@ export function openIdMetadataUrl(baseUrl: string): string {
 /**
  * Serves the Bot Framework channel-token metadata: the OpenID configuration and its JWKS. The
  * msteams key carries the `msteams` endorsement; the unendorsed key is published but endorsed for
- * another channel only, so botbuilder must refuse Teams activities signed with it.
+ * another channel only, so botbuilder must refuse Teams activities signed with it; the multichannel
+ * key is endorsed for msteams, webchat and directline, so botbuilder accepts an activity of any of
+ * those channels signed with it (the bot itself must refuse all but msteams).
  */
 export function handleBotFramework(core: Core, ctx: RequestContext, segments: string[]): boolean {
   const route = segments.slice(1).join('/');
@@ -37,6 +42,10 @@ export function handleBotFramework(core: Core, ctx: RequestContext, segments: st
       keys: [
         { kty: 'RSA', use: 'sig', kid: ring.botMsteams.kid, x5t: ring.botMsteams.kid, n: ring.botMsteams.jwk.n, e: ring.botMsteams.jwk.e, endorsements: ['msteams'] },
         { kty: 'RSA', use: 'sig', kid: ring.botUnendorsed.kid, x5t: ring.botUnendorsed.kid, n: ring.botUnendorsed.jwk.n, e: ring.botUnendorsed.jwk.e, endorsements: ['webchat'] },
+        {
+          kty: 'RSA', use: 'sig', kid: ring.botMultichannel.kid, x5t: ring.botMultichannel.kid, n: ring.botMultichannel.jwk.n, e: ring.botMultichannel.jwk.e,
+          endorsements: [...MULTICHANNEL_ENDORSEMENTS],
+        },
       ],
     });
     return true;
@@ -52,7 +61,8 @@ function wrongMethod(ctx: RequestContext): true {
 /**
  * Signs a channel → bot token the way the Bot Framework does for Teams: RS256 with `iss`, `aud`
  * (the bot's app id), `serviceurl`, `nbf`, `exp` and no `ver`/`appid`/`azp` (which would make
- * botbuilder treat it as a skill or emulator token). keyId 'foreign' signs with a key that is not
+ * botbuilder treat it as a skill or emulator token). keyId 'multichannel' signs with the key endorsed
+ * for msteams, webchat and directline; 'foreign' signs with a key that is not
  * published but names the msteams key id, so the signature cannot verify.
  */
 export function signChannelToken(core: Core, claims: ChannelTokenClaims): string {
@@ -67,6 +77,7 @@ export function signChannelToken(core: Core, claims: ChannelTokenClaims): string
   };
   const keyId = claims.keyId ?? 'msteams';
   if (keyId === 'unendorsed') return signJwt(payload, ring.botUnendorsed, { x5t: ring.botUnendorsed.kid });
+  if (keyId === 'multichannel') return signJwt(payload, ring.botMultichannel, { x5t: ring.botMultichannel.kid });
   if (keyId === 'foreign') return signJwt(payload, ring.foreign, { kid: ring.botMsteams.kid, x5t: ring.botMsteams.kid });
   return signJwt(payload, ring.botMsteams, { x5t: ring.botMsteams.kid });
 }

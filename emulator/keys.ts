@@ -8,6 +8,8 @@ export interface KeyRing {
   botMsteams: SigningKey;
   /** Bot Framework key published without the msteams endorsement */
   botUnendorsed: SigningKey;
+  /** Bot Framework key endorsed for several channels, like an Azure Bot resource's (msteams, webchat, directline) */
+  botMultichannel: SigningKey;
   /** never published: tokens signed with it have a bad signature */
   foreign: SigningKey;
 }
@@ -24,6 +26,7 @@ export function keyRing(): KeyRing {
       entra: createSigningKey('emulator-entra-1'),
       botMsteams: createSigningKey('emulator-bf-msteams'),
       botUnendorsed: createSigningKey('emulator-bf-unendorsed'),
+      botMultichannel: createSigningKey('emulator-bf-multichannel'),
       foreign: createSigningKey('emulator-foreign'),
     };
   }

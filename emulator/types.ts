@@ -146,7 +146,7 @@ export interface ChannelTokenClaims {
   audience?: string;
   issuer?: string;
   expiresInSeconds?: number;
-  keyId?: 'msteams' | 'unendorsed' | 'foreign';
+  keyId?: 'msteams' | 'unendorsed' | 'multichannel' | 'foreign';
 }
 
 /** Claims for a Graph access token minted directly (negative tests: expired, foreign tenant...). */

@@ -189,6 +189,11 @@ var requiredSettings = [
     value: 'false'
   }
   {
+    // Only has a meaning with LOCAL_MODE=true.
+    name: 'LOCAL_MODE_ALLOW_REMOTE_GRAPH'
+    value: 'false'
+  }
+  {
     name: 'DATA_DIR'
     value: dataDir
   }

@@ -68,7 +68,7 @@ export interface StartOptions {
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = createLogger(config.logLevel, options.logDestination);
   if (config.localMode) {
-    logger.warn('LOCAL_MODE is on: channel authentication is disabled and any caller is accepted. The bot listens on 127.0.0.1 only. Never deploy like this.');
+    logger.warn('LOCAL_MODE is on: channel authentication is disabled and any local program is accepted (web pages are refused: Origin, Sec-Fetch-Site or a non-loopback Host get 403). The bot listens on 127.0.0.1 only. Never deploy like this.');
   }
   const cloudCaveat = nationalCloudCaveat(config.graph.cloud);
   if (cloudCaveat) logger.warn({ cloud: config.graph.cloud }, `national cloud: ${cloudCaveat}`);
@@ -127,7 +127,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const limiter = new UserCommandLimiter({ limits: { perMinute: config.load.userCommandsPerMinute, burst: config.load.userCommandsBurst }, logger });
   const admission = createTurnAdmission({ maxInFlight: config.load.maxTurnsInFlight, logger });
-  const http = createHttpServer(adapter, app, logger, { admission, admitTurn: (context) => limiter.admit(context) });
+  const http = createHttpServer(adapter, app, logger, {
+    localMode: config.localMode,
+    admission,
+    admitTurn: (context) => limiter.admit(context),
+    refuseFloodEarly: (activity) => limiter.refuseEarly(activity),
+  });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());

@@ -9,6 +9,7 @@ import { commandCatalog } from './command-catalog';
 import type { FlowReply } from './flows/acting';
 import type { CommandFlows } from './command-dispatch';
 import { dispatchCommand } from './command-dispatch';
+import { TenantRefusals } from './tenant-refusals';
 import { actingContext, conversationKind } from './turn-context';
 
 /** Card buttons: verb → the flow that handles it. Each receives the button's data. */
@@ -82,6 +83,7 @@ export async function sendReply(context: TurnContext, reply: FlowReply, store: S
  */
 export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): void {
   const { logger } = deps;
+  const tenantRefusals = new TenantRefusals(deps.store, logger);
 
   // Tenant filter: an activity from a tenant we do not serve reaches no handler.
   app.turn('beforeTurn', async (context) => {
@@ -91,25 +93,9 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     if (a.type !== ActivityTypes.Message && a.type !== ActivityTypes.Invoke) return true;
     const who = actingContext(context);
     if (who.tenantId && deps.allowedTenantIds.includes(who.tenantId)) return true;
-    logger.warn({ tenantId: who.tenantId, activityType: a.type }, 'activity from a tenant that is not allowed');
     const message = 'This bot only serves its own organisation, and your account belongs to another tenant. Nothing was done.';
-    await deps.store.appendAudit({
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      action: 'refused',
-      actor: { aadObjectId: who.aadObjectId, name: who.name },
-      tenantId: who.tenantId,
-      conversationId: who.conversationId,
-      target: null,
-      targetKey: null,
-      parameters: { reason: 'tenant', activityType: a.type, text: typeof a.text === 'string' ? a.text.slice(0, 200) : undefined },
-      outcome: 'refused',
-      error: { message: 'tenant not allowed' },
-      requestId: null,
-      before: null,
-      after: null,
-      jobId: null,
-    });
+    // One ledger line per tenant and hour, without the outsider's text: they cannot grow the ledger.
+    await tenantRefusals.record(who, a.type);
     if (a.type === ActivityTypes.Invoke) {
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message } } });
     } else {

@@ -131,6 +131,27 @@ export class UserCommandLimiter {
     return false;
   }
 
+  /**
+   * Before authentication, so a flood costs no token validation: when this sender's bucket is empty
+   * and they were already told to slow down in this window, the turn would end silently anyway.
+   * Reads only: an unknown sender is not tracked, and no token is taken or window started, so a
+   * forged activity cannot use up or reset anyone's allowance. Returns the answer to give (an
+   * invoke gets the text in its response), or null to go on to authentication and `admit`.
+   */
+  refuseEarly(activity: Partial<Activity>): { invokeText?: string } | null {
+    if (activity.type !== ActivityTypes.Message && activity.type !== ActivityTypes.Invoke) return null;
+    const bucket = this.buckets.get(senderKey(activity));
+    const now = this.now();
+    if (!bucket || now >= bucket.noticeUntil) return null;
+    const perMs = this.options.limits.perMinute / 60_000;
+    const tokens = Math.min(this.options.limits.burst, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
+    if (tokens >= 1) return null;
+    this.refused++;
+    bucket.dropped++;
+    if (activity.type !== ActivityTypes.Invoke) return {};
+    return { invokeText: slowDownText(Math.max(1, Math.ceil((1 - tokens) / perMs / 1000))) };
+  }
+
   /** Senders tracked now (for tests). */
   get tracked(): number {
     return this.buckets.size;

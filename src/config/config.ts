@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { longestCallMs } from '../graph/request-timeout';
 import { CloudName, clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
+import { isLoopbackHost } from './loopback';
 
 /** The bot's validated configuration. Read once at start-up by `loadConfig`; nothing else reads `process.env`. */
 export interface Config {
@@ -139,6 +140,7 @@ const envSchema = z.object({
   BOT_TENANT_ID: optionalString,
   BOT_TYPE: optionalString,
   LOCAL_MODE: bool('LOCAL_MODE'),
+  LOCAL_MODE_ALLOW_REMOTE_GRAPH: bool('LOCAL_MODE_ALLOW_REMOTE_GRAPH'),
   DATA_DIR: optionalString,
   GRAPH_TENANT_ID: optionalString,
   GRAPH_CLIENT_ID: optionalString,
@@ -180,6 +182,17 @@ const oneOf = <T extends string>(name: string, value: string | undefined, allowe
 };
 
 /**
+ * Local mode accepts any caller without channel authentication, so by default it may only act on
+ * an emulator on this machine: returns a problem for each endpoint (by variable name) that is not
+ * on a loopback host. LOCAL_MODE_ALLOW_REMOTE_GRAPH=true lifts this for a developer's test tenant.
+ */
+function remoteGraphInLocalMode(endpoints: Record<'GRAPH_ENDPOINT' | 'GRAPH_AUTHORITY_HOST', string>): string[] {
+  return Object.entries(endpoints)
+    .filter(([, url]) => !isLoopbackHost(new URL(url).host))
+    .map(([name]) => `${name} must point to this machine (127.0.0.1, localhost or [::1]) when LOCAL_MODE=true, because local mode accepts activities without channel authentication; set LOCAL_MODE_ALLOW_REMOTE_GRAPH=true to use a real tenant anyway (development only)`);
+}
+
+/**
  * Validates the environment and returns the bot's configuration, or throws a `ConfigError` listing
  * every problem by variable name (values are never echoed: some are secrets).
  */
@@ -205,6 +218,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!e.GRAPH_CLIENT_SECRET && !e.GRAPH_CERTIFICATE_PATH) problems.push('one of GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH is required');
 
   const cloud = oneOf('GRAPH_CLOUD', e.GRAPH_CLOUD, ['global', 'usgov', 'dod', 'china'] as const, 'global', problems);
+  const authorityHost = (e.GRAPH_AUTHORITY_HOST ?? clouds[cloud].authorityHost).replace(/\/+$/, '');
+  const graphEndpoint = (e.GRAPH_ENDPOINT ?? clouds[cloud].graphEndpoint).replace(/\/+$/, '');
+  if (localMode && !e.LOCAL_MODE_ALLOW_REMOTE_GRAPH) problems.push(...remoteGraphInLocalMode({ GRAPH_ENDPOINT: graphEndpoint, GRAPH_AUTHORITY_HOST: authorityHost }));
   const apiVersion = oneOf('GRAPH_API_VERSION', e.GRAPH_API_VERSION, ['v1.0', 'beta'] as const, 'v1.0', problems);
   const logLevel = oneOf('LOG_LEVEL', e.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems);
   const storageKind = oneOf('STORAGE_BACKEND', e.STORAGE_BACKEND, ['sqlite', 'table'] as const, 'sqlite', problems);
@@ -238,8 +254,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ? { kind: 'secret', secret: e.GRAPH_CLIENT_SECRET }
         : { kind: 'certificate', path: path.resolve(e.GRAPH_CERTIFICATE_PATH!) },
       cloud,
-      authorityHost: (e.GRAPH_AUTHORITY_HOST ?? clouds[cloud].authorityHost).replace(/\/+$/, ''),
-      endpoint: (e.GRAPH_ENDPOINT ?? clouds[cloud].graphEndpoint).replace(/\/+$/, ''),
+      authorityHost,
+      endpoint: graphEndpoint,
       apiVersion,
       timeoutMs: e.GRAPH_TIMEOUT_SECONDS * 1000,
     },

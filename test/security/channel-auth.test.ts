@@ -45,7 +45,7 @@ describe('threat: forged channel tokens', function () {
   it('will not start without an app id (authentication off) unless LOCAL_MODE says so, and then binds 127.0.0.1 only', () => {
     const env = { GRAPH_TENANT_ID: emulator.info.tenantId, GRAPH_CLIENT_ID: emulator.info.migrationApp.clientId, GRAPH_CLIENT_SECRET: 'x' };
     assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && /BOT_ID is required/.test(err.message));
-    assert.equal(loadConfig({ ...env, LOCAL_MODE: 'true' }).host, '127.0.0.1');
+    assert.equal(loadConfig({ ...env, LOCAL_MODE: 'true', LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true' }).host, '127.0.0.1');
   });
 
   it('serves an activity signed by the channel, and replies with a bearer token from the bot token endpoint', async () => {

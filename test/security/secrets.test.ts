@@ -122,6 +122,7 @@ describe('threat: secrets leak into logs or error output', function () {
     try {
       const config = loadConfig({
         LOCAL_MODE: 'true',
+        LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true',
         PORT: '0',
         DATA_DIR: dataDir,
         GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001',

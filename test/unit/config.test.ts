@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from '../../src/config/config';
 
 const base = {
   LOCAL_MODE: 'true',
+  // The defaults under test are the real clouds' endpoints, which local mode refuses without this.
+  LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true',
   GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001',
   GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001',
   GRAPH_CLIENT_SECRET: 'super-secret-value-123',

@@ -26,6 +26,23 @@ function limiter(clock: { t: number }, logs: string[] = []) {
 }
 
 describe('the per-user command limit (token bucket)', () => {
+  it('drops a flood before authentication only once the sender was told, and never from a forged first sight', async () => {
+    const clock = { t: 0 };
+    const l = limiter(clock);
+    const activity = (type: string, aadObjectId = 'OID-1') => turn(type, aadObjectId).context.activity;
+    assert.equal(l.refuseEarly(activity(ActivityTypes.Message, 'OID-NEW')), null, 'an unknown sender goes on to authentication');
+    assert.equal(l.tracked, 0, 'and is not tracked by it');
+    for (let i = 0; i < 3; i++) await l.admit(turn(ActivityTypes.Message).context);
+    assert.equal(l.refuseEarly(activity(ActivityTypes.Message)), null, 'an empty bucket not yet told goes on, so admit can say "slow down"');
+    await l.admit(turn(ActivityTypes.Message).context);
+    assert.deepEqual(l.refuseEarly(activity(ActivityTypes.Message)), {}, 'told: dropped silently before authentication');
+    assert.deepEqual(l.refuseEarly(activity(ActivityTypes.Invoke)), { invokeText: slowDownText(1) });
+    assert.equal(l.refuseEarly(activity(ActivityTypes.ConversationUpdate)), null);
+    clock.t = 1000;
+    assert.equal(l.refuseEarly(activity(ActivityTypes.Message)), null, 'a refilled token goes on, and refuseEarly took none');
+    assert.equal(await l.admit(turn(ActivityTypes.Message).context), true);
+  });
+
   it('lets a burst through, then refills at the configured rate', () => {
     const b = fullBucket(limits, 0);
     assert.deepEqual([takeToken(b, limits, 0), takeToken(b, limits, 0), takeToken(b, limits, 0)], [0, 0, 0]);
@@ -80,7 +97,7 @@ describe('the per-user command limit (token bucket)', () => {
   });
 
   it('reads its settings from the environment, with defaults and clear messages', () => {
-    const base = { LOCAL_MODE: 'true', GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001', GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001', GRAPH_CLIENT_SECRET: 's' };
+    const base = { LOCAL_MODE: 'true', LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true', GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001', GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001', GRAPH_CLIENT_SECRET: 's' };
     assert.deepEqual(loadConfig(base).load, { maxTurnsInFlight: 256, userCommandsPerMinute: 60, userCommandsBurst: 20 });
     assert.deepEqual(loadConfig({ ...base, MAX_TURNS_IN_FLIGHT: '8', USER_COMMANDS_PER_MINUTE: '0.5', USER_COMMANDS_BURST: '2' }).load, { maxTurnsInFlight: 8, userCommandsPerMinute: 0.5, userCommandsBurst: 2 });
     assert.throws(() => loadConfig({ ...base, USER_COMMANDS_BURST: '0' }), /USER_COMMANDS_BURST must be a number from 1/);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_LIMITS, type Emulator, type TenantFixture } from '../emulator';
+import { DEFAULT_LIMITS, type Emulator, type TenantFixture } from '../emulator/index';
 import { CardButton, findButton, invokeText, pressButton } from './cards';
 import { bulkTeams, type BenchFixtureShape } from './fixture';
 import { startBotUnderTest } from './stack';

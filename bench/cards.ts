@@ -1,4 +1,4 @@
-import type { Conversation, Emulator, PostResult } from '../emulator';
+import type { Conversation, Emulator, PostResult } from '../emulator/index';
 import { cardText } from '../test/support/harness';
 
 export { cardText };

@@ -1,8 +1,8 @@
-import type { Emulator } from '../emulator';
+import type { Emulator } from '../emulator/index';
 import { benchAdminKey } from './fixture';
 import { REFERENCE_TARGET } from './scenario';
 import { startBotUnderTest } from './stack';
-import type { TenantFixture } from '../emulator';
+import type { TenantFixture } from '../emulator/index';
 
 export interface EconomyOptions {
   /** commands typed, in total, from a cold start */

@@ -1,4 +1,4 @@
-import { defaultFixture, type TenantFixture } from '../emulator';
+import { defaultFixture, type TenantFixture } from '../emulator/index';
 
 /** Teams Administrator role template id (spec §7). */
 const TEAMS_ADMINISTRATOR = '69091246-20e8-4a56-aa4d-066075b2a7a8';

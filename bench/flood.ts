@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
-import type { Emulator, LoggedRequest, TenantFixture } from '../emulator';
+import type { Emulator, LoggedRequest, TenantFixture } from '../emulator/index';
 import { fixtureActor, message, personalChat } from '../test/security/support/attack';
 import type { FloodStart, FloodTally } from './flood-client';
 import { DEFAULT_MAX_TURNS_IN_FLIGHT, DEFAULT_USER_COMMANDS_BURST, DEFAULT_USER_COMMANDS_PER_MINUTE } from '../src/config/config';

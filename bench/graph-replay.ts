@@ -1,5 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { LoggedRequest } from '../emulator';
+import type { LoggedRequest } from '../emulator/index';
 
 /** One Graph request as the bot made it: method, URL relative to the version root, JSON body. */
 export interface GraphCall {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureCertificate } from '../emulator';
+import { ensureCertificate } from '../emulator/index';
 import { writeResults } from './report';
 import { FULL_PROFILE, runSuite, SMOKE_PROFILE, type BenchProfile } from './suite';
 

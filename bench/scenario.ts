@@ -1,4 +1,4 @@
-import type { Conversation, Emulator } from '../emulator';
+import type { Conversation, Emulator } from '../emulator/index';
 import { findButton, invokeText, pressButton } from './cards';
 import { FLOOR_VERB } from './floor-bot';
 import { GraphCall, graphCallsOf, signatures } from './graph-replay';

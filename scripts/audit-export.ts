@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseCreationDate } from '../src/bot/parse/dates';
+import { parseCreationDate } from '../src/domain/parse/dates';
 import { createStore } from '../src/store/create-store';
 import { auditToCsv } from '../src/store/audit-csv';
 

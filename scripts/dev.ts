@@ -14,7 +14,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { botEnvironment, startEmulator, type Emulator } from '../emulator';
+import { botEnvironment, startEmulator, type Emulator } from '../emulator/index';
 import { defaultDataDir, ensureCertificate, repoRoot } from '../emulator/cert';
 
 /** Options of `startDevStack`; every field has a default suitable for `npm run dev`. */

@@ -1,6 +1,6 @@
 import { Client } from '@microsoft/microsoft-graph-client';
 import type { Config } from '../config/config';
-import type { GraphTokenProvider } from '../auth/graph-credential';
+import type { GraphTokenProvider } from './graph-credential';
 
 /**
  * Creates the Graph client the whole bot shares: base URL from the cloud (or `GRAPH_ENDPOINT`),

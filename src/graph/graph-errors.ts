@@ -1,4 +1,4 @@
-import { CredentialError } from '../auth/graph-credential';
+import { CredentialError } from './graph-credential';
 import type { CloudName } from '../config/clouds';
 
 /** A Graph failure reduced to what the bot reports and records. */

@@ -1,6 +1,6 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { CloudName } from '../config/clouds';
-import type { TargetRef } from '../store/types';
+import type { TargetRef } from '../domain/targets';
 import { errorFromResponse, toGraphCallError } from './graph-errors';
 import { withTimeout } from './request-timeout';
 import { graphSegment } from './graph-ids';

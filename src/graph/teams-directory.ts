@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { toGraphCallError } from './graph-errors';
-import type { MigrationMode } from './thread-state';
-import type { TargetRef } from '../store/types';
+import type { MigrationMode } from '../domain/targets';
+import type { TargetRef } from '../domain/targets';
 import { withTimeout } from './request-timeout';
 import { graphSegment } from './graph-ids';
 

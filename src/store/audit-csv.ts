@@ -1,4 +1,5 @@
-import { targetDisplayName, type AuditEntry } from './types';
+import { type AuditEntry } from './types';
+import { targetDisplayName } from '../domain/targets';
 
 const COLUMNS = [
   'at', 'action', 'outcome', 'actorName', 'actorAadObjectId', 'tenantId', 'conversationId', 'targetKind', 'targetKey', 'targetName',

@@ -4,27 +4,7 @@
  * pass the same contract suite in test/store/.
  */
 
-/** A thread the bot can put into migration mode. */
-export type TargetRef =
-  | { kind: 'channel'; teamId: string; channelId: string; displayName?: string; teamName?: string }
-  | { kind: 'chat'; chatId: string; displayName?: string };
-
-/** Stable key of a target, used to index the ledger: `channel:{teamId}:{channelId}` or `chat:{chatId}`. */
-export function targetKey(target: TargetRef): string {
-  return target.kind === 'channel' ? `channel:${target.teamId}:${target.channelId}` : `chat:${target.chatId}`;
-}
-
-export interface Actor {
-  aadObjectId: string | null;
-  name: string | null;
-}
-
-/** Thread dates and mode as read from Graph, before or after an action. */
-export interface ThreadSnapshot {
-  createdDateTime: string | null;
-  originalCreatedDateTime: string | null;
-  migrationMode: 'inProgress' | 'completed' | null;
-}
+import type { Actor, TargetRef, ThreadSnapshot } from '../domain/targets';
 
 export type AuditAction = 'start' | 'complete' | 'bulk-start' | 'bulk-complete' | 'refused';
 export type AuditOutcome = 'succeeded' | 'failed' | 'refused' | 'unknown';
@@ -255,9 +235,4 @@ export interface Store {
 
   /** Flush and release resources (graceful shutdown). */
   close(): Promise<void>;
-}
-
-/** How a target is named to an admin: `Team › Channel`, or the chat's topic. */
-export function targetDisplayName(target: TargetRef): string {
-  return target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : target.displayName ?? target.chatId;
 }

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Emulator, startEmulator, TeamsClient } from '../../emulator';
+import { Emulator, startEmulator, TeamsClient } from '../../emulator/index';
 import { createStore } from '../../src/store/create-store';
 import type { AuditEntry } from '../../src/store/types';
 import { cardActions, emulatorEnv, lastCardActivity } from '../support/harness';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AdminDecision, Caller } from '../../src/auth/admin-policy';
+import type { AdminDecision, Caller } from '../../src/features/shared/admin-policy';
 import { cardActions, lastCardActivity, press } from '../support/harness';
 import { BulkHarness, startBulkHarness } from './bulk-harness';
 import { bulkEnv, ENGINEERING_FRESH, served, TEAM_RPS, throttled, waitForCardUpdate, writesTo } from './support';

@@ -1,4 +1,4 @@
-import type { BulkFlows } from '../../src/bulk/bulk-flows';
+import type { BulkFlows } from '../../src/features/bulk/bulk-flows';
 import { Harness, HarnessOptions, startHarness } from '../support/harness';
 
 export interface BulkHarness extends Harness {

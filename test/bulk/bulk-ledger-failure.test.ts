@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MigrationApi } from '../../src/graph/migration-api';
-import type { TargetRef } from '../../src/store/types';
+import type { TargetRef } from '../../src/domain/targets';
 import { bulkItems, bulkJob } from '../store/fixtures';
 import { fakeGraph, keptLogs, runJob, storeWithFailingWrites, tempStores } from './job-run';
 

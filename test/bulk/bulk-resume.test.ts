@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { cardText } from '../support/harness';
-import { targetKey } from '../../src/store/types';
+import { targetKey } from '../../src/domain/targets';
 import { BulkHarness, startBulkHarness } from './bulk-harness';
 import { ANNOUNCEMENTS, FALCON, GENERAL, interruptedJob, MY_TEAM, PARTNERS, served, SINCE, CREATED, TENANT, USERS, writesTo } from './support';
 

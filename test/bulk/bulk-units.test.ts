@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { renderBulkPreview, renderBulkProgress } from '../../src/bulk/bulk-cards';
-import { parseAskArgs } from '../../src/bulk/bulk-flows';
+import { renderBulkPreview, renderBulkProgress } from '../../src/features/bulk/bulk-cards';
+import { parseAskArgs } from '../../src/features/bulk/bulk-flows';
 import { renderCard, templates } from '../../src/cards/renderer';
-import { retryAfterMs } from '../../src/bulk/bulk-job';
-import { planComplete, planStart, refreshPlan, typedConfirmationMatches } from '../../src/bulk/bulk-plan';
-import { Pacer, windowShape } from '../../src/bulk/pacer';
+import { retryAfterMs } from '../../src/features/bulk/bulk-job';
+import { planComplete, planStart, refreshPlan, typedConfirmationMatches } from '../../src/features/bulk/bulk-plan';
+import { Pacer, windowShape } from '../../src/features/bulk/pacer';
 import type { Channel } from '../../src/graph/teams-directory';
 import type { GraphFailure } from '../../src/graph/graph-errors';
 

@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { ActingContext } from '../../src/bot/flows/acting';
-import { BulkJobRun, type BulkJobDeps } from '../../src/bulk/bulk-job';
-import { Pacer } from '../../src/bulk/pacer';
-import { BulkScheduler } from '../../src/bulk/scheduler';
+import type { ActingContext } from '../../src/features/shared/acting';
+import { BulkJobRun, type BulkJobDeps } from '../../src/features/bulk/bulk-job';
+import { Pacer } from '../../src/features/bulk/pacer';
+import { BulkScheduler } from '../../src/features/bulk/scheduler';
 import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger, type Logger } from '../../src/log/logger';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import type { BulkItem, BulkJob, Store, TargetRef } from '../../src/store/types';
+import type { BulkItem, BulkJob, Store } from '../../src/store/types';
+import type { TargetRef } from '../../src/domain/targets';
 import { megan, TENANT_A } from '../store/fixtures';
 
 export const megansTurn: ActingContext = { ...megan, tenantId: TENANT_A, conversationId: '19:eng-general@thread.tacv2;messageid=1', timeZone: null };

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Emulator, LoggedRequest } from '../../emulator';
+import type { Emulator, LoggedRequest } from '../../emulator/index';
 import type { Conversation } from '../../emulator/teams-client';
-import type { BulkItem, BulkJob, BulkJobLease, Store, ThreadSnapshot } from '../../src/store/types';
+import type { BulkItem, BulkJob, BulkJobLease, Store } from '../../src/store/types';
+import type { ThreadSnapshot } from '../../src/domain/targets';
 import { cardText } from '../support/harness';
 
 export const TENANT = '00000000-0000-0000-0000-000000000001';

@@ -1,8 +1,8 @@
 import { renderCard, renderOutcome, type AdaptiveCardJson, type ConfirmView, type ListView, type OutcomeView } from '../../src/cards/renderer';
-import { renderBulkPreview, renderBulkProgress, type BulkPreviewView, type BulkProgressView } from '../../src/bulk/bulk-cards';
-import { helpCard, WELCOME_INTRO } from '../../src/bot/flows/help';
-import { errorFacts } from '../../src/bot/flows/start-migration';
-import { formatBoth } from '../../src/bot/parse/dates';
+import { renderBulkPreview, renderBulkProgress, type BulkPreviewView, type BulkProgressView } from '../../src/features/bulk/bulk-cards';
+import { helpCard, WELCOME_INTRO } from '../../src/features/help/help';
+import { errorFacts } from '../../src/features/start/start-migration';
+import { formatBoth } from '../../src/domain/parse/dates';
 import { explainFailure } from '../../src/graph/explain-failure';
 import type { GraphFailure } from '../../src/graph/graph-errors';
 

@@ -4,7 +4,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
 import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import * as restify from 'restify';
-import { TeamsClient, type Emulator } from '../../emulator';
+import { TeamsClient, type Emulator } from '../../emulator/index';
 import { claimsOf, useEmulator } from './helpers';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import type { Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator/index';
 import { claimsOf, msalFor, rawRequest, useEmulator } from './helpers';
 
 /** Posts a form to the token endpoint without MSAL, to see Entra's raw error shapes. */

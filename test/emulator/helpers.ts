@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index';
 
 /** Client credentials of one of the emulator's apps, plus the tenant it signs in to. */
 export interface TestApp {

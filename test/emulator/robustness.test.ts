@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator/index';
 import { enc, graphFor, MY_TEAM, rawRequest, tokenFor, useEmulator } from './helpers';
 
 const START = `/v1.0/teams/${MY_TEAM}/channels/${enc('19:myteam-general@thread.tacv2')}/startMigration`;
@@ -115,7 +115,7 @@ describe('starting the emulator', () => {
   });
 
   it('reuses the cached certificate on the next start', async () => {
-    const { ensureCertificate, defaultDataDir } = await import('../../emulator');
+    const { ensureCertificate, defaultDataDir } = await import('../../emulator/index');
     const first = await ensureCertificate();
     const before = fs.readFileSync(first.certPath, 'utf8');
     const second = await ensureCertificate(defaultDataDir());

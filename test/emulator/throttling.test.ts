@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
-import type { Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator/index';
 import { enc, ENG_TEAM, expectGraphError, graphFor, MY_TEAM, rawRequest, tokenFor, useEmulator } from './helpers';
 
 const GENERAL = '19:myteam-general@thread.tacv2';
@@ -153,7 +153,7 @@ describe('emulated Graph: injected faults', () => {
   });
 
   it('a hanging request is released when the emulator stops', async () => {
-    const { startEmulator } = await import('../../emulator');
+    const { startEmulator } = await import('../../emulator/index');
     const em = await startEmulator({ quiet: true });
     em.faults.inject({ path: '/v1.0/teams', kind: 'hang' });
     const agent = new https.Agent({ keepAlive: false });

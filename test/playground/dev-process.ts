@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { ThreadState } from '../../emulator';
+import type { ThreadState } from '../../emulator/index';
 
 /** The repository root (this file runs from dist/test/playground). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { defaultFixture } from '../../emulator';
+import { defaultFixture } from '../../emulator/index';
 import { REPO_ROOT } from './dev-process';
 
 /** The subset of the Playground's config file (schema 0.1.1) this test reads. */

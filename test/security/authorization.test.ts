@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, type Emulator } from '../../emulator/index';
 import { cardActions, cardText, Harness, startHarness } from '../support/harness';
 import {
   Actor, anonymousActor, answerText, execute, fixtureActor, groupChat, mark, message, newestConfirmation, personalChat, post, submit, type Place,

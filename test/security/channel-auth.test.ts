@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AppCredentials } from 'botframework-connector';
-import { startEmulator, TeamsClient, type ChannelTokenClaims, type Emulator } from '../../emulator';
+import { startEmulator, TeamsClient, type ChannelTokenClaims, type Emulator } from '../../emulator/index';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { Harness, lastReplyText, startHarness } from '../support/harness';
 import { channelAuthEnv, message, personalChat, fixtureActor, post, secretLeaks } from './support/attack';

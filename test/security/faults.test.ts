@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator, type FaultRule } from '../../emulator';
+import { startEmulator, type Emulator, type FaultRule } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
 import type { AuditEntry } from '../../src/store/types';
 import { answerText, execute, fixtureActor, mark, message, newestConfirmation, personalChat, post, submit, waitUntil } from './support/attack';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Emulator, LoggedRequest } from '../../emulator';
+import type { Emulator, LoggedRequest } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
 import { answerText, fixtureActor, mark, message, personalChat, post } from './support/attack';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { specFromTargetKey } from '../../src/bot/flows/lifecycle';
-import { parseCommand, type TargetSpec } from '../../src/bot/parse/command-parser';
-import { parseCreationDate } from '../../src/bot/parse/dates';
-import { isChannelId, isChatId, isGuid } from '../../src/bot/parse/ids';
-import { parseTeamsLink } from '../../src/bot/parse/teams-links';
-import { targetKey, type TargetRef } from '../../src/store/types';
+import { specFromTargetKey } from '../../src/features/lifecycle/lifecycle';
+import { parseCommand, type TargetSpec } from '../../src/domain/parse/command-parser';
+import { parseCreationDate } from '../../src/domain/parse/dates';
+import { isChannelId, isChatId, isGuid } from '../../src/domain/parse/ids';
+import { parseTeamsLink } from '../../src/domain/parse/teams-links';
+import { targetKey, type TargetRef } from '../../src/domain/targets';
 import { Harness, startHarness } from '../support/harness';
 import { answerText, execute, fixtureActor, mark, message, personalChat, post, routeViolation, submit } from './support/attack';
 

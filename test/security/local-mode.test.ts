@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, type Emulator } from '../../emulator/index';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { Harness, startHarness } from '../support/harness';
 import { fixtureActor, message, personalChat } from './support/attack';

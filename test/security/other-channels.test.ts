@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AppCredentials } from 'botframework-connector';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, type Emulator } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
 import { channelAuthEnv, execute, fixtureActor, message, personalChat, post } from './support/attack';
 

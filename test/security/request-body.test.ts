@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, type Emulator } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
 import { channelAuthEnv, fixtureActor, message, personalChat } from './support/attack';
 

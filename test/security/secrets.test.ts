@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import * as path from 'node:path';
-import { startEmulator, TeamsClient, type Emulator } from '../../emulator';
+import { startEmulator, TeamsClient, type Emulator } from '../../emulator/index';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { startBot } from '../../src/index';
 import { capturedLogs, press, startHarness } from '../support/harness';

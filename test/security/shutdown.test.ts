@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, type Emulator } from '../../emulator/index';
 import { createStore } from '../../src/store/create-store';
 import { emulatorEnv } from '../support/harness';
 import { execute, fixtureActor, message, newestConfirmation, personalChat, post, secretLeaks, waitUntil } from './support/attack';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, type Emulator } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
 import { answerText, execute, fixtureActor, mark, message, personalChat, post, type Actor } from './support/attack';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Storage } from 'botbuilder';
-import { createConversationStateStorage } from '../../src/store/conversation-state-storage';
+import { createConversationStateStorage } from '../../src/teams/conversation-state-storage';
 import { startAzurite, type Azurite } from './azurite';
 
 /** What a turn does with conversation state: read it, change it, write it back with the eTag it read. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { targetKey, type AuditEntry, type BulkItem, type BulkJob, type PendingOperation, type TargetRef } from '../../src/store/types';
+import { type AuditEntry, type BulkItem, type BulkJob, type PendingOperation } from '../../src/store/types';
+import { targetKey, type TargetRef } from '../../src/domain/targets';
 
 /** The shared tenant fixture (see the project brief): the people and threads the ledger talks about. */
 export const TENANT_A = '00000000-0000-0000-0000-000000000001';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { targetKey, type AuditEntry, type Store } from '../../src/store/types';
+import { type AuditEntry, type Store } from '../../src/store/types';
+import { targetKey } from '../../src/domain/targets';
 import {
   alex,
   auditEntry,

@@ -4,9 +4,9 @@ import type { TableClient } from '@azure/data-tables';
 import type { CloudAdapter } from 'botbuilder';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger } from '../../src/log/logger';
-import { InterruptedConfirmations } from '../../src/recovery/interrupted-confirmations';
+import { InterruptedConfirmations } from '../../src/features/background/interrupted-confirmations';
 import { TableStore } from '../../src/store/table-store';
-import { targetKey } from '../../src/store/types';
+import { targetKey } from '../../src/domain/targets';
 import { startAzurite, type Azurite } from './azurite';
 import { general, pendingOperation } from './fixtures';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { botEnvironment, startEmulator, Emulator, EmulatorOptions } from '../../emulator';
+import { botEnvironment, startEmulator, Emulator, EmulatorOptions } from '../../emulator/index';
 import { TeamsClient, Conversation } from '../../emulator/teams-client';
 import { loadConfig } from '../../src/config/config';
 import { startBot, RunningBot } from '../../src/index';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseCommand, tokenize } from '../../src/bot/parse/command-parser';
+import { parseCommand, tokenize } from '../../src/domain/parse/command-parser';
 
 describe('command parsing', () => {
   it('reads a channel by quoted team and channel names, case-insensitively, with a date', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { formatBoth, parseCreationDate, parseFormDateTime } from '../../src/bot/parse/dates';
-import { parseTeamsLink } from '../../src/bot/parse/teams-links';
+import { formatBoth, parseCreationDate, parseFormDateTime } from '../../src/domain/parse/dates';
+import { parseTeamsLink } from '../../src/domain/parse/teams-links';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MAX_TRACKED_TENANTS, REFUSAL_WINDOW_MS, TenantRefusals } from '../../src/bot/tenant-refusals';
+import { MAX_TRACKED_TENANTS, REFUSAL_WINDOW_MS, TenantRefusals } from '../../src/teams/tenant-refusals';
 import { createLogger } from '../../src/log/logger';
 import type { AuditEntry, Store } from '../../src/store/types';
 

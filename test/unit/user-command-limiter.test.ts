@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/log/logger';
-import { fullBucket, senderKey, slowDownText, takeToken, UserCommandLimiter } from '../../src/bot/user-command-limiter';
+import { fullBucket, senderKey, slowDownText, takeToken, UserCommandLimiter } from '../../src/teams/user-command-limiter';
 
 const limits = { perMinute: 60, burst: 3 };
 

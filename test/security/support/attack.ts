@@ -3,7 +3,7 @@
  * Teams itself would never send, such as a user without `aadObjectId`), the shapes of every Graph
  * route the bot is allowed to call, and the patterns of secret material that must never be logged.
  */
-import type { Emulator, LoggedRequest, PostResult } from '../../../emulator';
+import type { Emulator, LoggedRequest, PostResult } from '../../../emulator/index';
 import { defaultFixture } from '../../../emulator/fixture';
 import { cardText } from '../../support/harness';
 

@@ -1,0 +1,245 @@
+import type { CloudAdapter } from 'botbuilder';
+import { sendCardToPersonalChat } from '../../teams/proactive';
+import { OutcomeView, renderOutcome } from '../../cards/renderer';
+import { toGraphCallError } from '../../graph/graph-errors';
+import { snapshotOf } from '../../domain/targets';
+import type { TeamsDirectory } from '../../graph/teams-directory';
+import type { Logger } from '../../log/logger';
+import { ledgerEntry, type LedgerFacts } from '../shared/acting';
+import { formatBoth } from '../../domain/parse/dates';
+import { type PendingOperation, type Store } from '../../store/types';
+import { targetKey, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
+
+export interface InterruptedConfirmationsDeps {
+  store: Store;
+  directory: TeamsDirectory;
+  adapter: CloudAdapter;
+  botAppId: string;
+  logger: Logger;
+  /** A claim older than this is not expected to be still at work in any instance (a turn's Graph calls are bounded by their timeouts). */
+  staleAfterMs: number;
+}
+
+/** What the confirmation promised, as the start and complete flows stored it. */
+interface ConfirmedPayload {
+  target: TargetRef;
+  targetName: string;
+  targetKind: string;
+  conversationCreationDateTime?: string | null;
+}
+
+type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
+
+/** What a bulk preview stored that names the team (the rest is the bulk flow's own). */
+interface BulkPayloadFacts {
+  teamId?: string;
+  teamName?: unknown;
+}
+
+/**
+ * Settles confirmations a stopped bot left half-done. Confirm was pressed (the operation is
+ * `running`) but the bot stopped before the outcome was recorded, so `startMigration` or
+ * `completeMigration` may or may not have been called. Reading the thread says which; the
+ * operation is then finished with what the thread shows (a later press of the old card shows it),
+ * the ledger gets the line the bot could not write, and the admin who confirmed is told.
+ *
+ * It runs when the bot starts and then every `staleAfterMs`: a claim younger than that may belong to
+ * a Confirm still at work in this or another instance. Should such a turn outlive the window after
+ * all (a store or token call that hangs), it records its own outcome too: a second, correcting
+ * ledger line, never a lost one. A bulk operation whose job was saved is not touched here (the job
+ * resumes on its own); one left running with no job (the bot stopped, or the store failed, between
+ * the claim and saving the job) is finished as not started, recorded and told the same way.
+ */
+export class InterruptedConfirmations {
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<number> | null = null;
+
+  constructor(private readonly deps: InterruptedConfirmationsDeps) {}
+
+  start(): void {
+    const run = () => void this.settle().catch((err) => this.deps.logger.error({ err: { message: (err as Error).message } }, 'settling interrupted confirmations failed'));
+    // At start-up (after the current turn of the event loop, so the server is already listening), then
+    // once per window: a scan of the pending operations, which PENDING_RETENTION_DAYS keeps short.
+    this.timers = [setTimeout(run, 0), setInterval(run, this.deps.staleAfterMs)];
+    for (const t of this.timers) t.unref();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t); // clears intervals too
+    this.timers = [];
+    if (this.running) await this.running.catch(() => 0);
+  }
+
+  /** One pass, after any pass under way (passes never overlap): returns how many operations were settled. */
+  async settle(now: Date = new Date()): Promise<number> {
+    while (this.running) await this.running.catch(() => 0);
+    const pass = this.pass(now).finally(() => {
+      if (this.running === pass) this.running = null;
+    });
+    this.running = pass;
+    return pass;
+  }
+
+  private async pass(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.deps.staleAfterMs).toISOString();
+    let settled = 0;
+    for (const op of await this.deps.store.listInterruptedPending(cutoff)) {
+      try {
+        const done = op.kind === 'start' || op.kind === 'complete' ? await this.settleOne(op) : await this.settleBulkWithoutJob(op);
+        if (done) settled++;
+      } catch (err) {
+        // A store error half-way: the operation stays running and the next pass finishes it.
+        this.deps.logger.warn({ opId: op.id, err: { message: (err as Error)?.message } }, 'interrupted confirmation: could not be settled now; tried again at the next pass');
+      }
+    }
+    return settled;
+  }
+
+  /** The view the store recorded: an earlier pass cut short may have decided it (Table storage). */
+  private async recordedView(opId: string, fallback: View): Promise<View> {
+    try {
+      const view = (await this.deps.store.getPending(opId))?.result?.view as View | undefined;
+      return view ?? fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  /** A bulk confirmation claimed but never turned into a job: nothing ran, so it ends as not started. */
+  private async settleBulkWithoutJob(op: PendingOperation): Promise<boolean> {
+    if (await this.deps.store.getBulkJob(op.id)) return false;
+    const payload = op.payload as unknown as BulkPayloadFacts;
+    const teamName = typeof payload.teamName === 'string' ? payload.teamName : 'the team';
+    const view: View = {
+      title: `Nothing was started: ${teamName}`,
+      color: 'Attention',
+      summary: 'The bot stopped (or its store failed) after this bulk confirmation was pressed, before its job was saved. No channel was changed; run the command again.',
+    };
+    const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
+    const entry = {
+      ...ledgerEntry(who, {
+        action: op.kind,
+        target: null,
+        targetKey: null,
+        parameters: { teamId: payload.teamId ?? null, teamName, interrupted: true },
+        outcome: 'failed',
+        error: { code: 'Interrupted', message: 'The bulk job was never saved, so no channel was changed.' },
+        requestId: null,
+        before: null,
+        after: null,
+        jobId: op.id,
+      }),
+      ...(op.claimedAt ? { at: op.claimedAt } : {}),
+    };
+    if (!(await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, entry))) return false;
+    this.deps.logger.warn({ opId: op.id, kind: op.kind }, 'finished a bulk confirmation left running with no job');
+    if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
+    return true;
+  }
+
+  private async settleOne(op: PendingOperation): Promise<boolean> {
+    const payload = op.payload as unknown as ConfirmedPayload;
+    let now: ThreadSnapshot;
+    try {
+      now = snapshotOf(await this.deps.directory.getThread(payload.target));
+    } catch (err) {
+      // Tried again at the next pass.
+      this.deps.logger.warn({ opId: op.id, code: toGraphCallError(err).failure.code }, 'interrupted confirmation: could not read the thread');
+      return false;
+    }
+    const { view, facts } = op.kind === 'start' ? startOutcome(payload, now) : completeOutcome(payload, now);
+    const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
+    // Dated when Confirm was pressed, which is when the action (if any) happened.
+    const entry = { ...ledgerEntry(who, facts), ...(op.claimedAt ? { at: op.claimedAt } : {}) };
+    const won = await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, entry);
+    if (!won) return false;
+    this.deps.logger.warn({ opId: op.id, kind: op.kind, target: targetKey(payload.target), outcome: facts.outcome }, 'settled a confirmation interrupted by a stopped bot');
+    // Operations claimed before claims were stamped may be months old: recorded, but nobody is messaged.
+    if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
+    return true;
+  }
+
+  /** A proactive message to the admin's personal chat only (the reminders' conversation reference). */
+  private async tell(op: PendingOperation, view: View): Promise<void> {
+    const oid = op.requestedBy.aadObjectId;
+    const ref = oid ? await this.deps.store.getConversationReference(oid) : null;
+    if (!ref) return;
+    try {
+      await sendCardToPersonalChat(this.deps, ref, renderOutcome(view));
+    } catch (err) {
+      this.deps.logger.warn({ opId: op.id, err: { message: (err as Error).message } }, 'interrupted confirmation: the admin could not be told');
+    }
+  }
+}
+
+const INTERRUPTED = 'The bot stopped while carrying out this confirmation, before it could record the outcome.';
+
+/** The payload's pre-flight snapshot, when the flow stored one. */
+interface StartPayload extends ConfirmedPayload {
+  before?: ThreadSnapshot;
+}
+
+function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
+  const since = p.conversationCreationDateTime ?? null;
+  const base = { action: 'start' as const, target: p.target, targetKey: targetKey(p.target), parameters: { conversationCreationDateTime: since, interrupted: true }, requestId: null, before: p.before ?? null, jobId: null, after: now };
+  const facts = [
+    { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
+    { title: 'migrationMode', value: now.migrationMode ?? 'none' },
+    { title: 'createdDateTime', value: formatBoth(now.createdDateTime, null) },
+  ];
+  const asked = now.migrationMode === 'inProgress' && (since ? now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since) : true);
+  if (asked) {
+    return {
+      facts: { ...base, outcome: 'succeeded', error: null },
+      view: {
+        title: `Migration started: ${p.targetName}`,
+        color: 'Good',
+        summary: `${INTERRUPTED} Reading the thread afterwards shows migration mode is on${since ? ' with the requested date' : ''}.`,
+        facts,
+        actions: [{ title: 'Status', verb: 'status', opId: '', target: targetKey(p.target) }],
+      },
+    };
+  }
+  if (now.migrationMode === null) {
+    return {
+      facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is not in migration mode.' } },
+      view: {
+        title: `Migration not started: ${p.targetName}`,
+        color: 'Attention',
+        summary: `${INTERRUPTED} Reading the thread afterwards shows it is not in migration mode. Nothing was changed; run the command again.`,
+        facts,
+      },
+    };
+  }
+  // In migration with another date, or completed since: something happened that this bot cannot attribute.
+  return {
+    facts: { ...base, outcome: 'unknown', error: { code: 'Interrupted', message: `The bot stopped before the outcome was recorded; the thread is now ${now.migrationMode}, not as requested.` } },
+    view: {
+      title: `Migration state unclear: ${p.targetName}`,
+      color: 'Warning',
+      summary: `${INTERRUPTED} The thread is now ${now.migrationMode === 'inProgress' ? 'in migration mode, but not with the requested date' : 'completed'}: another start may have happened. Check status before doing anything else.`,
+      facts,
+      actions: [{ title: 'Status', verb: 'status', opId: '', target: targetKey(p.target) }],
+    },
+  };
+}
+
+function completeOutcome(p: ConfirmedPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
+  const base = { action: 'complete' as const, target: p.target, targetKey: targetKey(p.target), parameters: { interrupted: true }, requestId: null, before: null, jobId: null, after: now };
+  if (now.migrationMode === 'completed') {
+    return {
+      facts: { ...base, outcome: 'succeeded', error: null },
+      view: { title: `Migration completed: ${p.targetName}`, color: 'Good', summary: `${INTERRUPTED} Reading the thread afterwards shows the migration is completed: the thread is unlocked.` },
+    };
+  }
+  if (now.migrationMode === 'inProgress') {
+    return {
+      facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is still in migration mode.' } },
+      view: { title: `Migration not completed: ${p.targetName}`, color: 'Attention', summary: `${INTERRUPTED} Reading the thread afterwards shows it is still in migration mode. Run complete again.` },
+    };
+  }
+  return {
+    facts: { ...base, outcome: 'unknown', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread shows no migration at all.' } },
+    view: { title: `Migration state unclear: ${p.targetName}`, color: 'Warning', summary: `${INTERRUPTED} The thread shows no migration mode at all. Check status.` },
+  };
+}

@@ -1,0 +1,116 @@
+import { CardFactory, CloudAdapter, ConversationReference, MessageFactory } from 'botbuilder';
+import type { AdaptiveCardJson } from '../../cards/renderer';
+import type { Logger } from '../../log/logger';
+
+/** Least time between the last progress update (or the confirmation) and the final summary. */
+const FINAL_GAP_MS = 1000;
+
+/** Where the progress card lives and how often it may change. */
+export interface ProgressReporterOptions {
+  adapter: CloudAdapter;
+  botAppId: string;
+  reference: Partial<ConversationReference>;
+  /** The card to update in place; null sends a new message the first time and keeps its id. */
+  activityId: string | null;
+  intervalMs: number;
+  logger: Logger;
+  jobId: string;
+  /** Remembers the id of a newly sent progress message (so a resumed job updates the same one). */
+  onActivityId: (activityId: string) => Promise<void>;
+}
+
+/**
+ * Keeps one progress card up to date, in place, through the adapter's proactive
+ * `continueConversationAsync` (the job runs after the turn that started it has ended, possibly in
+ * another process after a restart). At most one update per `intervalMs`, counted from the
+ * confirmation itself so an update never races the card the confirming turn returned; bursts of
+ * changes collapse into one update. Connector failures are logged, never fatal to the job.
+ */
+export class ProgressReporter {
+  private lastSentAt: number;
+  private timer: NodeJS.Timeout | null = null;
+  private sending: Promise<void> = Promise.resolve();
+  private activityId: string | null;
+  private release: (() => void) | null = null;
+  private flushed = false;
+  private closed = false;
+
+  constructor(private readonly opts: ProgressReporterOptions) {
+    this.lastSentAt = Date.now();
+    this.activityId = opts.activityId;
+  }
+
+  /** The job moved on: schedule an update with `render()` unless one is already due. */
+  changed(render: () => AdaptiveCardJson): void {
+    if (this.timer || this.closed || this.flushed) return;
+    const delay = Math.max(0, this.lastSentAt + this.opts.intervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.enqueue(render);
+    }, delay);
+    this.timer.unref();
+  }
+
+  /**
+   * The final summary replaces the card one last time, without waiting out the whole interval:
+   * one second after the previous update (or the confirmation) is within Teams' update limits and
+   * leaves the confirming turn time to return its card first. A `flush` sends it at once.
+   */
+  async final(render: () => AdaptiveCardJson): Promise<void> {
+    this.cancelTimer();
+    await this.sending;
+    const delay = Math.max(0, this.lastSentAt + Math.min(this.opts.intervalMs, FINAL_GAP_MS) - Date.now());
+    if (delay > 0 && !this.flushed) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        t.unref();
+        this.release = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.release = null;
+    }
+    this.closed = true;
+    this.enqueue(render);
+    await this.sending;
+  }
+
+  /** Shutdown: drop pending intermediate updates and send a waiting final summary right away. */
+  flush(): void {
+    this.flushed = true;
+    this.cancelTimer();
+    this.release?.();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private enqueue(render: () => AdaptiveCardJson): void {
+    this.sending = this.sending.then(() => this.send(render())).catch(() => undefined);
+  }
+
+  private async send(card: AdaptiveCardJson): Promise<void> {
+    this.lastSentAt = Date.now();
+    try {
+      await this.opts.adapter.continueConversationAsync(this.opts.botAppId, this.opts.reference, async (context) => {
+        const attachment = CardFactory.adaptiveCard(card);
+        if (this.activityId) {
+          await context.updateActivity({ type: 'message', id: this.activityId, attachments: [attachment] });
+        } else {
+          const sent = await context.sendActivity(MessageFactory.attachment(attachment));
+          if (sent?.id) {
+            this.activityId = sent.id;
+            await this.opts.onActivityId(sent.id);
+          }
+        }
+      });
+    } catch (err) {
+      this.opts.logger.warn({ jobId: this.opts.jobId, err: { message: (err as Error)?.message } }, 'could not update the bulk progress card');
+    } finally {
+      this.lastSentAt = Date.now();
+    }
+  }
+}

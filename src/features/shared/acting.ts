@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from './admin-policy';
+import type { AdaptiveCardJson } from '../../cards/renderer';
+import type { AuditEntry, Store } from '../../store/types';
+
+/** The person acting and where: everything a flow needs to know about the turn, nothing of botbuilder. */
+export interface ActingContext extends Caller {
+  conversationId: string;
+  /** IANA zone from the client (Teams `clientInfo.timezone`), or null for UTC. */
+  timeZone: string | null;
+  /** Personal chat, channel or group chat; unknown when a test or a job acts outside a turn. */
+  conversationKind?: 'personal' | 'channel' | 'groupChat';
+}
+
+/**
+ * What a flow answers with. The route decides how to deliver it: a new message for a typed
+ * command, an in-place card replacement for a button.
+ */
+export type FlowReply =
+  | { kind: 'text'; text: string }
+  | {
+      kind: 'card';
+      card: AdaptiveCardJson;
+      /** Set on confirmations: the opaque id of the pending operation the card shows. */
+      pendingId?: string;
+      /** What a confirmation is about, for the summary others see in channels and group chats. */
+      shareAs?: string;
+      /** Show only to the person who pressed (their private view). */
+      interactorOnly?: boolean;
+      /**
+       * A card with inputs that is not a confirmation (the form): in channels and group chats it is
+       * shared as a summary whose refresh runs this verb for the requester.
+       */
+      privateVerb?: string;
+      /**
+       * Pressed on a card someone else may own (a form reached from a channel's summary): the card
+       * everyone sees stays as it is, and a confirmation's summary is posted as a message of its own.
+       */
+      keepsSharedMessage?: boolean;
+    };
+
+export const text = (t: string): FlowReply => ({ kind: 'text', text: t });
+export const card = (c: AdaptiveCardJson, pendingId?: string): FlowReply => ({ kind: 'card', card: c, pendingId });
+
+/** What a flow says of an action; the actor and conversation come from the acting context. */
+export type LedgerFacts = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>;
+
+/** One audit entry with the actor and conversation filled in from the acting context. */
+export function ledgerEntry(who: ActingContext, facts: LedgerFacts): AuditEntry {
+  return {
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    actor: { aadObjectId: who.aadObjectId, name: who.name },
+    tenantId: who.tenantId,
+    conversationId: who.conversationId,
+    ...facts,
+  };
+}
+
+/** Appends one audit entry with the actor and conversation filled in from the acting context. */
+export async function recordAudit(store: Store, who: ActingContext, facts: LedgerFacts): Promise<void> {
+  await store.appendAudit(ledgerEntry(who, facts));
+}

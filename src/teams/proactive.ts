@@ -1,6 +1,7 @@
 import type { CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
 import { CardFactory, Channels, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/renderer';
+import { PersonalChatUnavailable } from '../features/shared/conversation';
 import type { Logger } from '../log/logger';
 import type { Store, StoredConversationReference } from '../store/types';
 
@@ -12,10 +13,6 @@ export interface ProactiveDeps {
   logger: Logger;
 }
 
-/** A proactive card could not reach the admin's personal chat; the message says why and holds no secret. */
-export class PersonalChatUnavailable extends Error {
-  override name = 'PersonalChatUnavailable';
-}
 
 /** botbuilder then uses the configured ToChannelFromBotOAuthScope, as `continueConversationAsync` does. */
 const CONFIGURED_AUDIENCE = undefined as unknown as string;

@@ -1,4 +1,5 @@
 import { TeamsInfo, TurnContext } from 'botbuilder';
+import type { Conversation } from '../features/shared/conversation';
 import type { ActingContext } from '../features/shared/acting';
 import type { ConversationPlace } from '../features/shared/target-resolver';
 import { isKnownTimeZone } from '../domain/parse/dates';
@@ -66,6 +67,20 @@ export function conversationPlace(context: TurnContext): ConversationPlace {
         return details?.aadGroupId ? details.aadGroupId.toLowerCase() : null;
       })();
       return teamIdPromise;
+    },
+  };
+}
+
+/** The conversation handle features receive instead of the TurnContext (src/features/shared/conversation.ts). */
+export function conversationOf(context: TurnContext): Conversation {
+  return {
+    who: actingContext(context),
+    place: conversationPlace(context),
+    userId: typeof context.activity.from?.id === 'string' ? context.activity.from.id : '',
+    replyToId: context.activity.replyToId ?? null,
+    // Built only when a feature keeps it (bulk jobs): most turns never need it.
+    get reference() {
+      return JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>;
     },
   };
 }

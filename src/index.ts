@@ -27,6 +27,9 @@ import { registerRoutes } from './teams/routes';
 import { ReminderService } from './features/background/reminder-service';
 import { InterruptedConfirmations } from './features/background/interrupted-confirmations';
 import { PendingRetention } from './features/background/pending-retention';
+import { BackgroundTasks } from './features/background/background-task';
+import { BotMessenger } from './teams/messenger';
+import { longestCallMs } from './graph/request-timeout';
 import { BulkFlows } from './features/bulk/bulk-flows';
 
 export interface RunningBot {
@@ -110,17 +113,20 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
   const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
-  const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
-  // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
-  // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5).
+  const messenger = new BotMessenger({ adapter, botAppId: config.bot.appId, store, logger });
+  const reminders = new ReminderService({ store, directory, messenger, logger, settings: config.reminders });
   const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
-  const interrupted = new InterruptedConfirmations({ store, directory, adapter, botAppId: config.bot.appId, logger, staleAfterMs: 5 * (config.graph.timeoutMs + 180_000) });
+  // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
+  // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5); the
+  // window is five such calls, so it outlasts the four.
+  const interrupted = new InterruptedConfirmations({ store, directory, messenger, logger, staleAfterMs: 5 * longestCallMs(config.graph.timeoutMs) });
+  const background = new BackgroundTasks([reminders, interrupted, retention], logger);
   registerRoutes(app, {
     admin,
     store,
     logger,
     allowedTenantIds: config.admin.allowedTenantIds,
-    remember: (context) => reminders.remember(context),
+    remember: (conversation) => reminders.remember(conversation),
     searchTeams: (context, queryText, count) => form.searchTeams(context, queryText, count),
     ...handlers,
   });
@@ -140,9 +146,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const port = (http.server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
-  reminders.start();
-  interrupted.start();
-  retention.start();
+  background.start();
   await bulk.resume();
 
   let stopped: Promise<void> | null = null;
@@ -170,9 +174,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     stop() {
       stopped ??= (async () => {
         await http.drain();
-        await reminders.stop();
-        await interrupted.stop();
-        retention.stop();
+        await background.stop();
         await bulk.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await store.close();

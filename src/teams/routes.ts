@@ -7,10 +7,11 @@ import type { Logger } from '../log/logger';
 import type { Store } from '../store/types';
 import { commandCatalog } from '../features/help/command-catalog';
 import type { FlowReply } from '../features/shared/acting';
+import type { Conversation } from '../features/shared/conversation';
 import type { CommandFlows } from './command-dispatch';
 import { dispatchCommand } from './command-dispatch';
 import { TenantRefusals } from './tenant-refusals';
-import { actingContext, conversationKind } from './turn-context';
+import { actingContext, conversationKind, conversationOf } from './turn-context';
 
 /** Card buttons: verb → the flow that handles it. Each receives the button's data. */
 export type ButtonHandlers = Record<string, (context: TurnContext, data: Record<string, unknown>) => Promise<FlowReply>>;
@@ -23,7 +24,7 @@ export interface RouteDeps {
   flows: CommandFlows;
   buttons: ButtonHandlers;
   /** Remembers where to reach the sender later (proactive reminders). */
-  remember: (context: TurnContext) => Promise<void>;
+  remember: (conversation: Conversation) => Promise<void>;
   /** Type-ahead for the form's team picker (`application/search`, dataset `teams`). */
   searchTeams: (context: TurnContext, queryText: string, count: number) => Promise<{ title: string; value: string }[]>;
   /** Welcome shown when the bot is added to a chat, a team or a personal scope. */
@@ -177,7 +178,7 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
       return;
     }
     await sendReply(context, await dispatchCommand(context, text, deps.flows), deps.store);
-    await deps.remember(context);
+    await deps.remember(conversationOf(context));
   });
 
   // Messages without text (an Action.Submit with an unknown verb, an attachment only) reach no

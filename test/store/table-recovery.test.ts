@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import type { CloudAdapter } from 'botbuilder';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger } from '../../src/log/logger';
 import { InterruptedConfirmations } from '../../src/features/background/interrupted-confirmations';
+import type { Messenger } from '../../src/features/shared/conversation';
 import { TableStore } from '../../src/store/table-store';
 import { targetKey } from '../../src/domain/targets';
 import { startAzurite, type Azurite } from './azurite';
@@ -39,7 +39,7 @@ describe('recovery on Table Storage: the ledger line of an interrupted confirmat
   const logger = createLogger('silent');
   // The thread as Graph shows it after the interrupted Confirm: migration mode on, with the asked date.
   const directory = { getThread: async () => ({ id: 'x', displayName: 'General', migrationMode: 'inProgress', createdDateTime: '2020-01-01T00:00:00Z' }) } as unknown as TeamsDirectory;
-  const recovery = () => new InterruptedConfirmations({ store, directory, adapter: {} as CloudAdapter, botAppId: 'bot', logger, staleAfterMs: STALE_AFTER_MS });
+  const recovery = () => new InterruptedConfirmations({ store, directory, messenger: {} as Messenger, logger, staleAfterMs: STALE_AFTER_MS });
   const later = () => new Date(Date.now() + 60_000);
   const ledger = () => store.queryAudit({ targetKey: targetKey(general) });
 

@@ -1,5 +1,3 @@
-import type { CloudAdapter } from 'botbuilder';
-import { sendCardToPersonalChat } from '../../teams/proactive';
 import { OutcomeView, renderOutcome } from '../../cards/renderer';
 import { toGraphCallError } from '../../graph/graph-errors';
 import { snapshotOf } from '../../domain/targets';
@@ -9,12 +7,15 @@ import { ledgerEntry, type LedgerFacts } from '../shared/acting';
 import { formatBoth } from '../../domain/parse/dates';
 import { type PendingOperation, type Store } from '../../store/types';
 import { targetKey, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
+import type { Messenger } from '../shared/conversation';
+import type { BackgroundTask } from './background-task';
+import { PeriodicPass } from './periodic-pass';
 
 export interface InterruptedConfirmationsDeps {
   store: Store;
   directory: TeamsDirectory;
-  adapter: CloudAdapter;
-  botAppId: string;
+  /** Tells the admin who confirmed, in their personal chat only. */
+  messenger: Messenger;
   logger: Logger;
   /** A claim older than this is not expected to be still at work in any instance (a turn's Graph calls are bounded by their timeouts). */
   staleAfterMs: number;
@@ -50,23 +51,24 @@ interface BulkPayloadFacts {
  * resumes on its own); one left running with no job (the bot stopped, or the store failed, between
  * the claim and saving the job) is finished as not started, recorded and told the same way.
  */
-export class InterruptedConfirmations {
-  private timers: NodeJS.Timeout[] = [];
+export class InterruptedConfirmations implements BackgroundTask {
+  readonly name = 'interrupted confirmations';
+  private readonly timers: PeriodicPass;
   private running: Promise<number> | null = null;
 
-  constructor(private readonly deps: InterruptedConfirmationsDeps) {}
-
-  start(): void {
-    const run = () => void this.settle().catch((err) => this.deps.logger.error({ err: { message: (err as Error).message } }, 'settling interrupted confirmations failed'));
-    // At start-up (after the current turn of the event loop, so the server is already listening), then
-    // once per window: a scan of the pending operations, which PENDING_RETENTION_DAYS keeps short.
-    this.timers = [setTimeout(run, 0), setInterval(run, this.deps.staleAfterMs)];
-    for (const t of this.timers) t.unref();
+  constructor(private readonly deps: InterruptedConfirmationsDeps) {
+    // At start-up, then once per window: a scan of the pending operations, which
+    // PENDING_RETENTION_DAYS keeps short.
+    this.timers = new PeriodicPass({ pass: () => this.settle(), periodMs: deps.staleAfterMs, atStart: true, logger: deps.logger, failure: 'settling interrupted confirmations failed' });
   }
 
+  start(): void {
+    this.timers.start();
+  }
+
+  /** Stops the timers, then waits for a pass under way (it may be writing a ledger line). */
   async stop(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t); // clears intervals too
-    this.timers = [];
+    this.timers.stop();
     if (this.running) await this.running.catch(() => 0);
   }
 
@@ -165,7 +167,7 @@ export class InterruptedConfirmations {
     const ref = oid ? await this.deps.store.getConversationReference(oid) : null;
     if (!ref) return;
     try {
-      await sendCardToPersonalChat(this.deps, ref, renderOutcome(view));
+      await this.deps.messenger.sendCardToPersonalChat(ref, renderOutcome(view));
     } catch (err) {
       this.deps.logger.warn({ opId: op.id, err: { message: (err as Error).message } }, 'interrupted confirmation: the admin could not be told');
     }

@@ -1,7 +1,16 @@
 import type { Logger } from '../../log/logger';
 import type { Store } from '../../store/types';
+import type { BackgroundTask } from './background-task';
+import { PeriodicPass } from './periodic-pass';
 
 const DAY_MS = 86_400_000;
+
+export interface PendingRetentionDeps {
+  store: Store;
+  logger: Logger;
+  /** PENDING_RETENTION_DAYS; 0 or less keeps every confirmation. */
+  retentionDays: number;
+}
 
 /**
  * Keeps the pending-operation table from growing for ever: once a day (and at start-up) it deletes
@@ -9,21 +18,22 @@ const DAY_MS = 86_400_000;
  * then a press on an old card still answers with its result; afterwards with "unknown
  * confirmation, run the command again". The audit ledger is never pruned.
  */
-export class PendingRetention {
-  private timers: NodeJS.Timeout[] = [];
+export class PendingRetention implements BackgroundTask {
+  readonly name = 'pending retention';
+  private readonly timers: PeriodicPass;
 
-  constructor(private readonly deps: { store: Store; logger: Logger; retentionDays: number }) {}
+  constructor(private readonly deps: PendingRetentionDeps) {
+    this.timers = new PeriodicPass({ pass: () => this.prune(), periodMs: DAY_MS, atStart: true, logger: deps.logger, failure: 'pruning expired confirmations failed' });
+  }
 
   start(): void {
     if (this.deps.retentionDays <= 0) return;
-    const run = () => void this.prune().catch((err) => this.deps.logger.error({ err: { message: (err as Error).message } }, 'pruning expired confirmations failed'));
-    this.timers = [setTimeout(run, 0), setInterval(run, DAY_MS)];
-    for (const t of this.timers) t.unref();
+    this.timers.start();
   }
 
-  stop(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
+  /** A prune under way is not waited for: it is one delete, and deleting less is harmless. */
+  async stop(): Promise<void> {
+    this.timers.stop();
   }
 
   /** Deletes what expired more than `retentionDays` before `now`; returns how many. */

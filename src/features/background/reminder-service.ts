@@ -1,6 +1,3 @@
-import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import { sendCardToPersonalChat } from '../../teams/proactive';
-import { conversationKind } from '../../teams/turn-context';
 import { renderCard, ListView } from '../../cards/renderer';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { TeamsDirectory } from '../../graph/teams-directory';
@@ -9,10 +6,23 @@ import { type Store } from '../../store/types';
 import { targetDisplayName } from '../../domain/targets';
 import { openMigrations } from '../../store/ledger-queries';
 import { daysBetween, formatUtc } from '../../domain/parse/dates';
+import type { Conversation, Messenger } from '../shared/conversation';
+import type { BackgroundTask } from './background-task';
+import { PeriodicPass } from './periodic-pass';
 
 export interface ReminderSettings {
   afterDays: number;
+  /** REMINDER_CHECK_MINUTES; 0 or less sends no reminders (the reference is still remembered). */
   checkMinutes: number;
+}
+
+export interface ReminderServiceDeps {
+  store: Store;
+  directory: TeamsDirectory;
+  /** Sends the reminder to the admin's personal chat only. */
+  messenger: Messenger;
+  logger: Logger;
+  settings: ReminderSettings;
 }
 
 /**
@@ -22,35 +32,36 @@ export interface ReminderSettings {
  * Each thread reminds at most once per period, also with several instances: each claims the
  * reminder in the ledger (compare-and-set) before sending it.
  */
-export class ReminderService {
-  private timer: NodeJS.Timeout | null = null;
+export class ReminderService implements BackgroundTask {
+  readonly name = 'reminders';
+  private readonly timers: PeriodicPass;
   private running: Promise<number> | null = null;
   private readonly saved = new Set<string>();
 
-  constructor(
-    private readonly deps: { store: Store; directory: TeamsDirectory; adapter: CloudAdapter; botAppId: string; logger: Logger; settings: ReminderSettings },
-  ) {}
+  constructor(private readonly deps: ReminderServiceDeps) {
+    this.timers = new PeriodicPass({ pass: () => this.runOnce(), periodMs: deps.settings.checkMinutes * 60000, atStart: false, logger: deps.logger, failure: 'reminder check failed' });
+  }
 
   /**
    * Remembers how to reach this person (once per conversation per process): their personal chat, or,
    * until they chat in private, who they are and through which service URL, never the channel or
    * group chat itself, so nothing proactive can be posted there.
    */
-  async remember(context: TurnContext): Promise<void> {
-    const a = context.activity;
-    const oid = a.from?.aadObjectId;
-    const tenantId = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? a.conversation?.tenantId;
+  async remember(conversation: Conversation): Promise<void> {
+    const { who } = conversation;
+    const oid = who.aadObjectId;
+    const tenantId = who.tenantId;
     if (!oid || !tenantId) return;
-    const key = `${oid}|${a.conversation?.id}`;
+    const key = `${oid}|${who.conversationId}`;
     if (this.saved.has(key)) return;
     const existing = await this.deps.store.getConversationReference(oid);
     // A personal chat is the best place for a reminder; do not replace one with a channel.
-    const personal = conversationKind(context) === 'personal';
+    const personal = who.conversationKind === 'personal';
     if (existing && !personal && (existing.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal') {
       this.saved.add(key);
       return;
     }
-    const full = JSON.parse(JSON.stringify(TurnContext_getReference(context))) as Record<string, unknown>;
+    const full = conversation.reference;
     const reference = personal ? full : withoutConversation(full);
     await this.deps.store.saveConversationReference({ aadObjectId: oid, tenantId, reference, updatedAt: new Date().toISOString() });
     this.saved.add(key);
@@ -58,13 +69,12 @@ export class ReminderService {
 
   start(): void {
     if (this.deps.settings.checkMinutes <= 0) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err) => this.deps.logger.error({ err: { message: (err as Error).message } }, 'reminder check failed')), this.deps.settings.checkMinutes * 60000);
-    this.timer.unref();
+    this.timers.start();
   }
 
+  /** Stops the timer, then waits for a pass under way (it may be sending a reminder). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.timers.stop();
     if (this.running) await this.running.catch(() => 0);
   }
 
@@ -104,7 +114,7 @@ export class ReminderService {
       const at = now.toISOString();
       if (!(await store.swapReminderSentAt(key, last, at))) continue;
       try {
-        await sendCardToPersonalChat(this.deps, ref, card);
+        await this.deps.messenger.sendCardToPersonalChat(ref, card);
         sent++;
       } catch (err) {
         this.deps.logger.warn({ target: key, err: { message: (err as Error).message } }, 'reminder could not be delivered');
@@ -114,11 +124,6 @@ export class ReminderService {
     }
     return sent;
   }
-}
-
-function TurnContext_getReference(context: TurnContext): Partial<ConversationReference> {
-  // botbuilder's static helper, reached through the instance's class to keep the import type-only.
-  return (context.constructor as unknown as { getConversationReference(a: unknown): Partial<ConversationReference> }).getConversationReference(context.activity);
 }
 
 /** Who and through which service URL, without the (shared) conversation or the activity in it. */

@@ -24,8 +24,13 @@ export async function lastStart(store: Store, targetKey: string): Promise<AuditE
   return entries.find((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded') ?? null;
 }
 
-/** When this bot last completed one target (single or bulk), if the ledger says it did. */
-export async function lastCompletion(store: Store, targetKey: string): Promise<string | null> {
-  const entries = await store.queryAudit({ targetKey, limit: 50 });
-  return entries.find((e) => (e.action === 'complete' || e.action === 'bulk-complete') && e.outcome === 'succeeded')?.at ?? null;
+/**
+ * When this bot last completed one target (single or bulk) at or after `since`, if the ledger says
+ * it did. Asking only for completions since the cool-down began keeps this an index lookup that
+ * usually finds nothing, however long the target's history.
+ */
+export async function lastCompletion(store: Store, targetKey: string, since: string): Promise<string | null> {
+  const found = await Promise.all((['complete', 'bulk-complete'] as const).map((action) => store.queryAudit({ targetKey, action, since, limit: 20 })));
+  const times = found.flat().filter((e) => e.outcome === 'succeeded').map((e) => e.at);
+  return times.length ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : null;
 }

@@ -233,7 +233,7 @@ export class BulkFlows {
     for (const c of channels) {
       // Only a completed thread can be in its cool-down; the others need no ledger read.
       if (c.migrationMode !== 'completed') continue;
-      const wait = restartCooldown(await lastCompletion(this.deps.store, targetKey({ kind: 'channel', teamId, channelId: c.id })), now, minutes);
+      const wait = restartCooldown(await lastCompletion(this.deps.store, targetKey({ kind: 'channel', teamId, channelId: c.id }), new Date(now - minutes * 60_000).toISOString()), now, minutes);
       if (wait) waits.set(c.id, wait);
     }
     return waits;

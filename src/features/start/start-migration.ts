@@ -69,7 +69,8 @@ export function preflightProblem(target: ResolvedTarget, since: string | null, t
  * admin can act on; null when it may start now.
  */
 export async function restartWaitProblem(store: Store, target: TargetRef, name: string, cooldownMinutes: number, nowMs: number, timeZone: string | null): Promise<string | null> {
-  const wait = restartCooldown(await lastCompletion(store, targetKey(target)), nowMs, cooldownMinutes);
+  if (cooldownMinutes <= 0) return null;
+  const wait = restartCooldown(await lastCompletion(store, targetKey(target), new Date(nowMs - cooldownMinutes * 60_000).toISOString()), nowMs, cooldownMinutes);
   if (!wait) return null;
   return `"${name}" was completed by this bot ${formatBoth(wait.completedAt, timeZone)}. A thread completed and started again straight away can get stuck in migration mode with no way to reset it, so a new start waits ${cooldownMinutes} minutes after a completion. Try again after ${formatBoth(wait.retryAt, timeZone)} (in about ${minutesUntil(wait.retryAt, nowMs)} minutes). Nothing was changed.`;
 }

@@ -62,6 +62,7 @@ export class BulkFlows {
   private readonly preview: BulkPreview;
   private readonly confirmation: BulkConfirm;
 
+  // `deps` stays a property: tests reach the wired directory through it to inject Graph paging faults.
   constructor(private readonly deps: BulkFlowsDeps) {
     const { guard, store, logger, limits } = deps;
     const pacer = new Pacer();

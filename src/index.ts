@@ -31,6 +31,7 @@ import { BackgroundTasks } from './features/background/background-task';
 import { BotMessenger } from './teams/messenger';
 import { longestCallMs } from './graph/request-timeout';
 import { BulkFlows } from './features/bulk/bulk-flows';
+import { conversationOf } from './teams/turn-context';
 
 export interface RunningBot {
   config: Config;
@@ -111,9 +112,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId, restartCooldownMinutes: config.restartCooldownMinutes });
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
-  const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const messenger = new BotMessenger({ adapter, botAppId: config.bot.appId, store, logger });
+  const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, messenger, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
+  // TODO(lead): remove when the edge passes a Conversation to every handler (bulk already takes one).
+  const bulkButtons = Object.fromEntries(Object.entries(bulk.buttons()).map(([verb, handle]) => [verb, (context: Parameters<typeof conversationOf>[0], data: Record<string, unknown>) => handle(conversationOf(context), data)]));
+  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(conversationOf(context), args)), ...bulkButtons } });
   const reminders = new ReminderService({ store, directory, messenger, logger, settings: config.reminders });
   const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { renderBulkPreview, renderBulkProgress } from '../../src/features/bulk/bulk-cards';
-import { parseAskArgs } from '../../src/features/bulk/bulk-flows';
+import { parseAskArgs } from '../../src/features/bulk/bulk-request';
 import { renderCard, templates } from '../../src/cards/renderer';
 import { retryAfterMs } from '../../src/features/bulk/bulk-job';
 import { planComplete, planStart, refreshPlan, typedConfirmationMatches } from '../../src/features/bulk/bulk-plan';

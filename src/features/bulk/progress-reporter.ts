@@ -1,5 +1,5 @@
-import { CardFactory, CloudAdapter, ConversationReference, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson } from '../../cards/renderer';
+import type { Messenger } from '../shared/conversation';
 import type { Logger } from '../../log/logger';
 
 /** Least time between the last progress update (or the confirmation) and the final summary. */
@@ -7,9 +7,10 @@ const FINAL_GAP_MS = 1000;
 
 /** Where the progress card lives and how often it may change. */
 export interface ProgressReporterOptions {
-  adapter: CloudAdapter;
-  botAppId: string;
-  reference: Partial<ConversationReference>;
+  /** Sends and replaces the card outside any turn (the Teams edge implements it). */
+  messenger: Messenger;
+  /** The conversation the job was confirmed in (`Conversation.reference`, kept on the job). */
+  reference: Record<string, unknown>;
   /** The card to update in place; null sends a new message the first time and keeps its id. */
   activityId: string | null;
   intervalMs: number;
@@ -20,8 +21,8 @@ export interface ProgressReporterOptions {
 }
 
 /**
- * Keeps one progress card up to date, in place, through the adapter's proactive
- * `continueConversationAsync` (the job runs after the turn that started it has ended, possibly in
+ * Keeps one progress card up to date, in place, through the Messenger port's proactive
+ * `showCard` (the job runs after the turn that started it has ended, possibly in
  * another process after a restart). At most one update per `intervalMs`, counted from the
  * confirmation itself so an update never races the card the confirming turn returned; bursts of
  * changes collapse into one update. Connector failures are logged, never fatal to the job.
@@ -95,18 +96,12 @@ export class ProgressReporter {
   private async send(card: AdaptiveCardJson): Promise<void> {
     this.lastSentAt = Date.now();
     try {
-      await this.opts.adapter.continueConversationAsync(this.opts.botAppId, this.opts.reference, async (context) => {
-        const attachment = CardFactory.adaptiveCard(card);
-        if (this.activityId) {
-          await context.updateActivity({ type: 'message', id: this.activityId, attachments: [attachment] });
-        } else {
-          const sent = await context.sendActivity(MessageFactory.attachment(attachment));
-          if (sent?.id) {
-            this.activityId = sent.id;
-            await this.opts.onActivityId(sent.id);
-          }
-        }
-      });
+      const shownAs = await this.opts.messenger.showCard(this.opts.reference, card, this.activityId);
+      // The first card of a job confirmed without one is a new message: remember it for the updates.
+      if (!this.activityId && shownAs) {
+        this.activityId = shownAs;
+        await this.opts.onActivityId(shownAs);
+      }
     } catch (err) {
       this.opts.logger.warn({ jobId: this.opts.jobId, err: { message: (err as Error)?.message } }, 'could not update the bulk progress card');
     } finally {

@@ -1,0 +1,63 @@
+import { parseCreationDate } from '../../domain/parse/dates';
+import { isChannelId } from '../../domain/parse/ids';
+import type { BulkKind, PlannedItem } from './bulk-plan';
+
+/** The pending-operation kinds of bulk previews; a Confirm loads only these. */
+export const BULK_KINDS: BulkKind[] = ['bulk-start', 'bulk-complete'];
+
+/** What a bulk preview asks for; all of it came from a typed command or untrusted card data. */
+export interface BulkAskArgs {
+  team: string;
+  since: string | null;
+  excludePrivate?: boolean;
+  /** Only these channels (the form's multi-select). */
+  channelIds?: string[] | null;
+  /** The pending operation of the preview this one replaces (toggling private channels). */
+  replaces?: string | null;
+}
+
+/**
+ * What the preview promised, kept on the server under the opaque operation id: Confirm acts on
+ * this, never on the card's data, and a resumed job reads its time zone and "before" snapshots here.
+ */
+export interface BulkPayload {
+  kind: BulkKind;
+  teamId: string;
+  teamName: string;
+  /** Shown by `cancel`. */
+  targetName: string;
+  since: string | null;
+  excludePrivate: boolean;
+  channelIds: string[] | null;
+  items: PlannedItem[];
+  typedRequired: boolean;
+  timeZone: string | null;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads the preview request from a typed command or a card's data; a message when it is unusable.
+ * Everything is bounded here (team name length, number of channel ids, their shape) because the
+ * card data is whatever the client sent.
+ */
+export function parseAskArgs(data: Record<string, unknown>): BulkAskArgs | string {
+  const team = typeof data.team === 'string' ? data.team.trim() : '';
+  if (!team || team.length > 256) return 'Name the team (1 to 256 characters), e.g. migrate team "Contoso Engineering" since 2020-01-01.';
+  let since: string | null = null;
+  if (typeof data.since === 'string' && data.since.trim()) {
+    const parsed = parseCreationDate(data.since);
+    if (!parsed.ok) return parsed.message;
+    since = parsed.iso;
+  } else if (data.since !== undefined && data.since !== null && data.since !== '') {
+    return 'The date must be text such as 2020-01-01.';
+  }
+  let channelIds: string[] | null = null;
+  const raw = data.channelIds;
+  if (raw !== undefined && raw !== null && raw !== '') {
+    const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
+    if (!list || list.length > 5000 || !list.every((id) => typeof id === 'string' && isChannelId(id.trim()))) return 'The chosen channels are not valid channel ids. Open the form again.';
+    channelIds = list.map((id) => (id as string).trim());
+  }
+  const replaces = typeof data.replaces === 'string' && data.replaces ? data.replaces : null;
+  return { team, since, excludePrivate: data.excludePrivate === true || data.excludePrivate === 'true', channelIds, replaces };
+}

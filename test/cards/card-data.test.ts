@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cardFields, type TemplateName } from '../../src/cards/card-data';
+import { cardFields, type BulkProgressView, type TemplateName } from '../../src/cards/card-data';
 import { renderCard, renderOutcome, templates } from '../../src/cards/renderer';
 
 const TEMPLATE_DIR = path.resolve(__dirname, '..', '..', '..', 'src', 'cards', 'templates');
@@ -77,13 +77,14 @@ const plain = (fields: Fields): Record<string, unknown> => Object.fromEntries([.
  * Never called: each line must fail to compile, and `@ts-expect-error` fails the build if one
  * compiles, so the typing of `renderCard` cannot quietly fall back to `object`.
  */
-function wrongDataDoesNotCompile(): void {
+function wrongDataDoesNotCompile(progress: BulkProgressView): void {
+  // Each wrong call fits on one line: a formatter wrapping it would move the error off the directive's line.
   // @ts-expect-error a field the template does not read
   renderCard('help', { intro: '', commands: [], footer: '' });
   // @ts-expect-error a field the template reads is missing
   renderCard('list', { title: '', summary: '', rows: [] });
   // @ts-expect-error a field of a repeated item is misspelt
-  renderCard('confirm', { title: '', facts: [{ title: '', val: '' }], warning: '', bullets: [], typedConfirmation: '', typedError: '', expires: '', confirmTitle: '', confirmVerb: '', opId: '' });
+  renderCard('bulk-progress', { ...progress, failures: [{ lines: '' }] });
   // @ts-expect-error a template that does not exist
   renderCard('nothing', {});
   // @ts-expect-error an outcome needs its title

@@ -9,6 +9,9 @@ import privateView from './templates/private-view.json';
 import bulkPreview from './templates/bulk-preview.json';
 import bulkProgress from './templates/bulk-progress.json';
 import { escapeMarkdown } from './markdown';
+import type { CardData, OutcomeDraft, TemplateName } from './card-data';
+
+export type { CardData, OutcomeDraft, OutcomeView, ConfirmView, ListView, TemplateName } from './card-data';
 
 /** An Adaptive Card payload, ready for an attachment or an invoke response. */
 export interface AdaptiveCardJson {
@@ -17,6 +20,7 @@ export interface AdaptiveCardJson {
   [key: string]: unknown;
 }
 
+/** Every template, by the name `renderCard` takes; exactly the names of `CardData`. */
 export const templates = {
   help,
   'confirm-start': confirmStart,
@@ -27,31 +31,19 @@ export const templates = {
   'private-view': privateView,
   'bulk-preview': bulkPreview,
   'bulk-progress': bulkProgress,
-} as const;
-
-export type TemplateName = keyof typeof templates;
-
-/** Template data for `outcome.json`: a titled result with facts, steps, error details and buttons. */
-export interface OutcomeView {
-  title: string;
-  color: 'Good' | 'Attention' | 'Warning' | 'Default' | 'Accent';
-  summary: string;
-  facts: { title: string; value: string }[];
-  nextSteps: string[];
-  errorFacts: { title: string; value: string }[];
-  actions: { title: string; verb: string; opId: string; target: string }[];
-}
+} as const satisfies Record<TemplateName, object>;
 
 /**
- * Expands a card template with typed data (`adaptivecards-templating`). The one way the bot makes
- * cards: templates are JSON under `templates/`, never strings assembled in code.
+ * Expands a card template with its data (`adaptivecards-templating`). The one way the bot makes
+ * cards: templates are JSON under `templates/`, never strings assembled in code. The data's type
+ * is the template's (`CardData` in `card-data.ts`), so a wrong or missing field does not compile.
  *
  * Every string of `data` is treated as text to show, not markdown: wherever a template puts one
  * into a markdown property (`TextBlock.text`, `Fact.title`, `Fact.value`) it is escaped with
  * `escapeMarkdown`, so a name cannot plant a link or formatting and no template can forget to
  * escape. Markdown a template writes itself (`**${name}**`) stays markdown.
  */
-export function renderCard(name: TemplateName, data: object): AdaptiveCardJson {
+export function renderCard<K extends TemplateName>(name: K, data: CardData[K]): AdaptiveCardJson {
   // Parsing a template costs ~30× its expansion; templates never change, so parse each once.
   let template = parsed.get(name);
   if (!template) {
@@ -106,8 +98,8 @@ function finishCard(node: unknown, inFactSet = false): unknown {
 
 const parsed = new Map<TemplateName, ACData.Template>();
 
-/** Shorthand for the outcome card, with empty lists defaulted. */
-export function renderOutcome(view: Partial<OutcomeView> & Pick<OutcomeView, 'title'>): AdaptiveCardJson {
+/** The outcome card from what a flow has (`OutcomeDraft`): colour 'Default', empty summary and lists unless given. */
+export function renderOutcome(view: OutcomeDraft): AdaptiveCardJson {
   return renderCard('outcome', {
     color: 'Default',
     summary: '',
@@ -117,27 +109,4 @@ export function renderOutcome(view: Partial<OutcomeView> & Pick<OutcomeView, 'ti
     actions: [],
     ...view,
   });
-}
-
-/** Template data for `confirm.json`: any confirmation other than a single start. */
-export interface ConfirmView {
-  title: string;
-  facts: { title: string; value: string }[];
-  warning: string;
-  bullets: string[];
-  /** Text the admin must type to confirm (bulk over the threshold), or ''. */
-  typedConfirmation: string;
-  typedError: string;
-  expires: string;
-  confirmTitle: string;
-  confirmVerb: string;
-  opId: string;
-}
-
-/** Template data for `list.json`: rows with optional buttons (status board, locked board, audit). */
-export interface ListView {
-  title: string;
-  summary: string;
-  rows: { heading: string; detail: string; buttons: { title: string; verb: string; target: string }[] }[];
-  footer: string;
 }

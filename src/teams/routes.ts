@@ -48,7 +48,7 @@ function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }
     return renderCard('private-view', {
       opId: '',
       where: type,
-      verb: reply.privateVerb,
+      verb: reply.privateVerb!, // set: the guard above returns when neither it nor pendingId is
       buttonTitle: 'Open my own form',
       requesterId: context.activity.from?.id ?? '',
       requester,

@@ -121,7 +121,7 @@ describe('card gallery: every card the bot sends passes the official Adaptive Ca
 
   it('has at least one realistic sample for every template in src/cards/templates/', () => {
     const templateNames = fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
-    const covered = new Set(gallerySamples.map((s) => s.template));
+    const covered = new Set<string>(gallerySamples.map((s) => s.template));
     assert.deepEqual(templateNames.filter((t) => !covered.has(t)), [], 'templates without a gallery sample');
     assert.deepEqual(gallerySamples.map((s) => s.template).filter((t) => !templateNames.includes(t)), [], 'samples of templates that do not exist');
     assert.equal(new Set(gallerySamples.map((s) => s.name)).size, gallerySamples.length, 'sample names are unique');

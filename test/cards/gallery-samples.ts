@@ -1,5 +1,6 @@
-import { renderCard, renderOutcome, type AdaptiveCardJson, type ConfirmView, type ListView, type OutcomeView } from '../../src/cards/renderer';
-import { renderBulkPreview, renderBulkProgress, type BulkPreviewView, type BulkProgressView } from '../../src/features/bulk/bulk-cards';
+import { renderCard, renderOutcome, type AdaptiveCardJson } from '../../src/cards/renderer';
+import type { BulkPreviewView, BulkProgressView, ConfirmView, ListView, MigrationFormView, OutcomeDraft, TemplateName } from '../../src/cards/card-data';
+import { renderBulkPreview, renderBulkProgress } from '../../src/features/bulk/bulk-cards';
 import { helpCard, WELCOME_INTRO } from '../../src/features/help/help';
 import { errorFacts } from '../../src/features/start/start-migration';
 import { formatBoth } from '../../src/domain/parse/dates';
@@ -11,7 +12,7 @@ export interface GallerySample {
   /** File name (without `.png`) under docs/cards/. */
   name: string;
   /** Template file name under src/cards/templates/ (without `.json`). */
-  template: string;
+  template: TemplateName;
   /** What the admin is looking at, one sentence. */
   shows: string;
   card: () => AdaptiveCardJson;
@@ -52,9 +53,9 @@ const myTeamChannels = [
 ];
 
 /** The form's data with nothing chosen yet; each sample overrides what differs. */
-const emptyForm = {
+const emptyForm: MigrationFormView = {
   error: '', teamError: '', channelError: '', chatError: '', dateError: '',
-  kind: 'channel', kindChoices, teamId: '', teamChoices, teamName: '', channelId: '', channelChoices: [] as { title: string; value: string }[],
+  kind: 'channel', kindChoices, teamId: '', teamChoices, teamName: '', channelId: '', channelChoices: [],
   chatId: '', chatChoices, chatText: '', chatsOf: '', chatsOfLabel: 'your chats', date: '', time: '', zoneLabel: ZONE, hint: '', ownMessage: '',
 };
 
@@ -75,7 +76,7 @@ const completeBullets = [
   `Only the app that started the migration can complete it; this bot uses ${MIGRATION_APP}.`,
 ];
 
-const startedOutcome: Pick<OutcomeView, 'title'> & Partial<OutcomeView> = {
+const startedOutcome: OutcomeDraft = {
   title: 'Migration started: My Team › Announcements',
   color: 'Good',
   summary: 'Standard channel is now in migration mode.',

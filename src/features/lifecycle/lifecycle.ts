@@ -105,7 +105,7 @@ export class LifecycleFlows {
       actions:
         thread.migrationMode === 'inProgress' ? [{ title: 'Complete migration', verb: 'completeAsk', opId: '', target: targetKey(target.ref) }] : [],
     };
-    return card(renderCard('outcome', { summary: '', nextSteps: [], errorFacts: [], actions: [], ...view }));
+    return card(renderCard('outcome', { color: 'Default', summary: '', facts: [], nextSteps: [], errorFacts: [], actions: [], ...view }));
   }
 
   /** `status team <team>`: every channel of a team with its state. */

@@ -1,4 +1,4 @@
-import { type AuditEntry } from './types';
+import type { AuditEntry } from './ports/ledger';
 import { targetDisplayName } from '../domain/targets';
 
 const COLUMNS = [

@@ -1,10 +1,10 @@
-import type { AuditEntry, Store } from './types';
+import type { AuditEntry, LedgerStore } from './ports/ledger';
 
 /**
  * The newest successful start (single or bulk) of every target this bot started and has not
  * completed since, newest first. The locked board and the reminders read the ledger this way.
  */
-export async function openMigrations(store: Store, tenantId?: string): Promise<AuditEntry[]> {
+export async function openMigrations(store: LedgerStore, tenantId?: string): Promise<AuditEntry[]> {
   const entries = (
     await Promise.all(
       (['start', 'bulk-start', 'complete', 'bulk-complete'] as const).map((action) => store.queryAudit({ action, tenantId, limit: Infinity })),
@@ -19,13 +19,13 @@ export async function openMigrations(store: Store, tenantId?: string): Promise<A
 }
 
 /** The newest successful start of one target, if the ledger has one. */
-export async function lastStart(store: Store, targetKey: string): Promise<AuditEntry | null> {
+export async function lastStart(store: LedgerStore, targetKey: string): Promise<AuditEntry | null> {
   const entries = await store.queryAudit({ targetKey, limit: 50 });
   return entries.find((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded') ?? null;
 }
 
 /** When this bot last completed one target (single or bulk), if the ledger says it did. */
-export async function lastCompletion(store: Store, targetKey: string): Promise<string | null> {
+export async function lastCompletion(store: LedgerStore, targetKey: string): Promise<string | null> {
   const entries = await store.queryAudit({ targetKey, limit: 50 });
   return entries.find((e) => (e.action === 'complete' || e.action === 'bulk-complete') && e.outcome === 'succeeded')?.at ?? null;
 }

@@ -1,4 +1,5 @@
-import type { AuditQuery, BulkItem, BulkJob } from './types';
+import type { BulkItem, BulkJob } from './ports/bulk-jobs';
+import type { AuditQuery } from './ports/ledger';
 
 /** How many audit entries a query returns when it names no limit. */
 export const DEFAULT_AUDIT_LIMIT = 50;

@@ -4,18 +4,11 @@ import Database from 'better-sqlite3';
 import { assertBulkJobShape, auditLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
 import { migrateSchema } from './sqlite-schema';
 import { WalFlusher } from './wal-flusher';
-import type {
-  AuditEntry,
-  AuditQuery,
-  BulkItem,
-  BulkItemState,
-  BulkJob,
-  BulkJobLease,
-  BulkJobState,
-  PendingOperation,
-  Store,
-  StoredConversationReference,
-} from './types';
+import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
+import type { StoredConversationReference } from './ports/conversation-references';
+import type { AuditEntry, AuditQuery } from './ports/ledger';
+import type { PendingOperation } from './ports/pending-operations';
+import type { Store } from './ports/store';
 
 /** Options for `SqliteStore.open`. */
 export interface SqliteStoreOptions {

@@ -8,18 +8,11 @@ import {
   UnknownRecordError,
 } from './record-rules';
 import { columns, invertedMonth, invertedTime, packJson, safeKey, unpackJson } from './table-entity';
-import type {
-  AuditEntry,
-  AuditQuery,
-  BulkItem,
-  BulkItemState,
-  BulkJob,
-  BulkJobLease,
-  BulkJobState,
-  PendingOperation,
-  Store,
-  StoredConversationReference,
-} from './types';
+import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
+import type { StoredConversationReference } from './ports/conversation-references';
+import type { AuditEntry, AuditQuery } from './ports/ledger';
+import type { PendingOperation } from './ports/pending-operations';
+import type { Store } from './ports/store';
 
 /** Options for `TableStore.open`. */
 export interface TableStoreOptions {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger';
-import type { Store } from '../store/types';
+import type { LedgerStore } from '../store/ports/ledger';
 import { isGuid } from '../domain/parse/ids';
 import type { ActingContext } from '../features/shared/acting';
 
@@ -29,7 +29,7 @@ export class TenantRefusals {
   private readonly windows = new Map<string, RefusalWindow>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: LedgerStore,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AdminDecision } from '../../src/features/shared/admin-policy';
 import type { OperationGuard } from '../../src/features/shared/operation-guard';
 import { requesterCheck } from '../../src/features/bulk/requester-check';
-import type { BulkJob } from '../../src/store/types';
+import type { BulkJob } from '../../src/store/ports/bulk-jobs';
 import { bulkItems, bulkJob } from '../store/fixtures';
 import { fakeGraph, megansTurn, runJob, tempStores } from './job-run';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Emulator, startEmulator, TeamsClient } from '../../emulator/index';
 import { createStore } from '../../src/store/create-store';
-import type { AuditEntry } from '../../src/store/types';
+import type { AuditEntry } from '../../src/store/ports/ledger';
 import { cardActions, emulatorEnv, lastCardActivity } from '../support/harness';
 import { ENGINEERING_FRESH, LEGACY, served, VENDOR, waitForCardUpdate, writesTo } from './support';
 

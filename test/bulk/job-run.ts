@@ -9,7 +9,8 @@ import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger, type Logger } from '../../src/log/logger';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import type { BulkItem, BulkJob, Store } from '../../src/store/types';
+import type { BulkItem, BulkJob } from '../../src/store/ports/bulk-jobs';
+import type { Store } from '../../src/store/ports/store';
 import type { TargetRef } from '../../src/domain/targets';
 import { megan, TENANT_A } from '../store/fixtures';
 

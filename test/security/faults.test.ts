@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator, type FaultRule } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
-import type { AuditEntry } from '../../src/store/types';
+import type { AuditEntry } from '../../src/store/ports/ledger';
 import { answerText, execute, fixtureActor, mark, message, newestConfirmation, personalChat, post, submit, waitUntil } from './support/attack';
 
 const LAUNCH_CHAT = '19:group-launch@thread.v2';

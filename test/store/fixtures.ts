@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditEntry, type BulkItem, type BulkJob, type PendingOperation } from '../../src/store/types';
+import type { BulkItem, BulkJob } from '../../src/store/ports/bulk-jobs';
+import type { AuditEntry } from '../../src/store/ports/ledger';
+import type { PendingOperation } from '../../src/store/ports/pending-operations';
 import { targetKey, type TargetRef } from '../../src/domain/targets';
 
 /** The shared tenant fixture (see the project brief): the people and threads the ledger talks about. */

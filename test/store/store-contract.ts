@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { type AuditEntry, type Store } from '../../src/store/types';
+import type { AuditEntry } from '../../src/store/ports/ledger';
+import type { Store } from '../../src/store/ports/store';
 import { targetKey } from '../../src/domain/targets';
 import {
   alex,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { MAX_TRACKED_TENANTS, REFUSAL_WINDOW_MS, TenantRefusals } from '../../src/teams/tenant-refusals';
 import { createLogger } from '../../src/log/logger';
-import type { AuditEntry, Store } from '../../src/store/types';
+import type { AuditEntry } from '../../src/store/ports/ledger';
+import type { Store } from '../../src/store/ports/store';
 
 const OUTSIDER = '11111111-0000-0000-0000-0000000000aa';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log/logger';
-import type { Store } from '../../store/types';
+import type { PendingOperationStore } from '../../store/ports/pending-operations';
 
 const DAY_MS = 86_400_000;
 
@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
 export class PendingRetention {
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly deps: { store: Store; logger: Logger; retentionDays: number }) {}
+  constructor(private readonly deps: { store: PendingOperationStore; logger: Logger; retentionDays: number }) {}
 
   start(): void {
     if (this.deps.retentionDays <= 0) return;

@@ -5,7 +5,9 @@ import { renderCard, ListView } from '../../cards/renderer';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
-import { type Store } from '../../store/types';
+import type { ConversationReferenceStore } from '../../store/ports/conversation-references';
+import type { LedgerStore } from '../../store/ports/ledger';
+import type { ReminderStore } from '../../store/ports/reminders';
 import { targetDisplayName } from '../../domain/targets';
 import { openMigrations } from '../../store/ledger-queries';
 import { daysBetween, formatUtc } from '../../domain/parse/dates';
@@ -28,7 +30,7 @@ export class ReminderService {
   private readonly saved = new Set<string>();
 
   constructor(
-    private readonly deps: { store: Store; directory: TeamsDirectory; adapter: CloudAdapter; botAppId: string; logger: Logger; settings: ReminderSettings },
+    private readonly deps: { store: LedgerStore & ReminderStore & ConversationReferenceStore; directory: TeamsDirectory; adapter: CloudAdapter; botAppId: string; logger: Logger; settings: ReminderSettings },
   ) {}
 
   /**

@@ -17,7 +17,9 @@ import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
 import { RestartCooldown, restartCooldown } from '../../domain/restart-cooldown';
 import { lastCompletion } from '../../store/ledger-queries';
-import type { BulkItem, BulkJob, PendingOperation, Store } from '../../store/types';
+import type { BulkItem, BulkJob, BulkJobStore } from '../../store/ports/bulk-jobs';
+import type { PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
+import type { LedgerStore } from '../../store/ports/ledger';
 import type { ThreadSnapshot } from '../../domain/targets';
 import { targetKey } from '../../domain/targets';
 import { BulkCardAction, BulkPreviewView, BulkProgressView, renderBulkPreview, renderBulkProgress } from './bulk-cards';
@@ -48,7 +50,7 @@ export interface BulkFlowsDeps {
   resolver: TargetResolver;
   directory: TeamsDirectory;
   migration: MigrationApi;
-  store: Store;
+  store: LedgerStore & PendingOperationStore & BulkJobStore;
   logger: Logger;
   /** The teams-ai `TeamsAdapter` (a botbuilder `CloudAdapter`), for proactive progress updates. */
   adapter: CloudAdapter;

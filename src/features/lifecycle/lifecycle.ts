@@ -4,7 +4,8 @@ import { toGraphCallError } from '../../graph/graph-errors';
 import type { MigrationApi } from '../../graph/migration-api';
 import { snapshotOf } from '../../domain/targets';
 import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
-import type { AuditEntry, Store } from '../../store/types';
+import type { AuditEntry, LedgerStore } from '../../store/ports/ledger';
+import type { PendingOperationStore } from '../../store/ports/pending-operations';
 import type { TargetRef, ThreadSnapshot } from '../../domain/targets';
 import { targetDisplayName, targetKey } from '../../domain/targets';
 import { lastStart, openMigrations } from '../../store/ledger-queries';
@@ -22,7 +23,7 @@ export interface LifecycleDeps {
   resolver: TargetResolver;
   directory: TeamsDirectory;
   migration: MigrationApi;
-  store: Store;
+  store: LedgerStore & PendingOperationStore;
   migrationAppId: string;
 }
 

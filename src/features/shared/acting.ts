@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from './admin-policy';
 import type { AdaptiveCardJson } from '../../cards/renderer';
-import type { AuditEntry, Store } from '../../store/types';
+import type { AuditEntry, LedgerStore } from '../../store/ports/ledger';
 
 /** The person acting and where: everything a flow needs to know about the turn, nothing of botbuilder. */
 export interface ActingContext extends Caller {
@@ -58,6 +58,6 @@ export function ledgerEntry(who: ActingContext, facts: LedgerFacts): AuditEntry 
 }
 
 /** Appends one audit entry with the actor and conversation filled in from the acting context. */
-export async function recordAudit(store: Store, who: ActingContext, facts: LedgerFacts): Promise<void> {
+export async function recordAudit(store: LedgerStore, who: ActingContext, facts: LedgerFacts): Promise<void> {
   await store.appendAudit(ledgerEntry(who, facts));
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AdminDecision, AdminPolicy } from './admin-policy';
 import { AdaptiveCardJson, renderOutcome, OutcomeView } from '../../cards/renderer';
-import type { AuditEntry, PendingKind, PendingOperation, Store } from '../../store/types';
+import type { AuditEntry, LedgerStore } from '../../store/ports/ledger';
+import type { PendingKind, PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
 
 /** A new opaque, unguessable id for a pending operation (128 bits, URL-safe). */
@@ -22,7 +23,7 @@ export function isRequester(op: PendingOperation, who: ActingContext): boolean {
 export class OperationGuard {
   constructor(
     private readonly admin: AdminPolicy,
-    private readonly store: Store,
+    private readonly store: LedgerStore & PendingOperationStore,
     private readonly pendingTtlMinutes: number,
     private readonly now: () => Date = () => new Date(),
   ) {}

@@ -67,6 +67,14 @@ function publicPending(stored: StoredPending): PendingOperation {
   return op;
 }
 
+/** The operation as handed out by reads: records written before claims were stamped have no claimedAt. */
+function readPending(stored: StoredPending): PendingOperation {
+  return { ...publicPending(stored), claimedAt: stored.claimedAt ?? null };
+}
+
+/** What a read-modify-write did: wrote, left the record alone, or found no record. */
+type MutateOutcome = 'changed' | 'unchanged' | 'missing';
+
 /** All bulk jobs share one partition: few rows, always listed together by state. */
 const JOBS_PARTITION = 'job';
 /** Table Storage accepts at most 100 operations per entity-group transaction. */
@@ -172,7 +180,7 @@ export class TableStore implements Store {
     rowKey: string,
     change: (current: T) => T | null,
     index: (record: T) => Record<string, string | number>,
-  ): Promise<'changed' | 'unchanged' | 'missing'> {
+  ): Promise<MutateOutcome> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.read<T>(name, partitionKey, rowKey);
       if (!current) return 'missing';
@@ -189,9 +197,24 @@ export class TableStore implements Store {
     }
   }
 
+  /** A pending operation's read-modify-write: one entity per operation, in its own partition. */
+  private mutatePending<T extends PendingOperation>(id: string, change: (current: T) => T | null): Promise<MutateOutcome> {
+    return this.mutate<T>('pending', safeKey(id), 'pending', change, pendingIndex);
+  }
+
+  /** A bulk job's read-modify-write (lease included): every job lives in the one jobs partition. */
+  private mutateJob(id: string, change: (current: StoredJob) => StoredJob | null): Promise<MutateOutcome> {
+    return this.mutate<StoredJob>('jobs', JOBS_PARTITION, safeKey(id), change, jobIndex);
+  }
+
+  /** A bulk item's read-modify-write: partitioned by job, keyed by item. */
+  private mutateItem(jobId: string, itemKey: string, change: (current: BulkItem) => BulkItem | null): Promise<MutateOutcome> {
+    return this.mutate<BulkItem>('items', safeKey(jobId), safeKey(itemKey), change, itemIndex);
+  }
+
   async appendAudit(entry: AuditEntry): Promise<void> {
-    const ms = epochMs(entry.at, 'audit entry time');
-    await this.insert('audit', invertedMonth(ms), `${invertedTime(ms)}-${safeKey(entry.id)}`, entry, auditIndex(entry), `audit entry ${entry.id}`);
+    const { partitionKey, rowKey } = auditKeys(entry);
+    await this.insert('audit', partitionKey, rowKey, entry, auditIndex(entry), `audit entry ${entry.id}`);
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
@@ -228,25 +251,18 @@ export class TableStore implements Store {
 
   async getPending(id: string): Promise<PendingOperation | null> {
     const op = (await this.read<StoredPending>('pending', safeKey(id), 'pending'))?.record;
-    // Records written before claims were stamped have no claimedAt.
-    return op ? { ...publicPending(op), claimedAt: op.claimedAt ?? null } : null;
+    return op ? readPending(op) : null;
   }
 
   /** Moves `from` → `to` only if the stored state is still `from` when the conditional write lands. */
   private async movePending(id: string, from: PendingOperation['state'], to: PendingOperation['state']): Promise<boolean> {
-    const outcome = await this.mutate<PendingOperation>(
-      'pending',
-      safeKey(id),
-      'pending',
-      (op) => (op.state === from ? { ...op, state: to } : null),
-      pendingIndex,
-    );
+    const outcome = await this.mutatePending<PendingOperation>(id, (op) => (op.state === from ? { ...op, state: to } : null));
     return outcome === 'changed';
   }
 
   async claimPending(id: string): Promise<boolean> {
     const claimedAt = this.now().toISOString();
-    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => (op.state === 'pending' ? { ...op, state: 'running', claimedAt } : null), pendingIndex);
+    const outcome = await this.mutatePending<PendingOperation>(id, (op) => (op.state === 'pending' ? { ...op, state: 'running', claimedAt } : null));
     return outcome === 'changed';
   }
 
@@ -255,7 +271,7 @@ export class TableStore implements Store {
     const found: PendingOperation[] = [];
     for await (const entity of this.table('pending').listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`state eq ${'running'}` } })) {
       const op = unpackJson<StoredPending>(entity);
-      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push({ ...publicPending(op), claimedAt: op.claimedAt ?? null });
+      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push(readPending(op));
     }
     return found;
   }
@@ -286,29 +302,16 @@ export class TableStore implements Store {
    * The last conditional write picks the one caller that returns true.
    */
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
-    const key = safeKey(id);
     const stillInterrupted = (op: StoredPending) => op.state === 'running' && (op.claimedAt ?? null) === claimedAt;
     let marked: Settlement | null = null;
-    await this.mutate<StoredPending>(
-      'pending',
-      key,
-      'pending',
-      (op) => {
-        marked = stillInterrupted(op) ? (op.settling ?? { result, ledgerEntry }) : null;
-        return marked && !op.settling ? { ...op, settling: marked } : null;
-      },
-      pendingIndex,
-    );
+    await this.mutatePending<StoredPending>(id, (op) => {
+      marked = stillInterrupted(op) ? (op.settling ?? { result, ledgerEntry }) : null;
+      return marked && !op.settling ? { ...op, settling: marked } : null;
+    });
     const settlement = marked as Settlement | null;
     if (!settlement) return false;
     await this.appendAuditOnce(settlement.ledgerEntry);
-    const outcome = await this.mutate<StoredPending>(
-      'pending',
-      key,
-      'pending',
-      (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null),
-      pendingIndex,
-    );
+    const outcome = await this.mutatePending<StoredPending>(id, (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null));
     return outcome === 'changed';
   }
 
@@ -322,8 +325,8 @@ export class TableStore implements Store {
   }
 
   private async auditRowExists(entry: AuditEntry): Promise<boolean> {
-    const ms = epochMs(entry.at, 'audit entry time');
-    return (await this.read<AuditEntry>('audit', invertedMonth(ms), `${invertedTime(ms)}-${safeKey(entry.id)}`)) !== null;
+    const { partitionKey, rowKey } = auditKeys(entry);
+    return (await this.read<AuditEntry>('audit', partitionKey, rowKey)) !== null;
   }
 
   async cancelPending(id: string): Promise<boolean> {
@@ -334,12 +337,12 @@ export class TableStore implements Store {
     // Audit and pending rows live in different tables, which share no transaction: the entry goes first.
     if (ledgerEntry) await this.appendAudit(ledgerEntry);
     // A settlement marker left by the recovery pass goes too: the operation's own outcome wins.
-    const outcome = await this.mutate<StoredPending>('pending', safeKey(id), 'pending', (op) => ({ ...publicPending(op), state, result }), pendingIndex);
+    const outcome = await this.mutatePending<StoredPending>(id, (op) => ({ ...publicPending(op), state, result }));
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
   }
 
   async setPendingActivity(id: string, activityId: string): Promise<void> {
-    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => ({ ...op, activityId }), pendingIndex);
+    const outcome = await this.mutatePending<PendingOperation>(id, (op) => ({ ...op, activityId }));
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
   }
 
@@ -380,13 +383,7 @@ export class TableStore implements Store {
   async updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void> {
     const updatedAt = this.now().toISOString();
     // The stored lease is carried over: a progress update never drops the job's owner.
-    const outcome = await this.mutate<StoredJob>(
-      'jobs',
-      JOBS_PARTITION,
-      safeKey(id),
-      (job) => ({ ...job, ...definedOnly(patch), updatedAt }),
-      jobIndex,
-    );
+    const outcome = await this.mutateJob(id, (job) => ({ ...job, ...definedOnly(patch), updatedAt }));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk job ${id}`);
   }
 
@@ -394,34 +391,22 @@ export class TableStore implements Store {
     const untilMs = epochMs(leaseUntil, 'lease end');
     // Decided on the record as read and written only if it is unchanged (ETag): of two instances
     // racing for an expired lease, the second one's write fails with 412, re-reads, and loses.
-    const outcome = await this.mutate<StoredJob>(
-      'jobs',
-      JOBS_PARTITION,
-      safeKey(jobId),
-      (job) => {
+    const outcome = await this.mutateJob(jobId, (job) => {
         const lease = job.lease;
         const free = !lease || lease.ownerId === ownerId || lease.untilMs < this.now().getTime();
         return job.state === 'running' && free ? { ...job, lease: { ownerId, untilMs } } : null;
-      },
-      jobIndex,
-    );
+      });
     return outcome === 'changed';
   }
 
   async renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
     const untilMs = epochMs(leaseUntil, 'lease end');
-    const outcome = await this.mutate<StoredJob>(
-      'jobs',
-      JOBS_PARTITION,
-      safeKey(jobId),
-      (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: { ownerId, untilMs } } : null),
-      jobIndex,
-    );
+    const outcome = await this.mutateJob(jobId, (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: { ownerId, untilMs } } : null));
     return outcome === 'changed';
   }
 
   async releaseBulkJobLease(jobId: string, ownerId: string): Promise<void> {
-    await this.mutate<StoredJob>('jobs', JOBS_PARTITION, safeKey(jobId), (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: null } : null), jobIndex);
+    await this.mutateJob(jobId, (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: null } : null));
   }
 
   async listBulkItems(jobId: string): Promise<BulkItem[]> {
@@ -440,13 +425,7 @@ export class TableStore implements Store {
     patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
   ): Promise<void> {
     const updatedAt = this.now().toISOString();
-    const outcome = await this.mutate<BulkItem>(
-      'items',
-      safeKey(jobId),
-      safeKey(itemKey),
-      (item) => ({ ...item, ...definedOnly(patch), updatedAt }),
-      itemIndex,
-    );
+    const outcome = await this.mutateItem(jobId, itemKey, (item) => ({ ...item, ...definedOnly(patch), updatedAt }));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
   }
 
@@ -458,13 +437,7 @@ export class TableStore implements Store {
     patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
   ): Promise<boolean> {
     const updatedAt = this.now().toISOString();
-    const outcome = await this.mutate<BulkItem>(
-      'items',
-      safeKey(jobId),
-      safeKey(itemKey),
-      (item) => (item.state === from ? { ...item, ...definedOnly(patch), updatedAt } : null),
-      itemIndex,
-    );
+    const outcome = await this.mutateItem(jobId, itemKey, (item) => (item.state === from ? { ...item, ...definedOnly(patch), updatedAt } : null));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
     return outcome === 'changed';
   }
@@ -515,6 +488,12 @@ export class TableStore implements Store {
 /** Drops keys whose value is `undefined`, so a patch never erases a field it did not name. */
 function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Where a ledger line lives: its month's partition, then inverted time and id, so keys sort newest first. */
+function auditKeys(entry: AuditEntry): { partitionKey: string; rowKey: string } {
+  const ms = epochMs(entry.at, 'audit entry time');
+  return { partitionKey: invertedMonth(ms), rowKey: `${invertedTime(ms)}-${safeKey(entry.id)}` };
 }
 
 const auditIndex = (e: AuditEntry) =>

@@ -6,12 +6,12 @@
 
 import type { BulkItem, BulkJob } from './ports/bulk-jobs';
 import type { StoredConversationReference } from './ports/conversation-references';
-import type { AuditEntry } from './ports/ledger';
+import type { LedgerEntry } from './ports/ledger';
 import type { PendingOperation } from './ports/pending-operations';
 import { integer, json, RowMapping, setByStore, text } from './sqlite-row-mapping';
 
 /** Ledger lines; `at_ms` (what the ledger is ordered by) is written next to them, `seq` by SQLite. */
-export const auditRows = new RowMapping<AuditEntry>(
+export const ledgerRows = new RowMapping<LedgerEntry>(
   'audit',
   {
     id: text('id'),

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { assertBulkJobShape, auditLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
+import { assertBulkJobShape, ledgerLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
 import { migrateSchema } from './sqlite-schema';
-import { auditRows, ITEM_PATCH_FIELDS, itemRows, JOB_PATCH_FIELDS, jobRows, pendingRows, referenceRows } from './sqlite-records';
+import { ledgerRows, ITEM_PATCH_FIELDS, itemRows, JOB_PATCH_FIELDS, jobRows, pendingRows, referenceRows } from './sqlite-records';
 import { WalFlusher } from './wal-flusher';
 import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
 import type { StoredConversationReference } from './ports/conversation-references';
-import type { AuditEntry, AuditQuery } from './ports/ledger';
+import type { LedgerEntry, LedgerQuery } from './ports/ledger';
 import type { PendingOperation } from './ports/pending-operations';
 import type { Store } from './ports/store';
 
@@ -23,7 +23,7 @@ export const LEDGER_FILE_NAME = 'ledger.sqlite';
 type Row = Record<string, unknown>;
 
 /** Statement parameters of one audit row: the entry's columns and the instant it is ordered by. */
-const auditParams = (entry: AuditEntry): Row => auditRows.insertParams(entry, { at_ms: epochMs(entry.at, 'audit entry time') });
+const ledgerParams = (entry: LedgerEntry): Row => ledgerRows.insertParams(entry, { at_ms: epochMs(entry.at, 'audit entry time') });
 
 /**
  * The embedded ledger: one SQLite file, `<dataDir>/ledger.sqlite`, for a bot that runs as a single
@@ -103,15 +103,15 @@ export class SqliteStore implements Store {
    * waiting for the disk would only delay the admin's answer; a power loss inside that window can
    * lose the line, while the result card the admin sees in Teams carries the same facts.
    */
-  async appendAudit(entry: AuditEntry): Promise<void> {
+  async appendLedger(entry: LedgerEntry): Promise<void> {
     this.assertSyncing();
-    this.s.insertAudit.run(auditParams(entry));
+    this.s.insertAudit.run(ledgerParams(entry));
     this.wal.soon();
   }
 
-  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  async queryLedger(query: LedgerQuery): Promise<LedgerEntry[]> {
     const db = this.live;
-    const limit = auditLimit(query);
+    const limit = ledgerLimit(query);
     if (limit === 0) return [];
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: limit === Number.POSITIVE_INFINITY ? -1 : limit };
@@ -119,13 +119,13 @@ export class SqliteStore implements Store {
       where.push(condition);
       params[name] = value;
     };
-    if (query.targetKey !== undefined) filter(`${auditRows.columnOf('targetKey')} = @targetKey`, 'targetKey', query.targetKey);
+    if (query.targetKey !== undefined) filter(`${ledgerRows.columnOf('targetKey')} = @targetKey`, 'targetKey', query.targetKey);
     if (query.actorAadObjectId !== undefined) filter('actor_aad_object_id = @actor', 'actor', query.actorAadObjectId);
-    if (query.tenantId !== undefined) filter(`${auditRows.columnOf('tenantId')} = @tenantId`, 'tenantId', query.tenantId);
-    if (query.action !== undefined) filter(`${auditRows.columnOf('action')} = @action`, 'action', query.action);
+    if (query.tenantId !== undefined) filter(`${ledgerRows.columnOf('tenantId')} = @tenantId`, 'tenantId', query.tenantId);
+    if (query.action !== undefined) filter(`${ledgerRows.columnOf('action')} = @action`, 'action', query.action);
     if (query.since !== undefined) filter('at_ms >= @since', 'since', epochMs(query.since, 'audit query since'));
-    const sql = `SELECT * FROM ${auditRows.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
-    return (db.prepare(sql).all(params) as Row[]).map((r) => auditRows.fromRow(r));
+    const sql = `SELECT * FROM ${ledgerRows.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
+    return (db.prepare(sql).all(params) as Row[]).map((r) => ledgerRows.fromRow(r));
   }
 
   async createPending(op: PendingOperation): Promise<void> {
@@ -159,23 +159,23 @@ export class SqliteStore implements Store {
     return this.s.prunePending.run(before).changes;
   }
 
-  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
+  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: LedgerEntry): Promise<boolean> {
     const db = this.live;
     const settled = db.transaction(() => {
       const moved = this.s.settlePending.run({ id, result: pendingRows.toColumn('result', result), claimed_at: claimedAt }).changes === 1;
-      if (moved) this.s.insertAudit.run(auditParams(ledgerEntry));
+      if (moved) this.s.insertAudit.run(ledgerParams(ledgerEntry));
       return moved;
     })();
     if (settled) await this.wal.flush();
     return settled;
   }
 
-  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: LedgerEntry): Promise<void> {
     const db = this.live;
     if (ledgerEntry) this.assertSyncing();
     // One transaction, one commit: the operation is finished and its ledger line written together.
     db.transaction(() => {
-      if (ledgerEntry) this.s.insertAudit.run(auditParams(ledgerEntry));
+      if (ledgerEntry) this.s.insertAudit.run(ledgerParams(ledgerEntry));
       if (this.s.finishPending.run({ id, state, result: pendingRows.toColumn('result', result) }).changes !== 1) {
         throw new UnknownRecordError(`pending operation ${id}`);
       }
@@ -324,7 +324,7 @@ const UPDATE_ITEM = `
 /** Every statement the store runs more than once, compiled once at open. */
 function prepareStatements(db: Database.Database) {
   return {
-    insertAudit: db.prepare(auditRows.insertSql()),
+    insertAudit: db.prepare(ledgerRows.insertSql()),
     insertPending: db.prepare(pendingRows.insertSql()),
     getPending: db.prepare('SELECT * FROM pending_operations WHERE id = ?'),
     movePending: db.prepare('UPDATE pending_operations SET state = @to WHERE id = @id AND state = @from'),

@@ -1,7 +1,7 @@
 import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
 import {
   assertBulkJobShape,
-  auditLimit,
+  ledgerLimit,
   compareBulkItems,
   epochMs,
   StoreClosedError,
@@ -10,7 +10,7 @@ import {
 import { columns, invertedMonth, invertedTime, packJson, safeKey, unpackJson } from './table-entity';
 import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
 import type { StoredConversationReference } from './ports/conversation-references';
-import type { AuditEntry, AuditQuery } from './ports/ledger';
+import type { LedgerEntry, LedgerQuery } from './ports/ledger';
 import type { PendingOperation } from './ports/pending-operations';
 import type { Store } from './ports/store';
 
@@ -28,6 +28,7 @@ export const DEFAULT_TABLE_PREFIX = 'migrationbot';
 
 /** Suffixes of the tables the store uses; the longest decides the prefix length limit (63 in all). */
 const TABLES = {
+  // Persisted table names: the ledger's table keeps its first name, `…Audit`.
   audit: 'Audit',
   pending: 'Pending',
   jobs: 'BulkJobs',
@@ -52,7 +53,7 @@ function publicJob(stored: StoredJob): BulkJob {
 /** How the recovery pass settles an interrupted operation: what the card shows and its ledger line. */
 interface Settlement {
   result: Record<string, unknown>;
-  ledgerEntry: AuditEntry;
+  ledgerEntry: LedgerEntry;
 }
 
 /**
@@ -212,14 +213,14 @@ export class TableStore implements Store {
     return this.mutate<BulkItem>('items', safeKey(jobId), safeKey(itemKey), change, itemIndex);
   }
 
-  async appendAudit(entry: AuditEntry): Promise<void> {
-    const { partitionKey, rowKey } = auditKeys(entry);
-    await this.insert('audit', partitionKey, rowKey, entry, auditIndex(entry), `audit entry ${entry.id}`);
+  async appendLedger(entry: LedgerEntry): Promise<void> {
+    const { partitionKey, rowKey } = ledgerKeys(entry);
+    await this.insert('audit', partitionKey, rowKey, entry, ledgerIndex(entry), `audit entry ${entry.id}`);
   }
 
-  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  async queryLedger(query: LedgerQuery): Promise<LedgerEntry[]> {
     const table = this.table('audit');
-    const limit = auditLimit(query);
+    const limit = ledgerLimit(query);
     if (limit === 0) return [];
     const filters: string[] = [];
     if (query.targetKey !== undefined) filters.push(odata`targetKey eq ${query.targetKey}`);
@@ -234,11 +235,11 @@ export class TableStore implements Store {
     const pages = table
       .listEntities<Record<string, unknown>>({ queryOptions: filters.length ? { filter: filters.join(' and ') } : {} })
       .byPage({ maxPageSize: Math.min(limit, 1000) });
-    const found: AuditEntry[] = [];
+    const found: LedgerEntry[] = [];
     // The service returns rows in key order, i.e. newest first: stop as soon as there are enough.
     for await (const page of pages) {
       for (const entity of page) {
-        found.push(unpackJson<AuditEntry>(entity));
+        found.push(unpackJson<LedgerEntry>(entity));
         if (found.length >= limit) return found;
       }
     }
@@ -301,7 +302,7 @@ export class TableStore implements Store {
    * marker, and the next pass (of any instance) finishes that same settlement: one line, never none.
    * The last conditional write picks the one caller that returns true.
    */
-  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
+  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: LedgerEntry): Promise<boolean> {
     const stillInterrupted = (op: StoredPending) => op.state === 'running' && (op.claimedAt ?? null) === claimedAt;
     let marked: Settlement | null = null;
     await this.mutatePending<StoredPending>(id, (op) => {
@@ -310,32 +311,32 @@ export class TableStore implements Store {
     });
     const settlement = marked as Settlement | null;
     if (!settlement) return false;
-    await this.appendAuditOnce(settlement.ledgerEntry);
+    await this.appendLedgerOnce(settlement.ledgerEntry);
     const outcome = await this.mutatePending<StoredPending>(id, (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null));
     return outcome === 'changed';
   }
 
   /** Appends an entry unless that very entry (same id and time, so the same row) is there already. */
-  private async appendAuditOnce(entry: AuditEntry): Promise<void> {
+  private async appendLedgerOnce(entry: LedgerEntry): Promise<void> {
     try {
-      await this.appendAudit(entry);
+      await this.appendLedger(entry);
     } catch (err) {
-      if (!(await this.auditRowExists(entry))) throw err;
+      if (!(await this.ledgerRowExists(entry))) throw err;
     }
   }
 
-  private async auditRowExists(entry: AuditEntry): Promise<boolean> {
-    const { partitionKey, rowKey } = auditKeys(entry);
-    return (await this.read<AuditEntry>('audit', partitionKey, rowKey)) !== null;
+  private async ledgerRowExists(entry: LedgerEntry): Promise<boolean> {
+    const { partitionKey, rowKey } = ledgerKeys(entry);
+    return (await this.read<LedgerEntry>('audit', partitionKey, rowKey)) !== null;
   }
 
   async cancelPending(id: string): Promise<boolean> {
     return this.movePending(id, 'pending', 'cancelled');
   }
 
-  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: LedgerEntry): Promise<void> {
     // Audit and pending rows live in different tables, which share no transaction: the entry goes first.
-    if (ledgerEntry) await this.appendAudit(ledgerEntry);
+    if (ledgerEntry) await this.appendLedger(ledgerEntry);
     // A settlement marker left by the recovery pass goes too: the operation's own outcome wins.
     const outcome = await this.mutatePending<StoredPending>(id, (op) => ({ ...publicPending(op), state, result }));
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
@@ -491,12 +492,12 @@ function definedOnly<T extends object>(patch: T): Partial<T> {
 }
 
 /** Where a ledger line lives: its month's partition, then inverted time and id, so keys sort newest first. */
-function auditKeys(entry: AuditEntry): { partitionKey: string; rowKey: string } {
+function ledgerKeys(entry: LedgerEntry): { partitionKey: string; rowKey: string } {
   const ms = epochMs(entry.at, 'audit entry time');
   return { partitionKey: invertedMonth(ms), rowKey: `${invertedTime(ms)}-${safeKey(entry.id)}` };
 }
 
-const auditIndex = (e: AuditEntry) =>
+const ledgerIndex = (e: LedgerEntry) =>
   columns({
     at: e.at,
     action: e.action,

@@ -47,7 +47,7 @@ export class TenantRefusals {
     this.windows.set(key, { startedAt: now, count: 1 });
     const tenantId = key === SHARED_BUCKET ? null : key;
     this.logger.warn({ tenantId, activityType: activityType.slice(0, 40), previousWindowCount }, 'activity from a tenant that is not allowed (further ones this hour are counted, not logged)');
-    await this.store.appendAudit({
+    await this.store.appendLedger({
       id: randomUUID(),
       at: new Date(now).toISOString(),
       action: 'refused',

@@ -61,7 +61,7 @@ describe('bulk: the requester\'s admin check cannot be made while a job runs', (
     assert.equal(run.adminCheckNote, null, 'the stop reason says it already');
     const stored = await store.listBulkItems(job.id);
     assert.ok(stored.every((i) => i.state === 'skipped' && i.detail === `not run: ${run.stoppedBecause}`));
-    const lines = await store.queryAudit({ action: 'refused', limit: 10 });
+    const lines = await store.queryLedger({ action: 'refused', limit: 10 });
     assert.equal(lines.length, 1, 'why the job stopped is in the ledger once');
     assert.equal(lines[0].parameters.reason, 'check-failed');
     assert.equal(lines[0].parameters.jobId, job.id);

@@ -84,7 +84,7 @@ describe('bulk: a job run by two instances at once (one lost its lease while sta
     assert.match(gaveUp[0].abandonedBecause!, /another bot instance recorded the intent/);
     const store = stores[0];
     assert.deepEqual((await store.listBulkItems(job.id)).map((i) => i.state), Array(12).fill('succeeded'));
-    const ledger = (await store.queryAudit({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === job.id);
+    const ledger = (await store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === job.id);
     assert.equal(ledger.length, 12, 'one ledger entry per channel, none doubled');
   });
 

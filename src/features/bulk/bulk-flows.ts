@@ -246,7 +246,7 @@ export class BulkFlows {
     const mine = new Set<string>();
     for (const c of channels) {
       if (c.migrationMode !== 'inProgress') continue;
-      const entries = await this.deps.store.queryAudit({ targetKey: targetKey({ kind: 'channel', teamId, channelId: c.id }), limit: 50 });
+      const entries = await this.deps.store.queryLedger({ targetKey: targetKey({ kind: 'channel', teamId, channelId: c.id }), limit: 50 });
       if (entries.some((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded')) mine.add(c.id);
     }
     return mine;
@@ -763,7 +763,7 @@ export class BulkFlows {
 
   /** An intent whose ledger entry exists: the crash came after the call and the entry, so no call again. */
   private async settleFromLedger(job: BulkJob, item: BulkItem): Promise<BulkItem> {
-    const entries = await this.deps.store.queryAudit({ targetKey: targetKey(item.target), action: job.kind, limit: 50 });
+    const entries = await this.deps.store.queryLedger({ targetKey: targetKey(item.target), action: job.kind, limit: 50 });
     const entry = entries.find((e) => e.jobId === job.id);
     if (!entry) return item;
     const state = entry.outcome === 'succeeded' ? 'succeeded' : 'failed';

@@ -6,7 +6,7 @@ import type { TeamsDirectory } from '../../graph/teams-directory';
 import { snapshotOf } from '../../domain/targets';
 import type { Logger } from '../../log/logger';
 import type { BulkItem, BulkItemState, BulkJob, BulkJobStore } from '../../store/ports/bulk-jobs';
-import type { AuditOutcome, LedgerStore } from '../../store/ports/ledger';
+import type { LedgerOutcome, LedgerStore } from '../../store/ports/ledger';
 import type { ThreadSnapshot } from '../../domain/targets';
 import { targetKey } from '../../domain/targets';
 import type { BudgetSpec, Pacer } from './pacer';
@@ -84,7 +84,7 @@ interface ItemRun {
 /** What happened to one item, as written to its row and the ledger. */
 interface Settlement {
   state: Extract<BulkItemState, 'succeeded' | 'failed' | 'skipped'>;
-  outcome: AuditOutcome | null;
+  outcome: LedgerOutcome | null;
   detail: string | null;
   failure: GraphFailure | null;
   requestId: string | null;

@@ -5,16 +5,16 @@
 
 import type { Actor, TargetRef, ThreadSnapshot } from '../../domain/targets';
 
-export type AuditAction = 'start' | 'complete' | 'bulk-start' | 'bulk-complete' | 'refused';
-export type AuditOutcome = 'succeeded' | 'failed' | 'refused' | 'unknown';
+export type LedgerAction = 'start' | 'complete' | 'bulk-start' | 'bulk-complete' | 'refused';
+export type LedgerOutcome = 'succeeded' | 'failed' | 'refused' | 'unknown';
 
 /** One line of the append-only audit ledger. */
-export interface AuditEntry {
+export interface LedgerEntry {
   /** Unique id (uuid), assigned by the caller. */
   id: string;
   /** ISO 8601 UTC time the entry was written. */
   at: string;
-  action: AuditAction;
+  action: LedgerAction;
   actor: Actor;
   tenantId: string | null;
   conversationId: string | null;
@@ -23,7 +23,7 @@ export interface AuditEntry {
   targetKey: string | null;
   /** e.g. `{ conversationCreationDateTime }`, or the refused command text. */
   parameters: Record<string, unknown>;
-  outcome: AuditOutcome;
+  outcome: LedgerOutcome;
   /** Graph error code / HTTP status / plain message when the outcome is not a success. */
   error: { status?: number; code?: string; message: string } | null;
   /** Graph `request-id` of the decisive call, when there was one. */
@@ -35,13 +35,13 @@ export interface AuditEntry {
 }
 
 /** Which ledger lines a read wants; every named filter must match. */
-export interface AuditQuery {
+export interface LedgerQuery {
   targetKey?: string;
   actorAadObjectId?: string;
   tenantId?: string;
   /** ISO 8601; entries at or after it. */
   since?: string;
-  action?: AuditAction;
+  action?: LedgerAction;
   /** Newest first, at most this many (default 50). */
   limit?: number;
 }
@@ -53,6 +53,6 @@ export interface LedgerStore {
    * a few milliseconds later (SQLite: a background group commit within ~20 ms); a durable write made
    * after it (a bulk item's outcome) carries it to the disk with it.
    */
-  appendAudit(entry: AuditEntry): Promise<void>;
-  queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  appendLedger(entry: LedgerEntry): Promise<void>;
+  queryLedger(query: LedgerQuery): Promise<LedgerEntry[]>;
 }

@@ -4,7 +4,7 @@
  */
 
 import type { Actor } from '../../domain/targets';
-import type { AuditEntry } from './ledger';
+import type { LedgerEntry } from './ledger';
 
 export type PendingKind = 'start' | 'complete' | 'bulk-start' | 'bulk-complete';
 export type PendingState = 'pending' | 'running' | 'done' | 'cancelled';
@@ -34,7 +34,7 @@ export interface PendingOperation {
 
 /**
  * The pending-operation port. Every call is atomic; the ones that finish an operation write its
- * ledger line with it, which is why they take an `AuditEntry`.
+ * ledger line with it, which is why they take an `LedgerEntry`.
  */
 export interface PendingOperationStore {
   createPending(op: PendingOperation): Promise<void>;
@@ -57,7 +57,7 @@ export interface PendingOperationStore {
    * operation running, and the next call finishes it with exactly one line (Table storage: the
    * settlement of the first call, kept on the operation as a marker).
    */
-  settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean>;
+  settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: LedgerEntry): Promise<boolean>;
   /**
    * Deletes operations nobody can act on any more: finished, cancelled, or never confirmed, whose
    * card expired before `expiredBefore`. Running ones are kept. Returns how many were deleted. The
@@ -69,7 +69,7 @@ export interface PendingOperationStore {
    * entry in the same step (one transaction where the backend has them; the entry first where it
    * does not), so an operation is never finished without its line in the ledger.
    */
-  finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void>;
+  finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: LedgerEntry): Promise<void>;
   /** Atomically moves `pending` → `cancelled`; false when it was not pending. */
   cancelPending(id: string): Promise<boolean>;
   setPendingActivity(id: string, activityId: string): Promise<void>;

@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     kind === 'table' ? { kind: 'table', connectionString: env.AZURE_STORAGE_CONNECTION_STRING! } : { kind: 'sqlite', dataDir: path.resolve(env.DATA_DIR ?? './data') },
   );
   try {
-    const csv = auditToCsv(await store.queryAudit({ since: sinceIso, limit: Infinity }));
+    const csv = auditToCsv(await store.queryLedger({ since: sinceIso, limit: Infinity }));
     if (out) writeFileSync(out, csv);
     else process.stdout.write(csv);
   } finally {

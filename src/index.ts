@@ -16,7 +16,7 @@ import { createTurnAdmission } from './teams/turn-admission';
 import { UserCommandLimiter } from './teams/user-command-limiter';
 import { createStore } from './store/create-store';
 import { createConversationStateStorage } from './teams/conversation-state-storage';
-import type { Store } from './store/types';
+import type { Store } from './store/ports/store';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
 import { createHandlers } from './teams/handlers';

@@ -1,4 +1,4 @@
-import { type AuditEntry } from './types';
+import type { LedgerEntry } from './ports/ledger';
 import { targetDisplayName } from '../domain/targets';
 
 const COLUMNS = [
@@ -14,7 +14,7 @@ function field(value: unknown): string {
 }
 
 /** The audit ledger as CSV, one row per entry, oldest first. */
-export function auditToCsv(entries: AuditEntry[]): string {
+export function auditToCsv(entries: LedgerEntry[]): string {
   const rows = [COLUMNS.join(',')];
   for (const e of [...entries].sort((a, b) => a.at.localeCompare(b.at))) {
     const t = e.target;

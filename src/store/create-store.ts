@@ -1,6 +1,6 @@
 import { SqliteStore } from './sqlite-store';
 import { TableStore } from './table-store';
-import type { Store } from './types';
+import type { Store } from './ports/store';
 
 /** Which ledger backend to open: the embedded SQLite file, or Azure Table Storage for several instances. */
 export type StoreConfig =

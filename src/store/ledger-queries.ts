@@ -1,26 +1,26 @@
-import type { AuditEntry, Store } from './types';
+import type { LedgerEntry, LedgerStore } from './ports/ledger';
 
 /**
  * The newest successful start (single or bulk) of every target this bot started and has not
  * completed since, newest first. The locked board and the reminders read the ledger this way.
  */
-export async function openMigrations(store: Store, tenantId?: string): Promise<AuditEntry[]> {
+export async function openMigrations(store: LedgerStore, tenantId?: string): Promise<LedgerEntry[]> {
   const entries = (
     await Promise.all(
-      (['start', 'bulk-start', 'complete', 'bulk-complete'] as const).map((action) => store.queryAudit({ action, tenantId, limit: Infinity })),
+      (['start', 'bulk-start', 'complete', 'bulk-complete'] as const).map((action) => store.queryLedger({ action, tenantId, limit: Infinity })),
     )
   )
     .flat()
     .filter((e) => e.outcome === 'succeeded' && e.targetKey && e.target)
     .sort((a, b) => b.at.localeCompare(a.at));
-  const latest = new Map<string, AuditEntry>();
+  const latest = new Map<string, LedgerEntry>();
   for (const e of entries) if (!latest.has(e.targetKey!)) latest.set(e.targetKey!, e);
   return [...latest.values()].filter((e) => e.action === 'start' || e.action === 'bulk-start');
 }
 
 /** The newest successful start of one target, if the ledger has one. */
-export async function lastStart(store: Store, targetKey: string): Promise<AuditEntry | null> {
-  const entries = await store.queryAudit({ targetKey, limit: 50 });
+export async function lastStart(store: LedgerStore, targetKey: string): Promise<LedgerEntry | null> {
+  const entries = await store.queryLedger({ targetKey, limit: 50 });
   return entries.find((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded') ?? null;
 }
 
@@ -29,8 +29,8 @@ export async function lastStart(store: Store, targetKey: string): Promise<AuditE
  * it did. Asking only for completions since the cool-down began keeps this an index lookup that
  * usually finds nothing, however long the target's history.
  */
-export async function lastCompletion(store: Store, targetKey: string, since: string): Promise<string | null> {
-  const found = await Promise.all((['complete', 'bulk-complete'] as const).map((action) => store.queryAudit({ targetKey, action, since, limit: 20 })));
+export async function lastCompletion(store: LedgerStore, targetKey: string, since: string): Promise<string | null> {
+  const found = await Promise.all((['complete', 'bulk-complete'] as const).map((action) => store.queryLedger({ targetKey, action, since, limit: 20 })));
   const times = found.flat().filter((e) => e.outcome === 'succeeded').map((e) => e.at);
   return times.length ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : null;
 }

@@ -1,10 +1,11 @@
-import type { AuditQuery, BulkItem, BulkJob } from './types';
+import type { BulkItem, BulkJob } from './ports/bulk-jobs';
+import type { LedgerQuery } from './ports/ledger';
 
 /** How many audit entries a query returns when it names no limit. */
-export const DEFAULT_AUDIT_LIMIT = 50;
+export const DEFAULT_LEDGER_LIMIT = 50;
 
 /** Latest instant an audit entry may carry: keeps inverted-time keys fixed-width (year 9999). */
-export const MAX_AUDIT_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+export const MAX_LEDGER_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * Parses an ISO 8601 time to epoch milliseconds and rejects anything outside 1970..9999. Both
@@ -13,19 +14,19 @@ export const MAX_AUDIT_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  */
 export function epochMs(iso: string, field: string): number {
   const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
-  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_AUDIT_EPOCH_MS) {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_LEDGER_EPOCH_MS) {
     throw new Error(`${field} must be an ISO 8601 date-time between 1970 and 9999`);
   }
   return ms;
 }
 
 /**
- * Turns `AuditQuery.limit` into a row count: 50 when absent, 0 for zero or negative values, and
+ * Turns `LedgerQuery.limit` into a row count: 50 when absent, 0 for zero or negative values, and
  * `Infinity` (every matching entry, for exports) when the caller passes `Number.POSITIVE_INFINITY`.
  */
-export function auditLimit(query: AuditQuery): number {
+export function ledgerLimit(query: LedgerQuery): number {
   const { limit } = query;
-  if (limit === undefined) return DEFAULT_AUDIT_LIMIT;
+  if (limit === undefined) return DEFAULT_LEDGER_LIMIT;
   if (Number.isNaN(limit)) throw new Error('audit query limit must be a number');
   if (limit === Number.POSITIVE_INFINITY) return limit;
   return Math.max(0, Math.floor(limit));

@@ -1,21 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { assertBulkJobShape, auditLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
+import { assertBulkJobShape, ledgerLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
 import { migrateSchema } from './sqlite-schema';
+import { ledgerRows, ITEM_PATCH_FIELDS, itemRows, JOB_PATCH_FIELDS, jobRows, pendingRows, referenceRows } from './sqlite-records';
 import { WalFlusher } from './wal-flusher';
-import type {
-  AuditEntry,
-  AuditQuery,
-  BulkItem,
-  BulkItemState,
-  BulkJob,
-  BulkJobLease,
-  BulkJobState,
-  PendingOperation,
-  Store,
-  StoredConversationReference,
-} from './types';
+import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
+import type { StoredConversationReference } from './ports/conversation-references';
+import type { LedgerEntry, LedgerQuery } from './ports/ledger';
+import type { PendingOperation } from './ports/pending-operations';
+import type { Store } from './ports/store';
 
 /** Options for `SqliteStore.open`. */
 export interface SqliteStoreOptions {
@@ -28,112 +22,8 @@ export const LEDGER_FILE_NAME = 'ledger.sqlite';
 
 type Row = Record<string, unknown>;
 
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
-const parse = <T>(text: unknown): T => (text === null ? null : JSON.parse(text as string)) as T;
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function auditFromRow(r: Row): AuditEntry {
-  return {
-    id: r.id as string,
-    at: r.at as string,
-    action: r.action as AuditEntry['action'],
-    actor: { aadObjectId: str(r.actor_aad_object_id), name: str(r.actor_name) },
-    tenantId: str(r.tenant_id),
-    conversationId: str(r.conversation_id),
-    target: parse(r.target),
-    targetKey: str(r.target_key),
-    parameters: parse(r.parameters),
-    outcome: r.outcome as AuditEntry['outcome'],
-    error: parse(r.error),
-    requestId: str(r.request_id),
-    before: parse(r.before_snapshot),
-    after: parse(r.after_snapshot),
-    jobId: str(r.job_id),
-  };
-}
-
-function pendingFromRow(r: Row): PendingOperation {
-  return {
-    id: r.id as string,
-    kind: r.kind as PendingOperation['kind'],
-    tenantId: r.tenant_id as string,
-    requestedBy: parse(r.requested_by),
-    conversationId: r.conversation_id as string,
-    payload: parse(r.payload),
-    createdAt: r.created_at as string,
-    expiresAt: r.expires_at as string,
-    state: r.state as PendingOperation['state'],
-    result: parse(r.result),
-    activityId: str(r.activity_id),
-    claimedAt: str(r.claimed_at),
-  };
-}
-
-function jobFromRow(r: Row): BulkJob {
-  return {
-    id: r.id as string,
-    kind: r.kind as BulkJob['kind'],
-    tenantId: r.tenant_id as string,
-    teamId: r.team_id as string,
-    teamName: r.team_name as string,
-    requestedBy: parse(r.requested_by),
-    conversationId: r.conversation_id as string,
-    conversationReference: parse(r.conversation_reference),
-    progressActivityId: str(r.progress_activity_id),
-    conversationCreationDateTime: str(r.conversation_creation_date_time),
-    state: r.state as BulkJobState,
-    createdAt: r.created_at as string,
-    updatedAt: r.updated_at as string,
-  };
-}
-
-function itemFromRow(r: Row): BulkItem {
-  return {
-    jobId: r.job_id as string,
-    itemKey: r.item_key as string,
-    seq: r.seq as number,
-    target: parse(r.target),
-    state: r.state as BulkItem['state'],
-    detail: str(r.detail),
-    errorCode: str(r.error_code),
-    requestId: str(r.request_id),
-    updatedAt: r.updated_at as string,
-  };
-}
-
-/** Statement parameters of one audit row. */
-function auditParams(entry: AuditEntry): Record<string, unknown> {
-  return {
-    id: entry.id,
-    at: entry.at,
-    at_ms: epochMs(entry.at, 'audit entry time'),
-    action: entry.action,
-    actor_aad_object_id: entry.actor.aadObjectId,
-    actor_name: entry.actor.name,
-    tenant_id: entry.tenantId,
-    conversation_id: entry.conversationId,
-    target_key: entry.targetKey,
-    target: json(entry.target),
-    parameters: JSON.stringify(entry.parameters ?? {}),
-    outcome: entry.outcome,
-    error: json(entry.error),
-    request_id: entry.requestId,
-    before_snapshot: json(entry.before),
-    after_snapshot: json(entry.after),
-    job_id: entry.jobId,
-  };
-}
-
-/** Patch columns: `has_x` says whether the caller named `x`, so `null` can clear a value. */
-const patchParams = (patch: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> => {
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    const given = patch[k] !== undefined;
-    out[`has_${k}`] = given ? 1 : 0;
-    out[k] = given ? patch[k] : null;
-  }
-  return out;
-};
+/** Statement parameters of one audit row: the entry's columns and the instant it is ordered by. */
+const ledgerParams = (entry: LedgerEntry): Row => ledgerRows.insertParams(entry, { at_ms: epochMs(entry.at, 'audit entry time') });
 
 /**
  * The embedded ledger: one SQLite file, `<dataDir>/ledger.sqlite`, for a bot that runs as a single
@@ -213,15 +103,15 @@ export class SqliteStore implements Store {
    * waiting for the disk would only delay the admin's answer; a power loss inside that window can
    * lose the line, while the result card the admin sees in Teams carries the same facts.
    */
-  async appendAudit(entry: AuditEntry): Promise<void> {
+  async appendLedger(entry: LedgerEntry): Promise<void> {
     this.assertSyncing();
-    this.s.insertAudit.run(auditParams(entry));
+    this.s.insertAudit.run(ledgerParams(entry));
     this.wal.soon();
   }
 
-  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  async queryLedger(query: LedgerQuery): Promise<LedgerEntry[]> {
     const db = this.live;
-    const limit = auditLimit(query);
+    const limit = ledgerLimit(query);
     if (limit === 0) return [];
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: limit === Number.POSITIVE_INFINITY ? -1 : limit };
@@ -229,36 +119,24 @@ export class SqliteStore implements Store {
       where.push(condition);
       params[name] = value;
     };
-    if (query.targetKey !== undefined) filter('target_key = @targetKey', 'targetKey', query.targetKey);
+    if (query.targetKey !== undefined) filter(`${ledgerRows.columnOf('targetKey')} = @targetKey`, 'targetKey', query.targetKey);
     if (query.actorAadObjectId !== undefined) filter('actor_aad_object_id = @actor', 'actor', query.actorAadObjectId);
-    if (query.tenantId !== undefined) filter('tenant_id = @tenantId', 'tenantId', query.tenantId);
-    if (query.action !== undefined) filter('action = @action', 'action', query.action);
+    if (query.tenantId !== undefined) filter(`${ledgerRows.columnOf('tenantId')} = @tenantId`, 'tenantId', query.tenantId);
+    if (query.action !== undefined) filter(`${ledgerRows.columnOf('action')} = @action`, 'action', query.action);
     if (query.since !== undefined) filter('at_ms >= @since', 'since', epochMs(query.since, 'audit query since'));
-    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
-    return (db.prepare(sql).all(params) as Row[]).map(auditFromRow);
+    const sql = `SELECT * FROM ${ledgerRows.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
+    return (db.prepare(sql).all(params) as Row[]).map((r) => ledgerRows.fromRow(r));
   }
 
   async createPending(op: PendingOperation): Promise<void> {
     this.assertOpen();
-    this.s.insertPending.run({
-      id: op.id,
-      kind: op.kind,
-      tenant_id: op.tenantId,
-      requested_by: JSON.stringify(op.requestedBy),
-      conversation_id: op.conversationId,
-      payload: JSON.stringify(op.payload ?? {}),
-      created_at: op.createdAt,
-      expires_at: op.expiresAt,
-      state: op.state,
-      result: json(op.result),
-      activity_id: op.activityId,
-    });
+    this.s.insertPending.run(pendingRows.insertParams(op));
   }
 
   async getPending(id: string): Promise<PendingOperation | null> {
     this.assertOpen();
     const row = this.s.getPending.get(id) as Row | undefined;
-    return row ? pendingFromRow(row) : null;
+    return row ? pendingRows.fromRow(row) : null;
   }
 
   async claimPending(id: string): Promise<boolean> {
@@ -271,7 +149,7 @@ export class SqliteStore implements Store {
     const before = epochMs(claimedBefore, 'claimed before');
     this.assertOpen();
     return (this.s.listRunningPending.all() as Row[])
-      .map(pendingFromRow)
+      .map((r) => pendingRows.fromRow(r))
       .filter((op) => Date.parse(op.claimedAt ?? op.expiresAt) < before);
   }
 
@@ -281,24 +159,24 @@ export class SqliteStore implements Store {
     return this.s.prunePending.run(before).changes;
   }
 
-  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
+  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: LedgerEntry): Promise<boolean> {
     const db = this.live;
     const settled = db.transaction(() => {
-      const moved = this.s.settlePending.run({ id, result: json(result), claimed_at: claimedAt }).changes === 1;
-      if (moved) this.s.insertAudit.run(auditParams(ledgerEntry));
+      const moved = this.s.settlePending.run({ id, result: pendingRows.toColumn('result', result), claimed_at: claimedAt }).changes === 1;
+      if (moved) this.s.insertAudit.run(ledgerParams(ledgerEntry));
       return moved;
     })();
     if (settled) await this.wal.flush();
     return settled;
   }
 
-  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: LedgerEntry): Promise<void> {
     const db = this.live;
     if (ledgerEntry) this.assertSyncing();
     // One transaction, one commit: the operation is finished and its ledger line written together.
     db.transaction(() => {
-      if (ledgerEntry) this.s.insertAudit.run(auditParams(ledgerEntry));
-      if (this.s.finishPending.run({ id, state, result: json(result) }).changes !== 1) {
+      if (ledgerEntry) this.s.insertAudit.run(ledgerParams(ledgerEntry));
+      if (this.s.finishPending.run({ id, state, result: pendingRows.toColumn('result', result) }).changes !== 1) {
         throw new UnknownRecordError(`pending operation ${id}`);
       }
     })();
@@ -323,59 +201,31 @@ export class SqliteStore implements Store {
     const leaseUntilMs = lease ? epochMs(lease.leaseUntil, 'lease end') : null;
     // One transaction: a resumed bot either sees the whole job with every item, or no job at all.
     await this.durably(() => db.transaction(() => {
-      this.s.insertJob.run({
-        id: job.id,
-        kind: job.kind,
-        tenant_id: job.tenantId,
-        team_id: job.teamId,
-        team_name: job.teamName,
-        requested_by: JSON.stringify(job.requestedBy),
-        conversation_id: job.conversationId,
-        conversation_reference: JSON.stringify(job.conversationReference ?? {}),
-        progress_activity_id: job.progressActivityId,
-        conversation_creation_date_time: job.conversationCreationDateTime,
-        state: job.state,
-        created_at: job.createdAt,
-        updated_at: job.updatedAt,
-        lease_owner: lease?.ownerId ?? null,
-        lease_until_ms: leaseUntilMs,
-      });
-      for (const item of items) {
-        this.s.insertItem.run({
-          job_id: item.jobId,
-          item_key: item.itemKey,
-          seq: item.seq,
-          target: JSON.stringify(item.target),
-          state: item.state,
-          detail: item.detail,
-          error_code: item.errorCode,
-          request_id: item.requestId,
-          updated_at: item.updatedAt,
-        });
-      }
+      this.s.insertJob.run(jobRows.insertParams(job, { lease_owner: lease?.ownerId ?? null, lease_until_ms: leaseUntilMs }));
+      for (const item of items) this.s.insertItem.run(itemRows.insertParams(item));
     }).immediate());
   }
 
   async getBulkJob(id: string): Promise<BulkJob | null> {
     this.assertOpen();
     const row = this.s.getJob.get(id) as Row | undefined;
-    return row ? jobFromRow(row) : null;
+    return row ? jobRows.fromRow(row) : null;
   }
 
   async listBulkJobs(state: BulkJobState): Promise<BulkJob[]> {
     this.assertOpen();
-    return (this.s.listJobs.all(state) as Row[]).map(jobFromRow);
+    return (this.s.listJobs.all(state) as Row[]).map((r) => jobRows.fromRow(r));
   }
 
   async updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void> {
     this.assertOpen();
-    const params = { id, updated_at: this.now().toISOString(), ...patchParams(patch, ['state', 'progressActivityId']) };
+    const params = { id, updated_at: this.now().toISOString(), ...jobRows.patchParams(patch, JOB_PATCH_FIELDS) };
     if (this.s.updateJob.run(params).changes !== 1) throw new UnknownRecordError(`bulk job ${id}`);
   }
 
   async listBulkItems(jobId: string): Promise<BulkItem[]> {
     this.assertOpen();
-    return (this.s.listItems.all(jobId) as Row[]).map(itemFromRow);
+    return (this.s.listItems.all(jobId) as Row[]).map((r) => itemRows.fromRow(r));
   }
 
   async updateBulkItem(
@@ -388,7 +238,7 @@ export class SqliteStore implements Store {
       job_id: jobId,
       item_key: itemKey,
       updated_at: this.now().toISOString(),
-      ...patchParams(patch, ['state', 'detail', 'errorCode', 'requestId']),
+      ...itemRows.patchParams(patch, ITEM_PATCH_FIELDS),
     };
     // An intent must be on disk before the Graph call it announces.
     if ((await this.durably(() => this.s.updateItem.run(params))).changes !== 1) throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
@@ -406,7 +256,7 @@ export class SqliteStore implements Store {
       item_key: itemKey,
       from,
       updated_at: this.now().toISOString(),
-      ...patchParams(patch, ['state', 'detail', 'errorCode', 'requestId']),
+      ...itemRows.patchParams(patch, ITEM_PATCH_FIELDS),
     };
     // The state guard in the WHERE clause and the single-statement write make this a compare-and-set,
     // also against another process on the same file (SQLite serialises writers).
@@ -433,24 +283,13 @@ export class SqliteStore implements Store {
 
   async saveConversationReference(ref: StoredConversationReference): Promise<void> {
     this.assertOpen();
-    this.s.upsertReference.run({
-      aad_object_id: ref.aadObjectId,
-      tenant_id: ref.tenantId,
-      reference: JSON.stringify(ref.reference ?? {}),
-      updated_at: ref.updatedAt,
-    });
+    this.s.upsertReference.run(referenceRows.insertParams(ref));
   }
 
   async getConversationReference(aadObjectId: string): Promise<StoredConversationReference | null> {
     this.assertOpen();
-    const r = this.s.getReference.get(aadObjectId) as Row | undefined;
-    if (!r) return null;
-    return {
-      aadObjectId: r.aad_object_id as string,
-      tenantId: r.tenant_id as string,
-      reference: parse(r.reference),
-      updatedAt: r.updated_at as string,
-    };
+    const row = this.s.getReference.get(aadObjectId) as Row | undefined;
+    return row ? referenceRows.fromRow(row) : null;
   }
 
   async getReminderSentAt(targetKey: string): Promise<string | null> {
@@ -476,19 +315,17 @@ export class SqliteStore implements Store {
   }
 }
 
+/** An item's patch write, shared by the plain update and the compare-and-set; each adds its WHERE. */
+const UPDATE_ITEM = `
+      UPDATE bulk_items SET
+        ${itemRows.patchSetSql(ITEM_PATCH_FIELDS)},
+        updated_at = @updated_at`;
+
 /** Every statement the store runs more than once, compiled once at open. */
 function prepareStatements(db: Database.Database) {
   return {
-    insertAudit: db.prepare(`
-      INSERT INTO audit (id, at, at_ms, action, actor_aad_object_id, actor_name, tenant_id, conversation_id,
-        target_key, target, parameters, outcome, error, request_id, before_snapshot, after_snapshot, job_id)
-      VALUES (@id, @at, @at_ms, @action, @actor_aad_object_id, @actor_name, @tenant_id, @conversation_id,
-        @target_key, @target, @parameters, @outcome, @error, @request_id, @before_snapshot, @after_snapshot, @job_id)`),
-    insertPending: db.prepare(`
-      INSERT INTO pending_operations (id, kind, tenant_id, requested_by, conversation_id, payload, created_at,
-        expires_at, state, result, activity_id)
-      VALUES (@id, @kind, @tenant_id, @requested_by, @conversation_id, @payload, @created_at, @expires_at, @state,
-        @result, @activity_id)`),
+    insertAudit: db.prepare(ledgerRows.insertSql()),
+    insertPending: db.prepare(pendingRows.insertSql()),
     getPending: db.prepare('SELECT * FROM pending_operations WHERE id = ?'),
     movePending: db.prepare('UPDATE pending_operations SET state = @to WHERE id = @id AND state = @from'),
     claimPending: db.prepare("UPDATE pending_operations SET state = 'running', claimed_at = @claimed_at WHERE id = @id AND state = 'pending'"),
@@ -497,41 +334,19 @@ function prepareStatements(db: Database.Database) {
     prunePending: db.prepare("DELETE FROM pending_operations WHERE state <> 'running' AND expires_at < ?"),
     finishPending: db.prepare('UPDATE pending_operations SET state = @state, result = @result WHERE id = @id'),
     setPendingActivity: db.prepare('UPDATE pending_operations SET activity_id = @activity_id WHERE id = @id'),
-    insertJob: db.prepare(`
-      INSERT INTO bulk_jobs (id, kind, tenant_id, team_id, team_name, requested_by, conversation_id,
-        conversation_reference, progress_activity_id, conversation_creation_date_time, state, created_at, updated_at,
-        lease_owner, lease_until_ms)
-      VALUES (@id, @kind, @tenant_id, @team_id, @team_name, @requested_by, @conversation_id, @conversation_reference,
-        @progress_activity_id, @conversation_creation_date_time, @state, @created_at, @updated_at,
-        @lease_owner, @lease_until_ms)`),
-    insertItem: db.prepare(`
-      INSERT INTO bulk_items (job_id, item_key, seq, target, state, detail, error_code, request_id, updated_at)
-      VALUES (@job_id, @item_key, @seq, @target, @state, @detail, @error_code, @request_id, @updated_at)`),
+    insertJob: db.prepare(jobRows.insertSql()),
+    insertItem: db.prepare(itemRows.insertSql()),
     getJob: db.prepare('SELECT * FROM bulk_jobs WHERE id = ?'),
     listJobs: db.prepare('SELECT * FROM bulk_jobs WHERE state = ? ORDER BY created_at, id'),
     updateJob: db.prepare(`
       UPDATE bulk_jobs SET
-        state = CASE WHEN @has_state THEN @state ELSE state END,
-        progress_activity_id = CASE WHEN @has_progressActivityId THEN @progressActivityId ELSE progress_activity_id END,
+        ${jobRows.patchSetSql(JOB_PATCH_FIELDS)},
         updated_at = @updated_at
       WHERE id = @id`),
     listItems: db.prepare('SELECT * FROM bulk_items WHERE job_id = ? ORDER BY seq, item_key'),
-    updateItem: db.prepare(`
-      UPDATE bulk_items SET
-        state = CASE WHEN @has_state THEN @state ELSE state END,
-        detail = CASE WHEN @has_detail THEN @detail ELSE detail END,
-        error_code = CASE WHEN @has_errorCode THEN @errorCode ELSE error_code END,
-        request_id = CASE WHEN @has_requestId THEN @requestId ELSE request_id END,
-        updated_at = @updated_at
-      WHERE job_id = @job_id AND item_key = @item_key`),
-    transitionItem: db.prepare(`
-      UPDATE bulk_items SET
-        state = CASE WHEN @has_state THEN @state ELSE state END,
-        detail = CASE WHEN @has_detail THEN @detail ELSE detail END,
-        error_code = CASE WHEN @has_errorCode THEN @errorCode ELSE error_code END,
-        request_id = CASE WHEN @has_requestId THEN @requestId ELSE request_id END,
-        updated_at = @updated_at
-      WHERE job_id = @job_id AND item_key = @item_key AND state = @from`),
+    updateItem: db.prepare(`${UPDATE_ITEM} WHERE job_id = @job_id AND item_key = @item_key`),
+    // The same write, only while the item is still in state `from`: the compare-and-set.
+    transitionItem: db.prepare(`${UPDATE_ITEM} WHERE job_id = @job_id AND item_key = @item_key AND state = @from`),
     itemExists: db.prepare('SELECT 1 FROM bulk_items WHERE job_id = ? AND item_key = ?'),
     // Free, expired (ended before now) or already ours, and only while the job still runs.
     acquireLease: db.prepare(`
@@ -540,11 +355,12 @@ function prepareStatements(db: Database.Database) {
         AND (lease_owner IS NULL OR lease_owner = @owner OR lease_until_ms IS NULL OR lease_until_ms < @now)`),
     renewLease: db.prepare('UPDATE bulk_jobs SET lease_until_ms = @until WHERE id = @id AND lease_owner = @owner'),
     releaseLease: db.prepare('UPDATE bulk_jobs SET lease_owner = NULL, lease_until_ms = NULL WHERE id = @id AND lease_owner = @owner'),
-    upsertReference: db.prepare(`
-      INSERT INTO conversation_references (aad_object_id, tenant_id, reference, updated_at)
-      VALUES (@aad_object_id, @tenant_id, @reference, @updated_at)
-      ON CONFLICT (aad_object_id) DO UPDATE SET
-        tenant_id = excluded.tenant_id, reference = excluded.reference, updated_at = excluded.updated_at`),
+    // One row per admin: a newer reference replaces the older one.
+    upsertReference: db.prepare(
+      referenceRows.insertSql(
+        'ON CONFLICT (aad_object_id) DO UPDATE SET tenant_id = excluded.tenant_id, reference = excluded.reference, updated_at = excluded.updated_at',
+      ),
+    ),
     getReference: db.prepare('SELECT * FROM conversation_references WHERE aad_object_id = ?'),
     getReminder: db.prepare('SELECT sent_at FROM reminders WHERE target_key = ?'),
     insertReminder: db.prepare('INSERT INTO reminders (target_key, sent_at) VALUES (@target_key, @next) ON CONFLICT (target_key) DO NOTHING'),

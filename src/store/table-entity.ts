@@ -1,4 +1,4 @@
-import { MAX_AUDIT_EPOCH_MS } from './record-rules';
+import { MAX_LEDGER_EPOCH_MS } from './record-rules';
 
 /**
  * Encoding rules for Azure Table Storage entities. Tables cannot hold nested objects, cap a string
@@ -25,11 +25,11 @@ export function safeKey(value: string): string {
   return out;
 }
 
-const INVERTED_TIME_WIDTH = String(MAX_AUDIT_EPOCH_MS).length;
+const INVERTED_TIME_WIDTH = String(MAX_LEDGER_EPOCH_MS).length;
 
 /** Fixed-width `MAX - ms`: ascending key order is newest-first time order. */
 export function invertedTime(ms: number): string {
-  return String(MAX_AUDIT_EPOCH_MS - ms).padStart(INVERTED_TIME_WIDTH, '0');
+  return String(MAX_LEDGER_EPOCH_MS - ms).padStart(INVERTED_TIME_WIDTH, '0');
 }
 
 /** Fixed-width inverted `yyyymm`, the audit partition: newer months sort first, as rows do inside one. */

@@ -1,25 +1,18 @@
 import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
 import {
   assertBulkJobShape,
-  auditLimit,
+  ledgerLimit,
   compareBulkItems,
   epochMs,
   StoreClosedError,
   UnknownRecordError,
 } from './record-rules';
 import { columns, invertedMonth, invertedTime, packJson, safeKey, unpackJson } from './table-entity';
-import type {
-  AuditEntry,
-  AuditQuery,
-  BulkItem,
-  BulkItemState,
-  BulkJob,
-  BulkJobLease,
-  BulkJobState,
-  PendingOperation,
-  Store,
-  StoredConversationReference,
-} from './types';
+import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
+import type { StoredConversationReference } from './ports/conversation-references';
+import type { LedgerEntry, LedgerQuery } from './ports/ledger';
+import type { PendingOperation } from './ports/pending-operations';
+import type { Store } from './ports/store';
 
 /** Options for `TableStore.open`. */
 export interface TableStoreOptions {
@@ -35,6 +28,7 @@ export const DEFAULT_TABLE_PREFIX = 'migrationbot';
 
 /** Suffixes of the tables the store uses; the longest decides the prefix length limit (63 in all). */
 const TABLES = {
+  // Persisted table names: the ledger's table keeps its first name, `…Audit`.
   audit: 'Audit',
   pending: 'Pending',
   jobs: 'BulkJobs',
@@ -59,7 +53,7 @@ function publicJob(stored: StoredJob): BulkJob {
 /** How the recovery pass settles an interrupted operation: what the card shows and its ledger line. */
 interface Settlement {
   result: Record<string, unknown>;
-  ledgerEntry: AuditEntry;
+  ledgerEntry: LedgerEntry;
 }
 
 /**
@@ -73,6 +67,14 @@ function publicPending(stored: StoredPending): PendingOperation {
   const { settling: _settling, ...op } = stored;
   return op;
 }
+
+/** The operation as handed out by reads: records written before claims were stamped have no claimedAt. */
+function readPending(stored: StoredPending): PendingOperation {
+  return { ...publicPending(stored), claimedAt: stored.claimedAt ?? null };
+}
+
+/** What a read-modify-write did: wrote, left the record alone, or found no record. */
+type MutateOutcome = 'changed' | 'unchanged' | 'missing';
 
 /** All bulk jobs share one partition: few rows, always listed together by state. */
 const JOBS_PARTITION = 'job';
@@ -179,7 +181,7 @@ export class TableStore implements Store {
     rowKey: string,
     change: (current: T) => T | null,
     index: (record: T) => Record<string, string | number>,
-  ): Promise<'changed' | 'unchanged' | 'missing'> {
+  ): Promise<MutateOutcome> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.read<T>(name, partitionKey, rowKey);
       if (!current) return 'missing';
@@ -196,14 +198,29 @@ export class TableStore implements Store {
     }
   }
 
-  async appendAudit(entry: AuditEntry): Promise<void> {
-    const ms = epochMs(entry.at, 'audit entry time');
-    await this.insert('audit', invertedMonth(ms), `${invertedTime(ms)}-${safeKey(entry.id)}`, entry, auditIndex(entry), `audit entry ${entry.id}`);
+  /** A pending operation's read-modify-write: one entity per operation, in its own partition. */
+  private mutatePending<T extends PendingOperation>(id: string, change: (current: T) => T | null): Promise<MutateOutcome> {
+    return this.mutate<T>('pending', safeKey(id), 'pending', change, pendingIndex);
   }
 
-  async queryAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  /** A bulk job's read-modify-write (lease included): every job lives in the one jobs partition. */
+  private mutateJob(id: string, change: (current: StoredJob) => StoredJob | null): Promise<MutateOutcome> {
+    return this.mutate<StoredJob>('jobs', JOBS_PARTITION, safeKey(id), change, jobIndex);
+  }
+
+  /** A bulk item's read-modify-write: partitioned by job, keyed by item. */
+  private mutateItem(jobId: string, itemKey: string, change: (current: BulkItem) => BulkItem | null): Promise<MutateOutcome> {
+    return this.mutate<BulkItem>('items', safeKey(jobId), safeKey(itemKey), change, itemIndex);
+  }
+
+  async appendLedger(entry: LedgerEntry): Promise<void> {
+    const { partitionKey, rowKey } = ledgerKeys(entry);
+    await this.insert('audit', partitionKey, rowKey, entry, ledgerIndex(entry), `audit entry ${entry.id}`);
+  }
+
+  async queryLedger(query: LedgerQuery): Promise<LedgerEntry[]> {
     const table = this.table('audit');
-    const limit = auditLimit(query);
+    const limit = ledgerLimit(query);
     if (limit === 0) return [];
     const filters: string[] = [];
     if (query.targetKey !== undefined) filters.push(odata`targetKey eq ${query.targetKey}`);
@@ -218,11 +235,11 @@ export class TableStore implements Store {
     const pages = table
       .listEntities<Record<string, unknown>>({ queryOptions: filters.length ? { filter: filters.join(' and ') } : {} })
       .byPage({ maxPageSize: Math.min(limit, 1000) });
-    const found: AuditEntry[] = [];
+    const found: LedgerEntry[] = [];
     // The service returns rows in key order, i.e. newest first: stop as soon as there are enough.
     for await (const page of pages) {
       for (const entity of page) {
-        found.push(unpackJson<AuditEntry>(entity));
+        found.push(unpackJson<LedgerEntry>(entity));
         if (found.length >= limit) return found;
       }
     }
@@ -235,25 +252,18 @@ export class TableStore implements Store {
 
   async getPending(id: string): Promise<PendingOperation | null> {
     const op = (await this.read<StoredPending>('pending', safeKey(id), 'pending'))?.record;
-    // Records written before claims were stamped have no claimedAt.
-    return op ? { ...publicPending(op), claimedAt: op.claimedAt ?? null } : null;
+    return op ? readPending(op) : null;
   }
 
   /** Moves `from` → `to` only if the stored state is still `from` when the conditional write lands. */
   private async movePending(id: string, from: PendingOperation['state'], to: PendingOperation['state']): Promise<boolean> {
-    const outcome = await this.mutate<PendingOperation>(
-      'pending',
-      safeKey(id),
-      'pending',
-      (op) => (op.state === from ? { ...op, state: to } : null),
-      pendingIndex,
-    );
+    const outcome = await this.mutatePending<PendingOperation>(id, (op) => (op.state === from ? { ...op, state: to } : null));
     return outcome === 'changed';
   }
 
   async claimPending(id: string): Promise<boolean> {
     const claimedAt = this.now().toISOString();
-    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => (op.state === 'pending' ? { ...op, state: 'running', claimedAt } : null), pendingIndex);
+    const outcome = await this.mutatePending<PendingOperation>(id, (op) => (op.state === 'pending' ? { ...op, state: 'running', claimedAt } : null));
     return outcome === 'changed';
   }
 
@@ -262,7 +272,7 @@ export class TableStore implements Store {
     const found: PendingOperation[] = [];
     for await (const entity of this.table('pending').listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`state eq ${'running'}` } })) {
       const op = unpackJson<StoredPending>(entity);
-      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push({ ...publicPending(op), claimedAt: op.claimedAt ?? null });
+      if (Date.parse(op.claimedAt ?? op.expiresAt) < before) found.push(readPending(op));
     }
     return found;
   }
@@ -292,61 +302,48 @@ export class TableStore implements Store {
    * marker, and the next pass (of any instance) finishes that same settlement: one line, never none.
    * The last conditional write picks the one caller that returns true.
    */
-  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
-    const key = safeKey(id);
+  async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: LedgerEntry): Promise<boolean> {
     const stillInterrupted = (op: StoredPending) => op.state === 'running' && (op.claimedAt ?? null) === claimedAt;
     let marked: Settlement | null = null;
-    await this.mutate<StoredPending>(
-      'pending',
-      key,
-      'pending',
-      (op) => {
-        marked = stillInterrupted(op) ? (op.settling ?? { result, ledgerEntry }) : null;
-        return marked && !op.settling ? { ...op, settling: marked } : null;
-      },
-      pendingIndex,
-    );
+    await this.mutatePending<StoredPending>(id, (op) => {
+      marked = stillInterrupted(op) ? (op.settling ?? { result, ledgerEntry }) : null;
+      return marked && !op.settling ? { ...op, settling: marked } : null;
+    });
     const settlement = marked as Settlement | null;
     if (!settlement) return false;
-    await this.appendAuditOnce(settlement.ledgerEntry);
-    const outcome = await this.mutate<StoredPending>(
-      'pending',
-      key,
-      'pending',
-      (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null),
-      pendingIndex,
-    );
+    await this.appendLedgerOnce(settlement.ledgerEntry);
+    const outcome = await this.mutatePending<StoredPending>(id, (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null));
     return outcome === 'changed';
   }
 
   /** Appends an entry unless that very entry (same id and time, so the same row) is there already. */
-  private async appendAuditOnce(entry: AuditEntry): Promise<void> {
+  private async appendLedgerOnce(entry: LedgerEntry): Promise<void> {
     try {
-      await this.appendAudit(entry);
+      await this.appendLedger(entry);
     } catch (err) {
-      if (!(await this.auditRowExists(entry))) throw err;
+      if (!(await this.ledgerRowExists(entry))) throw err;
     }
   }
 
-  private async auditRowExists(entry: AuditEntry): Promise<boolean> {
-    const ms = epochMs(entry.at, 'audit entry time');
-    return (await this.read<AuditEntry>('audit', invertedMonth(ms), `${invertedTime(ms)}-${safeKey(entry.id)}`)) !== null;
+  private async ledgerRowExists(entry: LedgerEntry): Promise<boolean> {
+    const { partitionKey, rowKey } = ledgerKeys(entry);
+    return (await this.read<LedgerEntry>('audit', partitionKey, rowKey)) !== null;
   }
 
   async cancelPending(id: string): Promise<boolean> {
     return this.movePending(id, 'pending', 'cancelled');
   }
 
-  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: AuditEntry): Promise<void> {
+  async finishPending(id: string, state: 'done' | 'cancelled', result: Record<string, unknown> | null, ledgerEntry?: LedgerEntry): Promise<void> {
     // Audit and pending rows live in different tables, which share no transaction: the entry goes first.
-    if (ledgerEntry) await this.appendAudit(ledgerEntry);
+    if (ledgerEntry) await this.appendLedger(ledgerEntry);
     // A settlement marker left by the recovery pass goes too: the operation's own outcome wins.
-    const outcome = await this.mutate<StoredPending>('pending', safeKey(id), 'pending', (op) => ({ ...publicPending(op), state, result }), pendingIndex);
+    const outcome = await this.mutatePending<StoredPending>(id, (op) => ({ ...publicPending(op), state, result }));
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
   }
 
   async setPendingActivity(id: string, activityId: string): Promise<void> {
-    const outcome = await this.mutate<PendingOperation>('pending', safeKey(id), 'pending', (op) => ({ ...op, activityId }), pendingIndex);
+    const outcome = await this.mutatePending<PendingOperation>(id, (op) => ({ ...op, activityId }));
     if (outcome === 'missing') throw new UnknownRecordError(`pending operation ${id}`);
   }
 
@@ -387,13 +384,7 @@ export class TableStore implements Store {
   async updateBulkJob(id: string, patch: Partial<Pick<BulkJob, 'state' | 'progressActivityId'>>): Promise<void> {
     const updatedAt = this.now().toISOString();
     // The stored lease is carried over: a progress update never drops the job's owner.
-    const outcome = await this.mutate<StoredJob>(
-      'jobs',
-      JOBS_PARTITION,
-      safeKey(id),
-      (job) => ({ ...job, ...definedOnly(patch), updatedAt }),
-      jobIndex,
-    );
+    const outcome = await this.mutateJob(id, (job) => ({ ...job, ...definedOnly(patch), updatedAt }));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk job ${id}`);
   }
 
@@ -401,34 +392,22 @@ export class TableStore implements Store {
     const untilMs = epochMs(leaseUntil, 'lease end');
     // Decided on the record as read and written only if it is unchanged (ETag): of two instances
     // racing for an expired lease, the second one's write fails with 412, re-reads, and loses.
-    const outcome = await this.mutate<StoredJob>(
-      'jobs',
-      JOBS_PARTITION,
-      safeKey(jobId),
-      (job) => {
+    const outcome = await this.mutateJob(jobId, (job) => {
         const lease = job.lease;
         const free = !lease || lease.ownerId === ownerId || lease.untilMs < this.now().getTime();
         return job.state === 'running' && free ? { ...job, lease: { ownerId, untilMs } } : null;
-      },
-      jobIndex,
-    );
+      });
     return outcome === 'changed';
   }
 
   async renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
     const untilMs = epochMs(leaseUntil, 'lease end');
-    const outcome = await this.mutate<StoredJob>(
-      'jobs',
-      JOBS_PARTITION,
-      safeKey(jobId),
-      (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: { ownerId, untilMs } } : null),
-      jobIndex,
-    );
+    const outcome = await this.mutateJob(jobId, (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: { ownerId, untilMs } } : null));
     return outcome === 'changed';
   }
 
   async releaseBulkJobLease(jobId: string, ownerId: string): Promise<void> {
-    await this.mutate<StoredJob>('jobs', JOBS_PARTITION, safeKey(jobId), (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: null } : null), jobIndex);
+    await this.mutateJob(jobId, (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: null } : null));
   }
 
   async listBulkItems(jobId: string): Promise<BulkItem[]> {
@@ -447,13 +426,7 @@ export class TableStore implements Store {
     patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
   ): Promise<void> {
     const updatedAt = this.now().toISOString();
-    const outcome = await this.mutate<BulkItem>(
-      'items',
-      safeKey(jobId),
-      safeKey(itemKey),
-      (item) => ({ ...item, ...definedOnly(patch), updatedAt }),
-      itemIndex,
-    );
+    const outcome = await this.mutateItem(jobId, itemKey, (item) => ({ ...item, ...definedOnly(patch), updatedAt }));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
   }
 
@@ -465,13 +438,7 @@ export class TableStore implements Store {
     patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
   ): Promise<boolean> {
     const updatedAt = this.now().toISOString();
-    const outcome = await this.mutate<BulkItem>(
-      'items',
-      safeKey(jobId),
-      safeKey(itemKey),
-      (item) => (item.state === from ? { ...item, ...definedOnly(patch), updatedAt } : null),
-      itemIndex,
-    );
+    const outcome = await this.mutateItem(jobId, itemKey, (item) => (item.state === from ? { ...item, ...definedOnly(patch), updatedAt } : null));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
     return outcome === 'changed';
   }
@@ -524,7 +491,13 @@ function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const auditIndex = (e: AuditEntry) =>
+/** Where a ledger line lives: its month's partition, then inverted time and id, so keys sort newest first. */
+function ledgerKeys(entry: LedgerEntry): { partitionKey: string; rowKey: string } {
+  const ms = epochMs(entry.at, 'audit entry time');
+  return { partitionKey: invertedMonth(ms), rowKey: `${invertedTime(ms)}-${safeKey(entry.id)}` };
+}
+
+const ledgerIndex = (e: LedgerEntry) =>
   columns({
     at: e.at,
     action: e.action,

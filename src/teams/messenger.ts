@@ -3,7 +3,7 @@ import { CardFactory, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/renderer';
 import type { Messenger } from '../features/shared/conversation';
 import type { Logger } from '../log/logger';
-import type { Store, StoredConversationReference } from '../store/types';
+import type { ConversationReferenceStore, StoredConversationReference } from '../store/ports/conversation-references';
 import { sendCardToPersonalChat } from './proactive';
 
 /**
@@ -11,7 +11,7 @@ import { sendCardToPersonalChat } from './proactive';
  * `createConversationAsync` for a personal chat it has not had yet (see proactive.ts).
  */
 export class BotMessenger implements Messenger {
-  constructor(private readonly deps: { adapter: CloudAdapter; botAppId: string; store: Store; logger: Logger }) {}
+  constructor(private readonly deps: { adapter: CloudAdapter; botAppId: string; store: ConversationReferenceStore; logger: Logger }) {}
 
   sendCardToPersonalChat(person: StoredConversationReference, card: AdaptiveCardJson): Promise<void> {
     return sendCardToPersonalChat(this.deps, person, card);

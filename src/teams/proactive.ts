@@ -3,13 +3,13 @@ import { CardFactory, Channels, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/renderer';
 import { PersonalChatUnavailable } from '../features/shared/conversation';
 import type { Logger } from '../log/logger';
-import type { Store, StoredConversationReference } from '../store/types';
+import type { ConversationReferenceStore, StoredConversationReference } from '../store/ports/conversation-references';
 
 /** What a proactive send needs: the reminders' and the recovery pass's own dependencies fit. */
 export interface ProactiveDeps {
   adapter: CloudAdapter;
   botAppId: string;
-  store: Store;
+  store: ConversationReferenceStore;
   logger: Logger;
 }
 

@@ -4,7 +4,8 @@ import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { AdminPolicy } from '../features/shared/admin-policy';
 import { AdaptiveCardJson, renderCard } from '../cards/renderer';
 import type { Logger } from '../log/logger';
-import type { Store } from '../store/types';
+import type { LedgerStore } from '../store/ports/ledger';
+import type { PendingOperationStore } from '../store/ports/pending-operations';
 import { commandCatalog } from '../features/help/command-catalog';
 import type { FlowReply } from '../features/shared/acting';
 import type { Conversation } from '../features/shared/conversation';
@@ -18,7 +19,7 @@ export type ButtonHandlers = Record<string, (context: TurnContext, data: Record<
 
 export interface RouteDeps {
   admin: AdminPolicy;
-  store: Store;
+  store: LedgerStore & PendingOperationStore;
   logger: Logger;
   allowedTenantIds: string[];
   flows: CommandFlows;
@@ -70,7 +71,7 @@ function shared(context: TurnContext, reply: Extract<FlowReply, { kind: 'card' }
 }
 
 /** Sends a flow's reply as a new message; remembers which activity shows a pending operation. */
-export async function sendReply(context: TurnContext, reply: FlowReply, store: Store): Promise<string | undefined> {
+export async function sendReply(context: TurnContext, reply: FlowReply, store: PendingOperationStore): Promise<string | undefined> {
   if (reply.kind === 'text') return (await context.sendActivity(MessageFactory.text(reply.text)))?.id;
   const sent = await context.sendActivity(MessageFactory.attachment(attachment(shared(context, reply))));
   if (reply.pendingId && sent?.id) await store.setPendingActivity(reply.pendingId, sent.id);

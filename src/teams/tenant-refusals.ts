@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger';
-import type { Store } from '../store/types';
+import type { LedgerStore } from '../store/ports/ledger';
 import { isGuid } from '../domain/parse/ids';
 import type { ActingContext } from '../features/shared/acting';
 
@@ -29,7 +29,7 @@ export class TenantRefusals {
   private readonly windows = new Map<string, RefusalWindow>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: LedgerStore,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -47,7 +47,7 @@ export class TenantRefusals {
     this.windows.set(key, { startedAt: now, count: 1 });
     const tenantId = key === SHARED_BUCKET ? null : key;
     this.logger.warn({ tenantId, activityType: activityType.slice(0, 40), previousWindowCount }, 'activity from a tenant that is not allowed (further ones this hour are counted, not logged)');
-    await this.store.appendAudit({
+    await this.store.appendLedger({
       id: randomUUID(),
       at: new Date(now).toISOString(),
       action: 'refused',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AdminDecision } from '../../src/features/shared/admin-policy';
 import type { OperationGuard } from '../../src/features/shared/operation-guard';
 import { requesterCheck } from '../../src/features/bulk/requester-check';
-import type { BulkJob } from '../../src/store/types';
+import type { BulkJob } from '../../src/store/ports/bulk-jobs';
 import { bulkItems, bulkJob } from '../store/fixtures';
 import { fakeGraph, megansTurn, runJob, tempStores } from './job-run';
 
@@ -61,7 +61,7 @@ describe('bulk: the requester\'s admin check cannot be made while a job runs', (
     assert.equal(run.adminCheckNote, null, 'the stop reason says it already');
     const stored = await store.listBulkItems(job.id);
     assert.ok(stored.every((i) => i.state === 'skipped' && i.detail === `not run: ${run.stoppedBecause}`));
-    const lines = await store.queryAudit({ action: 'refused', limit: 10 });
+    const lines = await store.queryLedger({ action: 'refused', limit: 10 });
     assert.equal(lines.length, 1, 'why the job stopped is in the ledger once');
     assert.equal(lines[0].parameters.reason, 'check-failed');
     assert.equal(lines[0].parameters.jobId, job.id);

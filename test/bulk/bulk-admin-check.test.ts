@@ -43,9 +43,9 @@ describe('bulk: the admin check fails for a while during a long job (Graph answe
     assert.doesNotMatch(summary, /no longer an administrator/);
     assert.match(summary, /administrator role could not be checked \d+ times?; the channels waited and were tried again/);
 
-    const jobId = (await h.bot.store.queryAudit({ action: 'bulk-start', limit: 1 }))[0].jobId!;
+    const jobId = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 1 }))[0].jobId!;
     assert.equal((await h.bot.store.getBulkJob(jobId))!.state, 'done');
-    const refusals = (await h.bot.store.queryAudit({ action: 'refused', limit: 100 })).filter((e) => e.parameters.jobId === jobId);
+    const refusals = (await h.bot.store.queryLedger({ action: 'refused', limit: 100 })).filter((e) => e.parameters.jobId === jobId);
     assert.deepEqual(refusals, [], 'a failed check is not recorded as a refusal');
   });
 });

@@ -81,7 +81,7 @@ describe('bulk: a confirmation fails between its claim and its job being saved',
 
     assert.equal(await h.bot.settleInterrupted(AFTER_STALE()), 1);
     assert.equal((await h.bot.store.getPending(opId))?.state, 'done');
-    const [line, ...more] = (await h.bot.store.queryAudit({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === opId);
+    const [line, ...more] = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === opId);
     assert.equal(more.length, 0, 'one ledger line');
     assert.equal(line.outcome, 'failed');
     assert.equal(line.error?.code, 'Interrupted');

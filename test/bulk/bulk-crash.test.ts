@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Emulator, startEmulator, TeamsClient } from '../../emulator/index';
 import { createStore } from '../../src/store/create-store';
-import type { AuditEntry } from '../../src/store/types';
+import type { LedgerEntry } from '../../src/store/ports/ledger';
 import { cardActions, emulatorEnv, lastCardActivity } from '../support/harness';
 import { ENGINEERING_FRESH, LEGACY, served, VENDOR, waitForCardUpdate, writesTo } from './support';
 
@@ -58,10 +58,10 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   }
 }
 
-async function ledger(dataDir: string): Promise<AuditEntry[]> {
+async function ledger(dataDir: string): Promise<LedgerEntry[]> {
   const store = await createStore({ kind: 'sqlite', dataDir });
   try {
-    return await store.queryAudit({ action: 'bulk-start', limit: 10000 });
+    return await store.queryLedger({ action: 'bulk-start', limit: 10000 });
   } finally {
     await store.close();
   }

@@ -54,14 +54,14 @@ describe('bulk: the requester loses the admin role while a long job runs', funct
     assert.ok(started <= startedWhenDemoted + TEAM_RPS, `only writes already past their check went out (${startedWhenDemoted} → ${started})`);
     assert.match(summary, new RegExp(`${started} started, 0 failed, ${ENGINEERING_FRESH.length - started + 2} skipped\\. Stopped early: Alex Wilber is no longer an administrator\\.`));
 
-    const jobId = (await h.bot.store.queryAudit({ action: 'bulk-start', limit: 1 }))[0].jobId!;
+    const jobId = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 1 }))[0].jobId!;
     assert.equal((await h.bot.store.getBulkJob(jobId))!.state, 'cancelled');
     const items = await h.bot.store.listBulkItems(jobId);
     const notRun = items.filter((i) => i.detail === 'not run: Alex Wilber is no longer an administrator');
     assert.equal(notRun.length, ENGINEERING_FRESH.length - started, 'every channel not started is skipped with the reason');
     assert.ok(notRun.every((i) => i.state === 'skipped' && served(writesTo(h.emulator, i.itemKey, 'startMigration')).length === 0));
     assert.equal(items.filter((i) => i.state === 'succeeded').length, started);
-    const refusals = (await h.bot.store.queryAudit({ action: 'refused', limit: 100 })).filter((e) => e.parameters.jobId === jobId);
+    const refusals = (await h.bot.store.queryLedger({ action: 'refused', limit: 100 })).filter((e) => e.parameters.jobId === jobId);
     assert.equal(refusals.length, 1, 'the refusal is recorded once, not once per channel');
     assert.equal(refusals[0].actor.name, 'Alex Wilber');
   });

@@ -52,7 +52,7 @@ describe('bulk: two bot instances share one ledger (the same DATA_DIR)', functio
       assert.equal(served(writesTo(a.emulator, channel, 'startMigration')).length, 1, `${channel}: exactly one startMigration`);
       assert.equal(a.emulator.thread(channel)!.startMigrationCalls, 1, `${channel}: reached Graph once`);
     }
-    const entries = (await a.bot.store.queryAudit({ action: 'bulk-start', limit: 1000 })).filter((e) => e.jobId);
+    const entries = (await a.bot.store.queryLedger({ action: 'bulk-start', limit: 1000 })).filter((e) => e.jobId);
     assert.equal(entries.length, 64, 'one ledger entry per channel');
     assert.equal(new Set(entries.map((e) => e.targetKey)).size, 64);
     assert.equal(resumed(b.logs, entries[0].jobId!), 0, 'the second instance never ran the job');
@@ -70,7 +70,7 @@ describe('bulk: two bot instances share one ledger (the same DATA_DIR)', functio
     }
     assert.equal(resumed(a.logs, jobId) + resumed(b.logs, jobId), 1, 'one instance took the job');
     assert.deepEqual((await a.bot.store.listBulkItems(jobId)).map((i) => i.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    assert.equal((await a.bot.store.queryAudit({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId).length, 4);
+    assert.equal((await a.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId).length, 4);
   });
 
   it("takes over a crashed instance's job once its lease has expired, and not before", async () => {

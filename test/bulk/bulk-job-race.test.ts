@@ -11,7 +11,8 @@ import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger } from '../../src/log/logger';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import type { BulkItem, BulkJob, Store } from '../../src/store/types';
+import type { BulkItem, BulkJob } from '../../src/store/ports/bulk-jobs';
+import type { Store } from '../../src/store/ports/store';
 import type { TargetRef } from '../../src/domain/targets';
 import { bulkItems, bulkJob, megan, TENANT_A } from '../store/fixtures';
 
@@ -83,7 +84,7 @@ describe('bulk: a job run by two instances at once (one lost its lease while sta
     assert.match(gaveUp[0].abandonedBecause!, /another bot instance recorded the intent/);
     const store = stores[0];
     assert.deepEqual((await store.listBulkItems(job.id)).map((i) => i.state), Array(12).fill('succeeded'));
-    const ledger = (await store.queryAudit({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === job.id);
+    const ledger = (await store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === job.id);
     assert.equal(ledger.length, 12, 'one ledger entry per channel, none doubled');
   });
 

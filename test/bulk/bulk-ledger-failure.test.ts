@@ -76,7 +76,7 @@ describe('bulk: Graph accepted a channel but the ledger could not be written aft
     assert.equal(graph.writes().length, 2, 'each channel sent once');
     assert.deepEqual(graph.calls.filter((c) => c.endsWith(` ${items[0].itemKey}`)), [`write ${items[0].itemKey}`, `read ${items[0].itemKey}`], 'read after the unrecorded call, not sent again');
     assert.deepEqual((await real.listBulkItems(job.id)).map((i) => i.state), ['succeeded', 'succeeded']);
-    const ledger = (await real.queryAudit({ action: 'bulk-start', limit: 10 })).filter((e) => e.jobId === job.id);
+    const ledger = (await real.queryLedger({ action: 'bulk-start', limit: 10 })).filter((e) => e.jobId === job.id);
     assert.equal(ledger.length, 2, 'one ledger line per channel');
     assert.equal(run.snapshot()[0].state, 'succeeded');
   });

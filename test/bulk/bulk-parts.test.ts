@@ -6,7 +6,7 @@ import { JobSupervisor, type JobSupervisorDeps } from '../../src/features/bulk/j
 import { Pacer } from '../../src/features/bulk/pacer';
 import { ProgressReporter } from '../../src/features/bulk/progress-reporter';
 import { createLogger } from '../../src/log/logger';
-import type { Store } from '../../src/store/types';
+import type { Store } from '../../src/store/ports/store';
 
 const logger = createLogger('silent');
 

@@ -22,7 +22,7 @@ describe('bulk: a job interrupted by a crash resumes when the bot starts again',
     h.emulator.setThread(GENERAL, { migrationMode: 'inProgress', createdDateTime: SINCE, originalCreatedDateTime: CREATED, migrationOwnerAppId: h.emulator.info.migrationApp.clientId });
     // Partners: it happened and its ledger entry was written; only the item's outcome was lost.
     h.emulator.setThread(PARTNERS, { migrationMode: 'inProgress', createdDateTime: SINCE, originalCreatedDateTime: CREATED, migrationOwnerAppId: h.emulator.info.migrationApp.clientId });
-    await h.bot.store.appendAudit({
+    await h.bot.store.appendLedger({
       id: randomUUID(), at: new Date().toISOString(), action: 'bulk-start', actor: USERS.alex, tenantId: TENANT, conversationId: 'a:personal-alex',
       target: { kind: 'channel', teamId: MY_TEAM, channelId: PARTNERS }, targetKey: targetKey({ kind: 'channel', teamId: MY_TEAM, channelId: PARTNERS }),
       parameters: { conversationCreationDateTime: SINCE }, outcome: 'succeeded', error: null, requestId: 'req-partners', before: null, after: null, jobId,
@@ -44,7 +44,7 @@ describe('bulk: a job interrupted by a crash resumes when the bot starts again',
     assert.equal(items.find((i) => i.itemKey === PARTNERS)!.requestId, 'req-partners');
     assert.equal((await h.bot.store.getBulkJob(jobId))!.state, 'done');
 
-    const ledger = (await h.bot.store.queryAudit({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId);
+    const ledger = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId);
     assert.equal(ledger.length, 4, 'exactly one ledger entry per channel');
     assert.equal(new Set(ledger.map((e) => e.targetKey)).size, 4);
     assert.match(String(ledger.find((e) => e.target?.kind === 'channel' && e.target.channelId === GENERAL)!.parameters.reconciled), /read back after a restart/);
@@ -69,7 +69,7 @@ describe('bulk: a job interrupted by a crash resumes when the bot starts again',
     assert.equal(items[1].state, 'skipped');
     assert.match(items[1].detail!, /not run: Lynne Robbins is no longer an administrator/);
     assert.equal((await h.bot.store.getBulkJob(jobId))!.state, 'cancelled');
-    const refusals = await h.bot.store.queryAudit({ action: 'refused', limit: 10 });
+    const refusals = await h.bot.store.queryLedger({ action: 'refused', limit: 10 });
     assert.ok(refusals.some((e) => e.actor.name === 'Lynne Robbins' && e.parameters.jobId === jobId));
     assert.equal(h.emulator.thread(ANNOUNCEMENTS)!.migrationMode, null);
   });

@@ -52,7 +52,7 @@ describe('bulk: an instance takes over a job whose previous holder lost its leas
 
     const items = await h.bot.store.listBulkItems(jobId);
     assert.deepEqual(items.map((i) => i.state), ['succeeded', 'succeeded', 'succeeded']);
-    const ledger = (await h.bot.store.queryAudit({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId);
+    const ledger = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId);
     assert.equal(ledger.length, 3, 'one ledger line per channel');
     assert.match(String(ledger.find((e) => e.target?.kind === 'channel' && e.target.channelId === GENERAL)!.parameters.reconciled), /read back/);
     assert.ok(h.logs.some((l) => l.includes('recent intent') && l.includes(GENERAL)), 'the wait is logged');

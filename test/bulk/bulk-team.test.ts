@@ -12,7 +12,7 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
   });
   after(async () => h?.stop());
 
-  const jobAudit = async (action: 'bulk-start' | 'bulk-complete') => (await h.bot.store.queryAudit({ action, limit: 1000 })).filter((e) => e.jobId);
+  const jobAudit = async (action: 'bulk-start' | 'bulk-complete') => (await h.bot.store.queryLedger({ action, limit: 1000 })).filter((e) => e.jobId);
 
   describe('migrate team over the 66-channel Contoso Engineering, with Graph throttling on and injected 429s', () => {
     let confirmed: { cardId: string; data: Record<string, unknown> } | null = null;
@@ -163,7 +163,7 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
       assert.equal(writesTo(h.emulator, FALCON, 'startMigration').length, 0);
       assert.equal(h.emulator.thread(FALCON)!.migrationMode, null);
       assert.equal(h.emulator.thread('19:myteam-partners@thread.tacv2')!.migrationMode, 'inProgress');
-      assert.ok((await h.bot.store.queryAudit({ action: 'bulk-start', limit: 100 })).some((e) => e.target?.kind === 'channel' && e.target.teamId === MY_TEAM));
+      assert.ok((await h.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).some((e) => e.target?.kind === 'channel' && e.target.teamId === MY_TEAM));
     });
 
     it('skips channels whose creation date is not later than the requested date', async () => {
@@ -181,7 +181,7 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
       assert.match(lastReplyText(lynne), /Only Teams administrators can do this/);
       const graph = h.emulator.requests({ service: 'graph' });
       assert.ok(graph.every((r) => r.path.endsWith('/checkMemberObjects')), graph.map((r) => r.path).join(', '));
-      const refusals = await h.bot.store.queryAudit({ action: 'refused', limit: 10 });
+      const refusals = await h.bot.store.queryLedger({ action: 'refused', limit: 10 });
       assert.equal(refusals[0].actor.name, 'Lynne Robbins');
     });
 

@@ -9,7 +9,8 @@ import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger, type Logger } from '../../src/log/logger';
 import { SqliteStore } from '../../src/store/sqlite-store';
-import type { BulkItem, BulkJob, Store } from '../../src/store/types';
+import type { BulkItem, BulkJob } from '../../src/store/ports/bulk-jobs';
+import type { Store } from '../../src/store/ports/store';
 import type { TargetRef } from '../../src/domain/targets';
 import { megan, TENANT_A } from '../store/fixtures';
 
@@ -87,14 +88,14 @@ export function runJob(job: BulkJob, items: BulkItem[], deps: Pick<BulkJobDeps, 
 
 /**
  * The store with its ledger and item writes failing while `failing` is true (a full disk, Table
- * storage unreachable): `appendAudit` and `updateBulkItem` throw; the rest works.
+ * storage unreachable): `appendLedger` and `updateBulkItem` throw; the rest works.
  */
 export function storeWithFailingWrites(store: Store, message = 'SQLITE_FULL: database or disk is full') {
   const control = { failing: false, failed: 0 };
   const broken = new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
-      if ((prop === 'appendAudit' || prop === 'updateBulkItem') && typeof value === 'function') {
+      if ((prop === 'appendLedger' || prop === 'updateBulkItem') && typeof value === 'function') {
         return async (...args: unknown[]) => {
           if (control.failing) {
             control.failed++;

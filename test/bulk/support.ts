@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Emulator, LoggedRequest } from '../../emulator/index';
 import type { Conversation } from '../../emulator/teams-client';
-import type { BulkItem, BulkJob, BulkJobLease, Store } from '../../src/store/types';
+import type { BulkItem, BulkJob, BulkJobLease } from '../../src/store/ports/bulk-jobs';
+import type { Store } from '../../src/store/ports/store';
 import type { ThreadSnapshot } from '../../src/domain/targets';
 import { cardText } from '../support/harness';
 

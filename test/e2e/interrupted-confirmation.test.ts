@@ -47,7 +47,7 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
     return { opId, alex: alex2, pressConfirmAgain };
   }
 
-  const ledgerOf = (h: Harness) => h.bot.store.queryAudit({ targetKey: `channel:00000000-0000-0000-0000-000000000031:${ANNOUNCEMENTS}` });
+  const ledgerOf = (h: Harness) => h.bot.store.queryLedger({ targetKey: `channel:00000000-0000-0000-0000-000000000031:${ANNOUNCEMENTS}` });
 
   it('when Graph had put the thread into migration: the ledger says started, and Alex is told', async () => {
     const { opId, pressConfirmAgain } = await confirmThenStop(true);

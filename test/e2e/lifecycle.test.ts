@@ -152,7 +152,7 @@ describe('completing when Graph\'s answer is lost', function () {
       const result = await pressing;
       assert.match(result.text, /Migration completed/);
       assert.match(result.text, /reading the thread back shows the migration is completed/);
-      const [entry] = await h.bot.store.queryAudit({ action: 'complete', limit: 1 });
+      const [entry] = await h.bot.store.queryLedger({ action: 'complete', limit: 1 });
       assert.equal(entry.outcome, 'succeeded');
     } finally {
       await h.stop();

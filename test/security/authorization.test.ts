@@ -269,11 +269,11 @@ function authorizationTable(label: string, env: Record<string, string>, admins: 
           const stray = calls.filter((r) => !allowed.some((a) => r.path.endsWith(a)));
           if (stray.length > 0) problems.push(`${who} reached Graph beyond their own admin check: ${stray.map((r) => `${r.method} ${r.path}`).join(', ')}`);
           if (actor.tenantId === HOME_TENANT) {
-            const refused = await h.bot.store.queryAudit({ action: 'refused', limit: 1 });
+            const refused = await h.bot.store.queryLedger({ action: 'refused', limit: 1 });
             if (refused[0]?.actor.name !== actor.name) problems.push(`${who}: no 'refused' ledger entry for the attempt`);
           } else {
             // Another tenant's refusals are collapsed to one line per tenant and hour (issue #13 item 11).
-            const refused = await h.bot.store.queryAudit({ action: 'refused', tenantId: actor.tenantId, limit: 1 });
+            const refused = await h.bot.store.queryLedger({ action: 'refused', tenantId: actor.tenantId, limit: 1 });
             if (!refused[0] || Date.now() - Date.parse(refused[0].at) > 60 * 60 * 1000) problems.push(`${who}: no 'refused' ledger line for their tenant this hour`);
           }
         }

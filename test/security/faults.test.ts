@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator, type FaultRule } from '../../emulator/index';
 import { Harness, startHarness } from '../support/harness';
-import type { AuditEntry } from '../../src/store/types';
+import type { LedgerEntry } from '../../src/store/ports/ledger';
 import { answerText, execute, fixtureActor, mark, message, newestConfirmation, personalChat, post, submit, waitUntil } from './support/attack';
 
 const LAUNCH_CHAT = '19:group-launch@thread.v2';
@@ -56,8 +56,8 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
     const elapsedMs = Date.now() - started;
     assert.equal(res.status, 200);
     const text = answerText(emulator, chat.conversationId, res, mark(emulator, chat.conversationId));
-    const ledger = await h.bot.store.queryAudit({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 5 });
-    return { text, entry: ledger.find((e) => e.action === 'start') as AuditEntry | undefined, elapsedMs };
+    const ledger = await h.bot.store.queryLedger({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 5 });
+    return { text, entry: ledger.find((e) => e.action === 'start') as LedgerEntry | undefined, elapsedMs };
   }
 
   async function stillServing(h: Harness) {
@@ -190,7 +190,7 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
       const text = answerText(emulator, chat.conversationId, res, mark(emulator, chat.conversationId));
       assert.match(text, /Migration not started/);
       assert.equal(starts().length, 0);
-      const entry = (await quick.bot.store.queryAudit({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 1 }))[0];
+      const entry = (await quick.bot.store.queryLedger({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 1 }))[0];
       assert.equal(entry?.action, 'start');
       assert.equal(entry?.outcome, 'failed', 'no write was attempted, so the outcome is known: nothing changed');
     });
@@ -210,7 +210,7 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
           assert.doesNotMatch(text, /AADSTS|GRAPH_CLIENT_SECRET/, 'credential details go to the log, not to whoever typed');
           assert.ok(fresh.logs.some((line) => /could not sign in to Microsoft Entra ID/.test(line)), 'the detail is in the log');
           assert.deepEqual(emulator.requests({ service: 'graph' }), []);
-          const refused = await fresh.bot.store.queryAudit({ action: 'refused', limit: 1 });
+          const refused = await fresh.bot.store.queryLedger({ action: 'refused', limit: 1 });
           assert.equal(refused[0]?.parameters.reason, 'check-failed');
           // A second try is answered just as clearly, without hammering the token endpoint.
           const again = mark(emulator, chat.conversationId);
@@ -253,7 +253,7 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
       const res = await post(quick.bot.url, submit(emulator, alex, chat, c.activityId, { verb: 'confirm', opId: c.opId }));
       assert.equal(res.status, 200);
       assert.equal(emulator.thread(LAUNCH_CHAT)!.migrationMode, 'inProgress', 'the migration did start');
-      const entry = (await quick.bot.store.queryAudit({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 1 }))[0];
+      const entry = (await quick.bot.store.queryLedger({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 1 }))[0];
       assert.equal(entry?.outcome, 'succeeded');
       const text = answerText(emulator, chat.conversationId, res, before);
       assert.doesNotMatch(text, /Nothing else was changed/, 'the admin must not be told nothing changed after a start');

@@ -40,7 +40,7 @@ describe('threat: a correctly signed Web Chat or Direct Line activity is served 
 
   for (const channelId of ['webchat', 'directline']) {
     it(`refuses a signed ${channelId} message before any handler: 403, no Graph call, no reply, no ledger line, a warning in the log`, async () => {
-      const ledgerBefore = (await h.bot.store.queryAudit({ limit: 1000 })).length;
+      const ledgerBefore = (await h.bot.store.queryLedger({ limit: 1000 })).length;
       const { activity, token } = signedCommand(channelId);
       const res = await post(h.bot.url, activity, token);
       assert.equal(res.status, 403);
@@ -48,7 +48,7 @@ describe('threat: a correctly signed Web Chat or Direct Line activity is served 
       assert.deepEqual(emulator.requests({ service: 'graph' }), [], 'not even the admin check reached Graph');
       assert.deepEqual(emulator.requests({ service: 'connector' }), [], 'no card or message was sent');
       assert.equal(emulator.thread(LAUNCH_CHAT)!.startMigrationCalls, 0);
-      assert.equal((await h.bot.store.queryAudit({ limit: 1000 })).length, ledgerBefore);
+      assert.equal((await h.bot.store.queryLedger({ limit: 1000 })).length, ledgerBefore);
       assert.ok(h.logs.some((l) => l.includes('only the msteams channel is served') && l.includes(`"channelId":"${channelId}"`)), 'a warning names the channel');
     });
 

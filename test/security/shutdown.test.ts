@@ -78,7 +78,7 @@ describe('threat: a restart or scale-in cuts a migration off halfway', function 
 
     const store = await createStore({ kind: 'sqlite', dataDir });
     try {
-      const entries = await store.queryAudit({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 5 });
+      const entries = await store.queryLedger({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 5 });
       assert.ok(entries.some((e) => e.action === 'start' && e.outcome === 'succeeded'), 'the ledger holds the start made during shutdown');
     } finally {
       await store.close();

@@ -21,7 +21,7 @@ describe('threat: an outsider grows the audit ledger by messaging the bot from a
   beforeEach(() => h.reset());
 
   async function refusedLines() {
-    return h.bot.store.queryAudit({ action: 'refused', limit: 10_000 });
+    return h.bot.store.queryLedger({ action: 'refused', limit: 10_000 });
   }
 
   it('50 messages from a disallowed tenant add one ledger line, holding none of their text, and every one gets the polite refusal', async () => {

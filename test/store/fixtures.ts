@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditEntry, type BulkItem, type BulkJob, type PendingOperation } from '../../src/store/types';
+import type { BulkItem, BulkJob } from '../../src/store/ports/bulk-jobs';
+import type { LedgerEntry } from '../../src/store/ports/ledger';
+import type { PendingOperation } from '../../src/store/ports/pending-operations';
 import { targetKey, type TargetRef } from '../../src/domain/targets';
 
 /** The shared tenant fixture (see the project brief): the people and threads the ledger talks about. */
@@ -27,7 +29,7 @@ export const engChannel = (n: number): TargetRef => {
 export const minute = (minutes: number): string => new Date(Date.UTC(2025, 2, 1, 10, 0, 0) + minutes * 60_000).toISOString();
 
 /** One successful `start` by Alex on General, with every field set; override what the story needs. */
-export function auditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
+export function auditEntry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   const target = overrides.target === undefined ? general : overrides.target;
   return {
     id: randomUUID(),

@@ -30,7 +30,7 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
   it('lives in <DATA_DIR>/ledger.sqlite, creating the folder, in WAL mode with normal sync (the disk is reached by group commit)', async () => {
     const dataDir = path.join(newDataDir(), 'nested', 'data');
     const store = await createStore({ kind: 'sqlite', dataDir });
-    await store.appendAudit(auditEntry());
+    await store.appendLedger(auditEntry());
     const connection = (store as unknown as { db: Database.Database }).db;
     assert.equal(connection.pragma('synchronous', { simple: true }), 1, 'synchronous=NORMAL: SQLite never waits for the disk on the event loop');
     await store.close();
@@ -48,7 +48,7 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
   it('will not let anyone rewrite or delete audit history, even with plain SQL', async () => {
     const dataDir = newDataDir();
     const store = SqliteStore.open(dataDir);
-    await store.appendAudit(auditEntry());
+    await store.appendLedger(auditEntry());
     await store.close();
 
     const raw = new Database(path.join(dataDir, LEDGER_FILE_NAME));

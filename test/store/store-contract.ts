@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { type AuditEntry, type Store } from '../../src/store/types';
+import type { LedgerEntry } from '../../src/store/ports/ledger';
+import type { Store } from '../../src/store/ports/store';
 import { targetKey } from '../../src/domain/targets';
 import {
   alex,
@@ -26,7 +27,7 @@ export interface StoreHandle {
   reopen(): Promise<Store>;
 }
 
-const ids = (entries: AuditEntry[]) => entries.map((e) => e.id);
+const ids = (entries: LedgerEntry[]) => entries.map((e) => e.id);
 
 /**
  * The storage contract both backends must pass. `factory` gives every test its own empty store (a new
@@ -67,9 +68,9 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         });
         const other = auditEntry({ at: minute(2), target: launchChat });
         const completed = auditEntry({ at: minute(4), action: 'complete', error: { status: 400, code: 'BadRequest', message: 'not in migration' }, outcome: 'failed' });
-        for (const e of [completed, first, other, refused]) await store.appendAudit(e);
+        for (const e of [completed, first, other, refused]) await store.appendLedger(e);
 
-        const found = await store.queryAudit({ targetKey: targetKey(general) });
+        const found = await store.queryLedger({ targetKey: targetKey(general) });
         assert.deepEqual(found, [completed, refused, first]);
       });
 
@@ -77,11 +78,11 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         const mine = [auditEntry({ at: minute(1) }), auditEntry({ at: minute(5), target: falcon })];
         const megans = auditEntry({ at: minute(2), actor: megan });
         const otherTenant = auditEntry({ at: minute(3), actor: olga, tenantId: TENANT_B, action: 'refused', outcome: 'refused' });
-        for (const e of [...mine, megans, otherTenant]) await store.appendAudit(e);
+        for (const e of [...mine, megans, otherTenant]) await store.appendLedger(e);
 
-        assert.deepEqual(ids(await store.queryAudit({ actorAadObjectId: alex.aadObjectId })), [mine[1].id, mine[0].id]);
-        assert.deepEqual(ids(await store.queryAudit({ tenantId: TENANT_B })), [otherTenant.id]);
-        assert.deepEqual(await store.queryAudit({ actorAadObjectId: olga.aadObjectId, tenantId: TENANT_A }), []);
+        assert.deepEqual(ids(await store.queryLedger({ actorAadObjectId: alex.aadObjectId })), [mine[1].id, mine[0].id]);
+        assert.deepEqual(ids(await store.queryLedger({ tenantId: TENANT_B })), [otherTenant.id]);
+        assert.deepEqual(await store.queryLedger({ actorAadObjectId: olga.aadObjectId, tenantId: TENANT_A }), []);
       });
 
       it('returns entries at or after "since", the exact instant included, whatever the ISO spelling', async () => {
@@ -89,12 +90,12 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         const exact = auditEntry({ at: '2025-03-01T00:00:00Z' });
         const later = auditEntry({ at: '2025-03-01T00:00:00.001Z' });
         const nextMonth = auditEntry({ at: '2025-04-02T08:00:00.000Z' });
-        for (const e of [later, old, nextMonth, exact]) await store.appendAudit(e);
+        for (const e of [later, old, nextMonth, exact]) await store.appendLedger(e);
 
-        assert.deepEqual(ids(await store.queryAudit({ since: '2025-03-01T00:00:00.000Z' })), [nextMonth.id, later.id, exact.id]);
-        assert.deepEqual(ids(await store.queryAudit({ since: '2025-03-01T01:00:00+01:00' })), [nextMonth.id, later.id, exact.id]);
-        assert.deepEqual(ids(await store.queryAudit({ since: '2025-05-01T00:00:00Z' })), []);
-        assert.deepEqual(ids(await store.queryAudit({})), [nextMonth.id, later.id, exact.id, old.id]);
+        assert.deepEqual(ids(await store.queryLedger({ since: '2025-03-01T00:00:00.000Z' })), [nextMonth.id, later.id, exact.id]);
+        assert.deepEqual(ids(await store.queryLedger({ since: '2025-03-01T01:00:00+01:00' })), [nextMonth.id, later.id, exact.id]);
+        assert.deepEqual(ids(await store.queryLedger({ since: '2025-05-01T00:00:00Z' })), []);
+        assert.deepEqual(ids(await store.queryLedger({})), [nextMonth.id, later.id, exact.id, old.id]);
       });
 
       it('lists refusals on their own', async () => {
@@ -103,8 +104,8 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
           auditEntry({ at: minute(2), action: 'refused', actor: lynne, outcome: 'refused', target: null }),
           auditEntry({ at: minute(3), action: 'refused', actor: olga, tenantId: TENANT_B, outcome: 'refused', target: null }),
         ];
-        for (const e of [start, ...refusals]) await store.appendAudit(e);
-        const found = await store.queryAudit({ action: 'refused' });
+        for (const e of [start, ...refusals]) await store.appendLedger(e);
+        const found = await store.queryLedger({ action: 'refused' });
         assert.deepEqual(ids(found), [refusals[1].id, refusals[0].id]);
         assert.equal(found[0].target, null);
         assert.equal(found[0].targetKey, null);
@@ -112,29 +113,29 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
 
       it('keeps the newest 50 by default, honours a smaller "last N" and combines it with the other filters', async () => {
         const entries = Array.from({ length: 60 }, (_, i) => auditEntry({ at: minute(i), target: i % 2 ? falcon : general }));
-        await Promise.all(entries.map((e) => store.appendAudit(e)));
+        await Promise.all(entries.map((e) => store.appendLedger(e)));
         const newestFirst = [...entries].reverse();
 
-        assert.deepEqual(ids(await store.queryAudit({})), ids(newestFirst.slice(0, 50)));
-        assert.deepEqual(ids(await store.queryAudit({ limit: 3 })), ids(newestFirst.slice(0, 3)));
-        assert.deepEqual(ids(await store.queryAudit({ limit: 0 })), []);
-        assert.equal((await store.queryAudit({ limit: Number.POSITIVE_INFINITY })).length, 60);
-        const falconSince = await store.queryAudit({ targetKey: targetKey(falcon), since: minute(50), limit: 2 });
+        assert.deepEqual(ids(await store.queryLedger({})), ids(newestFirst.slice(0, 50)));
+        assert.deepEqual(ids(await store.queryLedger({ limit: 3 })), ids(newestFirst.slice(0, 3)));
+        assert.deepEqual(ids(await store.queryLedger({ limit: 0 })), []);
+        assert.equal((await store.queryLedger({ limit: Number.POSITIVE_INFINITY })).length, 60);
+        const falconSince = await store.queryLedger({ targetKey: targetKey(falcon), since: minute(50), limit: 2 });
         assert.deepEqual(ids(falconSince), [entries[59].id, entries[57].id]);
       });
 
       it('keeps a large, non-ASCII entry intact (a hostile command text is still recorded)', async () => {
         const text = `migrate ${'Zoë 日本 🚀 ../%2F?#'.repeat(5000)}`;
         const entry = auditEntry({ action: 'refused', outcome: 'refused', parameters: { text, nested: { list: [1, 'two', null, true] } } });
-        await store.appendAudit(entry);
-        const [found] = await store.queryAudit({});
+        await store.appendLedger(entry);
+        const [found] = await store.queryLedger({});
         // Compared without assert.deepEqual, whose diff of a 90 000-character string floods the report.
         assert.ok(isDeepStrictEqual(found, entry), 'the entry read back differs from the one written');
       });
 
       it('refuses an entry whose time is not an ISO date-time', async () => {
-        await assert.rejects(store.appendAudit(auditEntry({ at: 'yesterday' })), /ISO 8601/);
-        assert.deepEqual(await store.queryAudit({}), []);
+        await assert.rejects(store.appendLedger(auditEntry({ at: 'yesterday' })), /ISO 8601/);
+        assert.deepEqual(await store.queryLedger({}), []);
       });
     });
 
@@ -217,7 +218,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         const result = { view: { title: 'Migration started: General' } };
         await store.finishPending(op.id, 'done', result, entry);
         assert.equal((await store.getPending(op.id))?.state, 'done');
-        assert.deepEqual(await store.queryAudit({ targetKey: entry.targetKey ?? undefined }), [entry]);
+        assert.deepEqual(await store.queryLedger({ targetKey: entry.targetKey ?? undefined }), [entry]);
       });
 
       it('finds confirmations a stopped bot left running, and lets exactly one instance settle each', async () => {
@@ -240,7 +241,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         assert.deepEqual(settled.filter(Boolean).length, 1, 'one settler wins');
         assert.equal((await store.getPending(found.id))?.state, 'done');
         assert.deepEqual((await store.getPending(found.id))?.result, result);
-        assert.deepEqual(await store.queryAudit({ targetKey: entry.targetKey ?? undefined }), [entry], 'one ledger line');
+        assert.deepEqual(await store.queryLedger({ targetKey: entry.targetKey ?? undefined }), [entry], 'one ledger line');
         assert.deepEqual(await store.listInterruptedPending(later), []);
       });
 
@@ -498,15 +499,15 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       it('keeps what was written, and a closed store refuses further calls', async () => {
         const entry = auditEntry();
         const op = pendingOperation();
-        await store.appendAudit(entry);
+        await store.appendLedger(entry);
         await store.createPending(op);
         await store.close();
         await store.close();
-        await assert.rejects(store.appendAudit(auditEntry()), /closed/);
+        await assert.rejects(store.appendLedger(auditEntry()), /closed/);
         await assert.rejects(store.claimPending(op.id), /closed/);
 
         const restarted = await reopen();
-        assert.deepEqual(await restarted.queryAudit({}), [entry]);
+        assert.deepEqual(await restarted.queryLedger({}), [entry]);
         assert.deepEqual(await restarted.getPending(op.id), op);
       });
     });

@@ -41,7 +41,7 @@ describe('recovery on Table Storage: the ledger line of an interrupted confirmat
   const directory = { getThread: async () => ({ id: 'x', displayName: 'General', migrationMode: 'inProgress', createdDateTime: '2020-01-01T00:00:00Z' }) } as unknown as TeamsDirectory;
   const recovery = () => new InterruptedConfirmations({ store, directory, messenger: {} as Messenger, logger, staleAfterMs: STALE_AFTER_MS });
   const later = () => new Date(Date.now() + 60_000);
-  const ledger = () => store.queryAudit({ targetKey: targetKey(general) });
+  const ledger = () => store.queryLedger({ targetKey: targetKey(general) });
 
   before(async () => {
     azurite = await startAzurite('table');

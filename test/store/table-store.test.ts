@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { TableServiceClient } from '@azure/data-tables';
 import { createStore } from '../../src/store/create-store';
 import { connectionStringUsesHttp, TableStore } from '../../src/store/table-store';
-import type { Store } from '../../src/store/types';
+import type { Store } from '../../src/store/ports/store';
 import { startAzurite, type Azurite } from './azurite';
 import { pendingOperation } from './fixtures';
 import { runStoreContract } from './store-contract';

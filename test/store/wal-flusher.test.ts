@@ -89,9 +89,9 @@ describe('the SQLite ledger reaches the disk by group commit', () => {
   it('syncs audit entries in the background, one sync for everything committed within the window', async () => {
     const store = SqliteStore.open(dir);
     const before = spy.syncs;
-    await Promise.all(Array.from({ length: 25 }, () => store.appendAudit(auditEntry())));
+    await Promise.all(Array.from({ length: 25 }, () => store.appendLedger(auditEntry())));
     assert.equal(spy.syncs, before, 'appending waits for no sync');
-    assert.equal((await store.queryAudit({ limit: 100 })).length, 25, 'every entry is committed at once');
+    assert.equal((await store.queryLedger({ limit: 100 })).length, 25, 'every entry is committed at once');
     await new Promise((r) => setTimeout(r, 80));
     assert.equal(spy.syncs, before + 1, 'one sync carried all 25 entries to the disk');
     await store.close();
@@ -101,7 +101,7 @@ describe('the SQLite ledger reaches the disk by group commit', () => {
     const store = SqliteStore.open(dir);
     const entry = auditEntry();
     await assert.rejects(store.finishPending('never-issued', 'done', null, entry), /does not exist/);
-    assert.deepEqual(await store.queryAudit({}), [], 'no ledger line for an operation that was not finished');
+    assert.deepEqual(await store.queryLedger({}), [], 'no ledger line for an operation that was not finished');
     await store.close();
   });
 
@@ -133,9 +133,9 @@ describe('the SQLite ledger reaches the disk by group commit', () => {
   it('after a failed background sync, refuses further ledger writes and says why, instead of trusting the disk', async () => {
     const store = SqliteStore.open(dir);
     spy.failWith = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    await store.appendAudit(auditEntry());
+    await store.appendLedger(auditEntry());
     await new Promise((r) => setTimeout(r, 80));
-    await assert.rejects(store.appendAudit(auditEntry()), /could not be synced to the disk \(EIO\).*restart the bot/);
+    await assert.rejects(store.appendLedger(auditEntry()), /could not be synced to the disk \(EIO\).*restart the bot/);
     const job = bulkJob();
     await assert.rejects(store.createBulkJob(job, bulkItems(job, 1)), /EIO/, 'a durable write is refused too');
     assert.equal(await store.getBulkJob(job.id), null, 'refused before anything was written');

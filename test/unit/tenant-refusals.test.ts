@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { MAX_TRACKED_TENANTS, REFUSAL_WINDOW_MS, TenantRefusals } from '../../src/teams/tenant-refusals';
 import { createLogger } from '../../src/log/logger';
-import type { AuditEntry, Store } from '../../src/store/types';
+import type { LedgerEntry } from '../../src/store/ports/ledger';
+import type { Store } from '../../src/store/ports/store';
 
 const OUTSIDER = '11111111-0000-0000-0000-0000000000aa';
 
 function setup() {
-  const lines: AuditEntry[] = [];
+  const lines: LedgerEntry[] = [];
   let now = Date.parse('2025-01-01T10:00:00Z');
-  const store = { appendAudit: async (e: AuditEntry) => void lines.push(e) } as unknown as Store;
+  const store = { appendLedger: async (e: LedgerEntry) => void lines.push(e) } as unknown as Store;
   const refusals = new TenantRefusals(store, createLogger('silent'), () => now);
   const who = (tenantId: string | null) => ({ aadObjectId: null, name: 'Olga', tenantId, conversationId: 'a:1' });
   return { lines, refusals, who, advance: (ms: number) => (now += ms) };

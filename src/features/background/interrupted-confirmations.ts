@@ -5,14 +5,16 @@ import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
 import { ledgerEntry, type LedgerFacts } from '../shared/acting';
 import { formatBoth } from '../../domain/parse/dates';
-import { type PendingOperation, type Store } from '../../store/types';
+import type { PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
+import type { BulkJobStore } from '../../store/ports/bulk-jobs';
+import type { ConversationReferenceStore } from '../../store/ports/conversation-references';
 import { targetKey, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
 import type { Messenger } from '../shared/conversation';
 import type { BackgroundTask } from './background-task';
 import { PeriodicPass } from './periodic-pass';
 
 export interface InterruptedConfirmationsDeps {
-  store: Store;
+  store: PendingOperationStore & BulkJobStore & ConversationReferenceStore;
   directory: TeamsDirectory;
   /** Tells the admin who confirmed, in their personal chat only. */
   messenger: Messenger;

@@ -1,12 +1,12 @@
 import type { Logger } from '../../log/logger';
-import type { Store } from '../../store/types';
+import type { PendingOperationStore } from '../../store/ports/pending-operations';
 import type { BackgroundTask } from './background-task';
 import { PeriodicPass } from './periodic-pass';
 
 const DAY_MS = 86_400_000;
 
 export interface PendingRetentionDeps {
-  store: Store;
+  store: PendingOperationStore;
   logger: Logger;
   /** PENDING_RETENTION_DAYS; 0 or less keeps every confirmation. */
   retentionDays: number;

@@ -2,7 +2,9 @@ import { renderCard, ListView } from '../../cards/renderer';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
-import { type Store } from '../../store/types';
+import type { ConversationReferenceStore } from '../../store/ports/conversation-references';
+import type { LedgerStore } from '../../store/ports/ledger';
+import type { ReminderStore } from '../../store/ports/reminders';
 import { targetDisplayName } from '../../domain/targets';
 import { openMigrations } from '../../store/ledger-queries';
 import { daysBetween, formatUtc } from '../../domain/parse/dates';
@@ -17,7 +19,7 @@ export interface ReminderSettings {
 }
 
 export interface ReminderServiceDeps {
-  store: Store;
+  store: LedgerStore & ReminderStore & ConversationReferenceStore;
   directory: TeamsDirectory;
   /** Sends the reminder to the admin's personal chat only. */
   messenger: Messenger;

@@ -1,7 +1,7 @@
 import type { MigrationApi } from '../../graph/migration-api';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
-import type { Store } from '../../store/types';
+import type { Store } from '../../store/ports/store';
 import { FlowReply, text } from '../shared/acting';
 import type { ButtonHandlers, Conversation, Messenger } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';

@@ -5,7 +5,8 @@ import type { MigrationApi } from '../../graph/migration-api';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import { snapshotOf } from '../../domain/targets';
 import type { Logger } from '../../log/logger';
-import type { AuditOutcome, BulkItem, BulkItemState, BulkJob, Store } from '../../store/types';
+import type { BulkItem, BulkItemState, BulkJob, BulkJobStore } from '../../store/ports/bulk-jobs';
+import type { LedgerOutcome, LedgerStore } from '../../store/ports/ledger';
 import type { ThreadSnapshot } from '../../domain/targets';
 import { targetKey } from '../../domain/targets';
 import type { BudgetSpec, Pacer } from './pacer';
@@ -35,7 +36,7 @@ const ADMIN_CHECK_RETRY: AdminCheckRetry = { firstPauseMs: 1000, maxPauseMs: 300
 export interface BulkJobDeps {
   migration: MigrationApi;
   directory: TeamsDirectory;
-  store: Store;
+  store: LedgerStore & BulkJobStore;
   logger: Logger;
   pacer: Pacer;
   budgets: { tenant: BudgetSpec; team: BudgetSpec; thread: (channelId: string) => BudgetSpec };
@@ -83,7 +84,7 @@ interface ItemRun {
 /** What happened to one item, as written to its row and the ledger. */
 interface Settlement {
   state: Extract<BulkItemState, 'succeeded' | 'failed' | 'skipped'>;
-  outcome: AuditOutcome | null;
+  outcome: LedgerOutcome | null;
   detail: string | null;
   failure: GraphFailure | null;
   requestId: string | null;

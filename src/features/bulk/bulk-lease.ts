@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log/logger';
-import type { Store } from '../../store/types';
+import type { Store } from '../../store/ports/store';
 
 /**
  * A running job is leased to one bot instance at a time. The holder renews the lease every

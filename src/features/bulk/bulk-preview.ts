@@ -3,7 +3,8 @@ import { targetKey } from '../../domain/targets';
 import { explainFailure } from '../../graph/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel } from '../../graph/teams-directory';
-import type { PendingOperation, Store } from '../../store/types';
+import type { PendingOperation } from '../../store/ports/pending-operations';
+import type { Store } from '../../store/ports/store';
 import { ActingContext, card, FlowReply, text } from '../shared/acting';
 import { isRequester, type OperationGuard } from '../shared/operation-guard';
 import type { TargetResolver } from '../shared/target-resolver';
@@ -85,7 +86,7 @@ export class BulkPreview {
     const mine = new Set<string>();
     for (const c of channels) {
       if (c.migrationMode !== 'inProgress') continue;
-      const entries = await this.deps.store.queryAudit({ targetKey: targetKey({ kind: 'channel', teamId, channelId: c.id }), limit: 50 });
+      const entries = await this.deps.store.queryLedger({ targetKey: targetKey({ kind: 'channel', teamId, channelId: c.id }), limit: 50 });
       if (entries.some((e) => (e.action === 'start' || e.action === 'bulk-start') && e.outcome === 'succeeded')) mine.add(c.id);
     }
     return mine;

@@ -1,7 +1,8 @@
 import { targetKey } from '../../domain/targets';
 import { explainFailure } from '../../graph/explain-failure';
 import type { Logger } from '../../log/logger';
-import type { BulkItem, BulkJob, Store } from '../../store/types';
+import type { BulkItem, BulkJob } from '../../store/ports/bulk-jobs';
+import type { Store } from '../../store/ports/store';
 import type { ActingContext } from '../shared/acting';
 import type { BulkPayload } from './bulk-request';
 import { countItems } from './bulk-views';
@@ -44,7 +45,7 @@ export class BulkRecovery {
 
   /** An intent whose ledger entry exists: the crash came after the call and the entry, so no call again. */
   private async settleFromLedger(job: BulkJob, item: BulkItem): Promise<BulkItem> {
-    const entries = await this.deps.store.queryAudit({ targetKey: targetKey(item.target), action: job.kind, limit: 50 });
+    const entries = await this.deps.store.queryLedger({ targetKey: targetKey(item.target), action: job.kind, limit: 50 });
     const entry = entries.find((e) => e.jobId === job.id);
     if (!entry) return item;
     const state = entry.outcome === 'succeeded' ? 'succeeded' : 'failed';

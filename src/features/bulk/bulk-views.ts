@@ -1,6 +1,7 @@
 import type { AdaptiveCardJson, OutcomeView } from '../../cards/renderer';
 import { formatBoth } from '../../domain/parse/dates';
-import type { BulkItem, PendingOperation } from '../../store/types';
+import type { BulkItem } from '../../store/ports/bulk-jobs';
+import type { PendingOperation } from '../../store/ports/pending-operations';
 import type { ActingContext } from '../shared/acting';
 import { BulkCardAction, BulkPreviewView, BulkProgressView, renderBulkPreview, renderBulkProgress } from './bulk-cards';
 import type { BulkJobRun } from './bulk-job';

@@ -1,5 +1,6 @@
 import type { Logger } from '../../log/logger';
-import type { BulkJob, Store } from '../../store/types';
+import type { BulkJob } from '../../store/ports/bulk-jobs';
+import type { Store } from '../../store/ports/store';
 import type { BulkLease } from './bulk-lease';
 import type { JobSupervisor } from './job-supervisor';
 

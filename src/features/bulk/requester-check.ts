@@ -1,6 +1,6 @@
 import type { ActingContext } from '../shared/acting';
 import type { OperationGuard } from '../shared/operation-guard';
-import type { BulkJob } from '../../store/types';
+import type { BulkJob } from '../../store/ports/bulk-jobs';
 
 /**
  * Where a running job's requester stands, asked before each Graph write: still an administrator;

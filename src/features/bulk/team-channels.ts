@@ -2,7 +2,7 @@ import { RestartCooldown, restartCooldown } from '../../domain/restart-cooldown'
 import { targetKey } from '../../domain/targets';
 import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
 import { lastCompletion } from '../../store/ledger-queries';
-import type { Store } from '../../store/types';
+import type { Store } from '../../store/ports/store';
 import { bulkBudgets, type BulkLimits } from './bulk-limits';
 import type { Pacer } from './pacer';
 

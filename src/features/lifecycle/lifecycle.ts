@@ -4,7 +4,8 @@ import { toGraphCallError } from '../../graph/graph-errors';
 import type { MigrationApi } from '../../graph/migration-api';
 import { snapshotOf } from '../../domain/targets';
 import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
-import type { AuditEntry, Store } from '../../store/types';
+import type { LedgerEntry, LedgerStore } from '../../store/ports/ledger';
+import type { PendingOperationStore } from '../../store/ports/pending-operations';
 import type { TargetRef, ThreadSnapshot } from '../../domain/targets';
 import { targetDisplayName, targetKey } from '../../domain/targets';
 import { lastStart, openMigrations } from '../../store/ledger-queries';
@@ -22,7 +23,7 @@ export interface LifecycleDeps {
   resolver: TargetResolver;
   directory: TeamsDirectory;
   migration: MigrationApi;
-  store: Store;
+  store: LedgerStore & PendingOperationStore;
   migrationAppId: string;
 }
 
@@ -279,20 +280,20 @@ export class LifecycleFlows {
   async audit(who: ActingContext, spec: TargetSpec | null, user: string | null, last: number, place: ConversationPlace, command: string): Promise<FlowReply> {
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'audit', { command });
     if (refusal) return refusal;
-    let entries: AuditEntry[];
+    let entries: LedgerEntry[];
     let scope = 'all targets';
     if (spec) {
       const resolved = await this.deps.resolver.resolve(spec, place);
       if (!resolved.ok) return text(resolved.message);
       scope = resolved.value.displayName;
-      entries = await this.deps.store.queryAudit({ targetKey: targetKey(resolved.value.ref), tenantId: who.tenantId ?? undefined, limit: last });
+      entries = await this.deps.store.queryLedger({ targetKey: targetKey(resolved.value.ref), tenantId: who.tenantId ?? undefined, limit: last });
     } else if (user) {
       scope = `user ${user}`;
-      const all = await this.deps.store.queryAudit({ tenantId: who.tenantId ?? undefined, limit: 5000 });
+      const all = await this.deps.store.queryLedger({ tenantId: who.tenantId ?? undefined, limit: 5000 });
       const u = user.toLowerCase();
       entries = all.filter((e) => e.actor.aadObjectId?.toLowerCase() === u || (e.actor.name ?? '').toLowerCase().includes(u)).slice(0, last);
     } else {
-      entries = await this.deps.store.queryAudit({ tenantId: who.tenantId ?? undefined, limit: last });
+      entries = await this.deps.store.queryLedger({ tenantId: who.tenantId ?? undefined, limit: last });
     }
     const rows = entries.map((e) => {
       const target = e.target ? targetDisplayName(e.target) : 'no target';

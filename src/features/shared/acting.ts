@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from './admin-policy';
 import type { AdaptiveCardJson } from '../../cards/renderer';
-import type { AuditEntry, Store } from '../../store/types';
+import type { LedgerEntry, LedgerStore } from '../../store/ports/ledger';
 
 /** The person acting and where: everything a flow needs to know about the turn, nothing of botbuilder. */
 export interface ActingContext extends Caller {
@@ -43,10 +43,10 @@ export const text = (t: string): FlowReply => ({ kind: 'text', text: t });
 export const card = (c: AdaptiveCardJson, pendingId?: string): FlowReply => ({ kind: 'card', card: c, pendingId });
 
 /** What a flow says of an action; the actor and conversation come from the acting context. */
-export type LedgerFacts = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>;
+export type LedgerFacts = Omit<LedgerEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>;
 
 /** One audit entry with the actor and conversation filled in from the acting context. */
-export function ledgerEntry(who: ActingContext, facts: LedgerFacts): AuditEntry {
+export function ledgerEntry(who: ActingContext, facts: LedgerFacts): LedgerEntry {
   return {
     id: randomUUID(),
     at: new Date().toISOString(),
@@ -58,6 +58,6 @@ export function ledgerEntry(who: ActingContext, facts: LedgerFacts): AuditEntry 
 }
 
 /** Appends one audit entry with the actor and conversation filled in from the acting context. */
-export async function recordAudit(store: Store, who: ActingContext, facts: LedgerFacts): Promise<void> {
-  await store.appendAudit(ledgerEntry(who, facts));
+export async function recordAudit(store: LedgerStore, who: ActingContext, facts: LedgerFacts): Promise<void> {
+  await store.appendLedger(ledgerEntry(who, facts));
 }

@@ -1,5 +1,5 @@
 import type { AdaptiveCardJson } from '../../cards/renderer';
-import type { StoredConversationReference } from '../../store/types';
+import type { StoredConversationReference } from '../../store/ports/conversation-references';
 import type { ActingContext, FlowReply } from './acting';
 import type { ConversationPlace } from './target-resolver';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AdminDecision, AdminPolicy } from './admin-policy';
 import { AdaptiveCardJson, renderOutcome, OutcomeView } from '../../cards/renderer';
-import type { AuditEntry, PendingKind, PendingOperation, Store } from '../../store/types';
+import type { LedgerEntry, LedgerStore } from '../../store/ports/ledger';
+import type { PendingKind, PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
 import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
 
 /** A new opaque, unguessable id for a pending operation (128 bits, URL-safe). */
@@ -22,7 +23,7 @@ export function isRequester(op: PendingOperation, who: ActingContext): boolean {
 export class OperationGuard {
   constructor(
     private readonly admin: AdminPolicy,
-    private readonly store: Store,
+    private readonly store: LedgerStore & PendingOperationStore,
     private readonly pendingTtlMinutes: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -133,7 +134,7 @@ export class OperationGuard {
   }
 
   /** Records the result shown on the card (and the action's ledger line with it), so a later press shows it again instead of acting. */
-  async finish(opId: string, view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>, ledger?: AuditEntry): Promise<FlowReply> {
+  async finish(opId: string, view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>, ledger?: LedgerEntry): Promise<FlowReply> {
     await this.store.finishPending(opId, 'done', { view }, ledger);
     return card(renderOutcome(view));
   }

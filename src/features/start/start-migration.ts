@@ -7,7 +7,7 @@ import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory'
 import type { Logger } from '../../log/logger';
 import { minutesUntil, restartCooldown } from '../../domain/restart-cooldown';
 import { lastCompletion } from '../../store/ledger-queries';
-import { Store } from '../../store/types';
+import type { LedgerStore } from '../../store/ports/ledger';
 import { TargetRef, targetKey, ThreadSnapshot } from '../../domain/targets';
 import { formatBoth } from '../../domain/parse/dates';
 import type { TargetSpec } from '../../domain/parse/command-parser';
@@ -21,7 +21,7 @@ export interface StartMigrationDeps {
   resolver: TargetResolver;
   directory: TeamsDirectory;
   migration: MigrationApi;
-  store: Store;
+  store: LedgerStore;
   logger: Logger;
   migrationAppId: string;
   /** Minutes a start waits after this bot completed the same thread (0: no wait). */
@@ -68,7 +68,7 @@ export function preflightProblem(target: ResolvedTarget, since: string | null, t
  * Why a start on this thread must wait (this bot completed it moments ago, spec §4), in words an
  * admin can act on; null when it may start now.
  */
-export async function restartWaitProblem(store: Store, target: TargetRef, name: string, cooldownMinutes: number, nowMs: number, timeZone: string | null): Promise<string | null> {
+export async function restartWaitProblem(store: LedgerStore, target: TargetRef, name: string, cooldownMinutes: number, nowMs: number, timeZone: string | null): Promise<string | null> {
   if (cooldownMinutes <= 0) return null;
   const wait = restartCooldown(await lastCompletion(store, targetKey(target), new Date(nowMs - cooldownMinutes * 60_000).toISOString()), nowMs, cooldownMinutes);
   if (!wait) return null;

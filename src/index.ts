@@ -1,8 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { Application, AdaptiveCardActionExecuteResponseType, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { DestinationStream } from 'pino';
 import { AdminPolicy } from './features/shared/admin-policy';
-import { createBotCredentialsFactory } from './teams/bot-credentials-factory';
 import { createGraphTokenProvider, CredentialError } from './graph/graph-credential';
 import { Config, ConfigError, loadConfig } from './config/config';
 import { nationalCloudCaveat } from './config/clouds';
@@ -15,11 +13,13 @@ import { createHttpServer } from './teams/http-server';
 import { createTurnAdmission } from './teams/turn-admission';
 import { UserCommandLimiter } from './teams/user-command-limiter';
 import { createStore } from './store/create-store';
-import { createConversationStateStorage } from './teams/conversation-state-storage';
 import type { Store } from './store/types';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
-import { createHandlers } from './teams/handlers';
+import { BulkButtons, createVerbTable } from './teams/verb-table';
+import { BotAdapter, BotApplication, createBotApplication } from './teams/bot-app';
+import { turnContextOf } from './teams/turn-context';
+import type { Conversation } from './features/shared/conversation';
 import { LifecycleFlows } from './features/lifecycle/lifecycle';
 import { OperationGuard } from './features/shared/operation-guard';
 import { MigrationFormFlow } from './features/form/migration-form';
@@ -28,14 +28,15 @@ import { ReminderService } from './features/background/reminder-service';
 import { InterruptedConfirmations } from './features/background/interrupted-confirmations';
 import { PendingRetention } from './features/background/pending-retention';
 import { BulkFlows } from './features/bulk/bulk-flows';
+import type { FlowReply } from './features/shared/acting';
 
 export interface RunningBot {
   config: Config;
   logger: Logger;
   store: Store;
   admin: AdminPolicy;
-  app: Application<TurnState>;
-  adapter: TeamsAdapter;
+  app: BotApplication;
+  adapter: BotAdapter;
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
@@ -80,28 +81,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin, Date.now, logger);
   const store = options.store ?? (await createStore(config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir }));
 
-  const adapter = new TeamsAdapter(
-    {
-      MicrosoftAppId: config.bot.appId,
-      MicrosoftAppPassword: config.bot.password,
-      MicrosoftAppTenantId: config.bot.tenantId,
-      MicrosoftAppType: config.bot.appType,
-      ...config.botFrameworkOverrides,
-    },
-    createBotCredentialsFactory(config),
-  );
-  const app = new Application<TurnState>({
-    adapter,
-    botAppId: config.bot.appId,
-    storage: createConversationStateStorage(
-      config.stateBlobContainer && config.storage.kind === 'table'
-        ? { kind: 'blob', connectionString: config.storage.connectionString, container: config.stateBlobContainer }
-        : { kind: 'memory' },
-    ),
-    removeRecipientMention: true,
-    startTypingTimer: false,
-    adaptiveCards: { actionExecuteResponseType: AdaptiveCardActionExecuteResponseType.REPLACE_FOR_ALL },
-  });
+  const { app, adapter } = createBotApplication(config);
 
   const resolver = new TargetResolver(directory);
   const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
@@ -109,20 +89,32 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
+  // TODO(lead): remove when bulk takes Conversation — bulk's handlers still take the TurnContext.
+  const bulkButtons = bulk.buttons();
+  const fromConversation = (handler: (context: ReturnType<typeof turnContextOf>, data: Record<string, unknown>) => Promise<FlowReply>) => (conversation: Conversation, data: Record<string, unknown>) =>
+    handler(turnContextOf(conversation), data);
+  const bulkVerbs: BulkButtons = { bulkAskStart: fromConversation(bulkButtons.bulkAskStart), bulkAskComplete: fromConversation(bulkButtons.bulkAskComplete), bulkConfirm: fromConversation(bulkButtons.bulkConfirm) };
+  const table = createVerbTable({
+    start,
+    lifecycle,
+    guard,
+    form,
+    formButtons: form.buttons((conversation, args) => bulk.askStart(turnContextOf(conversation), args)),
+    bulk: bulkVerbs,
+  });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
   // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5).
   const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
   const interrupted = new InterruptedConfirmations({ store, directory, adapter, botAppId: config.bot.appId, logger, staleAfterMs: 5 * (config.graph.timeoutMs + 180_000) });
   registerRoutes(app, {
-    admin,
     store,
     logger,
     allowedTenantIds: config.admin.allowedTenantIds,
-    remember: (context) => reminders.remember(context),
-    searchTeams: (context, queryText, count) => form.searchTeams(context, queryText, count),
-    ...handlers,
+    table,
+    // TODO(lead): remove turnContextOf when reminders take Conversation.
+    remember: (conversation) => reminders.remember(turnContextOf(conversation)),
+    searchTeams: (conversation, queryText, count) => form.searchTeams(conversation, queryText, count),
   });
 
   const limiter = new UserCommandLimiter({ limits: { perMinute: config.load.userCommandsPerMinute, burst: config.load.userCommandsBurst }, logger });

@@ -71,9 +71,20 @@ export function conversationPlace(context: TurnContext): ConversationPlace {
   };
 }
 
+// TODO(lead): remove when bulk and reminders take Conversation — the way back from a handle to the
+// turn it was built from, for features/bulk and features/background that still take a TurnContext.
+const turnOfConversation = new WeakMap<Conversation, TurnContext>();
+
+/** TODO(lead): remove when bulk and reminders take Conversation. The TurnContext a handle was built from. */
+export function turnContextOf(conversation: Conversation): TurnContext {
+  const context = turnOfConversation.get(conversation);
+  if (!context) throw new Error('this conversation handle was not built from a turn');
+  return context;
+}
+
 /** The conversation handle features receive instead of the TurnContext (src/features/shared/conversation.ts). */
 export function conversationOf(context: TurnContext): Conversation {
-  return {
+  const conversation: Conversation = {
     who: actingContext(context),
     place: conversationPlace(context),
     userId: typeof context.activity.from?.id === 'string' ? context.activity.from.id : '',
@@ -83,4 +94,6 @@ export function conversationOf(context: TurnContext): Conversation {
       return JSON.parse(JSON.stringify(TurnContext.getConversationReference(context.activity))) as Record<string, unknown>;
     },
   };
+  turnOfConversation.set(conversation, context);
+  return conversation;
 }

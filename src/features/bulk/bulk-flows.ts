@@ -5,7 +5,6 @@ import { isRequester, type OperationGuard } from '../shared/operation-guard';
 import { errorFacts } from '../start/start-migration';
 import { formatBoth, parseCreationDate } from '../../domain/parse/dates';
 import { isChannelId, isGuid } from '../../domain/parse/ids';
-import type { ButtonHandlers } from '../../teams/routes';
 import type { TargetResolver } from '../shared/target-resolver';
 import { actingContext } from '../../teams/turn-context';
 import type { AdaptiveCardJson, OutcomeView } from '../../cards/renderer';
@@ -27,6 +26,9 @@ import { BudgetSpec, Pacer } from './pacer';
 import { ProgressReporter } from './progress-reporter';
 import { requesterCheck } from './requester-check';
 import { BulkScheduler } from './scheduler';
+
+// TODO(lead): the Conversation-based ButtonHandlers (features/shared/conversation) replaces this at the merge.
+type ButtonHandlers = Record<string, (context: TurnContext, data: Record<string, unknown>) => Promise<FlowReply>>;
 
 /** Graph limits the jobs are paced to (configuration: BULK_TEAM_RPS, BULK_TENANT_RPS, BULK_CONFIRM_THRESHOLD). */
 export interface BulkLimits {
@@ -288,7 +290,7 @@ export class BulkFlows {
       timeZone: who.timeZone,
     };
     if (runnable === 0) return card(renderBulkPreview(this.previewView(payload, null, '', who)));
-    return this.deps.guard.create(who, kind, payload, (id, expiresAt) => renderBulkPreview(this.previewView(payload, { id, expiresAt }, '', who)));
+    return this.deps.guard.create(who, kind, payload, this.previewView(payload, null, '', who).title, (id, expiresAt) => renderBulkPreview(this.previewView(payload, { id, expiresAt }, '', who)));
   }
 
   /**
@@ -392,7 +394,8 @@ export class BulkFlows {
       if (refusal) return refusal;
       const typed = typeof data.typedConfirmation === 'string' ? data.typedConfirmation.trim().slice(0, 100) : '';
       const error = `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${preview.teamName} exactly to confirm. Nothing was started.`;
-      return { kind: 'card', card: renderBulkPreview(this.previewView(preview, loaded, error, who)), pendingId: loaded.id, shareAs: preview.targetName };
+      const view = this.previewView(preview, loaded, error, who);
+      return { kind: 'card', card: renderBulkPreview(view), pendingId: loaded.id, title: view.title, shareAs: preview.targetName };
     }
     const claimed = await this.deps.guard.claimForButton(who, data.opId, KINDS, loaded.kind);
     if (!('state' in claimed)) return claimed;

@@ -11,6 +11,7 @@ import { TenantRefusals } from './tenant-refusals';
 import { actingContext, conversationOf } from './turn-context';
 import { answerCommand, VerbTable } from './verb-table';
 
+/** What the routes hand turns to: the verb table, the reminder memory, the form's type-ahead, and the ledger for tenant refusals. */
 export interface RouteDeps {
   store: Store;
   logger: Logger;

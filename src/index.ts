@@ -1,8 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { Application, AdaptiveCardActionExecuteResponseType, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { DestinationStream } from 'pino';
 import { AdminPolicy } from './features/shared/admin-policy';
-import { createBotCredentialsFactory } from './teams/bot-credentials-factory';
 import { createGraphTokenProvider, CredentialError } from './graph/graph-credential';
 import { Config, ConfigError, loadConfig } from './config/config';
 import { nationalCloudCaveat } from './config/clouds';
@@ -15,11 +13,12 @@ import { createHttpServer } from './teams/http-server';
 import { createTurnAdmission } from './teams/turn-admission';
 import { UserCommandLimiter } from './teams/user-command-limiter';
 import { createStore } from './store/create-store';
-import { createConversationStateStorage } from './teams/conversation-state-storage';
 import type { Store } from './store/ports/store';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
-import { createHandlers } from './teams/handlers';
+import { BulkButtons, createVerbTable } from './teams/verb-table';
+import { BotAdapter, BotApplication, createBotApplication } from './teams/bot-app';
+import type { Conversation } from './features/shared/conversation';
 import { LifecycleFlows } from './features/lifecycle/lifecycle';
 import { OperationGuard } from './features/shared/operation-guard';
 import { MigrationFormFlow } from './features/form/migration-form';
@@ -31,15 +30,14 @@ import { BackgroundTasks } from './features/background/background-task';
 import { BotMessenger } from './teams/messenger';
 import { longestCallMs } from './graph/request-timeout';
 import { BulkFlows } from './features/bulk/bulk-flows';
-import { conversationOf } from './teams/turn-context';
 
 export interface RunningBot {
   config: Config;
   logger: Logger;
   store: Store;
   admin: AdminPolicy;
-  app: Application<TurnState>;
-  adapter: TeamsAdapter;
+  app: BotApplication;
+  adapter: BotAdapter;
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
@@ -84,28 +82,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin, Date.now, logger);
   const store = options.store ?? (await createStore(config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir }));
 
-  const adapter = new TeamsAdapter(
-    {
-      MicrosoftAppId: config.bot.appId,
-      MicrosoftAppPassword: config.bot.password,
-      MicrosoftAppTenantId: config.bot.tenantId,
-      MicrosoftAppType: config.bot.appType,
-      ...config.botFrameworkOverrides,
-    },
-    createBotCredentialsFactory(config),
-  );
-  const app = new Application<TurnState>({
-    adapter,
-    botAppId: config.bot.appId,
-    storage: createConversationStateStorage(
-      config.stateBlobContainer && config.storage.kind === 'table'
-        ? { kind: 'blob', connectionString: config.storage.connectionString, container: config.stateBlobContainer }
-        : { kind: 'memory' },
-    ),
-    removeRecipientMention: true,
-    startTypingTimer: false,
-    adaptiveCards: { actionExecuteResponseType: AdaptiveCardActionExecuteResponseType.REPLACE_FOR_ALL },
-  });
+  const { app, adapter } = createBotApplication(config);
 
   const resolver = new TargetResolver(directory);
   const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
@@ -114,9 +91,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const messenger = new BotMessenger({ adapter, botAppId: config.bot.appId, store, logger });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, messenger, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
-  // TODO(lead): remove when the edge passes a Conversation to every handler (bulk already takes one).
-  const bulkButtons = Object.fromEntries(Object.entries(bulk.buttons()).map(([verb, handle]) => [verb, (context: Parameters<typeof conversationOf>[0], data: Record<string, unknown>) => handle(conversationOf(context), data)]));
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(conversationOf(context), args)), ...bulkButtons } });
+  const table = createVerbTable({
+    start,
+    lifecycle,
+    guard,
+    form,
+    formButtons: form.buttons((conversation, args) => bulk.askStart(conversation, args)),
+    bulk: bulk.buttons(),
+  });
   const reminders = new ReminderService({ store, directory, messenger, logger, settings: config.reminders });
   const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
@@ -125,13 +107,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const interrupted = new InterruptedConfirmations({ store, directory, messenger, logger, staleAfterMs: 5 * longestCallMs(config.graph.timeoutMs) });
   const background = new BackgroundTasks([reminders, interrupted, retention], logger);
   registerRoutes(app, {
-    admin,
     store,
     logger,
     allowedTenantIds: config.admin.allowedTenantIds,
+    table,
     remember: (conversation) => reminders.remember(conversation),
-    searchTeams: (context, queryText, count) => form.searchTeams(context, queryText, count),
-    ...handlers,
+    searchTeams: (conversation, queryText, count) => form.searchTeams(conversation, queryText, count),
   });
 
   const limiter = new UserCommandLimiter({ limits: { perMinute: config.load.userCommandsPerMinute, burst: config.load.userCommandsBurst }, logger });

@@ -3,6 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../log/logger';
 import { MAX_ACTIVITY_BYTES, readJsonBody, refuseBeforeReading } from './json-body';
+import { invokeBody } from './invoke-response';
 import { refuseInLocalMode } from './local-mode-guard';
 import type { TurnAdmission } from './turn-admission';
 
@@ -107,7 +108,7 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
       }
       const flooded = options.refuseFloodEarly?.(activity);
       if (flooded) {
-        if (flooded.invokeText !== undefined) res.send(200, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: flooded.invokeText });
+        if (flooded.invokeText !== undefined) res.send(200, invokeBody({ type: 'application/vnd.microsoft.activity.message', value: flooded.invokeText }));
         else res.send(200);
         return;
       }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger';
 import type { LedgerStore } from '../store/ports/ledger';
 import { isGuid } from '../domain/parse/ids';
-import type { ActingContext } from '../features/shared/acting';
+import { ActingContext, LedgerActor, ledgerEntry } from '../features/shared/acting';
 
 /** One ledger line stands for all refusals of one tenant within this long. */
 export const REFUSAL_WINDOW_MS = 60 * 60 * 1000;
@@ -47,23 +46,31 @@ export class TenantRefusals {
     this.windows.set(key, { startedAt: now, count: 1 });
     const tenantId = key === SHARED_BUCKET ? null : key;
     this.logger.warn({ tenantId, activityType: activityType.slice(0, 40), previousWindowCount }, 'activity from a tenant that is not allowed (further ones this hour are counted, not logged)');
-    await this.store.appendLedger({
-      id: randomUUID(),
-      at: new Date(now).toISOString(),
-      action: 'refused',
-      actor: { aadObjectId: who.aadObjectId && isGuid(who.aadObjectId) ? who.aadObjectId : null, name: who.name ? who.name.slice(0, 64) : null },
+    // The actor's name and ids are the outsider's own claims: cut short, and an object id only if it is one.
+    const outsider: LedgerActor = {
+      aadObjectId: who.aadObjectId && isGuid(who.aadObjectId) ? who.aadObjectId : null,
+      name: who.name ? who.name.slice(0, 64) : null,
       tenantId,
       conversationId: who.conversationId ? who.conversationId.slice(0, 200) : null,
-      target: null,
-      targetKey: null,
-      parameters: { reason: 'tenant', activityType: activityType.slice(0, 40), windowMinutes: REFUSAL_WINDOW_MS / 60_000, previousWindowCount },
-      outcome: 'refused',
-      error: { message: 'tenant not allowed' },
-      requestId: null,
-      before: null,
-      after: null,
-      jobId: null,
-    });
+    };
+    await this.store.appendLedger(
+      ledgerEntry(
+        outsider,
+        {
+          action: 'refused',
+          target: null,
+          targetKey: null,
+          parameters: { reason: 'tenant', activityType: activityType.slice(0, 40), windowMinutes: REFUSAL_WINDOW_MS / 60_000, previousWindowCount },
+          outcome: 'refused',
+          error: { message: 'tenant not allowed' },
+          requestId: null,
+          before: null,
+          after: null,
+          jobId: null,
+        },
+        new Date(now),
+      ),
+    );
     return true;
   }
 

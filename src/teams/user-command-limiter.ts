@@ -1,4 +1,5 @@
 import { Activity, ActivityTypes, TurnContext } from 'botbuilder';
+import { invokeResponse } from './invoke-response';
 import type { Logger } from '../log/logger';
 
 /** A user's allowance: `burst` commands at once, refilled at `perMinute`. */
@@ -124,7 +125,7 @@ export class UserCommandLimiter {
       bucket.dropped++;
     }
     if (a.type === ActivityTypes.Invoke) {
-      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } } });
+      await context.sendActivity(invokeResponse({ type: 'application/vnd.microsoft.activity.message', value: text }));
     } else if (firstInWindow) {
       await context.sendActivity(text);
     }

@@ -50,7 +50,7 @@ export class BulkConfirm {
       if (refusal) return refusal;
       const typed = typeof data.typedConfirmation === 'string' ? data.typedConfirmation.trim().slice(0, 100) : '';
       const error = `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${preview.teamName} exactly to confirm. Nothing was started.`;
-      return { kind: 'card', card: this.deps.views.previewCard(preview, loaded, error, who), pendingId: loaded.id, shareAs: preview.targetName };
+      return { kind: 'card', card: this.deps.views.previewCard(preview, loaded, error, who), pendingId: loaded.id, title: this.deps.views.previewView(preview, loaded, error, who).title, shareAs: preview.targetName };
     }
     const claimed = await this.deps.guard.claimForButton(who, data.opId, BULK_KINDS, loaded.kind);
     if (!('state' in claimed)) return claimed;

@@ -3,7 +3,7 @@ import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
 import type { Store } from '../../store/ports/store';
 import { FlowReply, text } from '../shared/acting';
-import type { ButtonHandlers, Conversation, Messenger } from '../shared/conversation';
+import type { ButtonHandler, Conversation, Messenger } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import type { TargetResolver } from '../shared/target-resolver';
 import { BulkConfirm } from './bulk-confirm';
@@ -38,6 +38,13 @@ export interface BulkFlowsDeps {
   progressIntervalMs?: number;
   /** How long a job's lease lasts and how often it is renewed (default 15 s, renewed every 5 s). */
   lease?: Partial<BulkLeaseTiming>;
+}
+
+/** The card verbs of the bulk feature (the Teams edge's verb table names each). */
+export interface BulkButtons {
+  bulkAskStart: ButtonHandler;
+  bulkAskComplete: ButtonHandler;
+  bulkConfirm: ButtonHandler;
 }
 
 /**
@@ -96,7 +103,7 @@ export class BulkFlows {
   }
 
   /** Card verbs (and the typed `migrate team` / `complete team` commands routed to the ask verbs). */
-  buttons(): ButtonHandlers {
+  buttons(): BulkButtons {
     const ask = (kind: BulkKind) => async (conversation: Conversation, data: Record<string, unknown>) => {
       const args = parseAskArgs(data);
       return typeof args === 'string' ? text(args) : this.preview.ask(conversation.who, kind, args);

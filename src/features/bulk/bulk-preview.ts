@@ -78,7 +78,7 @@ export class BulkPreview {
       timeZone: who.timeZone,
     };
     if (runnable === 0) return card(deps.views.previewCard(payload, null, '', who));
-    return deps.guard.create(who, kind, payload, (id, expiresAt) => deps.views.previewCard(payload, { id, expiresAt }, '', who));
+    return deps.guard.create(who, kind, payload, deps.views.previewView(payload, null, '', who).title, (id, expiresAt) => deps.views.previewCard(payload, { id, expiresAt }, '', who));
   }
 
   /** Channels the ledger shows this bot started, so the preview can say whose migration it is. */

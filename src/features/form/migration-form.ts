@@ -1,4 +1,3 @@
-import type { TurnContext } from 'botbuilder';
 import { renderCard } from '../../cards/renderer';
 import { explainFailure } from '../../graph/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
@@ -7,10 +6,9 @@ import { formatBoth, parseFormDateTime } from '../../domain/parse/dates';
 import { isChannelId, isChatId, isGuid, isUserRef } from '../../domain/parse/ids';
 import { looksLikeLink, parseTeamsLink } from '../../domain/parse/teams-links';
 import type { TargetSpec } from '../../domain/parse/command-parser';
-import type { ButtonHandlers } from '../../teams/routes';
 import { chatDisplayName, ResolvedTarget, TargetResolver } from '../shared/target-resolver';
-import { actingContext, conversationKind, conversationPlace } from '../../teams/turn-context';
 import { ActingContext, card, FlowReply } from '../shared/acting';
+import type { ButtonHandler, Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import { preflightProblem, StartMigrationFlow } from '../start/start-migration';
 
@@ -48,13 +46,28 @@ interface FormErrors {
 }
 
 const STATIC_TEAMS = 25;
+
+/** The bulk flow's preview, as the form's "Preview bulk migration" hands it the picked channels. */
+export type BulkAsk = (conversation: Conversation, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>;
+
+/** The card verbs the form answers; `formBulk` only when bulk jobs are wired. */
+export interface FormButtons {
+  formNext: ButtonHandler;
+  formBulk?: ButtonHandler;
+}
+
+/** Personal chat, channel or group chat, as the edge read it from the activity. */
+function kindOf(conversation: Conversation): 'personal' | 'channel' | 'groupChat' {
+  return conversation.who.conversationKind ?? 'personal';
+}
+
 /**
  * Where the form is opened. A card refresh from some clients omits the conversation type; the
  * summary card then says where it was shown. Only ever widens a personal guess (offering "this
  * channel"), and "this" is still resolved from the activity itself.
  */
-function placeOf(context: TurnContext, where: unknown): 'personal' | 'channel' | 'groupChat' {
-  const kind = conversationKind(context);
+function placeOf(conversation: Conversation, where: unknown): 'personal' | 'channel' | 'groupChat' {
+  const kind = kindOf(conversation);
   return kind === 'personal' && (where === 'channel' || where === 'groupChat') ? where : kind;
 }
 
@@ -82,25 +95,21 @@ export class MigrationFormFlow {
    * Card verbs this flow answers. `formBulk` hands the channels picked in the multi-select, with
    * the form's date, to the bulk flow's preview (`bulkAsk`).
    */
-  buttons(bulkAsk?: (context: TurnContext, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>): ButtonHandlers {
+  buttons(bulkAsk?: BulkAsk): FormButtons {
     // In a channel several admins can each be on their own form over the same summary message: a
     // step of a form opened over someone else's message never rewrites it (it names whoever asked
     // first). The card's `ownMessage` is untrusted, but at worst lets an admin rewrite a summary.
     const keepMessage = (data: Record<string, unknown>, reply: FlowReply): FlowReply =>
       reply.kind === 'card' && data.ownMessage !== 'yes' ? { ...reply, keepsSharedMessage: true } : reply;
     return {
-      formNext: async (context, data) => keepMessage(data, await this.next(context, data)),
-      ...(bulkAsk ? { formBulk: async (context: TurnContext, data: Record<string, unknown>) => keepMessage(data, await this.bulk(context, data, bulkAsk)) } : {}),
+      formNext: async (conversation, data) => keepMessage(data, await this.next(conversation, data)),
+      ...(bulkAsk ? { formBulk: async (conversation: Conversation, data: Record<string, unknown>) => keepMessage(data, await this.bulk(conversation, data, bulkAsk)) } : {}),
     };
   }
 
   /** "Preview bulk migration": checks team, channels and date, then asks the bulk flow for its preview. */
-  private async bulk(
-    context: TurnContext,
-    data: Record<string, unknown>,
-    bulkAsk: (context: TurnContext, args: { team: string; since: string | null; channelIds: string[] }) => Promise<FlowReply>,
-  ): Promise<FlowReply> {
-    const who = actingContext(context);
+  private async bulk(conversation: Conversation, data: Record<string, unknown>, bulkAsk: BulkAsk): Promise<FlowReply> {
+    const who = conversation.who;
     const teamId = str(data.teamId, 100);
     const channelIds = str(data.channelIds, 20000).split(',').map((c) => c.trim()).filter(Boolean);
     const date = str(data.date, 40);
@@ -111,25 +120,25 @@ export class MigrationFormFlow {
         : !date
           ? { dateError: 'Choose the new creation date for the bulk migration.' }
           : null;
-    if (problem) return this.next(context, { ...data, kind: 'channel', channelId: '' }, problem);
+    if (problem) return this.next(conversation, { ...data, kind: 'channel', channelId: '' }, problem);
     const since = parseFormDateTime(date, str(data.time, 20), who.timeZone);
-    if (!since.ok) return this.next(context, { ...data, kind: 'channel', channelId: '' }, { dateError: since.message });
-    return bulkAsk(context, { team: teamId, since: since.iso, channelIds });
+    if (!since.ok) return this.next(conversation, { ...data, kind: 'channel', channelId: '' }, { dateError: since.message });
+    return bulkAsk(conversation, { team: teamId, since: since.iso, channelIds });
   }
 
   /** Opens an empty form (admins only). */
-  async open(context: TurnContext, where?: unknown, owner?: unknown): Promise<FlowReply> {
-    const who = actingContext(context);
+  async open(conversation: Conversation, where?: unknown, owner?: unknown): Promise<FlowReply> {
+    const who = conversation.who;
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
     if (refusal) return refusal;
-    const type = placeOf(context, where);
-    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '', ownMessage: typeof owner === 'string' && owner !== '' && owner === context.activity.from?.id ? 'yes' : '' };
-    return this.render(context, who, input, noErrors, [], '', '', type);
+    const type = placeOf(conversation, where);
+    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '', ownMessage: typeof owner === 'string' && owner !== '' && owner === conversation.userId ? 'yes' : '' };
+    return this.render(conversation, who, input, noErrors, [], '', '', type);
   }
 
   /** Type-ahead for the team picker (`application/search`, dataset `teams`). */
-  async searchTeams(context: TurnContext, queryText: string, count: number): Promise<{ title: string; value: string }[]> {
-    const who = actingContext(context);
+  async searchTeams(conversation: Conversation, queryText: string, count: number): Promise<{ title: string; value: string }[]> {
+    const who = conversation.who;
     const decision = await this.deps.guard.refuseNonAdmin(who, 'search', {});
     if (decision) return [];
     const teams = await this.deps.directory.searchTeams(str(queryText, 256), Math.min(Math.max(count || 15, 1), 15));
@@ -137,14 +146,14 @@ export class MigrationFormFlow {
   }
 
   private async render(
-    context: TurnContext,
+    conversation: Conversation,
     who: ActingContext,
     input: FormInput,
     errors: FormErrors,
     channels: Channel[],
     teamName: string,
     hint: string,
-    type: 'personal' | 'channel' | 'groupChat' = conversationKind(context),
+    type: 'personal' | 'channel' | 'groupChat' = kindOf(conversation),
   ): Promise<FlowReply> {
     const kindChoices = [
       ...(type === 'channel' ? [{ title: 'This channel', value: 'this' }] : []),
@@ -197,8 +206,8 @@ export class MigrationFormFlow {
   }
 
   /** "Next": validate what is there, show the next choices or the errors, or move on to confirmation. */
-  async next(context: TurnContext, data: Record<string, unknown>, extraErrors: Partial<FormErrors> = {}): Promise<FlowReply> {
-    const who = actingContext(context);
+  async next(conversation: Conversation, data: Record<string, unknown>, extraErrors: Partial<FormErrors> = {}): Promise<FlowReply> {
+    const who = conversation.who;
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'form', {});
     if (refusal) return refusal;
     const input: FormInput = {
@@ -271,7 +280,7 @@ export class MigrationFormFlow {
     let target: ResolvedTarget | null = null;
     let hint = '';
     if (spec) {
-      const resolved = await this.deps.resolver.resolve(spec, conversationPlace(context));
+      const resolved = await this.deps.resolver.resolve(spec, conversation.place);
       if (!resolved.ok) {
         if (input.kind === 'chat') errors.chatError = resolved.message;
         else if (input.kind === 'channel') errors.channelError = resolved.message;
@@ -296,7 +305,7 @@ export class MigrationFormFlow {
 
     Object.assign(errors, Object.fromEntries(Object.entries(extraErrors).filter(([, v]) => v)));
     const hasErrors = Object.values(errors).some(Boolean);
-    if (hasErrors || !target || !since) return this.render(context, who, input, errors, channels, teamName, hint);
+    if (hasErrors || !target || !since) return this.render(conversation, who, input, errors, channels, teamName, hint);
     return this.deps.start.confirmation(who, target, since);
   }
 }

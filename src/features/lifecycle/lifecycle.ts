@@ -150,9 +150,10 @@ export class LifecycleFlows {
       );
     }
     const payload: CompletePayload = { target: target.ref, targetName: target.displayName, targetKind: kindLabel(target) };
-    return this.deps.guard.create(who, 'complete', payload, (opId, expiresAt) =>
+    const title = 'Complete migration?';
+    return this.deps.guard.create(who, 'complete', payload, title, (opId, expiresAt) =>
       renderCard('confirm', {
-        title: 'Complete migration?',
+        title,
         facts: [
           { title: 'Target', value: `${target.displayName} (${payload.targetKind})` },
           { title: 'createdDateTime', value: formatBoth(thread.createdDateTime, who.timeZone) },

@@ -23,6 +23,11 @@ export type FlowReply =
       card: AdaptiveCardJson;
       /** Set on confirmations: the opaque id of the pending operation the card shows. */
       pendingId?: string;
+      /**
+       * A confirmation's heading ("Start migration?"), repeated on the summary others see in channels
+       * and group chats, so the edge never reads it back out of the rendered card.
+       */
+      title?: string;
       /** What a confirmation is about, for the summary others see in channels and group chats. */
       shareAs?: string;
       /** Show only to the person who pressed (their private view). */
@@ -45,11 +50,14 @@ export const card = (c: AdaptiveCardJson, pendingId?: string): FlowReply => ({ k
 /** What a flow says of an action; the actor and conversation come from the acting context. */
 export type LedgerFacts = Omit<LedgerEntry, 'id' | 'at' | 'actor' | 'tenantId' | 'conversationId'>;
 
-/** One audit entry with the actor and conversation filled in from the acting context. */
-export function ledgerEntry(who: ActingContext, facts: LedgerFacts): LedgerEntry {
+/** Who a ledger line names: the acting context, or less of it for someone who is not served (tenant refusals). */
+export type LedgerActor = Pick<ActingContext, 'aadObjectId' | 'name' | 'tenantId'> & { conversationId: string | null };
+
+/** One audit entry with the actor and conversation filled in from the acting context, written `at` (now by default). */
+export function ledgerEntry(who: LedgerActor, facts: LedgerFacts, at: Date = new Date()): LedgerEntry {
   return {
     id: randomUUID(),
-    at: new Date().toISOString(),
+    at: at.toISOString(),
     actor: { aadObjectId: who.aadObjectId, name: who.name },
     tenantId: who.tenantId,
     conversationId: who.conversationId,

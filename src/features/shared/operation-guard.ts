@@ -65,12 +65,14 @@ export class OperationGuard {
   /**
    * Stores a pre-flighted operation with its confirmation card (rendered by `render` from the new
    * opaque id and expiry) and returns the reply showing that card. Only the id goes on the card;
-   * the card itself is kept for the requester's private view in channels.
+   * the card itself is kept for the requester's private view in channels. `title` is the card's
+   * heading, which the summary shown to everyone else in a channel repeats.
    */
   async create(
     who: ActingContext,
     kind: PendingKind,
     payload: Record<string, unknown>,
+    title: string,
     render: (opId: string, expiresAt: string) => AdaptiveCardJson,
   ): Promise<FlowReply> {
     const now = this.now();
@@ -94,7 +96,7 @@ export class OperationGuard {
       claimedAt: null,
     };
     await this.store.createPending(op);
-    return { kind: 'card', card: confirmation, pendingId: id, shareAs: typeof payload.targetName === 'string' ? payload.targetName : undefined };
+    return { kind: 'card', card: confirmation, pendingId: id, title, shareAs: typeof payload.targetName === 'string' ? payload.targetName : undefined };
   }
 
   /**

@@ -113,7 +113,7 @@ export class StartMigrationFlow {
       conversationCreationDateTime: since,
       before: snapshotOf(thread),
     };
-    return this.deps.guard.create(who, 'start', payload, (opId, expiresAt) =>
+    return this.deps.guard.create(who, 'start', payload, 'Start migration?', (opId, expiresAt) =>
       renderCard('confirm-start', {
         opId,
         targetName: payload.targetName,

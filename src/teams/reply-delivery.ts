@@ -1,0 +1,112 @@
+import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
+import { AdaptiveCardJson, renderCard } from '../cards/renderer';
+import type { FlowReply } from '../features/shared/acting';
+import type { Logger } from '../log/logger';
+import type { Store } from '../store/ports/store';
+import { invokeResponse } from './invoke-response';
+import { conversationKind } from './turn-context';
+
+type CardReply = Extract<FlowReply, { kind: 'card' }>;
+
+/**
+ * In a channel or group chat anyone can see a card, so a confirmation is sent as a read-only
+ * summary whose `refresh.userIds` names the requester: their client fetches the full card
+ * (`refreshView`) while everyone else keeps the summary. Any other card is shown as it is (the
+ * same object, which is how callers tell the two apart).
+ */
+export function cardForEveryone(context: TurnContext, reply: CardReply): AdaptiveCardJson {
+  const type = conversationKind(context);
+  if ((!reply.pendingId && !reply.privateVerb) || (type !== 'channel' && type !== 'groupChat')) return reply.card;
+  const requester = context.activity.from?.name ?? 'the administrator who asked';
+  if (!reply.pendingId) {
+    return renderCard('private-view', {
+      opId: '',
+      where: type,
+      verb: reply.privateVerb!, // set: the guard above returns when neither it nor pendingId is
+      buttonTitle: 'Open my own form',
+      requesterId: context.activity.from?.id ?? '',
+      requester,
+      title: 'Migration form',
+      summary: `${requester} is filling in the migration form. Administrators can open their own with the button below.`,
+    });
+  }
+  return renderCard('private-view', {
+    opId: reply.pendingId,
+    where: type,
+    verb: 'refreshView',
+    buttonTitle: 'Show confirmation',
+    requesterId: context.activity.from?.id ?? '',
+    requester,
+    title: reply.title ?? 'Confirmation',
+    summary: `${requester} is reviewing this${reply.shareAs ? ` for ${reply.shareAs}` : ''}. Press "Show confirmation" if that is you.`,
+  });
+}
+
+/**
+ * Turns a flow's reply into the Teams action that fits how it was asked for: a new message for a
+ * typed command or the welcome, an in-place card update for an `Action.Submit`, the invoke
+ * response for an `Action.Execute` — with the shared summary in channels and group chats — and
+ * remembers which message shows a pending operation.
+ */
+export class ReplyDelivery {
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends the reply as a new message; returns its id. */
+  async send(context: TurnContext, reply: FlowReply): Promise<string | undefined> {
+    if (reply.kind === 'text') return (await context.sendActivity(MessageFactory.text(reply.text)))?.id;
+    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cardForEveryone(context, reply))));
+    if (reply.pendingId && sent?.id) await this.store.setPendingActivity(reply.pendingId, sent.id);
+    return sent?.id;
+  }
+
+  /**
+   * The answer to an `Action.Execute` (universal action). Returns what teams-ai sends as the invoke
+   * response for everyone; when the presser's card differs from what everyone else should see, that
+   * response is sent here first (teams-ai then leaves it), and the shared message is handled apart.
+   */
+  async answerExecute(context: TurnContext, reply: FlowReply): Promise<AdaptiveCardJson | string> {
+    if (reply.kind === 'text') return reply.text;
+    const forEveryone = cardForEveryone(context, reply);
+    if (reply.interactorOnly || forEveryone !== reply.card) {
+      // The presser gets the full card; the shared message shows the summary (or stays as it was).
+      // With the response already set, teams-ai does not replace it for everyone.
+      const replyToId = context.activity.replyToId;
+      // A reply for the presser alone (their own form or view) leaves the shared message as it is:
+      // rewriting it would name the presser, and race the presser's own card on the client.
+      if (forEveryone !== reply.card && reply.keepsSharedMessage && !reply.interactorOnly) {
+        // A form step keeps the summary it was pressed on; a confirmation reached from the form
+        // gets a summary message of its own, so each admin's view stays theirs.
+        if (reply.pendingId) await this.send(context, reply);
+      } else if (forEveryone !== reply.card && replyToId && !reply.interactorOnly) {
+        try {
+          await context.updateActivity({ type: 'message', id: replyToId, attachments: [CardFactory.adaptiveCard(forEveryone)] });
+          if (reply.pendingId) await this.store.setPendingActivity(reply.pendingId, replyToId);
+        } catch (err) {
+          this.logger.warn({ err: { message: (err as Error)?.message } }, 'could not update the shared card');
+        }
+      }
+      await context.sendActivity(invokeResponse({ type: 'application/vnd.microsoft.card.adaptive', value: reply.card }));
+    }
+    return reply.card;
+  }
+
+  /** The answer to an `Action.Submit`: the pressed card is replaced in place, or the reply sent as a new message. */
+  async answerSubmit(context: TurnContext, reply: FlowReply): Promise<void> {
+    const replyToId = context.activity.replyToId;
+    if (reply.kind === 'card' && replyToId && !reply.interactorOnly) {
+      try {
+        await context.updateActivity({ type: 'message', id: replyToId, attachments: [CardFactory.adaptiveCard(cardForEveryone(context, reply))] });
+        if (reply.pendingId) await this.store.setPendingActivity(reply.pendingId, replyToId);
+      } catch (err) {
+        // The action has happened; if the card cannot be updated, the result still reaches the admin.
+        this.logger.warn({ err: { message: (err as Error)?.message } }, 'could not update the card in place; sending the result as a new message');
+        await this.send(context, reply);
+      }
+    } else {
+      await this.send(context, reply);
+    }
+  }
+}

@@ -20,7 +20,10 @@ import type { Store } from './store/types';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
 import { createHandlers } from './teams/handlers';
-import { LifecycleFlows } from './features/lifecycle/lifecycle';
+import { AuditFlow } from './features/audit/audit';
+import { CompleteMigrationFlow } from './features/complete/complete-migration';
+import { LockedFlow } from './features/locked/locked';
+import { StatusFlow } from './features/status/status';
 import { OperationGuard } from './features/shared/operation-guard';
 import { MigrationFormFlow } from './features/form/migration-form';
 import { registerRoutes } from './teams/routes';
@@ -106,10 +109,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const resolver = new TargetResolver(directory);
   const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
   const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId, restartCooldownMinutes: config.restartCooldownMinutes });
-  const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
+  const status = new StatusFlow({ guard, resolver, directory, store });
+  const complete = new CompleteMigrationFlow({ guard, resolver, directory, migration, migrationAppId: config.graph.clientId });
+  const locked = new LockedFlow({ guard, directory, store });
+  const audit = new AuditFlow({ guard, resolver, store });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, adapter, botAppId: config.bot.appId, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
-  const handlers = createHandlers({ start, lifecycle, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
+  const handlers = createHandlers({ start, status, complete, locked, audit, guard, openForm: (context, where, owner) => form.open(context, where, owner), extraButtons: { ...form.buttons((context, args) => bulk.askStart(context, args)), ...bulk.buttons() } });
   const reminders = new ReminderService({ store, directory, adapter, botAppId: config.bot.appId, logger, settings: config.reminders });
   // Longer than a Confirm turn can run: after its claim it makes at most four Graph calls, each ended
   // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5).

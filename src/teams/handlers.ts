@@ -2,7 +2,11 @@ import type { TurnContext } from 'botbuilder';
 import type { CommandFlows } from './command-dispatch';
 import { FlowReply, text } from '../features/shared/acting';
 import { helpCard, WELCOME_INTRO } from '../features/help/help';
-import { LifecycleFlows, specFromTargetKey } from '../features/lifecycle/lifecycle';
+import type { AuditFlow } from '../features/audit/audit';
+import type { CompleteMigrationFlow } from '../features/complete/complete-migration';
+import type { LockedFlow } from '../features/locked/locked';
+import type { StatusFlow } from '../features/status/status';
+import { specFromTargetKey } from '../domain/parse/target-key';
 import type { OperationGuard } from '../features/shared/operation-guard';
 import type { StartMigrationFlow } from '../features/start/start-migration';
 import type { ButtonHandlers } from './routes';
@@ -10,7 +14,10 @@ import { actingContext, conversationPlace } from './turn-context';
 
 export interface HandlerFlows {
   start: StartMigrationFlow;
-  lifecycle: LifecycleFlows;
+  status: StatusFlow;
+  complete: CompleteMigrationFlow;
+  locked: LockedFlow;
+  audit: AuditFlow;
   guard: OperationGuard;
   /**
    * Opens the migration form (no-argument `migrate`, the help card's button, the welcome, a channel's
@@ -39,15 +46,15 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
       const typed = String(context.activity.text ?? '').slice(0, 500);
       switch (command.verb) {
         case 'status':
-          return f.lifecycle.status(who, command.target, place, typed);
+          return f.status.status(who, command.target, place, typed);
         case 'status-team':
-          return f.lifecycle.statusTeam(who, command.team, typed);
+          return f.status.statusTeam(who, command.team, typed);
         case 'complete':
-          return f.lifecycle.completeAsk(who, command.target, place, typed);
+          return f.complete.ask(who, command.target, place, typed);
         case 'locked':
-          return f.lifecycle.locked(who, typed);
+          return f.locked.locked(who, typed);
         case 'audit':
-          return f.lifecycle.audit(who, command.target, command.user, command.last, place, typed);
+          return f.audit.audit(who, command.target, command.user, command.last, place, typed);
         case 'migrate-team':
         case 'complete-team': {
           const verb = command.verb === 'migrate-team' ? 'bulkAskStart' : 'bulkAskComplete';
@@ -70,13 +77,13 @@ export function createHandlers(f: HandlerFlows): { flows: CommandFlows; buttons:
     refreshView: (context, data) => f.guard.privateView(actingContext(context), data.opId),
     status: async (context, data) => {
       const spec = specFromTargetKey(data.target);
-      return spec ? f.lifecycle.status(actingContext(context), spec, conversationPlace(context), `button status ${String(data.target)}`) : badTarget();
+      return spec ? f.status.status(actingContext(context), spec, conversationPlace(context), `button status ${String(data.target)}`) : badTarget();
     },
     completeAsk: async (context, data) => {
       const spec = specFromTargetKey(data.target);
-      return spec ? f.lifecycle.completeAsk(actingContext(context), spec, conversationPlace(context), `button complete ${String(data.target)}`) : badTarget();
+      return spec ? f.complete.ask(actingContext(context), spec, conversationPlace(context), `button complete ${String(data.target)}`) : badTarget();
     },
-    completeConfirm: (context, data) => f.lifecycle.completeConfirm(actingContext(context), data.opId),
+    completeConfirm: (context, data) => f.complete.confirm(actingContext(context), data.opId),
     ...(f.extraButtons ?? {}),
   };
   return { flows, buttons, welcome: async () => helpCard(WELCOME_INTRO) };

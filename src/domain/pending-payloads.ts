@@ -1,0 +1,64 @@
+/**
+ * What a confirmation card promised, kept on the server under an opaque id until Confirm: one
+ * typed payload per single-thread pending kind, written by its flow and read back — by the flow on
+ * Confirm and by the recovery of interrupted confirmations — through one checked reader each.
+ */
+import type { TargetRef, ThreadSnapshot } from './targets';
+
+/** A confirmed start: the target, how it was named on the card, the date asked for, the thread as shown. */
+export type StartPayload = {
+  target: TargetRef;
+  targetName: string;
+  targetKind: string;
+  /** The requested creation date, or null to keep the current one. */
+  conversationCreationDateTime: string | null;
+  /** The thread as the pre-flight saw it (the ledger's "before"); null in payloads stored before it was kept. */
+  before: ThreadSnapshot | null;
+};
+
+/** A confirmed completion: the target and how it was named on the card. */
+export type CompletePayload = {
+  target: TargetRef;
+  targetName: string;
+  targetKind: string;
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A stored target: a channel (team and channel ids) or a chat (chat id), names optional. */
+function readTarget(v: unknown): TargetRef | null {
+  if (!isRecord(v)) return null;
+  if (v.kind === 'channel' && typeof v.teamId === 'string' && typeof v.channelId === 'string') return v as TargetRef;
+  if (v.kind === 'chat' && typeof v.chatId === 'string') return v as TargetRef;
+  return null;
+}
+
+/** The fields both payloads share, or null when the stored value is not one of ours. */
+function readCommon(raw: unknown): (CompletePayload & { rest: Record<string, unknown> }) | null {
+  if (!isRecord(raw)) return null;
+  const target = readTarget(raw.target);
+  if (!target || typeof raw.targetName !== 'string' || typeof raw.targetKind !== 'string') return null;
+  return { target, targetName: raw.targetName, targetKind: raw.targetKind, rest: raw };
+}
+
+/**
+ * Reads back a stored start payload: null when it is not one (the store is shared and outlives
+ * versions, so it is checked, never cast). A missing date means "unchanged"; a missing snapshot,
+ * from before it was kept, reads as null.
+ */
+export function readStartPayload(raw: unknown): StartPayload | null {
+  const common = readCommon(raw);
+  if (!common) return null;
+  const { rest, ...named } = common;
+  const since = rest.conversationCreationDateTime;
+  if (since !== undefined && since !== null && typeof since !== 'string') return null;
+  return { ...named, conversationCreationDateTime: since ?? null, before: isRecord(rest.before) ? (rest.before as unknown as ThreadSnapshot) : null };
+}
+
+/** Reads back a stored complete payload: null when it is not one. */
+export function readCompletePayload(raw: unknown): CompletePayload | null {
+  const common = readCommon(raw);
+  if (!common) return null;
+  const { rest: _rest, ...named } = common;
+  return named;
+}

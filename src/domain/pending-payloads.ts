@@ -62,3 +62,22 @@ export function readCompletePayload(raw: unknown): CompletePayload | null {
   const { rest: _rest, ...named } = common;
   return named;
 }
+
+/** A single-thread pending operation's payload, tagged with its kind. */
+export type SingleThreadPayload = { kind: 'start'; payload: StartPayload } | { kind: 'complete'; payload: CompletePayload };
+
+/**
+ * Reads back the payload of a `start` or `complete` pending operation by its kind; null for any
+ * other kind or a payload that is not one of ours.
+ */
+export function readSingleThreadPayload(kind: string, raw: unknown): SingleThreadPayload | null {
+  if (kind === 'start') {
+    const payload = readStartPayload(raw);
+    return payload && { kind, payload };
+  }
+  if (kind === 'complete') {
+    const payload = readCompletePayload(raw);
+    return payload && { kind, payload };
+  }
+  return null;
+}

@@ -57,7 +57,7 @@ function publicJob(stored: StoredJob): BulkJob {
 }
 
 /** How the recovery pass settles an interrupted operation: what the card shows and its ledger line. */
-interface Settlement {
+interface InterruptedOutcome {
   result: Record<string, unknown>;
   ledgerEntry: AuditEntry;
 }
@@ -66,7 +66,7 @@ interface Settlement {
  * A pending operation as stored: with `settling` while the recovery pass is settling it (the
  * marker that lets the next pass finish the same settlement after a crash half-way).
  */
-type StoredPending = PendingOperation & { settling?: Settlement };
+type StoredPending = PendingOperation & { settling?: InterruptedOutcome };
 
 /** The operation without the recovery marker: what the Store interface hands out. */
 function publicPending(stored: StoredPending): PendingOperation {
@@ -295,7 +295,7 @@ export class TableStore implements Store {
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: AuditEntry): Promise<boolean> {
     const key = safeKey(id);
     const stillInterrupted = (op: StoredPending) => op.state === 'running' && (op.claimedAt ?? null) === claimedAt;
-    let marked: Settlement | null = null;
+    let marked: InterruptedOutcome | null = null;
     await this.mutate<StoredPending>(
       'pending',
       key,
@@ -306,7 +306,7 @@ export class TableStore implements Store {
       },
       pendingIndex,
     );
-    const settlement = marked as Settlement | null;
+    const settlement = marked as InterruptedOutcome | null;
     if (!settlement) return false;
     await this.appendAuditOnce(settlement.ledgerEntry);
     const outcome = await this.mutate<StoredPending>(

@@ -1,10 +1,10 @@
 import { renderCard, renderOutcome, type AdaptiveCardJson, type ConfirmView, type ListView, type OutcomeView } from '../../src/cards/renderer';
 import { renderBulkPreview, renderBulkProgress, type BulkPreviewView, type BulkProgressView } from '../../src/features/bulk/bulk-cards';
 import { helpCard, WELCOME_INTRO } from '../../src/features/help/help';
-import { errorFacts } from '../../src/features/start/start-migration';
+import { errorFacts } from '../../src/features/shared/error-facts';
 import { formatBoth } from '../../src/domain/parse/dates';
-import { explainFailure } from '../../src/graph/explain-failure';
-import type { GraphFailure } from '../../src/graph/graph-errors';
+import { explainFailure } from '../../src/domain/explain-failure';
+import type { GraphFailure } from '../../src/domain/graph-failure';
 
 /** One card of the gallery: which template, what situation, and the card as the bot renders it. */
 export interface GallerySample {

@@ -8,7 +8,9 @@ import type { Logger } from '../../log/logger';
 import { ledgerEntry, type LedgerFacts } from '../shared/acting';
 import { formatBoth } from '../../domain/parse/dates';
 import { type PendingOperation, type Store } from '../../store/types';
-import { targetKey, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
+import { targetKey, type ThreadSnapshot } from '../../domain/targets';
+import { readSingleThreadPayload, type CompletePayload, type StartPayload } from '../../domain/pending-payloads';
+import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
 
 export interface InterruptedConfirmationsDeps {
   store: Store;
@@ -18,14 +20,6 @@ export interface InterruptedConfirmationsDeps {
   logger: Logger;
   /** A claim older than this is not expected to be still at work in any instance (a turn's Graph calls are bounded by their timeouts). */
   staleAfterMs: number;
-}
-
-/** What the confirmation promised, as the start and complete flows stored it. */
-interface ConfirmedPayload {
-  target: TargetRef;
-  targetName: string;
-  targetKind: string;
-  conversationCreationDateTime?: string | null;
 }
 
 type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
@@ -138,7 +132,13 @@ export class InterruptedConfirmations {
   }
 
   private async settleOne(op: PendingOperation): Promise<boolean> {
-    const payload = op.payload as unknown as ConfirmedPayload;
+    const confirmed = readSingleThreadPayload(op.kind, op.payload);
+    if (!confirmed) {
+      // Not written by this bot's flows: left for an operator rather than guessed at.
+      this.deps.logger.warn({ opId: op.id, kind: op.kind }, 'interrupted confirmation: its payload could not be read');
+      return false;
+    }
+    const payload = confirmed.payload;
     let now: ThreadSnapshot;
     try {
       now = snapshotOf(await this.deps.directory.getThread(payload.target));
@@ -147,7 +147,7 @@ export class InterruptedConfirmations {
       this.deps.logger.warn({ opId: op.id, code: toGraphCallError(err).failure.code }, 'interrupted confirmation: could not read the thread');
       return false;
     }
-    const { view, facts } = op.kind === 'start' ? startOutcome(payload, now) : completeOutcome(payload, now);
+    const { view, facts } = confirmed.kind === 'start' ? startOutcome(confirmed.payload, now) : completeOutcome(confirmed.payload, now);
     const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
     // Dated when Confirm was pressed, which is when the action (if any) happened.
     const entry = { ...ledgerEntry(who, facts), ...(op.claimedAt ? { at: op.claimedAt } : {}) };
@@ -174,20 +174,15 @@ export class InterruptedConfirmations {
 
 const INTERRUPTED = 'The bot stopped while carrying out this confirmation, before it could record the outcome.';
 
-/** The payload's pre-flight snapshot, when the flow stored one. */
-interface StartPayload extends ConfirmedPayload {
-  before?: ThreadSnapshot;
-}
-
 function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
-  const since = p.conversationCreationDateTime ?? null;
+  const since = p.conversationCreationDateTime;
   const base = { action: 'start' as const, target: p.target, targetKey: targetKey(p.target), parameters: { conversationCreationDateTime: since, interrupted: true }, requestId: null, before: p.before ?? null, jobId: null, after: now };
   const facts = [
     { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
     { title: 'migrationMode', value: now.migrationMode ?? 'none' },
     { title: 'createdDateTime', value: formatBoth(now.createdDateTime, null) },
   ];
-  const asked = now.migrationMode === 'inProgress' && (since ? now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since) : true);
+  const asked = startTookEffect(now, since);
   if (asked) {
     return {
       facts: { ...base, outcome: 'succeeded', error: null },
@@ -224,9 +219,9 @@ function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts
   };
 }
 
-function completeOutcome(p: ConfirmedPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
+function completeOutcome(p: CompletePayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
   const base = { action: 'complete' as const, target: p.target, targetKey: targetKey(p.target), parameters: { interrupted: true }, requestId: null, before: null, jobId: null, after: now };
-  if (now.migrationMode === 'completed') {
+  if (completeTookEffect(now)) {
     return {
       facts: { ...base, outcome: 'succeeded', error: null },
       view: { title: `Migration completed: ${p.targetName}`, color: 'Good', summary: `${INTERRUPTED} Reading the thread afterwards shows the migration is completed: the thread is unlocked.` },

@@ -3,7 +3,7 @@
  * typed payload per single-thread pending kind, written by its flow and read back — by the flow on
  * Confirm and by the recovery of interrupted confirmations — through one checked reader each.
  */
-import type { TargetRef, ThreadSnapshot } from './targets';
+import { targetDisplayName, type TargetRef, type ThreadSnapshot } from './targets';
 
 /** A confirmed start: the target, how it was named on the card, the date asked for, the thread as shown. */
 export type StartPayload = {
@@ -33,12 +33,18 @@ function readTarget(v: unknown): TargetRef | null {
   return null;
 }
 
-/** The fields both payloads share, or null when the stored value is not one of ours. */
+/**
+ * The fields both payloads share, or null when the stored value holds no target. The name and kind
+ * only word the cards: missing in an older or hand-made record, they fall back to the target's own
+ * name and "thread" rather than leaving the operation unsettled.
+ */
 function readCommon(raw: unknown): (CompletePayload & { rest: Record<string, unknown> }) | null {
   if (!isRecord(raw)) return null;
   const target = readTarget(raw.target);
-  if (!target || typeof raw.targetName !== 'string' || typeof raw.targetKind !== 'string') return null;
-  return { target, targetName: raw.targetName, targetKind: raw.targetKind, rest: raw };
+  if (!target) return null;
+  const targetName = typeof raw.targetName === 'string' ? raw.targetName : targetDisplayName(target);
+  const targetKind = typeof raw.targetKind === 'string' ? raw.targetKind : 'thread';
+  return { target, targetName, targetKind, rest: raw };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { renderCard, type OutcomeView } from '../../cards/renderer';
 import { explainFailure } from '../../domain/explain-failure';
-import type { GraphFailure } from '../../domain/graph-failure';
-import { mayHaveTakenEffect } from '../../domain/graph-failure';
+import { mayHaveTakenEffect, type GraphFailure } from '../../domain/graph-failure';
 import { readStartPayload, type StartPayload } from '../../domain/pending-payloads';
 import { restartCooldown } from '../../domain/restart-cooldown';
 import { startProblem, startProblemMessage, type StartFacts, type StartProblem } from '../../domain/start-problem';

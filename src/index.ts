@@ -16,10 +16,12 @@ import { createStore } from './store/create-store';
 import type { Store } from './store/ports/store';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
-import { BulkButtons, createVerbTable } from './teams/verb-table';
+import { createVerbTable } from './teams/verb-table';
 import { BotAdapter, BotApplication, createBotApplication } from './teams/bot-app';
-import type { Conversation } from './features/shared/conversation';
-import { LifecycleFlows } from './features/lifecycle/lifecycle';
+import { AuditFlow } from './features/audit/audit';
+import { CompleteMigrationFlow } from './features/complete/complete-migration';
+import { LockedFlow } from './features/locked/locked';
+import { StatusFlow } from './features/status/status';
 import { OperationGuard } from './features/shared/operation-guard';
 import { MigrationFormFlow } from './features/form/migration-form';
 import { registerRoutes } from './teams/routes';
@@ -87,13 +89,19 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const resolver = new TargetResolver(directory);
   const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
   const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId, restartCooldownMinutes: config.restartCooldownMinutes });
-  const lifecycle = new LifecycleFlows({ guard, resolver, directory, migration, store, migrationAppId: config.graph.clientId });
+  const status = new StatusFlow({ guard, resolver, directory, store });
+  const complete = new CompleteMigrationFlow({ guard, resolver, directory, migration, migrationAppId: config.graph.clientId });
+  const locked = new LockedFlow({ guard, directory, store });
+  const audit = new AuditFlow({ guard, resolver, store });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const messenger = new BotMessenger({ adapter, botAppId: config.bot.appId, store, logger });
   const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, messenger, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
   const table = createVerbTable({
     start,
-    lifecycle,
+    status,
+    complete,
+    locked,
+    audit,
     guard,
     form,
     formButtons: form.buttons((conversation, args) => bulk.askStart(conversation, args)),

@@ -41,3 +41,15 @@ export function snapshotOf(thread: { createdDateTime?: string | null; originalCr
     migrationMode: mode,
   };
 }
+
+/** The part of a resolved channel or chat that says what kind of thread it is. */
+export type ThreadKindFacts =
+  | { kind: 'channel'; channel: { membershipType?: string | null } }
+  | { kind: 'chat'; chat: { chatType?: string | null } };
+
+/** What kind of thread this is, in an admin's words: `private channel`, `meeting chat`… */
+export function threadKindLabel(target: ThreadKindFacts): string {
+  if (target.kind === 'channel') return `${target.channel.membershipType ?? 'standard'} channel`;
+  const t = target.chat.chatType;
+  return t === 'oneOnOne' ? 'one-on-one chat' : t === 'meeting' ? 'meeting chat' : 'group chat';
+}

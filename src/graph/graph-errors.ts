@@ -1,24 +1,10 @@
 import { CredentialError } from './graph-credential';
-import type { CloudName } from '../config/clouds';
+import type { GraphFailure } from '../domain/graph-failure';
 
-/** A Graph failure reduced to what the bot reports and records. */
-export interface GraphFailure {
-  /** HTTP status; 0 when no answer came back (timeout, reset, token failure). */
-  status: number;
-  /** Graph error code (`BadRequest`, `Forbidden`…), or our own for transport and token failures. */
-  code: string;
-  message: string;
-  requestId: string | null;
-  /** `innerError.date` or the time we noticed. */
-  date: string;
-  /** True when the request may or may not have taken effect (timeout, reset, 5xx after retries). */
-  outcomeUnknown: boolean;
-  /** `Retry-After` of a final 429/503, in seconds, when Graph sent one. */
-  retryAfterSeconds?: number;
-  /** Set when a migration call failed in a national cloud, where Microsoft does not list the migration APIs. */
-  nationalCloud?: CloudName;
-}
+/** The failure type is the domain's (rules read it); re-exported for the adapter's callers. */
+export type { GraphFailure } from '../domain/graph-failure';
 
+/** A failed Graph call carrying its reduced `GraphFailure`: what every Graph port method throws. */
 export class GraphCallError extends Error {
   constructor(readonly failure: GraphFailure) {
     super(`${failure.status} ${failure.code}: ${failure.message}`);

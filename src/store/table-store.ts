@@ -51,7 +51,7 @@ function publicJob(stored: StoredJob): BulkJob {
 }
 
 /** How the recovery pass settles an interrupted operation: what the card shows and its ledger line. */
-interface Settlement {
+interface InterruptedOutcome {
   result: Record<string, unknown>;
   ledgerEntry: LedgerEntry;
 }
@@ -60,7 +60,7 @@ interface Settlement {
  * A pending operation as stored: with `settling` while the recovery pass is settling it (the
  * marker that lets the next pass finish the same settlement after a crash half-way).
  */
-type StoredPending = PendingOperation & { settling?: Settlement };
+type StoredPending = PendingOperation & { settling?: InterruptedOutcome };
 
 /** The operation without the recovery marker: what the Store interface hands out. */
 function publicPending(stored: StoredPending): PendingOperation {
@@ -304,12 +304,12 @@ export class TableStore implements Store {
    */
   async settleInterruptedPending(id: string, claimedAt: string | null, result: Record<string, unknown>, ledgerEntry: LedgerEntry): Promise<boolean> {
     const stillInterrupted = (op: StoredPending) => op.state === 'running' && (op.claimedAt ?? null) === claimedAt;
-    let marked: Settlement | null = null;
+    let marked: InterruptedOutcome | null = null;
     await this.mutatePending<StoredPending>(id, (op) => {
       marked = stillInterrupted(op) ? (op.settling ?? { result, ledgerEntry }) : null;
       return marked && !op.settling ? { ...op, settling: marked } : null;
     });
-    const settlement = marked as Settlement | null;
+    const settlement = marked as InterruptedOutcome | null;
     if (!settlement) return false;
     await this.appendLedgerOnce(settlement.ledgerEntry);
     const outcome = await this.mutatePending<StoredPending>(id, (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null));

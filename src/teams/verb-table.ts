@@ -3,7 +3,11 @@ import { FlowReply, text } from '../features/shared/acting';
 import type { ButtonHandler, ButtonHandlers, Conversation } from '../features/shared/conversation';
 import type { FormButtons, MigrationFormFlow } from '../features/form/migration-form';
 import { helpCard, shortHelp, WELCOME_INTRO } from '../features/help/help';
-import { LifecycleFlows, specFromTargetKey } from '../features/lifecycle/lifecycle';
+import type { AuditFlow } from '../features/audit/audit';
+import type { CompleteMigrationFlow } from '../features/complete/complete-migration';
+import type { LockedFlow } from '../features/locked/locked';
+import type { StatusFlow } from '../features/status/status';
+import { specFromTargetKey } from '../domain/parse/target-key';
 import type { OperationGuard } from '../features/shared/operation-guard';
 import type { StartMigrationFlow } from '../features/start/start-migration';
 import type { BulkButtons } from '../features/bulk/bulk-flows';
@@ -26,7 +30,10 @@ export type CardVerb = OwnCardVerb | keyof FormButtons | keyof BulkButtons;
 /** The features the table leads to; built in the composition root. */
 export interface VerbTableFlows {
   start: Pick<StartMigrationFlow, 'prepare' | 'confirm'>;
-  lifecycle: Pick<LifecycleFlows, 'status' | 'statusTeam' | 'completeAsk' | 'completeConfirm' | 'locked' | 'audit'>;
+  status: Pick<StatusFlow, 'status' | 'statusTeam'>;
+  complete: Pick<CompleteMigrationFlow, 'ask' | 'confirm'>;
+  locked: Pick<LockedFlow, 'locked'>;
+  audit: Pick<AuditFlow, 'audit'>;
   guard: Pick<OperationGuard, 'cancel' | 'privateView'>;
   form: Pick<MigrationFormFlow, 'open'>;
   /** The form's steps (`form.buttons(…)`, with the bulk preview when bulk jobs are wired). */
@@ -60,11 +67,11 @@ export function createVerbTable(f: VerbTableFlows): VerbTable {
     invalid: (_c, command) => text(`${command.message}\nUsage: ${command.usage}`),
     'migrate-form': (c) => f.form.open(c),
     migrate: (c, command, typed) => f.start.prepare(c.who, command.target, command.since, c.place, typed),
-    status: (c, command, typed) => f.lifecycle.status(c.who, command.target, c.place, asTyped(typed)),
-    'status-team': (c, command, typed) => f.lifecycle.statusTeam(c.who, command.team, asTyped(typed)),
-    complete: (c, command, typed) => f.lifecycle.completeAsk(c.who, command.target, c.place, asTyped(typed)),
-    locked: (c, _command, typed) => f.lifecycle.locked(c.who, asTyped(typed)),
-    audit: (c, command, typed) => f.lifecycle.audit(c.who, command.target, command.user, command.last, c.place, asTyped(typed)),
+    status: (c, command, typed) => f.status.status(c.who, command.target, c.place, asTyped(typed)),
+    'status-team': (c, command, typed) => f.status.statusTeam(c.who, command.team, asTyped(typed)),
+    complete: (c, command, typed) => f.complete.ask(c.who, command.target, c.place, asTyped(typed)),
+    locked: (c, _command, typed) => f.locked.locked(c.who, asTyped(typed)),
+    audit: (c, command, typed) => f.audit.audit(c.who, command.target, command.user, command.last, c.place, asTyped(typed)),
     // The typed bulk commands go to the same handlers as the preview card's buttons.
     'migrate-team': (c, command) => (f.bulk ? f.bulk.bulkAskStart(c, { team: command.team, since: command.since }) : noBulk()),
     'complete-team': (c, command) => (f.bulk ? f.bulk.bulkAskComplete(c, { team: command.team, since: null }) : noBulk()),
@@ -81,13 +88,13 @@ export function createVerbTable(f: VerbTableFlows): VerbTable {
     refreshView: (c, data) => f.guard.privateView(c.who, data.opId),
     status: async (c, data) => {
       const spec = specFromTargetKey(data.target);
-      return spec ? f.lifecycle.status(c.who, spec, c.place, `button status ${String(data.target)}`) : badTarget();
+      return spec ? f.status.status(c.who, spec, c.place, `button status ${String(data.target)}`) : badTarget();
     },
     completeAsk: async (c, data) => {
       const spec = specFromTargetKey(data.target);
-      return spec ? f.lifecycle.completeAsk(c.who, spec, c.place, `button complete ${String(data.target)}`) : badTarget();
+      return spec ? f.complete.ask(c.who, spec, c.place, `button complete ${String(data.target)}`) : badTarget();
     },
-    completeConfirm: (c, data) => f.lifecycle.completeConfirm(c.who, data.opId),
+    completeConfirm: (c, data) => f.complete.confirm(c.who, data.opId),
   };
   const buttons: ButtonHandlers = { ...own, ...f.formButtons, ...(f.bulk ?? {}) };
   return { commands, buttons, welcome: async () => helpCard(WELCOME_INTRO) };

@@ -2,10 +2,10 @@ import { renderCard, renderOutcome, type AdaptiveCardJson } from '../../src/card
 import type { BulkPreviewView, BulkProgressView, ConfirmView, ListView, MigrationFormView, OutcomeDraft, TemplateName } from '../../src/cards/card-data';
 import { renderBulkPreview, renderBulkProgress } from '../../src/features/bulk/bulk-cards';
 import { helpCard, WELCOME_INTRO } from '../../src/features/help/help';
-import { errorFacts } from '../../src/features/start/start-migration';
+import { errorFacts } from '../../src/features/shared/error-facts';
 import { formatBoth } from '../../src/domain/parse/dates';
-import { explainFailure } from '../../src/graph/explain-failure';
-import type { GraphFailure } from '../../src/graph/graph-errors';
+import { explainFailure } from '../../src/domain/explain-failure';
+import type { GraphFailure } from '../../src/domain/graph-failure';
 
 /** One card of the gallery: which template, what situation, and the card as the bot renders it. */
 export interface GallerySample {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { specFromTargetKey } from '../../src/features/lifecycle/lifecycle';
+import { specFromTargetKey } from '../../src/domain/parse/target-key';
 import { parseCommand, type TargetSpec } from '../../src/domain/parse/command-parser';
 import { parseCreationDate } from '../../src/domain/parse/dates';
 import { isChannelId, isChatId, isGuid } from '../../src/domain/parse/ids';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphCallError } from '../../src/graph/graph-errors';
 import { graphSegment, isGraphId, malformedIdMessage, type GraphIdKind } from '../../src/graph/graph-ids';
-import { explainFailure } from '../../src/graph/explain-failure';
+import { explainFailure } from '../../src/domain/explain-failure';
 import { DirectoryRoles } from '../../src/graph/directory-roles';
 import { MigrationApi, threadPath } from '../../src/graph/migration-api';
 import { TeamsDirectory } from '../../src/graph/teams-directory';

@@ -20,7 +20,7 @@ describe('the restart cool-down rule', () => {
 
 describe('failures in a national cloud', () => {
   it('name the cloud and the global-only listing before the service\'s answer, for migration calls only', async () => {
-    const { explainFailure } = await import('../../src/graph/explain-failure');
+    const { explainFailure } = await import('../../src/domain/explain-failure');
     const failure = { status: 403, code: 'Forbidden', message: 'Forbidden', requestId: null, date: '2026-01-05T10:00:00Z', outcomeUnknown: false, nationalCloud: 'china' as const };
     assert.match(explainFailure(failure, 'start'), /^This bot is set up for Microsoft 365 operated by 21Vianet \(GRAPH_CLOUD=china\)\. .*Another app started this migration/);
     assert.doesNotMatch(explainFailure(failure, 'read'), /21Vianet/);

@@ -21,7 +21,10 @@ function recordingFlows(withBulk = true) {
   };
   const flows = {
     start: { prepare: answer('start.prepare'), confirm: answer('start.confirm') },
-    lifecycle: { status: answer('status'), statusTeam: answer('statusTeam'), completeAsk: answer('completeAsk'), completeConfirm: answer('completeConfirm'), locked: answer('locked'), audit: answer('audit') },
+    status: { status: answer('status'), statusTeam: answer('statusTeam') },
+    complete: { ask: answer('completeAsk'), confirm: answer('completeConfirm') },
+    locked: { locked: answer('locked') },
+    audit: { audit: answer('audit') },
     guard: { cancel: answer('cancel'), privateView: answer('privateView') },
     form: { open: answer('form.open') },
     formButtons: { formNext: answer('formNext') },
@@ -70,7 +73,10 @@ describe('the verb table: each typed command and card verb reaches one feature',
     const formCard: FlowReply = { kind: 'card', card: { type: 'AdaptiveCard', version: '1.5', body: [] } as never };
     const table = createVerbTable({
       start: {} as never,
-      lifecycle: {} as never,
+      status: {} as never,
+      complete: {} as never,
+      locked: {} as never,
+      audit: {} as never,
       guard: {} as never,
       formButtons: { formNext: async () => text('') },
       form: { open: async () => formCard },

@@ -8,7 +8,9 @@ import { formatBoth } from '../../domain/parse/dates';
 import type { PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
 import type { BulkJobStore } from '../../store/ports/bulk-jobs';
 import type { ConversationReferenceStore } from '../../store/ports/conversation-references';
-import { targetKey, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
+import { targetKey, type ThreadSnapshot } from '../../domain/targets';
+import { readSingleThreadPayload, type CompletePayload, type StartPayload } from '../../domain/pending-payloads';
+import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
 import type { Messenger } from '../shared/conversation';
 import type { BackgroundTask } from './background-task';
 import { PeriodicPass } from './periodic-pass';
@@ -21,14 +23,6 @@ export interface InterruptedConfirmationsDeps {
   logger: Logger;
   /** A claim older than this is not expected to be still at work in any instance (a turn's Graph calls are bounded by their timeouts). */
   staleAfterMs: number;
-}
-
-/** What the confirmation promised, as the start and complete flows stored it. */
-interface ConfirmedPayload {
-  target: TargetRef;
-  targetName: string;
-  targetKind: string;
-  conversationCreationDateTime?: string | null;
 }
 
 type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
@@ -142,7 +136,13 @@ export class InterruptedConfirmations implements BackgroundTask {
   }
 
   private async settleOne(op: PendingOperation): Promise<boolean> {
-    const payload = op.payload as unknown as ConfirmedPayload;
+    const confirmed = readSingleThreadPayload(op.kind, op.payload);
+    if (!confirmed) {
+      // Not written by this bot's flows: left for an operator rather than guessed at.
+      this.deps.logger.warn({ opId: op.id, kind: op.kind }, 'interrupted confirmation: its payload could not be read');
+      return false;
+    }
+    const payload = confirmed.payload;
     let now: ThreadSnapshot;
     try {
       now = snapshotOf(await this.deps.directory.getThread(payload.target));
@@ -151,7 +151,7 @@ export class InterruptedConfirmations implements BackgroundTask {
       this.deps.logger.warn({ opId: op.id, code: toGraphCallError(err).failure.code }, 'interrupted confirmation: could not read the thread');
       return false;
     }
-    const { view, facts } = op.kind === 'start' ? startOutcome(payload, now) : completeOutcome(payload, now);
+    const { view, facts } = confirmed.kind === 'start' ? startOutcome(confirmed.payload, now) : completeOutcome(confirmed.payload, now);
     const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
     // Dated when Confirm was pressed, which is when the action (if any) happened.
     const entry = { ...ledgerEntry(who, facts), ...(op.claimedAt ? { at: op.claimedAt } : {}) };
@@ -178,20 +178,15 @@ export class InterruptedConfirmations implements BackgroundTask {
 
 const INTERRUPTED = 'The bot stopped while carrying out this confirmation, before it could record the outcome.';
 
-/** The payload's pre-flight snapshot, when the flow stored one. */
-interface StartPayload extends ConfirmedPayload {
-  before?: ThreadSnapshot;
-}
-
 function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
-  const since = p.conversationCreationDateTime ?? null;
+  const since = p.conversationCreationDateTime;
   const base = { action: 'start' as const, target: p.target, targetKey: targetKey(p.target), parameters: { conversationCreationDateTime: since, interrupted: true }, requestId: null, before: p.before ?? null, jobId: null, after: now };
   const facts = [
     { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
     { title: 'migrationMode', value: now.migrationMode ?? 'none' },
     { title: 'createdDateTime', value: formatBoth(now.createdDateTime, null) },
   ];
-  const asked = now.migrationMode === 'inProgress' && (since ? now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since) : true);
+  const asked = startTookEffect(now, since);
   if (asked) {
     return {
       facts: { ...base, outcome: 'succeeded', error: null },
@@ -228,9 +223,9 @@ function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts
   };
 }
 
-function completeOutcome(p: ConfirmedPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
+function completeOutcome(p: CompletePayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
   const base = { action: 'complete' as const, target: p.target, targetKey: targetKey(p.target), parameters: { interrupted: true }, requestId: null, before: null, jobId: null, after: now };
-  if (now.migrationMode === 'completed') {
+  if (completeTookEffect(now)) {
     return {
       facts: { ...base, outcome: 'succeeded', error: null },
       view: { title: `Migration completed: ${p.targetName}`, color: 'Good', summary: `${INTERRUPTED} Reading the thread afterwards shows the migration is completed: the thread is unlocked.` },

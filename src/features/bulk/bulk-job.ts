@@ -1,6 +1,8 @@
 import { ActingContext, recordAudit } from '../shared/acting';
-import { explainFailure } from '../../graph/explain-failure';
-import { GraphFailure, toGraphCallError } from '../../graph/graph-errors';
+import { explainFailure } from '../../domain/explain-failure';
+import { formatErrorCode, mayBeOwnRetry, type GraphFailure } from '../../domain/graph-failure';
+import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
+import { toGraphCallError } from '../../graph/graph-errors';
 import type { MigrationApi } from '../../graph/migration-api';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import { snapshotOf } from '../../domain/targets';
@@ -78,11 +80,11 @@ interface ItemRun {
   /** Its ledger line is written (an outcome write that failed after it is retried without a second line). */
   ledgerWritten: boolean;
   /** The outcome that could not be recorded; the read that follows decides what to record. */
-  unrecorded: Settlement | null;
+  unrecorded: ItemOutcome | null;
 }
 
 /** What happened to one item, as written to its row and the ledger. */
-interface Settlement {
+interface ItemOutcome {
   state: Extract<BulkItemState, 'succeeded' | 'failed' | 'skipped'>;
   outcome: LedgerOutcome | null;
   detail: string | null;
@@ -366,12 +368,6 @@ export class BulkJobRun implements WorkSource {
     };
   }
 
-  /** "Already in migration" / "not in migration" may be the answer to our own retried call. */
-  private mayBeOwnRetry(failure: GraphFailure): boolean {
-    if (failure.status !== 400) return false;
-    return this.job.kind === 'bulk-start' ? /already/i.test(failure.message) : /finali[sz]ed|not in (a )?migration/i.test(failure.message);
-  }
-
   private async act(it: ItemRun, answered: () => void): Promise<void> {
     const { item } = it;
     try {
@@ -410,7 +406,7 @@ export class BulkJobRun implements WorkSource {
         Object.assign(it, { phase: 'read', reason: 'throttled', lastFailure: failure, notBefore: Date.now() + wait });
         return;
       }
-      if (failure.outcomeUnknown || this.mayBeOwnRetry(failure)) {
+      if (failure.outcomeUnknown || mayBeOwnRetry(failure, this.operation)) {
         Object.assign(it, { phase: 'read', reason: failure.outcomeUnknown ? 'unknown' : 'ambiguous', lastFailure: failure, notBefore: 0 });
         return;
       }
@@ -444,7 +440,7 @@ export class BulkJobRun implements WorkSource {
       await this.settle(it, {
         state: 'failed',
         outcome: 'unknown',
-        detail: `Whether the change was made could not be settled: reading the channel back failed (${failure.status ? `${failure.status} ` : ''}${failure.code}). Run status on the channel before trying again.`,
+        detail: `Whether the change was made could not be settled: reading the channel back failed (${formatErrorCode(failure)}). Run status on the channel before trying again.`,
         failure: decisive,
         requestId: decisive.requestId,
         after: null,
@@ -462,9 +458,7 @@ export class BulkJobRun implements WorkSource {
     const requestId = it.lastFailure?.requestId ?? it.unrecorded?.requestId ?? null;
     if (this.job.kind === 'bulk-start') {
       if (snap.migrationMode === 'inProgress') {
-        const since = this.since;
-        const dateMatches = !since || (snap.createdDateTime !== null && Date.parse(snap.createdDateTime) === Date.parse(since));
-        if (dateMatches) {
+        if (startTookEffect(snap, this.since)) {
           await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
         } else {
           const failure: GraphFailure = { status: 400, code: 'AlreadyInMigration', message: `In migration mode with another creation date (${snap.createdDateTime}).`, requestId, date: new Date().toISOString(), outcomeUnknown: false };
@@ -472,7 +466,7 @@ export class BulkJobRun implements WorkSource {
         }
         return;
       }
-    } else if (snap.migrationMode === 'completed') {
+    } else if (completeTookEffect(snap)) {
       await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
       return;
     } else if (snap.migrationMode !== 'inProgress') {
@@ -513,8 +507,8 @@ export class BulkJobRun implements WorkSource {
    * Ledger entry first, then the item's outcome: both durable before the next step. When the store
    * fails, the item is not finished: its next step reads the thread (`storeFailed`).
    */
-  private async settle(it: ItemRun, s: Settlement): Promise<void> {
-    const errorCode = s.failure ? (s.failure.status ? `${s.failure.status} ${s.failure.code}` : s.failure.code) : null;
+  private async settle(it: ItemRun, s: ItemOutcome): Promise<void> {
+    const errorCode = s.failure ? formatErrorCode(s.failure) : null;
     try {
       if (s.outcome && !it.ledgerWritten) {
         await recordAudit(this.deps.store, this.who, this.ledgerFacts(it.item, s));
@@ -529,7 +523,7 @@ export class BulkJobRun implements WorkSource {
     this.finish(it, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
   }
 
-  private ledgerFacts(item: BulkItem, s: Settlement) {
+  private ledgerFacts(item: BulkItem, s: ItemOutcome) {
     const parameters: Record<string, unknown> = {};
     if (this.job.kind === 'bulk-start') parameters.conversationCreationDateTime = this.since;
     if (s.reconciled) parameters.reconciled = s.reconciled;
@@ -553,7 +547,7 @@ export class BulkJobRun implements WorkSource {
    * outcome. A call may have been made, so the next step reads the thread, never sends; after
    * MAX_STORE_FAILURES the item is given up as failed, so a store that keeps failing ends the job.
    */
-  private async storeFailed(it: ItemRun, err: unknown, settlement: Settlement | null): Promise<void> {
+  private async storeFailed(it: ItemRun, err: unknown, settlement: ItemOutcome | null): Promise<void> {
     it.storeFailures++;
     const message = (err as Error)?.message ?? String(err);
     const last = it.storeFailures >= MAX_STORE_FAILURES;
@@ -567,7 +561,7 @@ export class BulkJobRun implements WorkSource {
   }
 
   /** Ends the item as failed with what is known; its row is updated if the store lets it. */
-  private async giveUp(it: ItemRun, settlement: Settlement | null, message: string): Promise<void> {
+  private async giveUp(it: ItemRun, settlement: ItemOutcome | null, message: string): Promise<void> {
     const known = !settlement
       ? 'Nothing was sent to Graph.'
       : settlement.state === 'succeeded'

@@ -1,5 +1,6 @@
 import { formatBoth } from '../../domain/parse/dates';
 import type { RestartCooldown } from '../../domain/restart-cooldown';
+import { startProblem } from '../../domain/start-problem';
 import type { Channel } from '../../graph/teams-directory';
 import { snapshotOf } from '../../domain/targets';
 import type { ThreadSnapshot } from '../../domain/targets';
@@ -47,13 +48,14 @@ function selected(channels: Channel[], options: PlanOptions): Channel[] {
 export function planStart(channels: Channel[], since: string | null, options: PlanOptions, timeZone: string | null): PlannedItem[] {
   return selected(channels, options).map((c) => {
     const item = base(c);
-    if (c.migrationMode === 'inProgress') return { ...item, run: false, note: 'skipped: already in migration mode' };
+    const problem = startProblem({ thread: c, since, recentCompletion: options.cooldowns?.get(c.id) ?? null });
+    if (problem?.rule === 'already-in-migration') return { ...item, run: false, note: 'skipped: already in migration mode' };
     if (options.excludePrivate && c.membershipType === 'private') return { ...item, run: false, note: 'skipped: private channels excluded' };
-    if (since && c.createdDateTime && Date.parse(since) >= Date.parse(c.createdDateTime)) {
-      return { ...item, run: false, note: `skipped: the date is not earlier than its creation date ${formatBoth(c.createdDateTime, timeZone)}` };
+    if (problem?.rule === 'date-not-earlier') {
+      return { ...item, run: false, note: `skipped: the date is not earlier than its creation date ${formatBoth(problem.createdDateTime, timeZone)}` };
     }
-    const wait = options.cooldowns?.get(c.id);
-    if (wait) {
+    if (problem?.rule === 'recently-completed') {
+      const { wait } = problem;
       return { ...item, run: false, note: `skipped: completed by this bot ${formatBoth(wait.completedAt, timeZone)}; a thread restarted straight after completing can get stuck, so start it again after ${formatBoth(wait.retryAt, timeZone)}` };
     }
     return { ...item, run: true, note: c.migrationMode === 'completed' ? 'migrated before; a new migration starts' : null };

@@ -295,10 +295,10 @@ export class MigrationFormFlow {
         }
         const problem = preflightProblem(target, since, who.timeZone);
         if (problem) {
-          const field: keyof FormErrors = since && thread.migrationMode !== 'inProgress' && !(target.kind === 'chat' && target.chat.chatType === 'meeting')
+          const field: keyof FormErrors = problem.rule === 'date-not-earlier'
             ? 'dateError'
             : input.kind === 'chat' ? 'chatError' : input.kind === 'channel' ? 'channelError' : 'error';
-          errors[field] = problem;
+          errors[field] = problem.message;
         }
       }
     }

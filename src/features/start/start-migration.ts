@@ -1,21 +1,29 @@
-import { renderCard, renderOutcome, OutcomeView } from '../../cards/renderer';
-import { explainFailure } from '../../graph/explain-failure';
-import { GraphCallError, GraphFailure, toGraphCallError } from '../../graph/graph-errors';
-import type { MigrationApi } from '../../graph/migration-api';
-import { snapshotOf } from '../../domain/targets';
-import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
-import type { Logger } from '../../log/logger';
-import { minutesUntil, restartCooldown } from '../../domain/restart-cooldown';
-import { lastCompletion } from '../../store/ledger-queries';
-import type { LedgerStore } from '../../store/ports/ledger';
-import { TargetRef, targetKey, ThreadSnapshot } from '../../domain/targets';
+import { renderCard, type OutcomeView } from '../../cards/renderer';
+import { explainFailure } from '../../domain/explain-failure';
+import { mayHaveTakenEffect, type GraphFailure } from '../../domain/graph-failure';
+import { readStartPayload, type StartPayload } from '../../domain/pending-payloads';
+import { restartCooldown } from '../../domain/restart-cooldown';
+import { startProblem, startProblemMessage, type StartFacts, type StartProblem } from '../../domain/start-problem';
+import { startTookEffect } from '../../domain/took-effect';
+import { snapshotOf, targetKey, threadKindLabel, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
 import { formatBoth } from '../../domain/parse/dates';
 import type { TargetSpec } from '../../domain/parse/command-parser';
+import { GraphCallError, toGraphCallError } from '../../graph/graph-errors';
+import type { MigrationApi } from '../../graph/migration-api';
+import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
+import type { Logger } from '../../log/logger';
+import { lastCompletion } from '../../store/ledger-queries';
+import type { LedgerStore } from '../../store/ports/ledger';
 import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../shared/target-resolver';
 import { ActingContext, FlowReply, LedgerFacts, ledgerEntry, text } from '../shared/acting';
+import { errorFacts } from '../shared/error-facts';
 import type { OperationGuard } from '../shared/operation-guard';
-import { mayHaveHappened, nothingChanged, settleWrite } from '../shared/settle-write';
+import { nothingChanged, settleWrite } from '../shared/settle-write';
 
+/** Kept for `features/bulk/bulk-flows.ts` and the card gallery until they import `shared/error-facts`. */
+export { errorFacts };
+
+/** What the start flow needs: the guard and resolver, the Graph ports, the ledger, and its settings. */
 export interface StartMigrationDeps {
   guard: OperationGuard;
   resolver: TargetResolver;
@@ -29,59 +37,28 @@ export interface StartMigrationDeps {
   now?: () => number;
 }
 
-/** What the confirmation card promised; kept on the server under an opaque id. */
-interface StartPayload {
-  target: TargetRef;
-  targetName: string;
-  targetKind: string;
-  conversationCreationDateTime: string | null;
-  before: ThreadSnapshot;
-  [key: string]: unknown;
-}
-
-export function kindLabel(target: ResolvedTarget): string {
-  if (target.kind === 'channel') return `${target.channel.membershipType ?? 'standard'} channel`;
-  const t = target.chat.chatType;
-  return t === 'oneOnOne' ? 'one-on-one chat' : t === 'meeting' ? 'meeting chat' : 'group chat';
-}
-
 function threadOf(target: ResolvedTarget): Channel | Chat {
   return target.kind === 'channel' ? target.channel : target.chat;
 }
 
-/** Reasons a thread cannot be put into migration mode, found before anything is written. */
-export function preflightProblem(target: ResolvedTarget, since: string | null, timeZone: string | null): string | null {
-  const thread = threadOf(target);
-  if (target.kind === 'chat' && target.chat.chatType === 'meeting') {
-    return `"${target.displayName}" is a meeting chat. Graph does not support migration mode for meeting chats.`;
-  }
-  if (thread.migrationMode === 'inProgress') {
-    return `"${target.displayName}" is already in migration mode (creation date ${formatBoth(thread.createdDateTime, timeZone)}). Complete that migration first, or import with the app that started it.`;
-  }
-  if (since && thread.createdDateTime && Date.parse(since) >= Date.parse(thread.createdDateTime)) {
-    return `The date ${formatBoth(since, timeZone)} is not earlier than "${target.displayName}"'s current creation date, ${formatBoth(thread.createdDateTime, timeZone)}. Choose an earlier date: the creation date can only move back in time.`;
-  }
-  return null;
+/** The pre-flight facts of a resolved thread (no cool-down: that needs the ledger). */
+function startFactsOf(target: ResolvedTarget, since: string | null): StartFacts {
+  return { thread: threadOf(target), chatType: target.kind === 'chat' ? target.chat.chatType : null, since };
 }
 
 /**
- * Why a start on this thread must wait (this bot completed it moments ago, spec §4), in words an
- * admin can act on; null when it may start now.
+ * The thread rules of the start pre-flight (meeting chat, already in migration, date not earlier)
+ * on a resolved target, with the rule that fired and the refusal an admin reads. The form uses the
+ * rule to put the message next to the field it is about.
  */
-export async function restartWaitProblem(store: LedgerStore, target: TargetRef, name: string, cooldownMinutes: number, nowMs: number, timeZone: string | null): Promise<string | null> {
-  if (cooldownMinutes <= 0) return null;
-  const wait = restartCooldown(await lastCompletion(store, targetKey(target), new Date(nowMs - cooldownMinutes * 60_000).toISOString()), nowMs, cooldownMinutes);
-  if (!wait) return null;
-  return `"${name}" was completed by this bot ${formatBoth(wait.completedAt, timeZone)}. A thread completed and started again straight away can get stuck in migration mode with no way to reset it, so a new start waits ${cooldownMinutes} minutes after a completion. Try again after ${formatBoth(wait.retryAt, timeZone)} (in about ${minutesUntil(wait.retryAt, nowMs)} minutes). Nothing was changed.`;
+export function preflightProblem(target: ResolvedTarget, since: string | null, timeZone: string | null): { rule: StartProblem['rule']; message: string } | null {
+  const problem = startProblem(startFactsOf(target, since));
+  return problem && { rule: problem.rule, message: startProblemMessage(problem, target.displayName, timeZone, Date.now()) };
 }
 
-/** The error facts every failure card shows: code, request id and date. */
-export function errorFacts(failure: GraphFailure): OutcomeView['errorFacts'] {
-  return [
-    { title: 'Graph error', value: failure.status ? `${failure.status} ${failure.code}` : failure.code },
-    { title: 'request-id', value: failure.requestId ?? 'none' },
-    { title: 'Date', value: failure.date },
-  ];
+/** A pre-flight refusal the bot makes itself, in the shape of a Graph failure so the card and ledger show it alike. */
+function refusalFailure(code: string, message: string): GraphFailure {
+  return { status: 400, code, message, requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
 }
 
 /**
@@ -103,13 +80,13 @@ export class StartMigrationFlow {
 
   /** Pre-flights an already resolved target (the form uses this) and shows the confirmation card. */
   async confirmation(who: ActingContext, target: ResolvedTarget, since: string | null): Promise<FlowReply> {
-    const problem = preflightProblem(target, since, who.timeZone) ?? (await this.restartWait(target.ref, target.displayName, who.timeZone));
-    if (problem) return text(problem);
+    const problem = await this.problemOf(target.ref, startFactsOf(target, since));
+    if (problem) return text(startProblemMessage(problem, target.displayName, who.timeZone, this.nowMs()));
     const thread = threadOf(target);
     const payload: StartPayload = {
       target: target.ref,
       targetName: target.displayName,
-      targetKind: kindLabel(target),
+      targetKind: threadKindLabel(target),
       conversationCreationDateTime: since,
       before: snapshotOf(thread),
     };
@@ -130,15 +107,33 @@ export class StartMigrationFlow {
     );
   }
 
-  private restartWait(target: TargetRef, name: string, timeZone: string | null): Promise<string | null> {
-    return restartWaitProblem(this.deps.store, target, name, this.deps.restartCooldownMinutes, (this.deps.now ?? Date.now)(), timeZone);
+  private nowMs(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /**
+   * The whole start pre-flight. The thread rules come first and the ledger is only read when they
+   * pass, so a thread that cannot start anyway costs no store read.
+   */
+  private async problemOf(target: TargetRef, facts: StartFacts): Promise<StartProblem | null> {
+    const onThread = startProblem(facts);
+    if (onThread) return onThread;
+    const minutes = this.deps.restartCooldownMinutes;
+    if (minutes <= 0) return null;
+    const now = this.nowMs();
+    // Only completions since the cool-down began matter: an index lookup that usually finds nothing.
+    const recentCompletion = restartCooldown(await lastCompletion(this.deps.store, targetKey(target), new Date(now - minutes * 60_000).toISOString()), now, minutes);
+    return startProblem({ ...facts, recentCompletion });
   }
 
   /** Runs the confirmed operation exactly once, however often Confirm is pressed. */
   async confirm(who: ActingContext, opId: unknown): Promise<FlowReply> {
     const claimed = await this.deps.guard.claimForButton(who, opId, ['start'], 'start');
     if (!('state' in claimed)) return claimed;
-    const { view, ledger } = await this.execute(who, claimed.payload as StartPayload);
+    const payload = readStartPayload(claimed.payload);
+    // Only this flow writes start payloads; one it cannot read is a bug, not an admin's mistake.
+    if (!payload) throw new Error(`pending operation ${claimed.id} does not hold a start payload`);
+    const { view, ledger } = await this.execute(who, payload);
     return this.deps.guard.finish(claimed.id, view, ledgerEntry(who, ledger));
   }
 
@@ -146,7 +141,7 @@ export class StartMigrationFlow {
   private async execute(who: ActingContext, payload: StartPayload): Promise<{ view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>; ledger: LedgerFacts }> {
     const { target } = payload;
     const since = payload.conversationCreationDateTime;
-    let before: ThreadSnapshot = payload.before;
+    let before: ThreadSnapshot | null = payload.before;
     const audit = (outcome: 'succeeded' | 'failed' | 'unknown', after: ThreadSnapshot | null, failure: GraphFailure | null, requestId: string | null): LedgerFacts => ({
       action: 'start',
       target,
@@ -171,26 +166,28 @@ export class StartMigrationFlow {
     });
 
     // State may have changed since the card was shown; pre-flight again on live data.
+    let live: ThreadSnapshot;
     try {
-      const live = snapshotOf(await this.deps.directory.getThread(target));
+      live = snapshotOf(await this.deps.directory.getThread(target));
       before = live;
-      if (live.migrationMode === 'inProgress') {
-        const failure: GraphFailure = { status: 400, code: 'AlreadyInMigration', message: 'The thread entered migration mode after the confirmation was shown.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
-        return fail(failure, `"${payload.targetName}" entered migration mode after this card was shown (someone else started it). Nothing was changed.`);
-      }
-      if (since && live.createdDateTime && Date.parse(since) >= Date.parse(live.createdDateTime)) {
-        const failure: GraphFailure = { status: 400, code: 'DateNotEarlier', message: 'The creation date moved after the confirmation was shown.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
-        return fail(failure, `"${payload.targetName}"'s creation date is now ${formatBoth(live.createdDateTime, who.timeZone)}, not earlier than ${formatBoth(since, who.timeZone)}. Nothing was changed.`);
-      }
     } catch (err) {
       const failure = toGraphCallError(err).failure;
       return fail(failure, explainFailure(failure, 'read'));
     }
+    // The card was shown, so it is not a meeting chat; the rest may have changed since.
+    const problem = await this.problemOf(target, { thread: live, since });
+    if (problem?.rule === 'already-in-migration') {
+      const failure = refusalFailure('AlreadyInMigration', 'The thread entered migration mode after the confirmation was shown.');
+      return fail(failure, `"${payload.targetName}" entered migration mode after this card was shown (someone else started it). Nothing was changed.`);
+    }
+    if (problem?.rule === 'date-not-earlier') {
+      const failure = refusalFailure('DateNotEarlier', 'The creation date moved after the confirmation was shown.');
+      return fail(failure, `"${payload.targetName}"'s creation date is now ${formatBoth(live.createdDateTime, who.timeZone)}, not earlier than ${formatBoth(since, who.timeZone)}. Nothing was changed.`);
+    }
     // A completion may have happened since the card was shown.
-    const wait = await this.restartWait(target, payload.targetName, who.timeZone);
-    if (wait) {
-      const failure: GraphFailure = { status: 400, code: 'RecentlyCompleted', message: 'This bot completed the thread moments ago.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
-      return fail(failure, wait);
+    if (problem) {
+      const failure = refusalFailure('RecentlyCompleted', 'This bot completed the thread moments ago.');
+      return fail(failure, startProblemMessage(problem, payload.targetName, who.timeZone, this.nowMs()));
     }
 
     let requestId: string | null = null;
@@ -201,10 +198,8 @@ export class StartMigrationFlow {
       const failure = (err instanceof GraphCallError ? err : toGraphCallError(err)).failure;
       // A timeout, a reset or a retried 5xx may hide a start that did happen; a retry of ours that
       // then sees "already in migration" must not be reported as someone else's migration.
-      if (!mayHaveHappened(failure, /already/i)) return fail(failure, explainFailure(failure, 'start'));
-      const settled = await settleWrite(this.deps.directory, target, (now) =>
-        now.migrationMode === 'inProgress' && (!since || (now.createdDateTime !== null && Date.parse(now.createdDateTime) === Date.parse(since))),
-      );
+      if (!mayHaveTakenEffect(failure, 'start')) return fail(failure, explainFailure(failure, 'start'));
+      const settled = await settleWrite(this.deps.directory, target, (now) => startTookEffect(now, since));
       if (settled.state === 'unreadable') return fail({ ...failure, outcomeUnknown: true }, explainFailure({ ...failure, code: 'Timeout' }, 'start'));
       if (settled.state === 'not-happened') {
         return failure.outcomeUnknown ? fail({ ...failure, outcomeUnknown: false }, nothingChanged(failure)) : fail(failure, explainFailure(failure, 'start'));
@@ -230,8 +225,8 @@ export class StartMigrationFlow {
       facts: [
         { title: 'Target', value: `${payload.targetName} (${payload.targetKind})` },
         { title: 'migrationMode', value: after?.migrationMode ?? 'inProgress (not read back)' },
-        { title: 'createdDateTime', value: formatBoth(after?.createdDateTime ?? since ?? before.createdDateTime, tz) },
-        { title: 'originalCreatedDateTime', value: formatBoth(after?.originalCreatedDateTime ?? before.createdDateTime, tz) },
+        { title: 'createdDateTime', value: formatBoth(after?.createdDateTime ?? since ?? before?.createdDateTime, tz) },
+        { title: 'originalCreatedDateTime', value: formatBoth(after?.originalCreatedDateTime ?? before?.createdDateTime, tz) },
         { title: 'Migration app', value: this.deps.migrationAppId },
         { title: 'Started by', value: who.name ?? who.aadObjectId ?? 'unknown' },
         { title: 'request-id', value: requestId ?? 'none' },

@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { AdminPolicy } from './features/shared/admin-policy';
 import { createGraphTokenProvider, CredentialError } from './graph/graph-credential';
 import { Config, ConfigError, loadConfig } from './config/config';
-import { nationalCloudCaveat } from './config/clouds';
+import { nationalCloudCaveat } from './domain/national-clouds';
 import { createGraphClient } from './graph/graph-client';
 import { DirectoryRoles } from './graph/directory-roles';
 import { MigrationApi } from './graph/migration-api';

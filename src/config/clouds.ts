@@ -1,8 +1,6 @@
 /** The national clouds Graph runs in (spec §6): where tokens come from and where Graph answers. */
 import type { CloudName } from '../domain/national-clouds';
 
-/** The cloud names and the national-cloud caveat are domain facts; re-exported for the config's callers. */
-export { type CloudName, nationalCloudCaveat } from '../domain/national-clouds';
 
 export interface CloudEndpoints {
   authorityHost: string;

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { longestCallMs } from '../graph/request-timeout';
-import { CloudName, clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
+import { clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
+import { CloudName } from '../domain/national-clouds';
 import { isLoopbackHost } from './loopback';
 
 /** The bot's validated configuration. Read once at start-up by `loadConfig`; nothing else reads `process.env`. */

@@ -1,8 +1,6 @@
 import { CredentialError } from './graph-credential';
 import type { GraphFailure } from '../domain/graph-failure';
 
-/** The failure type is the domain's (rules read it); re-exported for the adapter's callers. */
-export type { GraphFailure } from '../domain/graph-failure';
 
 /** A failed Graph call carrying its reduced `GraphFailure`: what every Graph port method throws. */
 export class GraphCallError extends Error {

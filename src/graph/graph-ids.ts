@@ -1,8 +1,6 @@
 import { GraphCallError } from './graph-errors';
 import { isGraphId, malformedIdMessage, type GraphIdKind } from '../domain/parse/ids';
 
-/** The id shapes are the domain's; re-exported for callers that validate before reaching Graph. */
-export { isGraphId, malformedIdMessage, type GraphIdKind } from '../domain/parse/ids';
 
 /**
  * The Graph failure a malformed id becomes: code `MalformedId`, no HTTP status (Graph was never

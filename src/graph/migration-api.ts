@@ -1,5 +1,5 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
-import type { CloudName } from '../config/clouds';
+import type { CloudName } from '../domain/national-clouds';
 import type { TargetRef } from '../domain/targets';
 import { errorFromResponse, toGraphCallError } from './graph-errors';
 import { withTimeout } from './request-timeout';

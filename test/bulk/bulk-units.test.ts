@@ -6,7 +6,7 @@ import { retryAfterMs } from '../../src/features/bulk/bulk-job';
 import { planComplete, planStart, refreshPlan, typedConfirmationMatches } from '../../src/features/bulk/bulk-plan';
 import { Pacer, windowShape } from '../../src/features/bulk/pacer';
 import type { Channel } from '../../src/graph/teams-directory';
-import type { GraphFailure } from '../../src/graph/graph-errors';
+import type { GraphFailure } from '../../src/domain/graph-failure';
 
 const channel = (id: string, patch: Partial<Channel> = {}): Channel => ({
   id: `19:${id}@thread.tacv2`,

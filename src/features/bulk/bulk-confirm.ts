@@ -1,4 +1,4 @@
-import { explainFailure } from '../../graph/explain-failure';
+import { explainFailure } from '../../domain/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
@@ -8,7 +8,7 @@ import type { Store } from '../../store/ports/store';
 import { card, FlowReply, text } from '../shared/acting';
 import type { Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
-import { errorFacts } from '../start/start-migration';
+import { errorFacts } from '../shared/error-facts';
 import type { BulkLease } from './bulk-lease';
 import { refreshPlan, typedConfirmationMatches } from './bulk-plan';
 import { BULK_KINDS, type BulkPayload } from './bulk-request';

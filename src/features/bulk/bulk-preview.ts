@@ -1,6 +1,6 @@
 import { isGuid } from '../../domain/parse/ids';
 import { targetKey } from '../../domain/targets';
-import { explainFailure } from '../../graph/explain-failure';
+import { explainFailure } from '../../domain/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel } from '../../graph/teams-directory';
 import type { PendingOperation } from '../../store/ports/pending-operations';

@@ -1,5 +1,5 @@
 import { targetKey } from '../../domain/targets';
-import { explainFailure } from '../../graph/explain-failure';
+import { explainFailure } from '../../domain/explain-failure';
 import type { Logger } from '../../log/logger';
 import type { BulkItem, BulkJob } from '../../store/ports/bulk-jobs';
 import type { Store } from '../../store/ports/store';

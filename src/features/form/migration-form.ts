@@ -1,5 +1,5 @@
 import { renderCard } from '../../cards/renderer';
-import { explainFailure } from '../../graph/explain-failure';
+import { explainFailure } from '../../domain/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
 import { formatBoth, parseFormDateTime } from '../../domain/parse/dates';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../log/logger';
 import type { DirectoryRoles } from '../../graph/directory-roles';
-import { explainFailure } from '../../graph/explain-failure';
+import { explainFailure } from '../../domain/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
-import { isGraphId, malformedIdMessage } from '../../graph/graph-ids';
+import { isGraphId, malformedIdMessage } from '../../domain/parse/ids';
 
 /** Who is acting, as taken from the signed activity (spec §7). */
 export interface Caller {

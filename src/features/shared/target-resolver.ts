@@ -1,9 +1,9 @@
-import { explainFailure } from '../../graph/explain-failure';
+import { explainFailure } from '../../domain/explain-failure';
 import { GraphCallError, toGraphCallError } from '../../graph/graph-errors';
 import type { Channel, Chat, Team, TeamsDirectory } from '../../graph/teams-directory';
 import type { TargetRef } from '../../domain/targets';
 import { isChannelId, isGuid } from '../../domain/parse/ids';
-import { isGraphId, malformedIdMessage } from '../../graph/graph-ids';
+import { isGraphId, malformedIdMessage } from '../../domain/parse/ids';
 import type { TargetSpec } from '../../domain/parse/command-parser';
 
 /** Where a command was typed, as far as resolving `this` needs it. */

@@ -20,8 +20,6 @@ import { errorFacts } from '../shared/error-facts';
 import type { OperationGuard } from '../shared/operation-guard';
 import { nothingChanged, settleWrite } from '../shared/settle-write';
 
-/** Kept for `features/bulk/bulk-flows.ts` and the card gallery until they import `shared/error-facts`. */
-export { errorFacts };
 
 /** What the start flow needs: the guard and resolver, the Graph ports, the ledger, and its settings. */
 export interface StartMigrationDeps {

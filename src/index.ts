@@ -30,7 +30,7 @@ import { InterruptedConfirmations } from './features/background/interrupted-conf
 import { PendingRetention } from './features/background/pending-retention';
 import { BackgroundTasks } from './features/background/background-task';
 import { BotMessenger } from './teams/messenger';
-import { longestCallMs } from './graph/request-timeout';
+import { longestCallMs } from './domain/graph-call-timing';
 import { BulkFlows } from './features/bulk/bulk-flows';
 
 export interface RunningBot {

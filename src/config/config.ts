@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { longestCallMs } from '../graph/request-timeout';
+import { longestCallMs } from '../domain/graph-call-timing';
 import { clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
 import { CloudName } from '../domain/national-clouds';
 import { isLoopbackHost } from './loopback';

@@ -1,5 +1,5 @@
 import type { ThreadSnapshot } from '../../domain/targets';
-import { longestCallMs } from '../../graph/request-timeout';
+import { longestCallMs } from '../../domain/graph-call-timing';
 import type { MigrationApi } from '../../graph/migration-api';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LIMITS, type Emulator, type TenantFixture } from '../emulator/index';
-import { CardButton, findButton, invokeText, pressButton } from './cards';
+import type { CardButton } from './cards';
+import { findButton, invokeText, pressButton } from './cards';
 import { bulkTeams, type BenchFixtureShape } from './fixture';
 import { startBotUnderTest } from './stack';
 
@@ -95,7 +96,9 @@ export async function measureBulk(emulator: Emulator, fixture: TenantFixture, sh
       try {
         confirms.push(findButton(chat, emulator, 'Confirm'));
       } catch (err) {
-        throw new Error(`bulk preview for ${team.displayName}: ${(err as Error).message}; the bot said: ${(reply?.text ?? JSON.stringify(reply?.attachments ?? null)).slice(0, 300)}`);
+        throw new Error(
+          `bulk preview for ${team.displayName}: ${(err as Error).message}; the bot said: ${(reply?.text ?? JSON.stringify(reply?.attachments ?? null)).slice(0, 300)}`,
+        );
       }
     }
     const previewSeconds = (Date.now() - askStart) / 1000;
@@ -107,7 +110,8 @@ export async function measureBulk(emulator: Emulator, fixture: TenantFixture, sh
     const started = await Promise.all(confirms.map((button, i) => pressButton(chat, button, { typedConfirmation: teams[i].displayName })));
     started.forEach((r, i) => {
       const text = invokeText(r);
-      if (r.status !== 200 || /Nothing was changed|not the team's name|unknown/i.test(text)) errors.push(`confirm ${teams[i].displayName}: ${r.status} ${text.slice(0, 160)}`);
+      if (r.status !== 200 || /Nothing was changed|not the team's name|unknown/i.test(text))
+        errors.push(`confirm ${teams[i].displayName}: ${r.status} ${text.slice(0, 160)}`);
     });
 
     const allIds = teams.flatMap((t) => t.channelIds);

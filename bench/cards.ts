@@ -58,7 +58,6 @@ export function pressButton(conversation: Conversation, button: CardButton, inpu
   return conversation.executes(button.activityId, button.verb, { ...button.data, ...inputs });
 }
 
-
 /** The text of an invoke's answer: the card's text, or the message. */
 export function invokeText(result: PostResult): string {
   const body = result.body as { type?: string; value?: unknown } | null;

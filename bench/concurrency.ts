@@ -1,8 +1,10 @@
 import { benchAdminKey, bulkTeams, type BenchFixtureShape } from './fixture';
 import { retarget } from './graph-replay';
-import { botRoundTrip, floorRoundTrip, FloorTags, graphSignaturesSince, MigrateTarget, RecordedScripts, REFERENCE_TARGET, resetThread, RoundTrip, sameMultiset } from './scenario';
+import type { FloorTags, MigrateTarget, RecordedScripts, RoundTrip } from './scenario';
+import { botRoundTrip, floorRoundTrip, graphSignaturesSince, REFERENCE_TARGET, resetThread, sameMultiset } from './scenario';
 import type { BenchStack } from './stack';
-import { figures, TurnFigures } from './turn-overhead';
+import type { TurnFigures } from './turn-overhead';
+import { figures } from './turn-overhead';
 
 export interface ConcurrencyOptions {
   /** distinct administrators acting at once (generated in the fixture) */
@@ -53,11 +55,20 @@ export function concurrencyTargets(shape: BenchFixtureShape, admins: number): Mi
  * Bot and floor bursts alternate; the admins are warmed once first, so the measured rounds see
  * cached admin answers, as a busy deployment does.
  */
-export async function measureConcurrency(stack: BenchStack, shape: BenchFixtureShape, scripts: RecordedScripts, options: ConcurrencyOptions): Promise<ConcurrencyResult> {
+export async function measureConcurrency(
+  stack: BenchStack,
+  shape: BenchFixtureShape,
+  scripts: RecordedScripts,
+  options: ConcurrencyOptions,
+): Promise<ConcurrencyResult> {
   const targets = concurrencyTargets(shape, options.admins);
   const ref = REFERENCE_TARGET;
   const tags: FloorTags[] = targets.map((t, i) => {
-    const swap: [string, string][] = [[ref.teamId, t.teamId], [ref.channelId, t.channelId], [ref.teamName, t.teamName]];
+    const swap: [string, string][] = [
+      [ref.teamId, t.teamId],
+      [ref.channelId, t.channelId],
+      [ref.teamName, t.teamName],
+    ];
     return {
       migrate: stack.floor.script(`conc-migrate-${i}`, retarget(scripts.migrate, swap)),
       confirm: stack.floor.script(`conc-confirm-${i}`, retarget(scripts.confirm, swap)),
@@ -107,8 +118,14 @@ export async function measureConcurrency(stack: BenchStack, shape: BenchFixtureS
     admins: options.admins,
     rounds: options.rounds,
     adminSource: `${options.admins} generated tenant-wide Teams Administrators (bench-admin-001…), one personal chat each, each migrating its own channel`,
-    migrate: figures(bot.map((r) => r.migrateMs), floor.map((r) => r.migrateMs)),
-    confirm: figures(bot.map((r) => r.confirmMs), floor.map((r) => r.confirmMs)),
+    migrate: figures(
+      bot.map((r) => r.migrateMs),
+      floor.map((r) => r.migrateMs),
+    ),
+    confirm: figures(
+      bot.map((r) => r.confirmMs),
+      floor.map((r) => r.confirmMs),
+    ),
     firstContactAdminLookups,
     floorMatchesBot,
     botErrors,

@@ -79,7 +79,8 @@ export async function measureEconomy(emulator: Emulator, fixture: TenantFixture,
           issued++;
           const before = chat.replies().length;
           const r = await chat.says(commands[i % commands.length]);
-          if (r.status !== 200 || chat.replies().length !== before + 1) errors.push(`admin ${a + 1}: HTTP ${r.status}, ${chat.replies().length - before} replies`);
+          if (r.status !== 200 || chat.replies().length !== before + 1)
+            errors.push(`admin ${a + 1}: HTTP ${r.status}, ${chat.replies().length - before} replies`);
         }
       }),
     );

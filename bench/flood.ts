@@ -8,7 +8,8 @@ import { concurrencyTargets } from './concurrency';
 import type { BenchFixtureShape } from './fixture';
 import { botRoundTrip, migrateCommand, REFERENCE_TARGET, resetThread, type RoundTrip } from './scenario';
 import { startBotUnderTest, type BotUnderTest } from './stack';
-import { LatencySummary, ratio, summarize } from './stats';
+import type { LatencySummary } from './stats';
+import { ratio, summarize } from './stats';
 
 export interface FloodOptions {
   /** measured round trips of the other admin, unloaded and flooded each (split over the phases) */
@@ -83,7 +84,11 @@ function startFlooder() {
  * is sent by a child process, as it would come from outside the bot.
  */
 export async function measureFlood(emulator: Emulator, fixture: TenantFixture, shape: BenchFixtureShape, options: FloodOptions): Promise<FloodResult> {
-  const limits = { userCommandsPerMinute: DEFAULT_USER_COMMANDS_PER_MINUTE, userCommandsBurst: DEFAULT_USER_COMMANDS_BURST, maxTurnsInFlight: DEFAULT_MAX_TURNS_IN_FLIGHT };
+  const limits = {
+    userCommandsPerMinute: DEFAULT_USER_COMMANDS_PER_MINUTE,
+    userCommandsBurst: DEFAULT_USER_COMMANDS_BURST,
+    maxTurnsInFlight: DEFAULT_MAX_TURNS_IN_FLIGHT,
+  };
   emulator.reset();
   const fresh: BotUnderTest = await startBotUnderTest(emulator, fixture, {
     USER_COMMANDS_PER_MINUTE: String(limits.userCommandsPerMinute),
@@ -117,7 +122,10 @@ export async function measureFlood(emulator: Emulator, fixture: TenantFixture, s
     for (let i = 0; i < admins.length; i++) await roundTrip([]);
     const before = emulator.requests().length;
     await fresh.teams.as(target.userKey).inPersonalChat().post(floodActivity);
-    const graphCallsPerCommand = emulator.requests().slice(before).filter((r) => isFlooders(r, target.teamId, target.teamName, flooderId)).length;
+    const graphCallsPerCommand = emulator
+      .requests()
+      .slice(before)
+      .filter((r) => isFlooders(r, target.teamId, target.teamName, flooderId)).length;
     errors.length = 0;
 
     const unloaded: RoundTrip[] = [];
@@ -130,7 +138,12 @@ export async function measureFlood(emulator: Emulator, fixture: TenantFixture, s
     let floodSeconds = 0;
     for (let phase = 0; phase < options.phases; phase++) {
       for (let i = 0; i < perPhase; i++) await roundTrip(unloaded);
-      const stopFlood = flooderProcess.flood({ url: `${fresh.bot.url}/api/messages`, activity: floodActivity, perSecond: options.floodPerSecond, concurrency: options.floodConcurrency });
+      const stopFlood = flooderProcess.flood({
+        url: `${fresh.bot.url}/api/messages`,
+        activity: floodActivity,
+        perSecond: options.floodPerSecond,
+        concurrency: options.floodConcurrency,
+      });
       // Let the flood reach its rate before timing the other admin.
       await new Promise((r) => setTimeout(r, 200));
       for (let i = 0; i < perPhase; i++) await roundTrip(flooded);
@@ -142,7 +155,10 @@ export async function measureFlood(emulator: Emulator, fixture: TenantFixture, s
       tally.errors.push(...t.errors.map((e) => `flood: ${e}`));
     }
     errors.push(...tally.errors.slice(0, 10));
-    const floodGraphCalls = emulator.requests().slice(logFrom).filter((r) => isFlooders(r, target.teamId, target.teamName, flooderId)).length;
+    const floodGraphCalls = emulator
+      .requests()
+      .slice(logFrom)
+      .filter((r) => isFlooders(r, target.teamId, target.teamName, flooderId)).length;
     const replies = repliesToFlooder().slice(repliesBefore);
     const refused = fresh.bot.flood.commandsRefused - refusedBefore;
     const pair = (pick: (r: RoundTrip) => number) => {

@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { MemoryStorage } from 'botbuilder';
-import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { TurnState } from '@microsoft/teams-ai';
+import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter } from '@microsoft/teams-ai';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import * as restify from 'restify';
-import { GraphCall, replay } from './graph-replay';
+import type { GraphCall } from './graph-replay';
+import { replay } from './graph-replay';
 
 /** A running floor bot. */
 export interface FloorBot {
@@ -49,13 +51,18 @@ export async function startFloorBot(graph: Client): Promise<FloorBot> {
   });
   app.adaptiveCards.actionExecute<{ script?: string }>(FLOOR_VERB, async (_context, _state, data) => {
     await run(data?.script);
-    return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: [{ type: 'TextBlock', text: 'done' }] } as never;
+    return {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.5',
+      body: [{ type: 'TextBlock', text: 'done' }],
+    } as never;
   });
 
   const server = restify.createServer({ name: 'floor-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
   server.post('/api/messages', async (req, res) => {
-    await adapter.process(req as never, res as never, async (context) => {
+    await adapter.process(req, res as never, async (context) => {
       await app.run(context);
     });
   });
@@ -63,7 +70,7 @@ export async function startFloorBot(graph: Client): Promise<FloorBot> {
     server.server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = server.address().port;
   return {
     messagesUrl: `http://127.0.0.1:${port}/api/messages`,
     script(name, calls) {

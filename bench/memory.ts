@@ -1,6 +1,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { findButton, invokeText, pressButton } from './cards';
-import { migrateCommand, MigrateTarget } from './scenario';
+import type { MigrateTarget } from './scenario';
+import { migrateCommand } from './scenario';
 import type { BenchStack } from './stack';
 
 export interface MemoryOptions {
@@ -94,7 +95,12 @@ export async function measureMemory(stack: BenchStack, targets: MigrateTarget[],
       cancelled = (err as Error).message;
     }
     count += 4;
-    for (const [what, r] of [['status', status], ['help', help], ['migrate', asked]] as const) if (r.status !== 200) errors.push(`${what}: HTTP ${r.status}`);
+    for (const [what, r] of [
+      ['status', status],
+      ['help', help],
+      ['migrate', asked],
+    ] as const)
+      if (r.status !== 200) errors.push(`${what}: HTTP ${r.status}`);
     if (!/Cancelled/.test(cancelled)) errors.push(`cancel: ${cancelled.slice(0, 120)}`);
   };
   // Batches end with every worker idle, so clearing the emulator never cuts a cycle in half.
@@ -102,9 +108,11 @@ export async function measureMemory(stack: BenchStack, targets: MigrateTarget[],
     const target = count + turns;
     while (count < target) {
       const cyclesEach = Math.max(1, Math.floor(Math.min(options.resetEveryTurns, target - count) / (4 * workers.length)));
-      await Promise.all(workers.map(async (t) => {
-        for (let i = 0; i < cyclesEach; i++) await cycle(t);
-      }));
+      await Promise.all(
+        workers.map(async (t) => {
+          for (let i = 0; i < cyclesEach; i++) await cycle(t);
+        }),
+      );
       stack.emulator.reset();
       await afterBatch();
     }

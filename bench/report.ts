@@ -37,66 +37,129 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
   lines.push('## Machine', '');
   lines.push('| | |', '|---|---|');
   lines.push(`| date | ${m.date} |`, `| CPU | ${m.cores} × ${m.cpuModel} |`, `| memory | ${m.memoryGiB} GiB |`, `| Node.js | ${m.node} (V8 ${m.v8}) |`);
-  lines.push(`| OS | ${m.platform} ${m.arch} |`, `| load average (1 min) at start / end | ${m.loadAverageStart} / ${m.loadAverageEnd ?? 'n/a'} |`, `| \`--expose-gc\` | ${m.gcExposed ? 'yes' : 'no'} |`, '');
+  lines.push(
+    `| OS | ${m.platform} ${m.arch} |`,
+    `| load average (1 min) at start / end | ${m.loadAverageStart} / ${m.loadAverageEnd ?? 'n/a'} |`,
+    `| \`--expose-gc\` | ${m.gcExposed ? 'yes' : 'no'} |`,
+    '',
+  );
   lines.push('## Figures', '');
   lines.push('| # | figure | value | target | result |', '|---|---|---|---|---|');
   r.figures.forEach((f, i) => lines.push(`| ${i + 1} | ${f.label} | ${fmt(f.value)} | ${f.target} | ${verdict(f)} |`));
   lines.push('');
 
   lines.push('## 1. Turn overhead', '');
-  lines.push(`${t.iterations} measured round trips each for the bot and the floor, alternating (and alternating which goes first), after ${t.warmup} warm-up round trips each. Command: \`${t.command}\`. The channel is reset before every round trip, so every Confirm really starts a migration. Throttling is off (this measures the bot, not Graph's limits).`, '');
+  lines.push(
+    `${t.iterations} measured round trips each for the bot and the floor, alternating (and alternating which goes first), after ${t.warmup} warm-up round trips each. Command: \`${t.command}\`. The channel is reset before every round trip, so every Confirm really starts a migration. Throttling is off (this measures the bot, not Graph's limits).`,
+    '',
+  );
   lines.push(TURN_HEADER);
-  lines.push(turnRows('migrate command (HTTP turn)', t.migrate), turnRows('migrate command until the card reaches the connector', t.migrateToCard), turnRows('Confirm (invoke → result card)', t.confirm), '');
+  lines.push(
+    turnRows('migrate command (HTTP turn)', t.migrate),
+    turnRows('migrate command until the card reaches the connector', t.migrateToCard),
+    turnRows('Confirm (invoke → result card)', t.confirm),
+    '',
+  );
   lines.push(`Graph calls of the migrate turn: ${t.graphCalls.migrate.map((s) => `\`${s}\``).join(', ') || 'none'}.`, '');
   lines.push(`Graph calls of the Confirm turn: ${t.graphCalls.confirm.map((s) => `\`${s}\``).join(', ') || 'none'}.`, '');
-  lines.push(`The floor's requests matched the bot's request for request: ${t.floorMatchesBot ? 'yes' : '**no**'}. Errors: ${t.errors.length === 0 ? 'none' : t.errors.join('; ')}.`, '');
+  lines.push(
+    `The floor's requests matched the bot's request for request: ${t.floorMatchesBot ? 'yes' : '**no**'}. Errors: ${t.errors.length === 0 ? 'none' : t.errors.join('; ')}.`,
+    '',
+  );
 
   lines.push('## 2. Token and directory economy', '');
-  lines.push(`A fresh bot (empty MSAL cache, empty admin cache, \`ADMIN_CACHE_SECONDS=${e.adminCacheSeconds}\`) took ${e.commands} commands (alternately \`status\` and \`migrate\` on one channel) from ${e.admins} admins at once, in ${e.durationSeconds} s.`, '');
+  lines.push(
+    `A fresh bot (empty MSAL cache, empty admin cache, \`ADMIN_CACHE_SECONDS=${e.adminCacheSeconds}\`) took ${e.commands} commands (alternately \`status\` and \`migrate\` on one channel) from ${e.admins} admins at once, in ${e.durationSeconds} s.`,
+    '',
+  );
   lines.push('| | |', '|---|---|');
-  lines.push(`| token requests (Entra, migration app) | ${e.tokenRequests} |`, `| token requests per 1,000 commands | ${fmt(e.tokenRequestsPer1000Commands)} |`);
+  lines.push(
+    `| token requests (Entra, migration app) | ${e.tokenRequests} |`,
+    `| token requests per 1,000 commands | ${fmt(e.tokenRequestsPer1000Commands)} |`,
+  );
   lines.push(`| \`checkMemberObjects\` calls (emulator) / the bot's \`admin.directoryLookups\` | ${e.adminLookups} / ${e.botDirectoryLookups} |`);
   lines.push(`| most lookups of one admin within any ${e.adminCacheSeconds} s | ${e.maxLookupsPerAdminPerCacheWindow} |`);
-  lines.push(`| shortest gap between two lookups of one admin | ${e.minSecondsBetweenLookupsOfOneAdmin === null ? 'n/a' : `${e.minSecondsBetweenLookupsOfOneAdmin} s`} |`);
+  lines.push(
+    `| shortest gap between two lookups of one admin | ${e.minSecondsBetweenLookupsOfOneAdmin === null ? 'n/a' : `${e.minSecondsBetweenLookupsOfOneAdmin} s`} |`,
+  );
   lines.push(`| errors | ${e.errors.length} |`, '');
 
   lines.push('## 3. Bulk at the ceiling', '');
   if (b.status === 'pending') {
-    lines.push(`Pending: ${b.reason}. The harness (\`bench/bulk.ts\`) asks and confirms one bulk job per team for ${b.teams} teams (${b.channels} channels) and reads every figure from the emulator and the ledger once the bot has the feature.`, '');
+    lines.push(
+      `Pending: ${b.reason}. The harness (\`bench/bulk.ts\`) asks and confirms one bulk job per team for ${b.teams} teams (${b.channels} channels) and reads every figure from the emulator and the ledger once the bot has the feature.`,
+      '',
+    );
   } else {
-    lines.push(`${b.teams} teams × ${b.channels / b.teams} channels (generated fixture). One admin types \`migrate team "<team>" since 2020-01-01\` for each team, one after another, then the ${b.teams} Confirms (typed confirmation included) are pressed at once; the window starts at the first Confirm, on empty rate windows. The emulator enforces the published limits × ${b.scale} and the bot is configured with the same (\`BULK_TEAM_RPS\`, \`BULK_TENANT_RPS\`). The ideal schedule is the one the issue names; with the emulator's sliding windows the very last request could go out at ⌊(n−1)/capacity⌋ windows, slightly earlier, so a ratio just under 1 is possible, and small runs (the smoke profile) finish inside one window.`, '');
+    lines.push(
+      `${b.teams} teams × ${b.channels / b.teams} channels (generated fixture). One admin types \`migrate team "<team>" since 2020-01-01\` for each team, one after another, then the ${b.teams} Confirms (typed confirmation included) are pressed at once; the window starts at the first Confirm, on empty rate windows. The emulator enforces the published limits × ${b.scale} and the bot is configured with the same (\`BULK_TEAM_RPS\`, \`BULK_TENANT_RPS\`). The ideal schedule is the one the issue names; with the emulator's sliding windows the very last request could go out at ⌊(n−1)/capacity⌋ windows, slightly earlier, so a ratio just under 1 is possible, and small runs (the smoke profile) finish inside one window.`,
+      '',
+    );
     lines.push('| | |', '|---|---|');
-    lines.push(`| limits in force | ${b.limits.perAppPerTenant}/s per tenant, ${b.limits.perAppPerTeam}/s per team, ${b.limits.perAppPerThread}/s per thread, channel listings ${b.limits.channelsListPerAppPerTenant}/s |`);
-    lines.push(`| ideal schedule: max(${b.channels} / ${b.limits.perAppPerTenant}, ${b.channels / b.teams} / ${b.limits.perAppPerTeam}) | ${b.idealSeconds} s |`);
+    lines.push(
+      `| limits in force | ${b.limits.perAppPerTenant}/s per tenant, ${b.limits.perAppPerTeam}/s per team, ${b.limits.perAppPerThread}/s per thread, channel listings ${b.limits.channelsListPerAppPerTenant}/s |`,
+    );
+    lines.push(
+      `| ideal schedule: max(${b.channels} / ${b.limits.perAppPerTenant}, ${b.channels / b.teams} / ${b.limits.perAppPerTeam}) | ${b.idealSeconds} s |`,
+    );
     lines.push(`| wall time, first Confirm → last channel in migration mode | ${b.wallSeconds} s |`, `| wall / ideal | **${fmt(b.wallOverIdeal)}** |`);
     lines.push(`| the ${b.teams} previews, one after another (before the window) | ${b.previewSeconds} s |`);
-    lines.push(`| ideal for every request actually sent in the window | ${b.idealSeconds ? b.idealSecondsForRequestsSent : 'n/a'} s |`, `| every job finished (ledger, final cards) | ${b.allJobsFinishedSeconds} s |`);
-    lines.push(`| items succeeded / failed / skipped | ${b.succeeded} / ${b.failedItems} / ${b.skippedItems} |`, `| channels not in migration mode afterwards | ${b.channelsNotInMigration} |`);
-    lines.push(`| duplicate \`startMigration\` calls | ${b.duplicateStartMigrationCalls} |`, `| Graph requests / 429 answers | ${b.graphRequests} / ${b.throttled429} (${b.throttledPercent} %) |`);
+    lines.push(
+      `| ideal for every request actually sent in the window | ${b.idealSeconds ? b.idealSecondsForRequestsSent : 'n/a'} s |`,
+      `| every job finished (ledger, final cards) | ${b.allJobsFinishedSeconds} s |`,
+    );
+    lines.push(
+      `| items succeeded / failed / skipped | ${b.succeeded} / ${b.failedItems} / ${b.skippedItems} |`,
+      `| channels not in migration mode afterwards | ${b.channelsNotInMigration} |`,
+    );
+    lines.push(
+      `| duplicate \`startMigration\` calls | ${b.duplicateStartMigrationCalls} |`,
+      `| Graph requests / 429 answers | ${b.graphRequests} / ${b.throttled429} (${b.throttledPercent} %) |`,
+    );
     lines.push(`| errors | ${b.errors.length === 0 ? 'none' : b.errors.join('; ')} |`, '');
   }
 
   lines.push('## 4. Memory', '');
-  lines.push(`${mem.workers} admins at once, ${mem.mix}. ${mem.warmupTurns} warm-up turns, then ${mem.turns} turns at ${mem.turnsPerSecond} turns/s. Readings after forced garbage collection: ${mem.gcExposed ? 'yes' : 'no (run without --expose-gc)'}. The emulator runs in the same process; its logs are cleared between batches so only the bot can grow.`, '');
+  lines.push(
+    `${mem.workers} admins at once, ${mem.mix}. ${mem.warmupTurns} warm-up turns, then ${mem.turns} turns at ${mem.turnsPerSecond} turns/s. Readings after forced garbage collection: ${mem.gcExposed ? 'yes' : 'no (run without --expose-gc)'}. The emulator runs in the same process; its logs are cleared between batches so only the bot can grow.`,
+    '',
+  );
   lines.push('| | after warm-up | after the turns | growth |', '|---|---|---|---|');
   lines.push(`| RSS | ${mem.afterWarmup.rssMiB} MiB | ${mem.afterTurns.rssMiB} MiB | **${mem.rssGrowthPercent} %** |`);
   lines.push(`| V8 heap used | ${mem.afterWarmup.heapUsedMiB} MiB | ${mem.afterTurns.heapUsedMiB} MiB | ${mem.heapGrowthPercent} % |`);
   lines.push(`| external | ${mem.afterWarmup.externalMiB} MiB | ${mem.afterTurns.externalMiB} MiB | |`, '');
-  lines.push(`Trend (least squares over the readings after every batch): RSS ${fmt(mem.rssSlopeMiBPer10kTurns, 1)} MiB, heap ${fmt(mem.heapSlopeMiBPer10kTurns, 1)} MiB per 10,000 turns. RSS after each batch: ${mem.trend.map((p) => p.rssMiB).join(', ')} MiB.`, '');
+  lines.push(
+    `Trend (least squares over the readings after every batch): RSS ${fmt(mem.rssSlopeMiBPer10kTurns, 1)} MiB, heap ${fmt(mem.heapSlopeMiBPer10kTurns, 1)} MiB per 10,000 turns. RSS after each batch: ${mem.trend.map((p) => p.rssMiB).join(', ')} MiB.`,
+    '',
+  );
   lines.push(`Errors: ${mem.errors === 0 ? 'none' : `${mem.errors} (${mem.errorSamples.join('; ')})`}.`, '');
 
   lines.push('## 5. Concurrency', '');
-  lines.push(`${c.adminSource}. One warm-up burst (${c.firstContactAdminLookups} admin lookups: one per admin), then ${c.rounds} measured bursts each for the bot and the floor, alternating. The floor replays the reference turn's Graph calls retargeted to each admin's channel; its requests matched the bot's (as a multiset): ${c.floorMatchesBot ? 'yes' : '**no**'}.`, '');
+  lines.push(
+    `${c.adminSource}. One warm-up burst (${c.firstContactAdminLookups} admin lookups: one per admin), then ${c.rounds} measured bursts each for the bot and the floor, alternating. The floor replays the reference turn's Graph calls retargeted to each admin's channel; its requests matched the bot's (as a multiset): ${c.floorMatchesBot ? 'yes' : '**no**'}.`,
+    '',
+  );
   lines.push(TURN_HEADER);
   lines.push(turnRows('migrate command', c.migrate), turnRows('Confirm', c.confirm), '');
   lines.push(`Errors: bot ${c.botErrors}, floor ${c.floorErrors}${c.errors.length ? ` (${c.errors.slice(0, 5).join('; ')})` : ''}.`, '');
 
   const f = r.flood;
   lines.push('## 6. One user flooding', '');
-  lines.push(`A fresh bot with the shipped limits (\`USER_COMMANDS_PER_MINUTE=${f.limits.userCommandsPerMinute}\`, \`USER_COMMANDS_BURST=${f.limits.userCommandsBurst}\`, \`MAX_TURNS_IN_FLIGHT=${f.limits.maxTurnsInFlight}\`). ${f.roundTrips} round trips each of \`${f.measured}\` without and with a flood, in ${f.phases} alternating phases each way; the flood is \`${f.flooder}\` sending \`${f.floodCommand}\` at up to ${f.floodConcurrency} requests at once.`, '');
-  lines.push('| turn | unloaded p50 | flooded p50 | p50 ratio | unloaded p99 | flooded p99 | p99 ratio | samples (unloaded / flooded) |', '|---|---|---|---|---|---|---|---|');
-  for (const [name, x] of [['migrate command', f.migrate], ['Confirm', f.confirm]] as const) {
-    lines.push(`| ${name} | ${msf(x.unloaded.p50)} | ${msf(x.flooded.p50)} | ${fmt(x.p50Ratio)} | ${msf(x.unloaded.p99)} | ${msf(x.flooded.p99)} | **${fmt(x.p99Ratio)}** | ${x.unloaded.count} / ${x.flooded.count} |`);
+  lines.push(
+    `A fresh bot with the shipped limits (\`USER_COMMANDS_PER_MINUTE=${f.limits.userCommandsPerMinute}\`, \`USER_COMMANDS_BURST=${f.limits.userCommandsBurst}\`, \`MAX_TURNS_IN_FLIGHT=${f.limits.maxTurnsInFlight}\`). ${f.roundTrips} round trips each of \`${f.measured}\` without and with a flood, in ${f.phases} alternating phases each way; the flood is \`${f.flooder}\` sending \`${f.floodCommand}\` at up to ${f.floodConcurrency} requests at once.`,
+    '',
+  );
+  lines.push(
+    '| turn | unloaded p50 | flooded p50 | p50 ratio | unloaded p99 | flooded p99 | p99 ratio | samples (unloaded / flooded) |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const [name, x] of [
+    ['migrate command', f.migrate],
+    ['Confirm', f.confirm],
+  ] as const) {
+    lines.push(
+      `| ${name} | ${msf(x.unloaded.p50)} | ${msf(x.flooded.p50)} | ${fmt(x.p50Ratio)} | ${msf(x.unloaded.p99)} | ${msf(x.flooded.p99)} | **${fmt(x.p99Ratio)}** | ${x.unloaded.count} / ${x.flooded.count} |`,
+    );
   }
   lines.push('');
   lines.push('| | |', '|---|---|');

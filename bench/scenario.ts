@@ -1,7 +1,8 @@
 import type { Conversation, Emulator } from '../emulator/index';
 import { findButton, invokeText, pressButton } from './cards';
 import { FLOOR_VERB } from './floor-bot';
-import { GraphCall, graphCallsOf, signatures } from './graph-replay';
+import type { GraphCall } from './graph-replay';
+import { graphCallsOf, signatures } from './graph-replay';
 import type { BenchStack } from './stack';
 
 /** One admin migrating one channel: who types what, and which thread it touches. */

@@ -45,7 +45,7 @@ export interface BotUnderTest {
  */
 export async function startBotUnderTest(emulator: Emulator, fixture: TenantFixture, env: Record<string, string> = {}): Promise<BotUnderTest> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tmb-bench-'));
-  const bot = await startBot(loadConfig(benchEnv(emulator, dataDir, env)), { logDestination: discard() as never });
+  const bot = await startBot(loadConfig(benchEnv(emulator, dataDir, env)), { logDestination: discard() });
   const teams = new TeamsClient({ emulator, botUrl: `${bot.url}/api/messages`, fixture });
   return {
     bot,
@@ -79,7 +79,7 @@ export async function startBenchStack(fixture: TenantFixture, botEnv: Record<str
   const emulator = await startEmulator({ quiet: true, fixture, limits: { enabled: false } });
   const main = await startBotUnderTest(emulator, fixture, botEnv);
   const config = loadConfig(benchEnv(emulator, main.bot.config.dataDir));
-  const floorGraph = createGraphClient(config.graph, createGraphTokenProvider(config.graph, createLogger('warn', discard() as never)));
+  const floorGraph = createGraphClient(config.graph, createGraphTokenProvider(config.graph, createLogger('warn', discard())));
   const floor = await startFloorBot(floorGraph);
   const floorTeams = new TeamsClient({ emulator, botUrl: floor.messagesUrl, fixture });
   return {

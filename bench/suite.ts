@@ -72,7 +72,13 @@ const MAX_TURN_RATIO = 1.2;
 
 /** The figures of a run, each with its target from issue #7. */
 export function figuresOf(r: Omit<BenchResults, 'figures'>): Figure[] {
-  const le = (id: string, label: string, value: number, max: number): Figure => ({ id, label, value, target: `≤ ${max}`, pass: Number.isFinite(value) && value <= max });
+  const le = (id: string, label: string, value: number, max: number): Figure => ({
+    id,
+    label,
+    value,
+    target: `≤ ${max}`,
+    pass: Number.isFinite(value) && value <= max,
+  });
   const t = r.turnOverhead;
   const c = r.concurrency;
   const out: Figure[] = [
@@ -80,27 +86,73 @@ export function figuresOf(r: Omit<BenchResults, 'figures'>): Figure[] {
     le('turn.migrate.p99', 'migrate command, p99 / floor', t.migrate.p99Ratio, MAX_TURN_RATIO),
     le('turn.confirm.p50', 'Confirm, median / floor', t.confirm.p50Ratio, MAX_TURN_RATIO),
     le('turn.confirm.p99', 'Confirm, p99 / floor', t.confirm.p99Ratio, MAX_TURN_RATIO),
-    { id: 'turn.migrateToCard.p50', label: 'migrate command until the card reaches Teams, median / floor', value: t.migrateToCard.p50Ratio, target: 'information', pass: null },
-    { id: 'turn.migrateToCard.p99', label: 'migrate command until the card reaches Teams, p99 / floor', value: t.migrateToCard.p99Ratio, target: 'information', pass: null },
+    {
+      id: 'turn.migrateToCard.p50',
+      label: 'migrate command until the card reaches Teams, median / floor',
+      value: t.migrateToCard.p50Ratio,
+      target: 'information',
+      pass: null,
+    },
+    {
+      id: 'turn.migrateToCard.p99',
+      label: 'migrate command until the card reaches Teams, p99 / floor',
+      value: t.migrateToCard.p99Ratio,
+      target: 'information',
+      pass: null,
+    },
     le('economy.tokens', `token requests per 1,000 commands (${r.economy.commands} commands from a cold start)`, r.economy.tokenRequestsPer1000Commands, 1),
-    le('economy.adminLookups', `admin lookups per admin per ADMIN_CACHE_SECONDS (${r.economy.adminCacheSeconds} s, ${r.economy.admins} admins, ${r.economy.durationSeconds} s)`, r.economy.maxLookupsPerAdminPerCacheWindow, 1),
+    le(
+      'economy.adminLookups',
+      `admin lookups per admin per ADMIN_CACHE_SECONDS (${r.economy.adminCacheSeconds} s, ${r.economy.admins} admins, ${r.economy.durationSeconds} s)`,
+      r.economy.maxLookupsPerAdminPerCacheWindow,
+      1,
+    ),
   ];
   if (r.bulk.status === 'measured') {
     const b = r.bulk;
     out.push(
-      le('bulk.wallOverIdeal', `bulk start, ${b.channels} channels in ${b.teams} teams: wall time / ideal schedule (${b.idealSeconds} s)`, b.wallOverIdeal, 1.05),
+      le(
+        'bulk.wallOverIdeal',
+        `bulk start, ${b.channels} channels in ${b.teams} teams: wall time / ideal schedule (${b.idealSeconds} s)`,
+        b.wallOverIdeal,
+        1.05,
+      ),
       le('bulk.failed', 'bulk: failed items', b.failedItems, 0),
       le('bulk.duplicates', 'bulk: duplicate startMigration calls', b.duplicateStartMigrationCalls, 0),
       { id: 'bulk.429', label: 'bulk: 429 answers, % of Graph requests', value: b.throttledPercent, target: '< 1', pass: b.throttledPercent < 1 },
     );
   } else {
-    out.push({ id: 'bulk.wallOverIdeal', label: `bulk start (${r.bulk.channels} channels in ${r.bulk.teams} teams): pending — ${r.bulk.reason}`, value: Number.NaN, target: '≤ 1.05', pass: null });
+    out.push({
+      id: 'bulk.wallOverIdeal',
+      label: `bulk start (${r.bulk.channels} channels in ${r.bulk.teams} teams): pending — ${r.bulk.reason}`,
+      value: Number.NaN,
+      target: '≤ 1.05',
+      pass: null,
+    });
   }
   out.push(
-    { id: 'memory.rssGrowth', label: `RSS growth over ${r.memory.turns} turns after ${r.memory.warmupTurns} warm-up turns, %`, value: r.memory.rssGrowthPercent, target: '< 10', pass: r.memory.rssGrowthPercent < 10 && r.memory.errors === 0 },
-    { id: 'concurrency.migrate.p50', label: `${c.admins} admins at once: migrate, median / floor`, value: c.migrate.p50Ratio, target: 'information', pass: null },
+    {
+      id: 'memory.rssGrowth',
+      label: `RSS growth over ${r.memory.turns} turns after ${r.memory.warmupTurns} warm-up turns, %`,
+      value: r.memory.rssGrowthPercent,
+      target: '< 10',
+      pass: r.memory.rssGrowthPercent < 10 && r.memory.errors === 0,
+    },
+    {
+      id: 'concurrency.migrate.p50',
+      label: `${c.admins} admins at once: migrate, median / floor`,
+      value: c.migrate.p50Ratio,
+      target: 'information',
+      pass: null,
+    },
     { id: 'concurrency.migrate.p99', label: `${c.admins} admins at once: migrate, p99 / floor`, value: c.migrate.p99Ratio, target: 'information', pass: null },
-    { id: 'concurrency.confirm.p50', label: `${c.admins} admins at once: Confirm, median / floor`, value: c.confirm.p50Ratio, target: 'information', pass: null },
+    {
+      id: 'concurrency.confirm.p50',
+      label: `${c.admins} admins at once: Confirm, median / floor`,
+      value: c.confirm.p50Ratio,
+      target: 'information',
+      pass: null,
+    },
     { id: 'concurrency.confirm.p99', label: `${c.admins} admins at once: Confirm, p99 / floor`, value: c.confirm.p99Ratio, target: 'information', pass: null },
     le('concurrency.errors', `${c.admins} admins at once: errors`, c.botErrors, 0),
     ...floodFigures(r.flood),
@@ -110,7 +162,13 @@ export function figuresOf(r: Omit<BenchResults, 'figures'>): Figure[] {
 
 /** Issue #13 item 17: another admin's turn while one user floods, and what the flood cost in Graph. */
 export function floodFigures(f: FloodResult): Figure[] {
-  const le = (id: string, label: string, value: number, max: number): Figure => ({ id, label, value, target: `≤ ${max}`, pass: Number.isFinite(value) && value <= max && f.errors.length === 0 });
+  const le = (id: string, label: string, value: number, max: number): Figure => ({
+    id,
+    label,
+    value,
+    target: `≤ ${max}`,
+    pass: Number.isFinite(value) && value <= max && f.errors.length === 0,
+  });
   const allowed = f.floodCommandsAdmitted * f.graphCallsPerCommand;
   return [
     le('flood.migrate.p99', `another admin's migrate command while one user floods (${f.floodPerSecondAchieved}/s), p99 / unloaded p99`, f.migrate.p99Ratio, 2),
@@ -137,14 +195,17 @@ export async function runSuite(profile: BenchProfile, command: string, log: (lin
   const fixture = benchFixture(profile.fixture);
   const stack = await startBenchStack(fixture);
   try {
-    log(`turn overhead: up to ${profile.turns.iterations} round trips each for bot and floor${profile.turns.maxSeconds ? ` (at most ${profile.turns.maxSeconds} s)` : ''}…`);
+    log(
+      `turn overhead: up to ${profile.turns.iterations} round trips each for bot and floor${profile.turns.maxSeconds ? ` (at most ${profile.turns.maxSeconds} s)` : ''}…`,
+    );
     const turnOverhead = await measureTurnOverhead(stack, profile.turns);
     // Memory before the bursts: two hundred turns at once leave freed pages the allocator returns
     // to the system only slowly, which would inflate the first reading.
     log(`memory: ${profile.memory.turns} turns after ${profile.memory.warmupTurns} warm-up turns…`);
     // Its admins are the last generated ones, so the concurrency run still meets two hundred cold admins.
     const memoryTargets = concurrencyTargets(profile.fixture, profile.fixture.extraAdmins).slice(-profile.memory.workers);
-    if (profile.fixture.extraAdmins < profile.concurrency.admins + profile.memory.workers) throw new Error('the fixture needs an admin per concurrency unit and per memory worker');
+    if (profile.fixture.extraAdmins < profile.concurrency.admins + profile.memory.workers)
+      throw new Error('the fixture needs an admin per concurrency unit and per memory worker');
     const memory = await measureMemory(stack, memoryTargets, profile.memory);
     log(`concurrency: ${profile.concurrency.admins} admins at once, ${profile.concurrency.rounds} rounds…`);
     const concurrency = await measureConcurrency(stack, profile.fixture, turnOverhead.scripts!, profile.concurrency);
@@ -156,7 +217,18 @@ export async function runSuite(profile: BenchProfile, command: string, log: (lin
     const flood = await measureFlood(stack.emulator, fixture, profile.fixture, profile.flood);
     delete turnOverhead.scripts;
     machine.loadAverageEnd = loadAverage();
-    const partial = { profile: profile.name, command, machine, durationSeconds: Math.round((performance.now() - started) / 100) / 10, turnOverhead, concurrency, economy, memory, bulk, flood };
+    const partial = {
+      profile: profile.name,
+      command,
+      machine,
+      durationSeconds: Math.round((performance.now() - started) / 100) / 10,
+      turnOverhead,
+      concurrency,
+      economy,
+      memory,
+      bulk,
+      flood,
+    };
     return { ...partial, figures: figuresOf(partial) };
   } finally {
     await stack.stop();

@@ -1,5 +1,7 @@
-import { LatencySummary, ratio, summarize } from './stats';
-import { botRoundTrip, floorRoundTrip, graphSignaturesSince, migrateCommand, recordBotScripts, RecordedScripts, REFERENCE_TARGET, resetThread, RoundTrip } from './scenario';
+import type { LatencySummary } from './stats';
+import { ratio, summarize } from './stats';
+import type { RecordedScripts, RoundTrip } from './scenario';
+import { botRoundTrip, floorRoundTrip, graphSignaturesSince, migrateCommand, recordBotScripts, REFERENCE_TARGET, resetThread } from './scenario';
 import type { BenchStack } from './stack';
 import { signatures } from './graph-replay';
 
@@ -88,7 +90,8 @@ export async function measureTurnOverhead(stack: BenchStack, options: TurnOverhe
   const bot: RoundTrip[] = [];
   const floor: RoundTrip[] = [];
   const started = performance.now();
-  const outOfTime = (i: number) => options.maxSeconds !== undefined && i >= (options.minIterations ?? 0) && performance.now() - started > options.maxSeconds * 1000;
+  const outOfTime = (i: number) =>
+    options.maxSeconds !== undefined && i >= (options.minIterations ?? 0) && performance.now() - started > options.maxSeconds * 1000;
   let done = 0;
   for (let i = 0; i < options.iterations && !outOfTime(i); i++, done++) {
     if (i > 0 && i % resetEvery === 0) stack.emulator.reset();
@@ -116,9 +119,18 @@ export async function measureTurnOverhead(stack: BenchStack, options: TurnOverhe
     warmup: options.warmup,
     iterations: done,
     command: `${t.userKey}: ${migrateCommand(t)} → Confirm`,
-    migrate: figures(bot.map((r) => r.migrateMs), floor.map((r) => r.migrateMs)),
-    migrateToCard: figures(bot.map((r) => r.cardMs), floor.map((r) => r.cardMs)),
-    confirm: figures(bot.map((r) => r.confirmMs), floor.map((r) => r.confirmMs)),
+    migrate: figures(
+      bot.map((r) => r.migrateMs),
+      floor.map((r) => r.migrateMs),
+    ),
+    migrateToCard: figures(
+      bot.map((r) => r.cardMs),
+      floor.map((r) => r.cardMs),
+    ),
+    confirm: figures(
+      bot.map((r) => r.confirmMs),
+      floor.map((r) => r.confirmMs),
+    ),
     graphCalls: { migrate: signatures(scripts.migrate), confirm: signatures(scripts.confirm) },
     floorMatchesBot,
     errors: errors.slice(0, 20),

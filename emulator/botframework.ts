@@ -40,10 +40,31 @@ export function handleBotFramework(core: Core, ctx: RequestContext, segments: st
     const ring = keyRing();
     sendJson(ctx, 200, {
       keys: [
-        { kty: 'RSA', use: 'sig', kid: ring.botMsteams.kid, x5t: ring.botMsteams.kid, n: ring.botMsteams.jwk.n, e: ring.botMsteams.jwk.e, endorsements: ['msteams'] },
-        { kty: 'RSA', use: 'sig', kid: ring.botUnendorsed.kid, x5t: ring.botUnendorsed.kid, n: ring.botUnendorsed.jwk.n, e: ring.botUnendorsed.jwk.e, endorsements: ['webchat'] },
         {
-          kty: 'RSA', use: 'sig', kid: ring.botMultichannel.kid, x5t: ring.botMultichannel.kid, n: ring.botMultichannel.jwk.n, e: ring.botMultichannel.jwk.e,
+          kty: 'RSA',
+          use: 'sig',
+          kid: ring.botMsteams.kid,
+          x5t: ring.botMsteams.kid,
+          n: ring.botMsteams.jwk.n,
+          e: ring.botMsteams.jwk.e,
+          endorsements: ['msteams'],
+        },
+        {
+          kty: 'RSA',
+          use: 'sig',
+          kid: ring.botUnendorsed.kid,
+          x5t: ring.botUnendorsed.kid,
+          n: ring.botUnendorsed.jwk.n,
+          e: ring.botUnendorsed.jwk.e,
+          endorsements: ['webchat'],
+        },
+        {
+          kty: 'RSA',
+          use: 'sig',
+          kid: ring.botMultichannel.kid,
+          x5t: ring.botMultichannel.kid,
+          n: ring.botMultichannel.jwk.n,
+          e: ring.botMultichannel.jwk.e,
           endorsements: [...MULTICHANNEL_ENDORSEMENTS],
         },
       ],

@@ -52,17 +52,30 @@ export async function ensureCertificate(dataDir: string = defaultDataDir()): Pro
   const keyPath = path.join(dataDir, 'tls', 'key.pem');
   if (usableCertificate(certPath, keyPath)) return { certPath, keyPath };
   const notAfterDate = new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000);
-  const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }, { name: 'organizationName', value: 'Teams Migration Bot emulator' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, { type: 2, value: 'localhost' }] },
+  const pems = await selfsigned.generate(
+    [
+      { name: 'commonName', value: '127.0.0.1' },
+      { name: 'organizationName', value: 'Teams Migration Bot emulator' },
     ],
-  });
+    {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate,
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' },
+            { type: 2, value: 'localhost' },
+          ],
+        },
+      ],
+    },
+  );
   // Key first, then certificate: a reader that sees the new certificate always finds its key.
   writeAtomic(keyPath, pems.private);
   writeAtomic(certPath, pems.cert, 0o644);
@@ -91,7 +104,9 @@ export async function ensureAppCertificate(dataDir: string, name: string): Promi
   let parsed = parseKeyAndCert(content);
   if (!parsed || new Date(parsed.cert.validTo).getTime() < Date.now() + 24 * 3600 * 1000) {
     const pems = await selfsigned.generate([{ name: 'commonName', value: `${name}.emulator.local` }], {
-      keySize: 2048, algorithm: 'sha256', notAfterDate: new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000),
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000),
     });
     content = `${pems.private.trim()}\n${pems.cert.trim()}\n`;
     writeAtomic(pemPath, content);

@@ -47,37 +47,42 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port: args.port, dataDir: args.dataDir, limits: { enabled: args.limits }, quiet: true });
   const i = emulator.info;
   // Credentials of the emulator's fictional apps are printed on purpose: they only exist here.
-  process.stdout.write([
-    `Microsoft cloud emulator listening on ${i.baseUrl}`,
-    `  Entra ID authority host : ${i.authorityHost}/{tenant}`,
-    `  Graph                   : ${i.graphEndpoint}/v1.0 and /beta`,
-    `  Bot Framework connector : ${i.connectorUrl}`,
-    `  Throttling              : ${args.limits ? 'on (spec §5 limits)' : 'off'}`,
-    `  Info file               : ${args.dataDir}/emulator.json`,
-    '',
-    'Start the bot with:',
-    `  NODE_EXTRA_CA_CERTS=${i.certPath}`,
-    `  GRAPH_AUTHORITY_HOST=${i.authorityHost}`,
-    `  GRAPH_ENDPOINT=${i.graphEndpoint}`,
-    `  GRAPH_TENANT_ID=${i.tenantId}`,
-    `  GRAPH_CLIENT_ID=${i.migrationApp.clientId}`,
-    `  GRAPH_CLIENT_SECRET=${i.migrationApp.clientSecret}`,
-    `  (or, instead of the secret: GRAPH_CERTIFICATE_PATH=${i.migrationApp.certificatePath})`,
-    `  BOT_ID=${i.bot.appId}`,
-    `  BOT_PASSWORD=${i.bot.password}`,
-    `  ToBotFromChannelOpenIdMetadataUrl=${i.bot.openIdMetadataUrl}`,
-    `  ToBotFromEmulatorOpenIdMetadataUrl=${i.bot.openIdMetadataUrl}`,
-    `  ToBotFromChannelTokenIssuer=${i.bot.tokenIssuer}`,
-    `  ToChannelFromBotLoginUrl=${i.bot.loginUrl}`,
-    `  ToChannelFromBotOAuthScope=${i.bot.oauthScope}`,
-    `  OAuthUrl=${i.baseUrl}/botframework`,
-    '  CallerId=urn:botframework:azure',
-    '',
-    'Press Ctrl+C to stop.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `Microsoft cloud emulator listening on ${i.baseUrl}`,
+      `  Entra ID authority host : ${i.authorityHost}/{tenant}`,
+      `  Graph                   : ${i.graphEndpoint}/v1.0 and /beta`,
+      `  Bot Framework connector : ${i.connectorUrl}`,
+      `  Throttling              : ${args.limits ? 'on (spec §5 limits)' : 'off'}`,
+      `  Info file               : ${args.dataDir}/emulator.json`,
+      '',
+      'Start the bot with:',
+      `  NODE_EXTRA_CA_CERTS=${i.certPath}`,
+      `  GRAPH_AUTHORITY_HOST=${i.authorityHost}`,
+      `  GRAPH_ENDPOINT=${i.graphEndpoint}`,
+      `  GRAPH_TENANT_ID=${i.tenantId}`,
+      `  GRAPH_CLIENT_ID=${i.migrationApp.clientId}`,
+      `  GRAPH_CLIENT_SECRET=${i.migrationApp.clientSecret}`,
+      `  (or, instead of the secret: GRAPH_CERTIFICATE_PATH=${i.migrationApp.certificatePath})`,
+      `  BOT_ID=${i.bot.appId}`,
+      `  BOT_PASSWORD=${i.bot.password}`,
+      `  ToBotFromChannelOpenIdMetadataUrl=${i.bot.openIdMetadataUrl}`,
+      `  ToBotFromEmulatorOpenIdMetadataUrl=${i.bot.openIdMetadataUrl}`,
+      `  ToBotFromChannelTokenIssuer=${i.bot.tokenIssuer}`,
+      `  ToChannelFromBotLoginUrl=${i.bot.loginUrl}`,
+      `  ToChannelFromBotOAuthScope=${i.bot.oauthScope}`,
+      `  OAuthUrl=${i.baseUrl}/botframework`,
+      '  CallerId=urn:botframework:azure',
+      '',
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
   const stop = (): void => {
-    emulator.stop().then(() => process.exit(0), () => process.exit(1));
+    emulator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -67,13 +67,15 @@ export class ConnectorStore implements ConnectorRecorder {
     const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
       const poll = (): void => {
-        const hit = [...this.sends, ...this.edits].sort((x, y) => x.at - y.at).find((a) => {
-          try {
-            return predicate(a);
-          } catch {
-            return false;
-          }
-        });
+        const hit = [...this.sends, ...this.edits]
+          .sort((x, y) => x.at - y.at)
+          .find((a) => {
+            try {
+              return predicate(a);
+            } catch {
+              return false;
+            }
+          });
         if (hit) return resolve(hit);
         if (Date.now() >= deadline) return reject(new Error(`connector: no matching activity within ${timeoutMs} ms`));
         setTimeout(poll, 20);

@@ -8,10 +8,22 @@ function connectorError(ctx: RequestContext, status: number, code: string, messa
   sendJson(ctx, status, { error: { code, message } });
 }
 
-function recordActivity(core: Core, conversationId: string, activity: any, id: string, replyToId: string | null, operation: 'send' | 'update'): RecordedActivity {
+function recordActivity(
+  core: Core,
+  conversationId: string,
+  activity: any,
+  id: string,
+  replyToId: string | null,
+  operation: 'send' | 'update',
+): RecordedActivity {
   const entry: RecordedActivity = {
-    id, conversationId, replyToId, type: typeof activity?.type === 'string' ? activity.type : 'message',
-    raw: activity, operation, at: Date.now(),
+    id,
+    conversationId,
+    replyToId,
+    type: typeof activity?.type === 'string' ? activity.type : 'message',
+    raw: activity,
+    operation,
+    at: Date.now(),
   };
   if (typeof activity?.text === 'string') entry.text = activity.text;
   if (Array.isArray(activity?.attachments)) entry.attachments = activity.attachments;
@@ -145,7 +157,13 @@ function createConversation(core: Core, ctx: RequestContext, body: any): void {
     activityId = activityId ?? core.connector.nextId();
     recordActivity(core, conversationId, body.activity, activityId, null, 'send');
   }
-  sendJson(ctx, 201, activityId ? { id: conversationId, activityId, serviceUrl: `${core.baseUrl}/connector/` } : { id: conversationId, serviceUrl: `${core.baseUrl}/connector/` });
+  sendJson(
+    ctx,
+    201,
+    activityId
+      ? { id: conversationId, activityId, serviceUrl: `${core.baseUrl}/connector/` }
+      : { id: conversationId, serviceUrl: `${core.baseUrl}/connector/` },
+  );
 }
 
 /**

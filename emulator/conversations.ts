@@ -30,7 +30,7 @@ export function conversationMembers(state: TenantState, conversationId: string):
   }
   const thread = state.threads.get(threadOfConversation(conversationId));
   if (!thread) return undefined;
-  const keys = thread.kind === 'channel' ? state.team(thread.teamId ?? '')?.members ?? [] : thread.members;
+  const keys = thread.kind === 'channel' ? (state.team(thread.teamId ?? '')?.members ?? []) : thread.members;
   return keys.map((k) => state.usersByKey.get(k)).filter((u): u is FixtureUser => !!u);
 }
 

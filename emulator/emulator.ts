@@ -97,14 +97,16 @@ class RunningEmulator implements Emulator {
   }
 
   requests(filter: { service?: Service; method?: string; pathIncludes?: string } = {}): LoggedRequest[] {
-    return this.log.filter((r) => (!filter.service || r.service === filter.service)
-      && (!filter.method || r.method === filter.method.toUpperCase())
-      && (!filter.pathIncludes || r.path.includes(filter.pathIncludes)));
+    return this.log.filter(
+      (r) =>
+        (!filter.service || r.service === filter.service) &&
+        (!filter.method || r.method === filter.method.toUpperCase()) &&
+        (!filter.pathIncludes || r.path.includes(filter.pathIncludes)),
+    );
   }
 
   graphWrites(): LoggedRequest[] {
-    return this.log.filter((r) => r.service === 'graph' && ['POST', 'PATCH', 'PUT', 'DELETE'].includes(r.method)
-      && !/\/checkMemberObjects$/i.test(r.path));
+    return this.log.filter((r) => r.service === 'graph' && ['POST', 'PATCH', 'PUT', 'DELETE'].includes(r.method) && !/\/checkMemberObjects$/i.test(r.path));
   }
 
   thread(id: string): ThreadState | undefined {
@@ -130,21 +132,28 @@ class RunningEmulator implements Emulator {
   mintAccessToken(claims: AccessTokenClaims): string {
     const app = this.core.state.appsByClientId.get(claims.clientId.toLowerCase());
     return mintToken({
-      clientId: claims.clientId, tenantId: claims.tenantId, audience: claims.audience ?? 'https://graph.microsoft.com',
-      roles: claims.roles ?? app?.roles ?? [], lifetimeSeconds: claims.expiresInSeconds ?? this.core.tokenLifetimeSeconds,
-      appDisplayName: app?.displayName, foreignKey: claims.foreignKey,
+      clientId: claims.clientId,
+      tenantId: claims.tenantId,
+      audience: claims.audience ?? 'https://graph.microsoft.com',
+      roles: claims.roles ?? app?.roles ?? [],
+      lifetimeSeconds: claims.expiresInSeconds ?? this.core.tokenLifetimeSeconds,
+      appDisplayName: app?.displayName,
+      foreignKey: claims.foreignKey,
     });
   }
 
   /** `/_emulator/...`: info, reset, thread state and the request log over HTTP (for the CLI and manual runs). */
   private control(ctx: RequestContext): boolean {
-    const parts = ctx.path.split('/').slice(2).map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
+    const parts = ctx.path
+      .split('/')
+      .slice(2)
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      });
     if (ctx.method === 'GET' && parts.join('/') === 'info') sendJson(ctx, 200, this.info);
     else if (ctx.method === 'POST' && parts.join('/') === 'reset') {
       this.reset();
@@ -186,15 +195,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Requests Node's HTTP parser cannot read (unknown methods, broken headers) still get a Graph-shaped answer.
   server.on('clientError', (_err, socket) => {
     if (!socket.writable) return socket.destroy();
-    const body = JSON.stringify({ error: { code: 'BadRequest', message: 'The request could not be parsed as HTTP.',
-      innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': null } } });
+    const body = JSON.stringify({
+      error: {
+        code: 'BadRequest',
+        message: 'The request could not be parsed as HTTP.',
+        innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': null },
+      },
+    });
     socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `https://127.0.0.1:${port}`;
   const core: Core = {
-    baseUrl, state, appCertificates, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
-    tokenCounts: new Map(), limiter: new RateLimiter(options.limits), connector: new ConnectorStore(),
+    baseUrl,
+    state,
+    appCertificates,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
+    tokenCounts: new Map(),
+    limiter: new RateLimiter(options.limits),
+    connector: new ConnectorStore(),
   };
   const info = buildInfo(core, certPath);
   const emulator = new RunningEmulator(server, core, info, port);
@@ -225,8 +244,11 @@ function buildInfo(core: Core, certPath: string): EmulatorInfo {
     tenantId: fixture.homeTenantId,
     foreignTenantId: fixture.foreignTenantId,
     migrationApp: {
-      clientId: migration.clientId, clientSecret: migration.clientSecret, certificatePath: cert.pemPath,
-      certificateThumbprint: cert.thumbprint, certificateThumbprintSha256: cert.thumbprintSha256,
+      clientId: migration.clientId,
+      clientSecret: migration.clientSecret,
+      certificatePath: cert.pemPath,
+      certificateThumbprint: cert.thumbprint,
+      certificateThumbprintSha256: cert.thumbprintSha256,
     },
     readOnlyApp: { clientId: app('readOnly').clientId, clientSecret: app('readOnly').clientSecret },
     otherApp: { clientId: app('other').clientId, clientSecret: app('other').clientSecret },

@@ -60,8 +60,16 @@ function issuerFor(tenantId: string): string {
  * Signs an access token like Entra's v1 app-only tokens (aud, iss, tid, appid, azp, roles, iat,
  * nbf, exp). Used by the token endpoint and by tests that need expired or foreign tokens.
  */
-export function mintToken(opts: { clientId: string; tenantId: string; audience: string; roles: string[]; lifetimeSeconds: number;
-  appDisplayName?: string; appidacr?: string; foreignKey?: boolean }): string {
+export function mintToken(opts: {
+  clientId: string;
+  tenantId: string;
+  audience: string;
+  roles: string[];
+  lifetimeSeconds: number;
+  appDisplayName?: string;
+  appidacr?: string;
+  foreignKey?: boolean;
+}): string {
   const now = nowSeconds();
   const oid = servicePrincipalId(opts.clientId, opts.tenantId);
   const payload: Record<string, unknown> = {
@@ -138,12 +146,25 @@ export function handleEntra(core: Core, ctx: RequestContext, segments: string[])
   if (segments.length < 2) return false;
   const [tenantSegment, ...rest] = segments;
   const route = rest.join('/');
-  const known = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys',
-    'oauth2/v2.0/token', 'oauth2/v2.0/authorize', 'oauth2/token'];
+  const known = [
+    'v2.0/.well-known/openid-configuration',
+    '.well-known/openid-configuration',
+    'discovery/v2.0/keys',
+    'discovery/keys',
+    'oauth2/v2.0/token',
+    'oauth2/v2.0/authorize',
+    'oauth2/token',
+  ];
   if (!known.includes(route)) return false;
   const tenantId = resolveTenant(core, tenantSegment);
   if (!tenantId) {
-    sendAadError(ctx, 400, 'invalid_tenant', 90002, `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    sendAadError(
+      ctx,
+      400,
+      'invalid_tenant',
+      90002,
+      `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
     return true;
   }
   const authority = `${core.baseUrl}/${tenantSegment}`;
@@ -163,7 +184,13 @@ export function handleEntra(core: Core, ctx: RequestContext, segments: string[])
     tokenEndpoint(core, ctx, tenantId, `${authority}/oauth2/v2.0/token`);
     return true;
   }
-  sendAadError(ctx, 400, 'invalid_request', 900561, 'The endpoint only accepts POST requests for the client credentials grant; interactive and v1 flows are not emulated.');
+  sendAadError(
+    ctx,
+    400,
+    'invalid_request',
+    900561,
+    'The endpoint only accepts POST requests for the client credentials grant; interactive and v1 flows are not emulated.',
+  );
   return true;
 }
 
@@ -222,24 +249,48 @@ function tokenEndpoint(core: Core, ctx: RequestContext, tenantId: string, tokenU
   ctx.log.clientId = form.client_id;
   const client = findClient(core, tenantId, form.client_id);
   if (!client) {
-    sendAadError(ctx, 400, 'unauthorized_client', 700016, `Application with identifier '${form.client_id}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    sendAadError(
+      ctx,
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${form.client_id}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
     return;
   }
   const scopes = form.scope.split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s.toLowerCase()));
   if (scopes.length !== 1 || !/\/\.default$/i.test(scopes[0])) {
-    sendAadError(ctx, 400, 'invalid_scope', 1002012, `The provided value for scope ${form.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    sendAadError(
+      ctx,
+      400,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${form.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
     return;
   }
   const resource = scopes[0].replace(/\/\.default$/i, '');
   const isBotResource = normaliseResource(resource) === BOT_FRAMEWORK_RESOURCE;
   if (!isGraphResource(core, resource) && !isBotResource) {
-    sendAadError(ctx, 400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+    sendAadError(
+      ctx,
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+    );
     return;
   }
   let appidacr = '1';
   if (form.client_secret !== undefined) {
     if (form.client_secret !== client.clientSecret) {
-      sendAadError(ctx, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${client.clientId}'.`);
+      sendAadError(
+        ctx,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${client.clientId}'.`,
+      );
       return;
     }
   } else if (form.client_assertion !== undefined) {
@@ -259,12 +310,22 @@ function tokenEndpoint(core: Core, ctx: RequestContext, tenantId: string, tokenU
   }
   const audience = isBotResource ? BOT_FRAMEWORK_RESOURCE : resource.replace(/\/+$/, '');
   const token = mintToken({
-    clientId: client.clientId, tenantId, audience, roles: isBotResource ? [] : client.roles,
-    lifetimeSeconds: core.tokenLifetimeSeconds, appDisplayName: client.displayName, appidacr,
+    clientId: client.clientId,
+    tenantId,
+    audience,
+    roles: isBotResource ? [] : client.roles,
+    lifetimeSeconds: core.tokenLifetimeSeconds,
+    appDisplayName: client.displayName,
+    appidacr,
   });
   const key = client.clientId.toLowerCase();
   core.tokenCounts.set(key, (core.tokenCounts.get(key) ?? 0) + 1);
-  sendJson(ctx, 200, { token_type: 'Bearer', expires_in: core.tokenLifetimeSeconds, ext_expires_in: core.tokenLifetimeSeconds, access_token: token }, { pragma: 'no-cache' });
+  sendJson(
+    ctx,
+    200,
+    { token_type: 'Bearer', expires_in: core.tokenLifetimeSeconds, ext_expires_in: core.tokenLifetimeSeconds, access_token: token },
+    { pragma: 'no-cache' },
+  );
 }
 
 /**
@@ -276,13 +337,20 @@ function checkClientAssertion(core: Core, clientId: string, assertion: string, t
   const cert = core.appCertificates.get(clientId.toLowerCase());
   const jwt = decodeJwt(assertion);
   if (!jwt) return { code: 700025, message: 'The client assertion is not a well-formed JWT.' };
-  if (!cert) return { code: 700027, message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]` };
+  if (!cert)
+    return {
+      code: 700027,
+      message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
+    };
   const s256 = Buffer.from(cert.thumbprintSha256, 'hex').toString('base64url');
   const s1 = Buffer.from(cert.thumbprint, 'hex').toString('base64url');
   const presented = jwt.header['x5t#S256'] ?? jwt.header.x5t;
   const matches = jwt.header['x5t#S256'] !== undefined ? presented === s256 : presented === s1;
   if (typeof presented !== 'string' || !matches) {
-    return { code: 700027, message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(presented)}'.]` };
+    return {
+      code: 700027,
+      message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(presented)}'.]`,
+    };
   }
   if (!verifyJwtSignature(jwt, cert.publicKey)) return { code: 700027, message: 'Client assertion failed signature validation.' };
   const p = jwt.payload;

@@ -30,7 +30,7 @@ export class FaultStore implements FaultInjector {
     for (const active of this.rules) {
       const r = active.rule;
       if (r.method && r.method.toUpperCase() !== method.toUpperCase()) continue;
-      const hit = typeof r.path === 'string' ? path.includes(r.path) : (r.path.lastIndex = 0, r.path.test(path));
+      const hit = typeof r.path === 'string' ? path.includes(r.path) : ((r.path.lastIndex = 0), r.path.test(path));
       if (!hit) continue;
       active.remaining -= 1;
       if (active.remaining <= 0) this.rules = this.rules.filter((x) => x !== active);

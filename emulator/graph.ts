@@ -9,8 +9,24 @@ import type { Budget } from './throttle';
 
 /** Application permissions that satisfy each kind of call (the first is the least privileged). */
 const ROLES = {
-  teamRead: ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'TeamSettings.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  channelRead: ['Channel.ReadBasic.All', 'ChannelSettings.Read.All', 'ChannelSettings.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  teamRead: [
+    'Team.ReadBasic.All',
+    'TeamSettings.Read.All',
+    'TeamSettings.ReadWrite.All',
+    'Group.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  channelRead: [
+    'Channel.ReadBasic.All',
+    'ChannelSettings.Read.All',
+    'ChannelSettings.ReadWrite.All',
+    'Group.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   chatRead: ['Chat.ReadBasic.All', 'Chat.Read.All', 'Chat.ReadWrite.All'],
   userRead: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   migrate: ['Teamwork.Migrate.All'],
@@ -41,8 +57,20 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: ['teams', ':team'], roles: ROLES.teamRead, scope: 'team', handle: getTeam },
   { method: 'GET', pattern: ['teams', ':team', 'channels'], roles: ROLES.channelRead, scope: 'channelsList', handle: listChannels },
   { method: 'GET', pattern: ['teams', ':team', 'channels', ':channel'], roles: ROLES.channelRead, scope: 'channel', handle: getChannel },
-  { method: 'POST', pattern: ['teams', ':team', 'channels', ':channel', 'startMigration'], roles: ROLES.migrate, scope: 'channel', handle: (c) => startMigration(c, channelOf(c)) },
-  { method: 'POST', pattern: ['teams', ':team', 'channels', ':channel', 'completeMigration'], roles: ROLES.migrate, scope: 'channel', handle: (c) => completeMigration(c, channelOf(c)) },
+  {
+    method: 'POST',
+    pattern: ['teams', ':team', 'channels', ':channel', 'startMigration'],
+    roles: ROLES.migrate,
+    scope: 'channel',
+    handle: (c) => startMigration(c, channelOf(c)),
+  },
+  {
+    method: 'POST',
+    pattern: ['teams', ':team', 'channels', ':channel', 'completeMigration'],
+    roles: ROLES.migrate,
+    scope: 'channel',
+    handle: (c) => completeMigration(c, channelOf(c)),
+  },
   { method: 'GET', pattern: ['chats', ':chat'], roles: ROLES.chatRead, scope: 'chat', handle: getChat },
   { method: 'POST', pattern: ['chats', ':chat', 'startMigration'], roles: ROLES.migrate, scope: 'chat', handle: (c) => startMigration(c, chatOf(c)) },
   { method: 'POST', pattern: ['chats', ':chat', 'completeMigration'], roles: ROLES.migrate, scope: 'chat', handle: (c) => completeMigration(c, chatOf(c)) },
@@ -88,26 +116,39 @@ export function handleGraph(core: Core, ctx: RequestContext): void {
   }
   const hit = candidates.find((x) => x.r.method === ctx.method);
   if (!hit || !hit.params) {
-    sendGraphError(ctx, 405, 'MethodNotAllowed', `The HTTP method '${ctx.method}' is not allowed on this resource; allowed: ${candidates.map((x) => x.r.method).join(', ')}.`,
-      { allow: candidates.map((x) => x.r.method).join(', ') });
+    sendGraphError(
+      ctx,
+      405,
+      'MethodNotAllowed',
+      `The HTTP method '${ctx.method}' is not allowed on this resource; allowed: ${candidates.map((x) => x.r.method).join(', ')}.`,
+      { allow: candidates.map((x) => x.r.method).join(', ') },
+    );
     return;
   }
   const token = checkGraphToken(core, ctx.req.headers.authorization);
   if (!token.ok) {
-    sendGraphError(ctx, 401, 'InvalidAuthenticationToken', token.message, { 'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' });
+    sendGraphError(ctx, 401, 'InvalidAuthenticationToken', token.message, {
+      'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+    });
     return;
   }
   const { principal } = token;
   ctx.log.clientId = principal.clientId;
   const route = hit.r;
   if (!route.roles.some((r) => principal.roles.includes(r))) {
-    sendGraphError(ctx, 403, 'Forbidden', `Missing role permissions on the request. API requires one of '${route.roles.join(', ')}'. Roles on the request '${principal.roles.join(', ')}'.`);
+    sendGraphError(
+      ctx,
+      403,
+      'Forbidden',
+      `Missing role permissions on the request. API requires one of '${route.roles.join(', ')}'. Roles on the request '${principal.roles.join(', ')}'.`,
+    );
     return;
   }
   const decision = core.limiter.take(budgets(core, principal, route, hit.params));
   if (!decision.ok) {
-    sendGraphError(ctx, 429, 'TooManyRequests', 'Too many requests. Please retry after the time given in the Retry-After header.',
-      { 'retry-after': formatRetryAfter(decision.retryAfterSeconds) });
+    sendGraphError(ctx, 429, 'TooManyRequests', 'Too many requests. Please retry after the time given in the Retry-After header.', {
+      'retry-after': formatRetryAfter(decision.retryAfterSeconds),
+    });
     return;
   }
   try {
@@ -123,9 +164,10 @@ export function handleGraph(core: Core, ctx: RequestContext): void {
 function budgets(core: Core, p: Principal, route: Route, params: Params): Budget[] {
   const l = core.limiter.limits;
   const app = p.clientId.toLowerCase();
-  const out: Budget[] = route.scope === 'channelsList'
-    ? [{ key: `channels:${app}:${p.tenantId}`, perSecond: l.channelsListPerAppPerTenant }]
-    : [{ key: `tenant:${app}:${p.tenantId}`, perSecond: l.perAppPerTenant }];
+  const out: Budget[] =
+    route.scope === 'channelsList'
+      ? [{ key: `channels:${app}:${p.tenantId}`, perSecond: l.channelsListPerAppPerTenant }]
+      : [{ key: `tenant:${app}:${p.tenantId}`, perSecond: l.perAppPerTenant }];
   if (params.team) out.push({ key: `team:${app}:${params.team.toLowerCase()}`, perSecond: l.perAppPerTeam });
   if (params.channel) out.push({ key: `thread:${app}:${params.channel}`, perSecond: l.perAppPerThread });
   if (params.chat) out.push({ key: `thread:${app}:${params.chat}`, perSecond: l.perAppPerThread });
@@ -164,48 +206,148 @@ function userOf(call: Call): FixtureUser {
   return user;
 }
 
-const TEAM_PROPS = ['id', 'createdDateTime', 'displayName', 'description', 'internalId', 'classification', 'specialization', 'visibility', 'webUrl', 'isArchived', 'tenantId'];
-const CHANNEL_PROPS = ['id', 'createdDateTime', 'displayName', 'description', 'isFavoriteByDefault', 'email', 'tenantId', 'webUrl', 'membershipType', 'isArchived', 'migrationMode', 'originalCreatedDateTime'];
-const CHAT_PROPS = ['id', 'topic', 'createdDateTime', 'lastUpdatedDateTime', 'chatType', 'webUrl', 'tenantId', 'isHiddenForAllMembers', 'migrationMode', 'originalCreatedDateTime'];
-const USER_PROPS = ['id', 'displayName', 'givenName', 'surname', 'userPrincipalName', 'mail', 'userType', 'accountEnabled', 'businessPhones', 'jobTitle', 'mobilePhone', 'officeLocation', 'preferredLanguage'];
-const USER_DEFAULT = ['id', 'displayName', 'givenName', 'surname', 'userPrincipalName', 'mail', 'businessPhones', 'jobTitle', 'mobilePhone', 'officeLocation', 'preferredLanguage'];
+const TEAM_PROPS = [
+  'id',
+  'createdDateTime',
+  'displayName',
+  'description',
+  'internalId',
+  'classification',
+  'specialization',
+  'visibility',
+  'webUrl',
+  'isArchived',
+  'tenantId',
+];
+const CHANNEL_PROPS = [
+  'id',
+  'createdDateTime',
+  'displayName',
+  'description',
+  'isFavoriteByDefault',
+  'email',
+  'tenantId',
+  'webUrl',
+  'membershipType',
+  'isArchived',
+  'migrationMode',
+  'originalCreatedDateTime',
+];
+const CHAT_PROPS = [
+  'id',
+  'topic',
+  'createdDateTime',
+  'lastUpdatedDateTime',
+  'chatType',
+  'webUrl',
+  'tenantId',
+  'isHiddenForAllMembers',
+  'migrationMode',
+  'originalCreatedDateTime',
+];
+const USER_PROPS = [
+  'id',
+  'displayName',
+  'givenName',
+  'surname',
+  'userPrincipalName',
+  'mail',
+  'userType',
+  'accountEnabled',
+  'businessPhones',
+  'jobTitle',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+];
+const USER_DEFAULT = [
+  'id',
+  'displayName',
+  'givenName',
+  'surname',
+  'userPrincipalName',
+  'mail',
+  'businessPhones',
+  'jobTitle',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+];
 
 function teamJson(team: TeamRecord): Record<string, unknown> {
   return {
-    id: team.id, createdDateTime: team.createdDateTime, displayName: team.displayName, description: team.description,
-    internalId: team.generalChannelId, classification: null, specialization: 'none', visibility: 'private',
+    id: team.id,
+    createdDateTime: team.createdDateTime,
+    displayName: team.displayName,
+    description: team.description,
+    internalId: team.generalChannelId,
+    classification: null,
+    specialization: 'none',
+    visibility: 'private',
     webUrl: `https://teams.microsoft.com/l/team/${encodeURIComponent(team.generalChannelId)}/conversations?groupId=${team.id}&tenantId=${team.tenantId}`,
-    isArchived: false, tenantId: team.tenantId,
+    isArchived: false,
+    tenantId: team.tenantId,
   };
 }
 
 function channelJson(t: ThreadRecord): Record<string, unknown> {
   return {
-    id: t.id, createdDateTime: t.createdDateTime, displayName: t.displayName, description: t.description,
-    isFavoriteByDefault: null, email: '', tenantId: t.tenantId,
+    id: t.id,
+    createdDateTime: t.createdDateTime,
+    displayName: t.displayName,
+    description: t.description,
+    isFavoriteByDefault: null,
+    email: '',
+    tenantId: t.tenantId,
     webUrl: `https://teams.microsoft.com/l/channel/${encodeURIComponent(t.id)}/${encodeURIComponent(t.displayName)}?groupId=${t.teamId}&tenantId=${t.tenantId}`,
-    membershipType: t.membershipType, isArchived: false, migrationMode: t.migrationMode, originalCreatedDateTime: t.originalCreatedDateTime,
+    membershipType: t.membershipType,
+    isArchived: false,
+    migrationMode: t.migrationMode,
+    originalCreatedDateTime: t.originalCreatedDateTime,
   };
 }
 
 function chatJson(t: ThreadRecord): Record<string, unknown> {
   return {
-    id: t.id, topic: t.topic, createdDateTime: t.createdDateTime, lastUpdatedDateTime: t.createdDateTime, chatType: t.chatType,
-    webUrl: `https://teams.microsoft.com/l/chat/${encodeURIComponent(t.id)}/0?tenantId=${t.tenantId}`, tenantId: t.tenantId,
-    isHiddenForAllMembers: false, migrationMode: t.migrationMode, originalCreatedDateTime: t.originalCreatedDateTime,
+    id: t.id,
+    topic: t.topic,
+    createdDateTime: t.createdDateTime,
+    lastUpdatedDateTime: t.createdDateTime,
+    chatType: t.chatType,
+    webUrl: `https://teams.microsoft.com/l/chat/${encodeURIComponent(t.id)}/0?tenantId=${t.tenantId}`,
+    tenantId: t.tenantId,
+    isHiddenForAllMembers: false,
+    migrationMode: t.migrationMode,
+    originalCreatedDateTime: t.originalCreatedDateTime,
   };
 }
 
 function memberJson(call: Call, key: string): Record<string, unknown> {
   const u = call.core.state.usersByKey.get(key);
-  return { '@odata.type': '#microsoft.graph.aadUserConversationMember', id: `member-${key}`, displayName: u?.displayName ?? key, userId: u?.id ?? null, roles: [] };
+  return {
+    '@odata.type': '#microsoft.graph.aadUserConversationMember',
+    id: `member-${key}`,
+    displayName: u?.displayName ?? key,
+    userId: u?.id ?? null,
+    roles: [],
+  };
 }
 
 function userJson(u: FixtureUser): Record<string, unknown> {
   return {
-    id: u.id, displayName: u.displayName, givenName: u.givenName, surname: u.surname, userPrincipalName: u.userPrincipalName,
-    mail: u.mail, userType: u.userType, accountEnabled: true, businessPhones: [], jobTitle: null, mobilePhone: null,
-    officeLocation: null, preferredLanguage: 'en-US',
+    id: u.id,
+    displayName: u.displayName,
+    givenName: u.givenName,
+    surname: u.surname,
+    userPrincipalName: u.userPrincipalName,
+    mail: u.mail,
+    userType: u.userType,
+    accountEnabled: true,
+    businessPhones: [],
+    jobTitle: null,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: 'en-US',
   };
 }
 
@@ -338,11 +480,22 @@ function startMigration(call: Call, thread: ThreadRecord): void {
     if (value !== undefined && value !== null) {
       const parsed = typeof value === 'string' && ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
       if (Number.isNaN(parsed)) {
-        return sendGraphError(ctx, 400, 'BadRequest', `Invalid conversationCreationDateTime '${String(value)}': expected an ISO 8601 date and time with an offset.`);
+        return sendGraphError(
+          ctx,
+          400,
+          'BadRequest',
+          `Invalid conversationCreationDateTime '${String(value)}': expected an ISO 8601 date and time with an offset.`,
+        );
       }
-      if (parsed <= MIN_DATE_TIME_OFFSET) return sendGraphError(ctx, 400, 'BadRequest', 'conversationCreationDateTime must be later than the minimum DateTimeOffset.');
+      if (parsed <= MIN_DATE_TIME_OFFSET)
+        return sendGraphError(ctx, 400, 'BadRequest', 'conversationCreationDateTime must be later than the minimum DateTimeOffset.');
       if (parsed >= Date.parse(thread.createdDateTime)) {
-        return sendGraphError(ctx, 400, 'BadRequest', `conversationCreationDateTime (${value}) must be earlier than the ${noun(thread).toLowerCase()}'s current createdDateTime (${thread.createdDateTime}).`);
+        return sendGraphError(
+          ctx,
+          400,
+          'BadRequest',
+          `conversationCreationDateTime (${value}) must be earlier than the ${noun(thread).toLowerCase()}'s current createdDateTime (${thread.createdDateTime}).`,
+        );
       }
       since = parsed;
     }
@@ -362,7 +515,12 @@ function completeMigration(call: Call, thread: ThreadRecord): void {
   if (thread.migrationMode === 'completed') return sendGraphError(ctx, 400, 'BadRequest', `${noun(thread)} has already been finalized.`);
   if (thread.migrationMode !== 'inProgress') return sendGraphError(ctx, 400, 'BadRequest', `${noun(thread)} is not in migration mode.`);
   if (thread.migrationOwnerAppId?.toLowerCase() !== call.principal.clientId.toLowerCase()) {
-    return sendGraphError(ctx, 403, 'Forbidden', `The migration of this ${noun(thread).toLowerCase()} was started by another application; only that application can complete it.`);
+    return sendGraphError(
+      ctx,
+      403,
+      'Forbidden',
+      `The migration of this ${noun(thread).toLowerCase()} was started by another application; only that application can complete it.`,
+    );
   }
   thread.migrationMode = 'completed';
   sendEmpty(ctx, 204);

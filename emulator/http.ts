@@ -131,27 +131,44 @@ function graphDate(): string {
 
 /** Sends a Graph-shaped error (spec §4): `{ error: { code, message, innerError: { date, request-id, client-request-id } } }`. */
 export function sendGraphError(ctx: RequestContext, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(ctx, status, {
-    error: {
-      code,
-      message,
-      innerError: { date: graphDate(), 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId ?? ctx.requestId },
+  sendJson(
+    ctx,
+    status,
+    {
+      error: {
+        code,
+        message,
+        innerError: { date: graphDate(), 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId ?? ctx.requestId },
+      },
     },
-  }, headers);
+    headers,
+  );
 }
 
 /** Sends an Entra (AADSTS) error: `{ error, error_description, error_codes, timestamp, trace_id, correlation_id }`. */
-export function sendAadError(ctx: RequestContext, status: number, error: string, aadsts: number, description: string, headers: Record<string, string> = {}): void {
+export function sendAadError(
+  ctx: RequestContext,
+  status: number,
+  error: string,
+  aadsts: number,
+  description: string,
+  headers: Record<string, string> = {},
+): void {
   const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
-  sendJson(ctx, status, {
-    error,
-    error_description: `AADSTS${aadsts}: ${description} Trace ID: ${ctx.requestId} Correlation ID: ${ctx.clientRequestId ?? ctx.requestId} Timestamp: ${timestamp}`,
-    error_codes: [aadsts],
-    timestamp,
-    trace_id: ctx.requestId,
-    correlation_id: ctx.clientRequestId ?? ctx.requestId,
-    error_uri: `${ctx.req.headers.host ? `https://${ctx.req.headers.host}` : ''}/error?code=${aadsts}`,
-  }, headers);
+  sendJson(
+    ctx,
+    status,
+    {
+      error,
+      error_description: `AADSTS${aadsts}: ${description} Trace ID: ${ctx.requestId} Correlation ID: ${ctx.clientRequestId ?? ctx.requestId} Timestamp: ${timestamp}`,
+      error_codes: [aadsts],
+      timestamp,
+      trace_id: ctx.requestId,
+      correlation_id: ctx.clientRequestId ?? ctx.requestId,
+      error_uri: `${ctx.req.headers.host ? `https://${ctx.req.headers.host}` : ''}/error?code=${aadsts}`,
+    },
+    headers,
+  );
 }
 
 /** A fresh GUID for request ids. */

@@ -10,6 +10,17 @@ export { defaultFixture, expandFixture, type TenantFixture } from './fixture';
 export { TeamsClient, type TeamsUser, type Conversation, type PostResult } from './teams-client';
 export { botEnvironment } from './bot-env';
 export type {
-  AccessTokenClaims, ChannelTokenClaims, ConnectorRecorder, Emulator, EmulatorInfo, FaultInjector, FaultKind, FaultRule,
-  LoggedRequest, RateLimits, RecordedActivity, Service, ThreadState,
+  AccessTokenClaims,
+  ChannelTokenClaims,
+  ConnectorRecorder,
+  Emulator,
+  EmulatorInfo,
+  FaultInjector,
+  FaultKind,
+  FaultRule,
+  LoggedRequest,
+  RateLimits,
+  RecordedActivity,
+  Service,
+  ThreadState,
 } from './types';

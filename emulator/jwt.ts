@@ -70,8 +70,12 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: crypto.KeyObject)
   try {
     if (jwt.header.alg === 'RS256') return crypto.verify('sha256', data, publicKey, jwt.signature);
     if (jwt.header.alg === 'PS256') {
-      return crypto.verify('sha256', data, { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO }, jwt.signature);
+      return crypto.verify(
+        'sha256',
+        data,
+        { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO },
+        jwt.signature,
+      );
     }
   } catch {
     return false;

@@ -51,7 +51,7 @@ export function parseFilter(filter: string, allowed: { eq: string[]; startswith:
     const op = eq ? 'eq' : 'startswith';
     const property = allowed[op].find((p) => p.toLowerCase() === m[1].toLowerCase());
     if (!property) throw new QueryError(`Unsupported filter: '${op}' on property '${m[1]}' is not supported on this resource.`);
-    return { op, property, value: m[2].replace(/''/g, "'") } as FilterClause;
+    return { op, property, value: m[2].replace(/''/g, "'") };
   });
 }
 
@@ -69,7 +69,10 @@ export function matchesFilter(item: Record<string, unknown>, clauses: FilterClau
 /** Parses `$select`; unknown properties are a QueryError like Graph's "Could not find a property". */
 export function parseSelect(select: string | undefined, known: string[], typeName: string): string[] | null {
   if (select === undefined) return null;
-  const names = select.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = select
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new QueryError('Invalid $select: empty.');
   return names.map((n) => {
     const hit = known.find((k) => k.toLowerCase() === n.toLowerCase());

@@ -7,7 +7,16 @@ import { clientIdOfAuthorization, handleEntra } from './entra';
 import type { FaultStore } from './faults';
 import { handleGraph } from './graph';
 import {
-  formatRetryAfter, newId, parseBody, readBody, sendAadError, sendGraphError, sendJson, sendRaw, serviceOf, splitUrl,
+  formatRetryAfter,
+  newId,
+  parseBody,
+  readBody,
+  sendAadError,
+  sendGraphError,
+  sendJson,
+  sendRaw,
+  serviceOf,
+  splitUrl,
   type RequestContext,
 } from './http';
 import type { LoggedRequest } from './types';
@@ -49,13 +58,33 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   const service = serviceOf(path);
   const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : null;
   const log: LoggedRequest = {
-    at: Date.now(), service, method: (req.method ?? 'GET').toUpperCase(), path, rawUrl, query, body: null,
-    clientId: clientIdOfAuthorization(req.headers.authorization), status: 0, requestId: newId(),
+    at: Date.now(),
+    service,
+    method: (req.method ?? 'GET').toUpperCase(),
+    path,
+    rawUrl,
+    query,
+    body: null,
+    clientId: clientIdOfAuthorization(req.headers.authorization),
+    status: 0,
+    requestId: newId(),
   };
   p.log.push(log);
   const ctx: RequestContext = {
-    req, res, method: log.method, path, rawUrl, query, rawBody: Buffer.alloc(0), body: undefined, bodyError: null,
-    requestId: log.requestId as string, clientRequestId, service, log, done: false,
+    req,
+    res,
+    method: log.method,
+    path,
+    rawUrl,
+    query,
+    rawBody: Buffer.alloc(0),
+    body: undefined,
+    bodyError: null,
+    requestId: log.requestId as string,
+    clientRequestId,
+    service,
+    log,
+    done: false,
   };
   try {
     ctx.rawBody = await readBody(req);

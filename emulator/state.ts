@@ -66,27 +66,54 @@ export class TenantState {
     for (const t of this.fixture.teams) {
       const channelIds = t.channels.map((c) => c.id);
       this.teams.set(t.id.toLowerCase(), {
-        id: t.id, tenantId: t.tenantId, displayName: t.displayName, description: t.description,
-        createdDateTime: t.createdDateTime, generalChannelId: channelIds[0], channelIds, members: [...t.members],
+        id: t.id,
+        tenantId: t.tenantId,
+        displayName: t.displayName,
+        description: t.description,
+        createdDateTime: t.createdDateTime,
+        generalChannelId: channelIds[0],
+        channelIds,
+        members: [...t.members],
       });
       this.teamOrder.push(t.id.toLowerCase());
       for (const c of t.channels) {
         this.threads.set(c.id, {
-          id: c.id, kind: 'channel', tenantId: t.tenantId, teamId: t.id, displayName: c.displayName,
-          membershipType: c.membershipType, createdDateTime: c.createdDateTime ?? t.createdDateTime,
-          originalCreatedDateTime: c.originalCreatedDateTime ?? null, migrationMode: c.migrationMode ?? null,
-          migrationOwnerAppId: this.ownerClientId(c.migrationOwner), startMigrationCalls: 0, completeMigrationCalls: 0,
-          description: c.description ?? null, topic: null, members: [...t.members], startMigrationPreconditionFailed: false,
+          id: c.id,
+          kind: 'channel',
+          tenantId: t.tenantId,
+          teamId: t.id,
+          displayName: c.displayName,
+          membershipType: c.membershipType,
+          createdDateTime: c.createdDateTime ?? t.createdDateTime,
+          originalCreatedDateTime: c.originalCreatedDateTime ?? null,
+          migrationMode: c.migrationMode ?? null,
+          migrationOwnerAppId: this.ownerClientId(c.migrationOwner),
+          startMigrationCalls: 0,
+          completeMigrationCalls: 0,
+          description: c.description ?? null,
+          topic: null,
+          members: [...t.members],
+          startMigrationPreconditionFailed: false,
           migrationStartedDateTime: c.migrationStartedDateTime ?? null,
         });
       }
     }
     for (const c of this.fixture.chats) {
       this.threads.set(c.id, {
-        id: c.id, kind: 'chat', tenantId: c.tenantId, displayName: c.topic ?? '', chatType: c.chatType,
-        createdDateTime: c.createdDateTime, originalCreatedDateTime: c.originalCreatedDateTime ?? null,
-        migrationMode: c.migrationMode ?? null, migrationOwnerAppId: this.ownerClientId(c.migrationOwner),
-        startMigrationCalls: 0, completeMigrationCalls: 0, description: null, topic: c.topic, members: [...c.members],
+        id: c.id,
+        kind: 'chat',
+        tenantId: c.tenantId,
+        displayName: c.topic ?? '',
+        chatType: c.chatType,
+        createdDateTime: c.createdDateTime,
+        originalCreatedDateTime: c.originalCreatedDateTime ?? null,
+        migrationMode: c.migrationMode ?? null,
+        migrationOwnerAppId: this.ownerClientId(c.migrationOwner),
+        startMigrationCalls: 0,
+        completeMigrationCalls: 0,
+        description: null,
+        topic: c.topic,
+        members: [...c.members],
         startMigrationPreconditionFailed: c.startMigrationPreconditionFailed ?? false,
         migrationStartedDateTime: c.migrationStartedDateTime ?? null,
       });
@@ -122,9 +149,15 @@ export class TenantState {
     const t = this.threads.get(id);
     if (!t) return undefined;
     const view: ThreadState = {
-      id: t.id, kind: t.kind, tenantId: t.tenantId, displayName: t.displayName, createdDateTime: t.createdDateTime,
-      originalCreatedDateTime: t.originalCreatedDateTime, migrationMode: t.migrationMode,
-      migrationOwnerAppId: t.migrationOwnerAppId, startMigrationCalls: t.startMigrationCalls,
+      id: t.id,
+      kind: t.kind,
+      tenantId: t.tenantId,
+      displayName: t.displayName,
+      createdDateTime: t.createdDateTime,
+      originalCreatedDateTime: t.originalCreatedDateTime,
+      migrationMode: t.migrationMode,
+      migrationOwnerAppId: t.migrationOwnerAppId,
+      startMigrationCalls: t.startMigrationCalls,
       completeMigrationCalls: t.completeMigrationCalls,
     };
     if (t.teamId !== undefined) view.teamId = t.teamId;

@@ -71,8 +71,12 @@ export class TeamsClient {
   }
 
   private personal(user: FixtureUser): Conversation {
-    return this.conversation(user, { id: personalConversationId(user.key), conversationType: 'personal', tenantId: user.tenantId, isGroup: false },
-      { tenant: { id: user.tenantId } }, false);
+    return this.conversation(
+      user,
+      { id: personalConversationId(user.key), conversationType: 'personal', tenantId: user.tenantId, isGroup: false },
+      { tenant: { id: user.tenantId } },
+      false,
+    );
   }
 
   private channel(user: FixtureUser, teamName: string, channelName: string, includeAadGroupId: boolean): Conversation {
@@ -85,21 +89,45 @@ export class TeamsClient {
     const general = team.channels[0];
     const teamData: Record<string, unknown> = { id: general.id, name: team.displayName };
     if (includeAadGroupId) teamData.aadGroupId = team.id;
-    return this.conversation(user,
-      { id: channelConversationId(channel.id, nextMessageId()), conversationType: 'channel', tenantId: user.tenantId, isGroup: true, name: channel.displayName },
-      { teamsChannelId: channel.id, teamsTeamId: general.id, channel: { id: channel.id, name: channel.displayName }, team: teamData, tenant: { id: user.tenantId } },
-      true, 'teamMemberAdded');
+    return this.conversation(
+      user,
+      {
+        id: channelConversationId(channel.id, nextMessageId()),
+        conversationType: 'channel',
+        tenantId: user.tenantId,
+        isGroup: true,
+        name: channel.displayName,
+      },
+      {
+        teamsChannelId: channel.id,
+        teamsTeamId: general.id,
+        channel: { id: channel.id, name: channel.displayName },
+        team: teamData,
+        tenant: { id: user.tenantId },
+      },
+      true,
+      'teamMemberAdded',
+    );
   }
 
   private groupChat(user: FixtureUser, chatId: string): Conversation {
     const chat = this.fixture.chats.find((c) => c.id === chatId);
     if (!chat) throw new Error(`TeamsClient: no chat '${chatId}'`);
-    return this.conversation(user, { id: chat.id, conversationType: 'groupChat', tenantId: user.tenantId, isGroup: true },
-      { tenant: { id: user.tenantId } }, true);
+    return this.conversation(
+      user,
+      { id: chat.id, conversationType: 'groupChat', tenantId: user.tenantId, isGroup: true },
+      { tenant: { id: user.tenantId } },
+      true,
+    );
   }
 
-  private conversation(user: FixtureUser, conversation: Record<string, unknown>, channelData: Record<string, unknown>,
-    mentionByDefault: boolean, installEventType?: string): Conversation {
+  private conversation(
+    user: FixtureUser,
+    conversation: Record<string, unknown>,
+    channelData: Record<string, unknown>,
+    mentionByDefault: boolean,
+    installEventType?: string,
+  ): Conversation {
     const emulator = this.opts.emulator;
     const conversationId = conversation.id as string;
     const bot = { id: `28:${this.fixture.bot.appId}`, name: this.fixture.bot.name };
@@ -175,8 +203,12 @@ export class TeamsClient {
   /** POSTs one activity to the bot and returns its status and parsed body. */
   private async post(activity: Record<string, unknown>, token?: string | null): Promise<PostResult> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const bearer = token !== undefined ? token
-      : this.opts.signTokens ? this.opts.emulator.signChannelToken({ serviceUrl: String(activity.serviceUrl ?? this.opts.emulator.connectorUrl) }) : null;
+    const bearer =
+      token !== undefined
+        ? token
+        : this.opts.signTokens
+          ? this.opts.emulator.signChannelToken({ serviceUrl: String(activity.serviceUrl ?? this.opts.emulator.connectorUrl) })
+          : null;
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     const res = await fetch(this.opts.botUrl, { method: 'POST', headers, body: JSON.stringify(activity), signal: AbortSignal.timeout(60_000) });
     const text = await res.text();

@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const store = await createStore(
-    kind === 'table' ? { kind: 'table', connectionString: env.AZURE_STORAGE_CONNECTION_STRING! } : { kind: 'sqlite', dataDir: path.resolve(env.DATA_DIR ?? './data') },
+    kind === 'table'
+      ? { kind: 'table', connectionString: env.AZURE_STORAGE_CONNECTION_STRING! }
+      : { kind: 'sqlite', dataDir: path.resolve(env.DATA_DIR ?? './data') },
   );
   try {
     const csv = auditToCsv(await store.queryLedger({ since: sinceIso, limit: Infinity }));

@@ -10,7 +10,8 @@
  *   node dist/scripts/dev.js [--port 3978] [--playground-port 56150] [--emulator-port 0]
  *                            [--data-dir data/dev] [--no-limits] [--time-zone Europe/Berlin]
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -60,10 +61,23 @@ export interface DevStack {
 
 /** Bot environment variables that would change what the demo talks to, cleared for the child. */
 const CLEARED_BOT_ENV = [
-  'BOT_ID', 'BOT_PASSWORD', 'BOT_TENANT_ID', 'BOT_TYPE', 'GRAPH_CERTIFICATE_PATH', 'GRAPH_CLOUD', 'STORAGE_BACKEND',
-  'AZURE_STORAGE_CONNECTION_STRING', 'STATE_BLOB_CONTAINER', 'ALLOWED_TENANT_IDS',
-  'ToChannelFromBotLoginUrl', 'ToChannelFromBotOAuthScope', 'ToBotFromChannelTokenIssuer', 'OAuthUrl',
-  'ToBotFromChannelOpenIdMetadataUrl', 'ToBotFromEmulatorOpenIdMetadataUrl', 'CallerId',
+  'BOT_ID',
+  'BOT_PASSWORD',
+  'BOT_TENANT_ID',
+  'BOT_TYPE',
+  'GRAPH_CERTIFICATE_PATH',
+  'GRAPH_CLOUD',
+  'STORAGE_BACKEND',
+  'AZURE_STORAGE_CONNECTION_STRING',
+  'STATE_BLOB_CONTAINER',
+  'ALLOWED_TENANT_IDS',
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'ToBotFromChannelTokenIssuer',
+  'OAuthUrl',
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromEmulatorOpenIdMetadataUrl',
+  'CallerId',
 ];
 
 /**
@@ -146,7 +160,8 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number, 
       req.on('error', () => resolve(0));
     });
     if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not answer ${url} within ${Math.round(timeoutMs / 1000)} s. Last output:\n${tail.slice(-15).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not answer ${url} within ${Math.round(timeoutMs / 1000)} s. Last output:\n${tail.slice(-15).join('\n')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -257,8 +272,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       new Promise<never>((_, reject) => {
         const t = setTimeout(() => reject(new Error(`The Agents Playground did not start within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
         t.unref();
-        listeningPort.then(() => clearTimeout(t), () => clearTimeout(t));
-        playground.once('exit', (code) => reject(new Error(`The Agents Playground exited (${code}) before listening. Last output:\n${playgroundTail.slice(-15).join('\n')}`)));
+        listeningPort.then(
+          () => clearTimeout(t),
+          () => clearTimeout(t),
+        );
+        playground.once('exit', (code) =>
+          reject(new Error(`The Agents Playground exited (${code}) before listening. Last output:\n${playgroundTail.slice(-15).join('\n')}`)),
+        );
       }),
     ]);
     const playgroundUrl = `http://127.0.0.1:${port}`;
@@ -302,7 +322,9 @@ function parseArgs(argv: string[]): CliArgs {
       if (!args.timeZone) throw new Error('--time-zone needs an IANA zone, e.g. Europe/Berlin');
     } else if (a === '--no-limits') args.limits = false;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run dev -- [--port 3978] [--playground-port 56150] [--emulator-port 0] [--data-dir data/dev] [--no-limits] [--time-zone ZONE]\n');
+      process.stdout.write(
+        'usage: npm run dev -- [--port 3978] [--playground-port 56150] [--emulator-port 0] [--data-dir data/dev] [--no-limits] [--time-zone ZONE]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
@@ -334,20 +356,29 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
 
-  stack = await startDevStack({ botPort: args.botPort, playgroundPort: args.playgroundPort, emulatorPort: args.emulatorPort, dataDir: args.dataDir, limits: args.limits, timeZone: args.timeZone });
+  stack = await startDevStack({
+    botPort: args.botPort,
+    playgroundPort: args.playgroundPort,
+    emulatorPort: args.emulatorPort,
+    dataDir: args.dataDir,
+    limits: args.limits,
+    timeZone: args.timeZone,
+  });
   if (shuttingDown) return;
-  process.stdout.write([
-    '',
-    'Teams Migration Bot — local demo is running',
-    `  Agents Playground : ${stack.playgroundUrl}   <- open this page`,
-    `  Bot               : ${stack.botUrl}/api/messages`,
-    `  Emulator          : ${stack.emulator.info.baseUrl} (Entra ID, Graph, Bot Framework)`,
-    '',
-    'You are Alex Wilber, a Teams Administrator. In "Personal Chat" type  migrate  and follow the form,',
-    'or  help  for every command. In a channel, @mention "Migration Bot" first.',
-    'Press Ctrl+C to stop.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      'Teams Migration Bot — local demo is running',
+      `  Agents Playground : ${stack.playgroundUrl}   <- open this page`,
+      `  Bot               : ${stack.botUrl}/api/messages`,
+      `  Emulator          : ${stack.emulator.info.baseUrl} (Entra ID, Graph, Bot Framework)`,
+      '',
+      'You are Alex Wilber, a Teams Administrator. In "Personal Chat" type  migrate  and follow the form,',
+      'or  help  for every command. In a channel, @mention "Migration Bot" first.',
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
   const crash = await stack.crashed;
   if (shuttingDown) return;
   process.stderr.write(`[dev] the ${crash.name} stopped unexpectedly (${crash.code ?? crash.signal}); stopping the rest.\n`);

@@ -122,10 +122,7 @@ function clockBack(cx: number, cy: number, r: number, stroke: number, handStroke
     ex + tx * length,
     ey + ty * length,
   );
-  const hands = union(
-    segment(cx, cy, cx, cy - r * 0.58, handStroke),
-    segment(cx, cy, cx + r * 0.42, cy + r * 0.3, handStroke),
-  );
+  const hands = union(segment(cx, cy, cx, cy - r * 0.58, handStroke), segment(cx, cy, cx + r * 0.42, cy + r * 0.3, handStroke));
   return union(arc(cx, cy, r, stroke, gapFrom, gapTo), head, hands);
 }
 
@@ -199,8 +196,7 @@ export function renderColorIcon(): PNG {
       return [top[0] + (bottom[0] - top[0]) * t, top[1] + (bottom[1] - top[1]) * t, top[2] + (bottom[2] - top[2]) * t, 255];
     },
   };
-  const speech = (dx: number, dy: number) =>
-    bubble(34 + dx, 38 + dy, 158 + dx, 134 + dy, 24, [58 + dx, 126 + dy, 96 + dx, 126 + dy, 48 + dx, 162 + dy]);
+  const speech = (dx: number, dy: number) => bubble(34 + dx, 38 + dy, 158 + dx, 134 + dy, 24, [58 + dx, 126 + dy, 96 + dx, 126 + dy, 48 + dx, 162 + dy]);
   const shadow: Layer = { shape: speech(3, 5), colour: () => [20, 22, 70, 70] };
   const paper: Layer = { shape: speech(0, 0), colour: () => [255, 255, 255, 255] };
   const symbol: Layer = { shape: clockBack(96, 86, 29, 8, 7), colour: () => [ar, ag, ab, 255] };

@@ -57,8 +57,8 @@ export function parseEnvText(text: string): Record<string, string> {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
-    const name = m[1]!;
-    let value = m[2]!;
+    const name = m[1];
+    let value = m[2];
     const quote = value[0];
     if ((quote === '"' || quote === "'" || quote === '`') && value.lastIndexOf(quote) > 0) {
       value = value.slice(1, value.lastIndexOf(quote));
@@ -80,7 +80,7 @@ export function readEnvFile(file: string): Record<string, string> {
 export function placeholdersIn(text: string): string[] {
   const names: string[] = [];
   for (const m of text.matchAll(PLACEHOLDER)) {
-    if (!names.includes(m[1]!)) names.push(m[1]!);
+    if (!names.includes(m[1])) names.push(m[1]);
   }
   return names;
 }

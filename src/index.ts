@@ -2,13 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { AdminPolicy } from './features/shared/admin-policy';
 import { createGraphTokenProvider, CredentialError } from './graph/graph-credential';
-import { Config, ConfigError, loadConfig } from './config/config';
+import type { Config } from './config/config';
+import { ConfigError, loadConfig } from './config/config';
 import { nationalCloudCaveat } from './domain/national-clouds';
 import { createGraphClient } from './graph/graph-client';
 import { DirectoryRoles } from './graph/directory-roles';
 import { MigrationApi } from './graph/migration-api';
 import { TeamsDirectory } from './graph/teams-directory';
-import { createLogger, Logger } from './log/logger';
+import type { Logger } from './log/logger';
+import { createLogger } from './log/logger';
 import { createHttpServer } from './teams/http-server';
 import { createTurnAdmission } from './teams/turn-admission';
 import { UserCommandLimiter } from './teams/user-command-limiter';
@@ -17,7 +19,8 @@ import type { Store } from './store/ports/store';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
 import { createVerbTable } from './teams/verb-table';
-import { BotAdapter, BotApplication, createBotApplication } from './teams/bot-app';
+import type { BotAdapter, BotApplication } from './teams/bot-app';
+import { createBotApplication } from './teams/bot-app';
 import { AuditFlow } from './features/audit/audit';
 import { CompleteMigrationFlow } from './features/complete/complete-migration';
 import { LockedFlow } from './features/locked/locked';
@@ -72,7 +75,9 @@ export interface StartOptions {
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = createLogger(config.logLevel, options.logDestination);
   if (config.localMode) {
-    logger.warn('LOCAL_MODE is on: channel authentication is disabled and any local program is accepted (web pages are refused: Origin, Sec-Fetch-Site or a non-loopback Host get 403). The bot listens on 127.0.0.1 only. Never deploy like this.');
+    logger.warn(
+      'LOCAL_MODE is on: channel authentication is disabled and any local program is accepted (web pages are refused: Origin, Sec-Fetch-Site or a non-loopback Host get 403). The bot listens on 127.0.0.1 only. Never deploy like this.',
+    );
   }
   const cloudCaveat = nationalCloudCaveat(config.graph.cloud);
   if (cloudCaveat) logger.warn({ cloud: config.graph.cloud }, `national cloud: ${cloudCaveat}`);
@@ -82,20 +87,42 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
   const migration = new MigrationApi(graphClient, config.graph.timeoutMs, config.graph.cloud);
   const admin = new AdminPolicy(new DirectoryRoles(graphClient, config.graph.timeoutMs), config.admin, Date.now, logger);
-  const store = options.store ?? (await createStore(config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir }));
+  const store =
+    options.store ??
+    (await createStore(
+      config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir },
+    ));
 
   const { app, adapter } = createBotApplication(config);
 
   const resolver = new TargetResolver(directory);
   const guard = new OperationGuard(admin, store, config.pendingTtlMinutes);
-  const start = new StartMigrationFlow({ guard, resolver, directory, migration, store, logger, migrationAppId: config.graph.clientId, restartCooldownMinutes: config.restartCooldownMinutes });
+  const start = new StartMigrationFlow({
+    guard,
+    resolver,
+    directory,
+    migration,
+    store,
+    logger,
+    migrationAppId: config.graph.clientId,
+    restartCooldownMinutes: config.restartCooldownMinutes,
+  });
   const status = new StatusFlow({ guard, resolver, directory, store });
   const complete = new CompleteMigrationFlow({ guard, resolver, directory, migration, migrationAppId: config.graph.clientId });
   const locked = new LockedFlow({ guard, directory, store });
   const audit = new AuditFlow({ guard, resolver, store });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const messenger = new BotMessenger({ adapter, botAppId: config.bot.appId, store, logger });
-  const bulk = new BulkFlows({ guard, resolver, directory, migration, store, logger, messenger, limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes } });
+  const bulk = new BulkFlows({
+    guard,
+    resolver,
+    directory,
+    migration,
+    store,
+    logger,
+    messenger,
+    limits: { ...config.bulk, restartCooldownMinutes: config.restartCooldownMinutes },
+  });
   const table = createVerbTable({
     start,
     status,
@@ -135,7 +162,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());
   });
-  const port = (http.server.address() as AddressInfo).port;
+  const port = http.server.address().port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
   background.start();

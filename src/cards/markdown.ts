@@ -29,7 +29,5 @@ export function escapeMarkdown(text: string): string {
   const flat = text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(CONTROLS, '');
   return flat
     .replace(INLINE, (c) => `\\${c}`)
-    .replace(LINE_START, (_m, space: string, marker?: string, digits?: string, dot?: string) =>
-      marker ? `${space}\\${marker}` : `${space}${digits}\\${dot}`,
-    );
+    .replace(LINE_START, (_m, space: string, marker?: string, digits?: string, dot?: string) => (marker ? `${space}\\${marker}` : `${space}${digits}\\${dot}`));
 }

@@ -1,7 +1,6 @@
 /** The national clouds Graph runs in (spec §6): where tokens come from and where Graph answers. */
 import type { CloudName } from '../domain/national-clouds';
 
-
 export interface CloudEndpoints {
   authorityHost: string;
   graphEndpoint: string;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { longestCallMs } from '../domain/graph-call-timing';
 import { clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
-import { CloudName } from '../domain/national-clouds';
+import type { CloudName } from '../domain/national-clouds';
 import { isLoopbackHost } from './loopback';
 
 /** The bot's validated configuration. Read once at start-up by `loadConfig`; nothing else reads `process.env`. */
@@ -190,7 +190,10 @@ const oneOf = <T extends string>(name: string, value: string | undefined, allowe
 function remoteGraphInLocalMode(endpoints: Record<'GRAPH_ENDPOINT' | 'GRAPH_AUTHORITY_HOST', string>): string[] {
   return Object.entries(endpoints)
     .filter(([, url]) => !isLoopbackHost(new URL(url).host))
-    .map(([name]) => `${name} must point to this machine (127.0.0.1, localhost or [::1]) when LOCAL_MODE=true, because local mode accepts activities without channel authentication; set LOCAL_MODE_ALLOW_REMOTE_GRAPH=true to use a real tenant anyway (development only)`);
+    .map(
+      ([name]) =>
+        `${name} must point to this machine (127.0.0.1, localhost or [::1]) when LOCAL_MODE=true, because local mode accepts activities without channel authentication; set LOCAL_MODE_ALLOW_REMOTE_GRAPH=true to use a real tenant anyway (development only)`,
+    );
 }
 
 /**
@@ -221,12 +224,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cloud = oneOf('GRAPH_CLOUD', e.GRAPH_CLOUD, ['global', 'usgov', 'dod', 'china'] as const, 'global', problems);
   const authorityHost = (e.GRAPH_AUTHORITY_HOST ?? clouds[cloud].authorityHost).replace(/\/+$/, '');
   const graphEndpoint = (e.GRAPH_ENDPOINT ?? clouds[cloud].graphEndpoint).replace(/\/+$/, '');
-  if (localMode && !e.LOCAL_MODE_ALLOW_REMOTE_GRAPH) problems.push(...remoteGraphInLocalMode({ GRAPH_ENDPOINT: graphEndpoint, GRAPH_AUTHORITY_HOST: authorityHost }));
+  if (localMode && !e.LOCAL_MODE_ALLOW_REMOTE_GRAPH)
+    problems.push(...remoteGraphInLocalMode({ GRAPH_ENDPOINT: graphEndpoint, GRAPH_AUTHORITY_HOST: authorityHost }));
   const apiVersion = oneOf('GRAPH_API_VERSION', e.GRAPH_API_VERSION, ['v1.0', 'beta'] as const, 'v1.0', problems);
   const logLevel = oneOf('LOG_LEVEL', e.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems);
   const storageKind = oneOf('STORAGE_BACKEND', e.STORAGE_BACKEND, ['sqlite', 'table'] as const, 'sqlite', problems);
   if (storageKind === 'table' && !e.AZURE_STORAGE_CONNECTION_STRING) problems.push('AZURE_STORAGE_CONNECTION_STRING is required when STORAGE_BACKEND is table');
-  if (e.STATE_BLOB_CONTAINER && storageKind !== 'table') problems.push('STATE_BLOB_CONTAINER needs STORAGE_BACKEND=table (conversation state in blobs is for several instances, which also need the shared ledger)');
+  if (e.STATE_BLOB_CONTAINER && storageKind !== 'table')
+    problems.push('STATE_BLOB_CONTAINER needs STORAGE_BACKEND=table (conversation state in blobs is for several instances, which also need the shared ledger)');
 
   if ((e.ADMIN_ROLE_IDS.length || 2) + e.ADMIN_GROUP_IDS.length > 20) {
     problems.push('ADMIN_ROLE_IDS and ADMIN_GROUP_IDS together may name at most 20 ids (one checkMemberObjects call)');

@@ -34,14 +34,15 @@ function explainServiceAnswer(failure: GraphFailure, operation: GraphOperation):
       if (operation === 'complete' && saysAlreadyDone(msg, 'complete')) {
         return 'This thread is not in migration mode (it was never started, or it was already completed), so there is nothing to complete.';
       }
-      if (operation === 'start' && saysAlreadyDone(msg, 'start')) return 'This thread is already in migration mode. Complete that migration before starting another.';
+      if (operation === 'start' && saysAlreadyDone(msg, 'start'))
+        return 'This thread is already in migration mode. Complete that migration before starting another.';
       if (/meeting/.test(msg)) return 'Meeting chats cannot be put into migration mode.';
       if (/earlier|createddatetime|conversationcreationdatetime/.test(msg)) {
-        return 'Graph rejected the date: it must be earlier than the thread\'s current creation date.';
+        return "Graph rejected the date: it must be earlier than the thread's current creation date.";
       }
       return `Graph rejected the request: ${failure.message}`;
     case 401:
-      return 'Graph rejected the migration app\'s token. Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and the cloud settings.';
+      return "Graph rejected the migration app's token. Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and the cloud settings.";
     case 403:
       if (/teamwork\.migrate\.all/.test(msg)) {
         return 'The migration app lacks the Teamwork.Migrate.All application permission. Grant it in Entra ID and give admin consent, then try again.';

@@ -5,8 +5,7 @@
 
 /** A thread the bot can put into migration mode. */
 export type TargetRef =
-  | { kind: 'channel'; teamId: string; channelId: string; displayName?: string; teamName?: string }
-  | { kind: 'chat'; chatId: string; displayName?: string };
+  { kind: 'channel'; teamId: string; channelId: string; displayName?: string; teamName?: string } | { kind: 'chat'; chatId: string; displayName?: string };
 
 /** Stable key of a target, used to index the ledger: `channel:{teamId}:{channelId}` or `chat:{chatId}`. */
 export function targetKey(target: TargetRef): string {
@@ -27,13 +26,17 @@ export interface ThreadSnapshot {
 
 /** How a target is named to an admin: `Team › Channel`, or the chat's topic. */
 export function targetDisplayName(target: TargetRef): string {
-  return target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : target.displayName ?? target.chatId;
+  return target.kind === 'channel' ? `${target.teamName ?? target.teamId} › ${target.displayName ?? target.channelId}` : (target.displayName ?? target.chatId);
 }
 
 export type MigrationMode = 'inProgress' | 'completed' | null;
 
 /** The part of a channel or chat that migration changes, as recorded in the ledger. */
-export function snapshotOf(thread: { createdDateTime?: string | null; originalCreatedDateTime?: string | null; migrationMode?: MigrationMode | string }): ThreadSnapshot {
+export function snapshotOf(thread: {
+  createdDateTime?: string | null;
+  originalCreatedDateTime?: string | null;
+  migrationMode?: MigrationMode | string;
+}): ThreadSnapshot {
   const mode = thread.migrationMode === 'inProgress' || thread.migrationMode === 'completed' ? thread.migrationMode : null;
   return {
     createdDateTime: thread.createdDateTime ?? null,
@@ -43,9 +46,7 @@ export function snapshotOf(thread: { createdDateTime?: string | null; originalCr
 }
 
 /** The part of a resolved channel or chat that says what kind of thread it is. */
-export type ThreadKindFacts =
-  | { kind: 'channel'; channel: { membershipType?: string | null } }
-  | { kind: 'chat'; chat: { chatType?: string | null } };
+export type ThreadKindFacts = { kind: 'channel'; channel: { membershipType?: string | null } } | { kind: 'chat'; chat: { chatType?: string | null } };
 
 /** What kind of thread this is, in an admin's words: `private channel`, `meeting chat`… */
 export function threadKindLabel(target: ThreadKindFacts): string {

@@ -16,7 +16,10 @@ export class DirectoryRoles {
   async heldBy(userId: string, ids: string[]): Promise<string[]> {
     try {
       const result = (await withTimeout(this.timeoutMs, (signal) =>
-        this.client.api(`/users/${graphSegment('user', userId)}/checkMemberObjects`).option('signal', signal).post({ ids }),
+        this.client
+          .api(`/users/${graphSegment('user', userId)}/checkMemberObjects`)
+          .option('signal', signal)
+          .post({ ids }),
       )) as { value?: string[] };
       return (result?.value ?? []).map((id) => id.toLowerCase());
     } catch (err) {

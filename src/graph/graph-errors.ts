@@ -1,7 +1,6 @@
 import { CredentialError } from './graph-credential';
 import type { GraphFailure } from '../domain/graph-failure';
 
-
 /** A failed Graph call carrying its reduced `GraphFailure`: what every Graph port method throws. */
 export class GraphCallError extends Error {
   constructor(readonly failure: GraphFailure) {

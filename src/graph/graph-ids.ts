@@ -1,7 +1,6 @@
 import { GraphCallError } from './graph-errors';
 import { isGraphId, malformedIdMessage, type GraphIdKind } from '../domain/parse/ids';
 
-
 /**
  * The Graph failure a malformed id becomes: code `MalformedId`, no HTTP status (Graph was never
  * called), outcome known. Flows already turn `GraphCallError`s into cards, so this needs no new path.

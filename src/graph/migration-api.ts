@@ -1,4 +1,5 @@
-import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type { CloudName } from '../domain/national-clouds';
 import type { TargetRef } from '../domain/targets';
 import { errorFromResponse, toGraphCallError } from './graph-errors';
@@ -36,7 +37,11 @@ export class MigrationApi {
       return await withTimeout(this.timeoutMs, async (signal) => {
         let response: Response;
         try {
-          response = (await this.client.api(path).option('signal', signal).responseType(ResponseType.RAW).post(body ?? '')) as Response;
+          response = (await this.client
+            .api(path)
+            .option('signal', signal)
+            .responseType(ResponseType.RAW)
+            .post(body ?? '')) as Response;
         } catch (err) {
           throw toGraphCallError(err);
         }

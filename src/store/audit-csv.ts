@@ -2,8 +2,25 @@ import type { LedgerEntry } from './ports/ledger';
 import { targetDisplayName } from '../domain/targets';
 
 const COLUMNS = [
-  'at', 'action', 'outcome', 'actorName', 'actorAadObjectId', 'tenantId', 'conversationId', 'targetKind', 'targetKey', 'targetName',
-  'conversationCreationDateTime', 'errorStatus', 'errorCode', 'errorMessage', 'requestId', 'createdBefore', 'createdAfter', 'migrationModeAfter', 'jobId',
+  'at',
+  'action',
+  'outcome',
+  'actorName',
+  'actorAadObjectId',
+  'tenantId',
+  'conversationId',
+  'targetKind',
+  'targetKey',
+  'targetName',
+  'conversationCreationDateTime',
+  'errorStatus',
+  'errorCode',
+  'errorMessage',
+  'requestId',
+  'createdBefore',
+  'createdAfter',
+  'migrationModeAfter',
+  'jobId',
 ] as const;
 
 /** Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas in user-controlled text. */
@@ -21,10 +38,28 @@ export function auditToCsv(entries: LedgerEntry[]): string {
     const name = t ? targetDisplayName(t) : '';
     rows.push(
       [
-        e.at, e.action, e.outcome, e.actor.name, e.actor.aadObjectId, e.tenantId, e.conversationId, t?.kind, e.targetKey, name,
-        e.parameters.conversationCreationDateTime, e.error?.status, e.error?.code, e.error?.message, e.requestId,
-        e.before?.createdDateTime, e.after?.createdDateTime, e.after?.migrationMode, e.jobId,
-      ].map(field).join(','),
+        e.at,
+        e.action,
+        e.outcome,
+        e.actor.name,
+        e.actor.aadObjectId,
+        e.tenantId,
+        e.conversationId,
+        t?.kind,
+        e.targetKey,
+        name,
+        e.parameters.conversationCreationDateTime,
+        e.error?.status,
+        e.error?.code,
+        e.error?.message,
+        e.requestId,
+        e.before?.createdDateTime,
+        e.after?.createdDateTime,
+        e.after?.migrationMode,
+        e.jobId,
+      ]
+        .map(field)
+        .join(','),
     );
   }
   return `${rows.join('\r\n')}\r\n`;

@@ -3,9 +3,7 @@ import { TableStore } from './table-store';
 import type { Store } from './ports/store';
 
 /** Which ledger backend to open: the embedded SQLite file, or Azure Table Storage for several instances. */
-export type StoreConfig =
-  | { kind: 'sqlite'; dataDir: string }
-  | { kind: 'table'; connectionString: string; tablePrefix?: string };
+export type StoreConfig = { kind: 'sqlite'; dataDir: string } | { kind: 'table'; connectionString: string; tablePrefix?: string };
 
 /**
  * Opens the ledger the configuration names and resolves once it is ready for writes: the SQLite file

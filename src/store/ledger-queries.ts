@@ -6,9 +6,7 @@ import type { LedgerEntry, LedgerStore } from './ports/ledger';
  */
 export async function openMigrations(store: LedgerStore, tenantId?: string): Promise<LedgerEntry[]> {
   const entries = (
-    await Promise.all(
-      (['start', 'bulk-start', 'complete', 'bulk-complete'] as const).map((action) => store.queryLedger({ action, tenantId, limit: Infinity })),
-    )
+    await Promise.all((['start', 'bulk-start', 'complete', 'bulk-complete'] as const).map((action) => store.queryLedger({ action, tenantId, limit: Infinity })))
   )
     .flat()
     .filter((e) => e.outcome === 'succeeded' && e.targetKey && e.target)
@@ -31,6 +29,9 @@ export async function lastStart(store: LedgerStore, targetKey: string): Promise<
  */
 export async function lastCompletion(store: LedgerStore, targetKey: string, since: string): Promise<string | null> {
   const found = await Promise.all((['complete', 'bulk-complete'] as const).map((action) => store.queryLedger({ targetKey, action, since, limit: 20 })));
-  const times = found.flat().filter((e) => e.outcome === 'succeeded').map((e) => e.at);
+  const times = found
+    .flat()
+    .filter((e) => e.outcome === 'succeeded')
+    .map((e) => e.at);
   return times.length ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : null;
 }

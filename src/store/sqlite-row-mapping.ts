@@ -31,12 +31,20 @@ const column = <V>(name: string, toColumn: (value: V) => unknown, fromColumn: (v
 
 /** A text column; SQL NULL reads as null. Written as given (better-sqlite3 binds strings and null). */
 export function text<V extends string | null>(name: string): ColumnCodec<V> {
-  return column<V>(name, (v) => v, (v) => (v === null || v === undefined ? null : String(v)) as V);
+  return column<V>(
+    name,
+    (v) => v,
+    (v) => (v === null || v === undefined ? null : String(v)) as V,
+  );
 }
 
 /** An integer column, read back as the number SQLite returns. */
 export function integer<V extends number>(name: string): ColumnCodec<V> {
-  return column<V>(name, (v) => v, (v) => v as V);
+  return column<V>(
+    name,
+    (v) => v,
+    (v) => v as V,
+  );
 }
 
 /**
@@ -124,7 +132,7 @@ export class RowMapping<R> {
   private codecOf<K extends keyof R & string>(field: K): ColumnCodec<R[K]> {
     const m = this.fields[field];
     if (!isCodec(m)) throw new Error(`${field} spans several columns`);
-    return m as ColumnCodec<R[K]>;
+    return m;
   }
 
   /**

@@ -148,9 +148,7 @@ export class SqliteStore implements Store {
   async listInterruptedPending(claimedBefore: string): Promise<PendingOperation[]> {
     const before = epochMs(claimedBefore, 'claimed before');
     this.assertOpen();
-    return (this.s.listRunningPending.all() as Row[])
-      .map((r) => pendingRows.fromRow(r))
-      .filter((op) => Date.parse(op.claimedAt ?? op.expiresAt) < before);
+    return (this.s.listRunningPending.all() as Row[]).map((r) => pendingRows.fromRow(r)).filter((op) => Date.parse(op.claimedAt ?? op.expiresAt) < before);
   }
 
   async prunePending(expiredBefore: string): Promise<number> {
@@ -200,10 +198,14 @@ export class SqliteStore implements Store {
     assertBulkJobShape(job, items);
     const leaseUntilMs = lease ? epochMs(lease.leaseUntil, 'lease end') : null;
     // One transaction: a resumed bot either sees the whole job with every item, or no job at all.
-    await this.durably(() => db.transaction(() => {
-      this.s.insertJob.run(jobRows.insertParams(job, { lease_owner: lease?.ownerId ?? null, lease_until_ms: leaseUntilMs }));
-      for (const item of items) this.s.insertItem.run(itemRows.insertParams(item));
-    }).immediate());
+    await this.durably(() =>
+      db
+        .transaction(() => {
+          this.s.insertJob.run(jobRows.insertParams(job, { lease_owner: lease?.ownerId ?? null, lease_until_ms: leaseUntilMs }));
+          for (const item of items) this.s.insertItem.run(itemRows.insertParams(item));
+        })
+        .immediate(),
+    );
   }
 
   async getBulkJob(id: string): Promise<BulkJob | null> {
@@ -228,11 +230,7 @@ export class SqliteStore implements Store {
     return (this.s.listItems.all(jobId) as Row[]).map((r) => itemRows.fromRow(r));
   }
 
-  async updateBulkItem(
-    jobId: string,
-    itemKey: string,
-    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
-  ): Promise<void> {
+  async updateBulkItem(jobId: string, itemKey: string, patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>): Promise<void> {
     this.assertOpen();
     const params = {
       job_id: jobId,
@@ -330,7 +328,9 @@ function prepareStatements(db: Database.Database) {
     movePending: db.prepare('UPDATE pending_operations SET state = @to WHERE id = @id AND state = @from'),
     claimPending: db.prepare("UPDATE pending_operations SET state = 'running', claimed_at = @claimed_at WHERE id = @id AND state = 'pending'"),
     listRunningPending: db.prepare("SELECT * FROM pending_operations WHERE state = 'running'"),
-    settlePending: db.prepare("UPDATE pending_operations SET state = 'done', result = @result WHERE id = @id AND state = 'running' AND claimed_at IS @claimed_at"),
+    settlePending: db.prepare(
+      "UPDATE pending_operations SET state = 'done', result = @result WHERE id = @id AND state = 'running' AND claimed_at IS @claimed_at",
+    ),
     prunePending: db.prepare("DELETE FROM pending_operations WHERE state <> 'running' AND expires_at < ?"),
     finishPending: db.prepare('UPDATE pending_operations SET state = @state, result = @result WHERE id = @id'),
     setPendingActivity: db.prepare('UPDATE pending_operations SET activity_id = @activity_id WHERE id = @id'),

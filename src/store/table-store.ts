@@ -1,12 +1,5 @@
 import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
-import {
-  assertBulkJobShape,
-  ledgerLimit,
-  compareBulkItems,
-  epochMs,
-  StoreClosedError,
-  UnknownRecordError,
-} from './record-rules';
+import { assertBulkJobShape, ledgerLimit, compareBulkItems, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
 import { columns, invertedMonth, invertedTime, packJson, safeKey, unpackJson } from './table-entity';
 import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
 import type { StoredConversationReference } from './ports/conversation-references';
@@ -83,8 +76,7 @@ const TRANSACTION_LIMIT = 100;
 /** Attempts at a read-modify-write before giving up under sustained contention. */
 const MAX_CONDITIONAL_ATTEMPTS = 10;
 
-const statusOf = (err: unknown): number | undefined =>
-  typeof err === 'object' && err !== null ? (err as { statusCode?: number }).statusCode : undefined;
+const statusOf = (err: unknown): number | undefined => (typeof err === 'object' && err !== null ? (err as { statusCode?: number }).statusCode : undefined);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,7 +88,14 @@ export function connectionStringUsesHttp(connectionString: string): boolean {
   const settings = new Map<string, string>();
   for (const pair of connectionString.split(';')) {
     const eq = pair.indexOf('=');
-    if (eq > 0) settings.set(pair.slice(0, eq).trim().toLowerCase(), pair.slice(eq + 1).trim().toLowerCase());
+    if (eq > 0)
+      settings.set(
+        pair.slice(0, eq).trim().toLowerCase(),
+        pair
+          .slice(eq + 1)
+          .trim()
+          .toLowerCase(),
+      );
   }
   const endpoint = settings.get('tableendpoint');
   if (endpoint) return endpoint.startsWith('http://');
@@ -161,7 +160,14 @@ export class TableStore implements Store {
   }
 
   /** Inserts a new record; a `409` becomes an error naming what already exists. */
-  private async insert(name: TableName, partitionKey: string, rowKey: string, record: object, index: Record<string, string | number>, what: string): Promise<void> {
+  private async insert(
+    name: TableName,
+    partitionKey: string,
+    rowKey: string,
+    record: object,
+    index: Record<string, string | number>,
+    what: string,
+  ): Promise<void> {
     try {
       await this.table(name).createEntity({ partitionKey, rowKey, ...index, ...packJson(record) });
     } catch (err) {
@@ -312,7 +318,9 @@ export class TableStore implements Store {
     const settlement = marked as InterruptedOutcome | null;
     if (!settlement) return false;
     await this.appendLedgerOnce(settlement.ledgerEntry);
-    const outcome = await this.mutatePending<StoredPending>(id, (op) => (stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null));
+    const outcome = await this.mutatePending<StoredPending>(id, (op) =>
+      stillInterrupted(op) && op.settling ? { ...publicPending(op), state: 'done', result: op.settling.result } : null,
+    );
     return outcome === 'changed';
   }
 
@@ -393,10 +401,10 @@ export class TableStore implements Store {
     // Decided on the record as read and written only if it is unchanged (ETag): of two instances
     // racing for an expired lease, the second one's write fails with 412, re-reads, and loses.
     const outcome = await this.mutateJob(jobId, (job) => {
-        const lease = job.lease;
-        const free = !lease || lease.ownerId === ownerId || lease.untilMs < this.now().getTime();
-        return job.state === 'running' && free ? { ...job, lease: { ownerId, untilMs } } : null;
-      });
+      const lease = job.lease;
+      const free = !lease || lease.ownerId === ownerId || lease.untilMs < this.now().getTime();
+      return job.state === 'running' && free ? { ...job, lease: { ownerId, untilMs } } : null;
+    });
     return outcome === 'changed';
   }
 
@@ -420,11 +428,7 @@ export class TableStore implements Store {
   }
 
   /** A conditional Replace that the service acknowledges only once it is durably committed. */
-  async updateBulkItem(
-    jobId: string,
-    itemKey: string,
-    patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>,
-  ): Promise<void> {
+  async updateBulkItem(jobId: string, itemKey: string, patch: Partial<Pick<BulkItem, 'state' | 'detail' | 'errorCode' | 'requestId'>>): Promise<void> {
     const updatedAt = this.now().toISOString();
     const outcome = await this.mutateItem(jobId, itemKey, (item) => ({ ...item, ...definedOnly(patch), updatedAt }));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
@@ -509,8 +513,7 @@ const ledgerIndex = (e: LedgerEntry) =>
     requestId: e.requestId,
   });
 
-const pendingIndex = (op: PendingOperation) =>
-  columns({ kind: op.kind, state: op.state, tenantId: op.tenantId, expiresAt: op.expiresAt });
+const pendingIndex = (op: PendingOperation) => columns({ kind: op.kind, state: op.state, tenantId: op.tenantId, expiresAt: op.expiresAt });
 
 const jobIndex = (job: BulkJob) =>
   columns({ kind: job.kind, state: job.state, tenantId: job.tenantId, teamId: job.teamId, createdAt: job.createdAt, updatedAt: job.updatedAt });

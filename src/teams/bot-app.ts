@@ -1,4 +1,5 @@
-import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { TurnState } from '@microsoft/teams-ai';
+import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter } from '@microsoft/teams-ai';
 import type { Config } from '../config/config';
 import { createBotCredentialsFactory } from './bot-credentials-factory';
 import { createConversationStateStorage } from './conversation-state-storage';

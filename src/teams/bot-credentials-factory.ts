@@ -1,5 +1,6 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { MsalServiceClientCredentialsFactory, ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../config/config';
 
 /**

@@ -2,9 +2,7 @@ import { MemoryStorage, type Storage } from 'botbuilder';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 
 /** Where botbuilder keeps conversation and user state between turns. */
-export type ConversationStateStorageConfig =
-  | { kind: 'memory' }
-  | { kind: 'blob'; connectionString: string; container: string };
+export type ConversationStateStorageConfig = { kind: 'memory' } | { kind: 'blob'; connectionString: string; container: string };
 
 /** Azure's container naming rule: 3-63 lowercase letters, digits and single hyphens, no edge hyphens. */
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;

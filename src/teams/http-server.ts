@@ -12,7 +12,11 @@ import type { TurnAdmission } from './turn-admission';
  * returns the invoke response. It is the documented core of `process`, typed protected in 4.23.
  */
 interface ActivityProcessor {
-  processActivity(authHeader: string, activity: unknown, logic: (context: TurnContext) => Promise<void>): Promise<{ status: number; body?: unknown } | undefined>;
+  processActivity(
+    authHeader: string,
+    activity: unknown,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<{ status: number; body?: unknown } | undefined>;
 }
 
 /**
@@ -119,7 +123,10 @@ export function createHttpServer(adapter: CloudAdapter, app: Application<TurnSta
         // Authenticated, and nothing has run yet: only Teams vouches for `aadObjectId` and the tenant.
         if (!isServedChannel(context.activity.channelId)) {
           otherChannel = true;
-          logger.warn({ channelId: loggable(context.activity.channelId), activityType: loggable(context.activity.type) }, 'activity refused: only the msteams channel is served');
+          logger.warn(
+            { channelId: loggable(context.activity.channelId), activityType: loggable(context.activity.type) },
+            'activity refused: only the msteams channel is served',
+          );
           return;
         }
         if (!options.admitTurn || (await options.admitTurn(context))) await app.run(context);

@@ -1,10 +1,10 @@
-import { ActivityTypes, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/renderer';
 
 /** What an invoke can answer with: a line of text, or the card that replaces the pressed one. */
 export type InvokeAnswer =
-  | { type: 'application/vnd.microsoft.activity.message'; value: string }
-  | { type: 'application/vnd.microsoft.card.adaptive'; value: AdaptiveCardJson };
+  { type: 'application/vnd.microsoft.activity.message'; value: string } | { type: 'application/vnd.microsoft.card.adaptive'; value: AdaptiveCardJson };
 
 /** The HTTP body of an invoke's answer (also sent directly when a flood is refused before the turn). */
 export function invokeBody(answer: InvokeAnswer): { statusCode: 200 } & InvokeAnswer {

@@ -21,13 +21,21 @@ export function refuseBeforeReading(headers: IncomingMessage['headers'], maxByte
   const contentType = String(headers['content-type'] ?? '');
   const [mediaType, ...params] = contentType.split(';').map((s) => s.trim().toLowerCase());
   if (mediaType !== 'application/json') {
-    return { status: 415, error: `The body must be a JSON Bot Framework activity (Content-Type: application/json); got ${mediaType ? describe(mediaType) : 'no Content-Type'}.` };
+    return {
+      status: 415,
+      error: `The body must be a JSON Bot Framework activity (Content-Type: application/json); got ${mediaType ? describe(mediaType) : 'no Content-Type'}.`,
+    };
   }
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     return { status: 415, error: 'The body must be UTF-8 JSON (charset=utf-8).' };
   }
-  const encoding = String(headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding !== 'identity' && encoding !== '') {
     return { status: 415, error: 'Compressed bodies (Content-Encoding) are not accepted.' };
   }

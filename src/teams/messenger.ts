@@ -19,7 +19,7 @@ export class BotMessenger implements Messenger {
 
   async showCard(reference: Record<string, unknown>, card: AdaptiveCardJson, activityId: string | null): Promise<string | null> {
     let id: string | null = activityId;
-    await this.deps.adapter.continueConversationAsync(this.deps.botAppId, reference as Partial<ConversationReference>, async (context) => {
+    await this.deps.adapter.continueConversationAsync(this.deps.botAppId, reference, async (context) => {
       const attachment = CardFactory.adaptiveCard(card);
       if (activityId) {
         await context.updateActivity({ type: 'message', id: activityId, attachments: [attachment] });

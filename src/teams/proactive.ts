@@ -13,7 +13,6 @@ export interface ProactiveDeps {
   logger: Logger;
 }
 
-
 /** botbuilder then uses the configured ToChannelFromBotOAuthScope, as `continueConversationAsync` does. */
 const CONFIGURED_AUDIENCE = undefined as unknown as string;
 
@@ -29,7 +28,7 @@ const CONFIGURED_AUDIENCE = undefined as unknown as string;
 export async function sendCardToPersonalChat(deps: ProactiveDeps, ref: StoredConversationReference, card: AdaptiveCardJson): Promise<void> {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
   if (isPersonalChat(ref.reference)) {
-    await deps.adapter.continueConversationAsync(deps.botAppId, ref.reference as Partial<ConversationReference>, async (ctx) => {
+    await deps.adapter.continueConversationAsync(deps.botAppId, ref.reference, async (ctx) => {
       await ctx.sendActivity(activity);
     });
     return;
@@ -68,8 +67,10 @@ interface PersonalChatRequest {
  */
 function personalChatRequest(ref: StoredConversationReference, botAppId: string): PersonalChatRequest {
   const r = ref.reference as { serviceUrl?: unknown; user?: { id?: unknown; name?: unknown }; bot?: { id?: unknown; name?: unknown } };
-  if (typeof r.serviceUrl !== 'string' || !r.serviceUrl) throw new PersonalChatUnavailable('could not open a personal chat with the admin: no service URL is known for them (nothing was posted elsewhere)');
-  if (!ref.tenantId) throw new PersonalChatUnavailable('could not open a personal chat with the admin: their tenant is not known (nothing was posted elsewhere)');
+  if (typeof r.serviceUrl !== 'string' || !r.serviceUrl)
+    throw new PersonalChatUnavailable('could not open a personal chat with the admin: no service URL is known for them (nothing was posted elsewhere)');
+  if (!ref.tenantId)
+    throw new PersonalChatUnavailable('could not open a personal chat with the admin: their tenant is not known (nothing was posted elsewhere)');
   const teamsId = typeof r.user?.id === 'string' && r.user.id.startsWith('29:') ? r.user.id : null;
   const user = { id: teamsId ?? ref.aadObjectId, aadObjectId: ref.aadObjectId, ...(typeof r.user?.name === 'string' ? { name: r.user.name } : {}) };
   const bot = { id: typeof r.bot?.id === 'string' && r.bot.id ? r.bot.id : `28:${botAppId}`, ...(typeof r.bot?.name === 'string' ? { name: r.bot.name } : {}) };

@@ -1,5 +1,7 @@
-import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
-import { AdaptiveCardJson, renderCard } from '../cards/renderer';
+import type { TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory } from 'botbuilder';
+import type { AdaptiveCardJson } from '../cards/renderer';
+import { renderCard } from '../cards/renderer';
 import type { FlowReply } from '../features/shared/acting';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/ports/store';

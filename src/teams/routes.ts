@@ -9,7 +9,8 @@ import { tellSender } from './invoke-response';
 import { ReplyDelivery } from './reply-delivery';
 import { TenantRefusals } from './tenant-refusals';
 import { actingContext, conversationOf } from './turn-context';
-import { answerCommand, VerbTable } from './verb-table';
+import type { VerbTable } from './verb-table';
+import { answerCommand } from './verb-table';
 
 /** What the routes hand turns to: the verb table, the reminder memory, the form's type-ahead, and the ledger for tenant refusals. */
 export interface RouteDeps {
@@ -53,9 +54,11 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   });
 
   for (const [verb, handler] of Object.entries(table.buttons)) {
-    app.adaptiveCards.actionExecute<Record<string, unknown>>(verb, async (context, _state, data) =>
-      // teams-ai types the answer as a card or a string; our card JSON is the card it sends.
-      (await delivery.answerExecute(context, await handler(conversationOf(context), data ?? {}))) as never,
+    app.adaptiveCards.actionExecute<Record<string, unknown>>(
+      verb,
+      async (context, _state, data) =>
+        // teams-ai types the answer as a card or a string; our card JSON is the card it sends.
+        await delivery.answerExecute(context, await handler(conversationOf(context), data ?? {})),
     );
     app.adaptiveCards.actionSubmit<Record<string, unknown>>(verb, async (context, _state, data) => {
       await delivery.answerSubmit(context, await handler(conversationOf(context), data ?? {}));

@@ -1,7 +1,8 @@
 import type { Logger } from '../log/logger';
 import type { LedgerStore } from '../store/ports/ledger';
 import { isGuid } from '../domain/parse/ids';
-import { ActingContext, LedgerActor, ledgerEntry } from '../features/shared/acting';
+import type { ActingContext, LedgerActor } from '../features/shared/acting';
+import { ledgerEntry } from '../features/shared/acting';
 
 /** One ledger line stands for all refusals of one tenant within this long. */
 export const REFUSAL_WINDOW_MS = 60 * 60 * 1000;
@@ -45,7 +46,10 @@ export class TenantRefusals {
     const previousWindowCount = current?.count ?? 0;
     this.windows.set(key, { startedAt: now, count: 1 });
     const tenantId = key === SHARED_BUCKET ? null : key;
-    this.logger.warn({ tenantId, activityType: activityType.slice(0, 40), previousWindowCount }, 'activity from a tenant that is not allowed (further ones this hour are counted, not logged)');
+    this.logger.warn(
+      { tenantId, activityType: activityType.slice(0, 40), previousWindowCount },
+      'activity from a tenant that is not allowed (further ones this hour are counted, not logged)',
+    );
     // The actor's name and ids are the outsider's own claims: cut short, and an object id only if it is one.
     const outsider: LedgerActor = {
       aadObjectId: who.aadObjectId && isGuid(who.aadObjectId) ? who.aadObjectId : null,

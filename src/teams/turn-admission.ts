@@ -40,7 +40,10 @@ export function createTurnAdmission(options: TurnAdmissionOptions): TurnAdmissio
   const logRefusal = () => {
     refusedSinceLog++;
     if (now() - lastLogAt < BUSY_LOG_EVERY_MS) return;
-    options.logger.warn({ maxTurnsInFlight: options.maxInFlight, refusedSinceLastLine: refusedSinceLog }, 'too many activities in flight: answering 503 with Retry-After (MAX_TURNS_IN_FLIGHT)');
+    options.logger.warn(
+      { maxTurnsInFlight: options.maxInFlight, refusedSinceLastLine: refusedSinceLog },
+      'too many activities in flight: answering 503 with Retry-After (MAX_TURNS_IN_FLIGHT)',
+    );
     lastLogAt = now();
     refusedSinceLog = 0;
   };
@@ -52,7 +55,9 @@ export function createTurnAdmission(options: TurnAdmissionOptions): TurnAdmissio
       logRefusal();
       res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
       // Nothing of the request is kept: Node discards the unread body once the answer is sent.
-      res.send(503, { error: `The bot is busy with as many activities as it takes at once. Try again in ${BUSY_RETRY_AFTER_SECONDS} second${BUSY_RETRY_AFTER_SECONDS === 1 ? '' : 's'}.` });
+      res.send(503, {
+        error: `The bot is busy with as many activities as it takes at once. Try again in ${BUSY_RETRY_AFTER_SECONDS} second${BUSY_RETRY_AFTER_SECONDS === 1 ? '' : 's'}.`,
+      });
       return next(false);
     }
     inFlight++;

@@ -31,7 +31,8 @@ export function clientTimeZone(context: TurnContext): string | null {
 export function actingContext(context: TurnContext): ActingContext {
   const a = context.activity;
   const channelData = (a.channelData ?? {}) as { tenant?: { id?: unknown } };
-  const tenant = typeof channelData.tenant?.id === 'string' ? channelData.tenant.id : typeof a.conversation?.tenantId === 'string' ? a.conversation.tenantId : null;
+  const tenant =
+    typeof channelData.tenant?.id === 'string' ? channelData.tenant.id : typeof a.conversation?.tenantId === 'string' ? a.conversation.tenantId : null;
   const oid = typeof a.from?.aadObjectId === 'string' && a.from.aadObjectId.trim() ? a.from.aadObjectId.trim() : null;
   return {
     aadObjectId: oid,
@@ -57,7 +58,7 @@ export function conversationPlace(context: TurnContext): ConversationPlace {
   return {
     conversationType: type,
     tenantId: actingContext(context).tenantId,
-    channelId: type === 'channel' ? channelId ?? null : null,
+    channelId: type === 'channel' ? (channelId ?? null) : null,
     chatId: type === 'groupChat' ? (a.conversation?.id ?? null) : null,
     teamId: () => {
       teamIdPromise ??= (async () => {

@@ -1,4 +1,5 @@
-import { Activity, ActivityTypes, TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import { invokeResponse } from './invoke-response';
 import type { Logger } from '../log/logger';
 

@@ -1,5 +1,7 @@
-import { Command, parseCommand } from '../domain/parse/command-parser';
-import { FlowReply, text } from '../features/shared/acting';
+import type { Command } from '../domain/parse/command-parser';
+import { parseCommand } from '../domain/parse/command-parser';
+import type { FlowReply } from '../features/shared/acting';
+import { text } from '../features/shared/acting';
 import type { ButtonHandler, ButtonHandlers, Conversation } from '../features/shared/conversation';
 import type { FormButtons, MigrationFormFlow } from '../features/form/migration-form';
 import { helpCard, shortHelp, WELCOME_INTRO } from '../features/help/help';
@@ -13,7 +15,11 @@ import type { StartMigrationFlow } from '../features/start/start-migration';
 import type { BulkButtons } from '../features/bulk/bulk-flows';
 
 /** A typed command's handler: the conversation, the parsed command and the text as typed. */
-type CommandHandler<V extends Command['verb']> = (conversation: Conversation, command: Extract<Command, { verb: V }>, typed: string) => Promise<FlowReply> | FlowReply;
+type CommandHandler<V extends Command['verb']> = (
+  conversation: Conversation,
+  command: Extract<Command, { verb: V }>,
+  typed: string,
+) => Promise<FlowReply> | FlowReply;
 
 /** Every verb the command parser can produce → its handler; a verb without one is a compile error. */
 export type CommandHandlers = { [V in Command['verb']]: CommandHandler<V> };
@@ -105,5 +111,5 @@ export async function answerCommand(commands: CommandHandlers, conversation: Con
   const command = parseCommand(typed);
   // The mapped type pairs each verb with its own command; TypeScript cannot follow that through a union.
   const handler = commands[command.verb] as CommandHandler<typeof command.verb>;
-  return handler(conversation, command as never, typed);
+  return handler(conversation, command, typed);
 }

@@ -1,15 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  bicepOutputs,
-  bicepParams,
-  CONFIG_VARIABLES,
-  GRAPH_APP_ID,
-  MIGRATION_APP_ROLES,
-  placeholdersIn,
-  readEnvTemplate,
-  readJson,
-  readText,
-} from './project';
+import { bicepOutputs, bicepParams, CONFIG_VARIABLES, GRAPH_APP_ID, MIGRATION_APP_ROLES, placeholdersIn, readEnvTemplate, readJson, readText } from './project';
 
 interface EntraManifest {
   id: string;
@@ -24,16 +14,13 @@ describe('the migration app an admin consents to (aad.migration.manifest.json)',
 
   it('requests exactly the five Graph application permissions the bot uses, by their real ids', () => {
     assert.equal(manifest.requiredResourceAccess.length, 1);
-    const graph = manifest.requiredResourceAccess[0]!;
+    const graph = manifest.requiredResourceAccess[0];
     assert.equal(graph.resourceAppId, GRAPH_APP_ID);
-    assert.deepEqual(
-      graph.resourceAccess.map((r) => r.id).sort(),
-      Object.values(MIGRATION_APP_ROLES).sort(),
-    );
+    assert.deepEqual(graph.resourceAccess.map((r) => r.id).sort(), Object.values(MIGRATION_APP_ROLES).sort());
   });
 
   it('asks for application permissions only: no delegated scope, so no user can lend it rights', () => {
-    for (const access of manifest.requiredResourceAccess[0]!.resourceAccess) assert.equal(access.type, 'Role');
+    for (const access of manifest.requiredResourceAccess[0].resourceAccess) assert.equal(access.type, 'Role');
   });
 
   it('is a single-tenant app bound to the ids provisioning writes', () => {
@@ -43,7 +30,7 @@ describe('the migration app an admin consents to (aad.migration.manifest.json)',
   });
 });
 
-describe('the bot\'s own Entra app (aad.bot.manifest.json)', () => {
+describe("the bot's own Entra app (aad.bot.manifest.json)", () => {
   it('requests no API permission at all: the bot identity never calls Graph', () => {
     const manifest = readJson<EntraManifest>('aad.bot.manifest.json');
     assert.deepEqual(manifest.requiredResourceAccess, []);
@@ -72,15 +59,15 @@ describe('the Azure resources (infra/azure.bicep)', () => {
     assert.match(bicep, /module azureBot '\.\/botRegistration\/azurebot\.bicep'/);
   });
 
-  it('creates the ledger\'s tables and the state blob container in a locked-down storage account', () => {
+  it("creates the ledger's tables and the state blob container in a locked-down storage account", () => {
     assert.match(bicep, /tableServices\/tables@/);
     assert.match(bicep, /blobServices\/containers@/);
     assert.match(bicep, /allowBlobPublicAccess: false/);
     assert.match(bicep, /minimumTlsVersion: 'TLS1_2'/);
     // The table names must be the ones the table store uses (src/store/table-store.ts).
     const store = readText('src/store/table-store.ts');
-    const prefix = /DEFAULT_TABLE_PREFIX = '(\w+)'/.exec(store)![1]!;
-    const suffixes = [.../const TABLES = \{([^}]*)\}/.exec(store)![1]!.matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+    const prefix = /DEFAULT_TABLE_PREFIX = '(\w+)'/.exec(store)![1];
+    const suffixes = [.../const TABLES = \{([^}]*)\}/.exec(store)![1].matchAll(/'(\w+)'/g)].map((m) => m[1]);
     assert.ok(suffixes.length > 0);
     for (const suffix of suffixes) assert.ok(bicep.includes(`'${prefix}${suffix}'`), `table ${prefix}${suffix} is not created`);
   });

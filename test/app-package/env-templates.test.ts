@@ -4,7 +4,7 @@ import { commentedVariables, CONFIG_VARIABLES, readEnvTemplate, readText, SECRET
 /** The comment block right above a line (may be empty). */
 function commentAbove(template: EnvTemplate, lineIndex: number): string {
   const comments: string[] = [];
-  for (let i = lineIndex - 1; i >= 0 && template.lines[i]!.trim().startsWith('#'); i--) comments.unshift(template.lines[i]!);
+  for (let i = lineIndex - 1; i >= 0 && template.lines[i].trim().startsWith('#'); i--) comments.unshift(template.lines[i]);
   return comments.join('\n');
 }
 
@@ -34,11 +34,17 @@ for (const env of ['dev', 'local']) {
       const text = template.lines.join('\n');
       for (const name of SECRET_CONFIG_VARIABLES) {
         assert.equal(lineOf(template, name), -1, `${name} must not be assigned in a committed template`);
-        assert.ok(template.lines.some((l) => l.startsWith('#') && l.includes(name)), `${name} is not explained`);
+        assert.ok(
+          template.lines.some((l) => l.startsWith('#') && l.includes(name)),
+          `${name} is not explained`,
+        );
       }
       assert.ok(text.includes(`env/.env.${env}.user`), 'names the .user file that holds secrets');
       for (const name of commentedVariables(template)) assert.match(name, /^SECRET_/);
-      assert.deepEqual(Object.keys(template.vars).filter((n) => n.startsWith('SECRET_')), []);
+      assert.deepEqual(
+        Object.keys(template.vars).filter((n) => n.startsWith('SECRET_')),
+        [],
+      );
     });
 
     it('contains no credential-looking values', () => {
@@ -60,7 +66,7 @@ describe('the list of configuration variables these checks use', () => {
     const source = readText('src/config/config.ts');
     const block = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(source);
     assert.ok(block, 'envSchema not found in src/config/config.ts');
-    const read = [...block[1]!.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
+    const read = [...block[1].matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
     assert.deepEqual([...read].sort(), [...CONFIG_VARIABLES].sort());
   });
 

@@ -13,7 +13,7 @@ function readPng(file: string): PNG {
 /** Every pixel as [r, g, b, a]. */
 function pixels(png: PNG): Array<[number, number, number, number]> {
   const out: Array<[number, number, number, number]> = [];
-  for (let i = 0; i < png.data.length; i += 4) out.push([png.data[i]!, png.data[i + 1]!, png.data[i + 2]!, png.data[i + 3]!]);
+  for (let i = 0; i < png.data.length; i += 4) out.push([png.data[i], png.data[i + 1], png.data[i + 2], png.data[i + 3]]);
   return out;
 }
 
@@ -38,7 +38,10 @@ describe('the app icons Teams shows for the bot', () => {
     assert.equal(png.width, 192);
     assert.equal(png.height, 192);
     const px = pixels(png);
-    assert.ok(px.every(([, , , a]) => a === 255), 'every pixel opaque');
+    assert.ok(
+      px.every(([, , , a]) => a === 255),
+      'every pixel opaque',
+    );
     const colours = new Set(px.map(([r, g, b]) => `${r >> 4},${g >> 4},${b >> 4}`));
     assert.ok(colours.size > 8, `a designed icon, not a flat square (${colours.size} colour buckets)`);
   });

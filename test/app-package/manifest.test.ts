@@ -21,7 +21,7 @@ function newestStableSchemaVersion(): string {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => [Number(m[1]), Number(m[2])] as const)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const [major, minor] = versions[versions.length - 1]!;
+  const [major, minor] = versions[versions.length - 1];
   return `${major}.${minor}`;
 }
 
@@ -72,8 +72,14 @@ describe('the Teams app manifest an admin uploads', () => {
     broken.bots[0].scopes = ['everyone'];
     broken.bots[0].botId = 'not-a-guid';
     const errors = errorsOf(validate, broken);
-    assert.ok(errors.some((e) => e.startsWith('/bots/0/scopes/0')), errors.join('\n'));
-    assert.ok(errors.some((e) => e.startsWith('/bots/0/botId')), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => e.startsWith('/bots/0/scopes/0')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.startsWith('/bots/0/botId')),
+      errors.join('\n'),
+    );
   });
 
   it('takes its ids and domain from toolkit placeholders and asks for no SSO (no webApplicationInfo)', () => {
@@ -91,7 +97,7 @@ describe('the Teams app manifest an admin uploads', () => {
     for (const list of bot.commandLists) assert.equal(list.scopes.length, 1, 'one list per scope');
   });
 
-  it('lists in every scope exactly the commands of the bot\'s command catalog, with the catalog\'s descriptions', () => {
+  it("lists in every scope exactly the commands of the bot's command catalog, with the catalog's descriptions", () => {
     const catalog = new Map(commandCatalog.map((c) => [c.name, c.description]));
     for (const list of raw.bots[0].commandLists as Array<{ scopes: string[]; commands: Array<{ title: string; description: string }> }>) {
       const titles = list.commands.map((c) => c.title);

@@ -24,7 +24,13 @@ describe('an admin builds the app package with npm run package', () => {
     const built = await buildAppPackage({ env: 'dev', rootDir: ROOT, outputDir: out, environment: PROVISIONED });
     assert.equal(built.zipPath, path.join(out, 'appPackage.dev.zip'));
     const zip = new AdmZip(built.zipPath);
-    assert.deepEqual(zip.getEntries().map((e) => e.entryName).sort(), ['color.png', 'manifest.json', 'outline.png']);
+    assert.deepEqual(
+      zip
+        .getEntries()
+        .map((e) => e.entryName)
+        .sort(),
+      ['color.png', 'manifest.json', 'outline.png'],
+    );
     assert.ok(zip.readFile('color.png')!.equals(fs.readFileSync(path.join(ROOT, 'appPackage', 'color.png'))));
     assert.ok(zip.readFile('outline.png')!.equals(fs.readFileSync(path.join(ROOT, 'appPackage', 'outline.png'))));
   });
@@ -35,14 +41,19 @@ describe('an admin builds the app package with npm run package', () => {
     assert.deepEqual(placeholdersIn(text), []);
     const manifest = JSON.parse(text) as { id: string; bots: Array<{ botId: string }>; validDomains: string[]; developer: { name: string } };
     assert.equal(manifest.id, PROVISIONED.TEAMS_APP_ID);
-    assert.equal(manifest.bots[0]!.botId, PROVISIONED.BOT_ID);
+    assert.equal(manifest.bots[0].botId, PROVISIONED.BOT_ID);
     assert.deepEqual(manifest.validDomains, [PROVISIONED.BOT_DOMAIN]);
     assert.equal(manifest.developer.name, parseEnvText(fs.readFileSync(path.join(ROOT, 'env', '.env.dev'), 'utf8')).DEVELOPER_NAME);
     assert.ok(fs.existsSync(path.join(out, 'manifest.dev.json')));
   });
 
   it('lets the process environment win over the env file', async () => {
-    const built = await buildAppPackage({ env: 'local', rootDir: ROOT, outputDir: out, environment: { ...PROVISIONED, DEVELOPER_NAME: 'Fabrikam Migration Team' } });
+    const built = await buildAppPackage({
+      env: 'local',
+      rootDir: ROOT,
+      outputDir: out,
+      environment: { ...PROVISIONED, DEVELOPER_NAME: 'Fabrikam Migration Team' },
+    });
     assert.equal((built.manifest.developer as { name: string }).name, 'Fabrikam Migration Team');
     assert.equal(built.zipPath, path.join(out, 'appPackage.local.zip'));
   });
@@ -51,7 +62,8 @@ describe('an admin builds the app package with npm run package', () => {
     await assert.rejects(
       // Empty, as in a fresh env/.env.dev (set here so that an already provisioned checkout behaves the same).
       buildAppPackage({ env: 'dev', rootDir: ROOT, outputDir: out, environment: { TEAMS_APP_ID: '', BOT_ID: '', BOT_DOMAIN: '' } }),
-      (error: Error) => error instanceof PackageError && /\/id must match pattern/.test(error.message) && /TEAMS_APP_ID/.test(error.message) && /BOT_ID/.test(error.message),
+      (error: Error) =>
+        error instanceof PackageError && /\/id must match pattern/.test(error.message) && /TEAMS_APP_ID/.test(error.message) && /BOT_ID/.test(error.message),
     );
     assert.deepEqual(fs.readdirSync(out), []);
   });

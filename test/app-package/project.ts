@@ -159,10 +159,16 @@ export const KNOWN_ACTIONS: Record<string, ActionSpec> = {
   'cli/runNpxCommand': { with: { allowed: ['args', 'workingDirectory'], required: ['args'] } },
   'azureStorage/deploy': { with: { allowed: ['artifactFolder', 'resourceId', 'workingDirectory', 'ignoreFile'], required: ['artifactFolder', 'resourceId'] } },
   'azureAppService/zipDeploy': {
-    with: { allowed: ['artifactFolder', 'resourceId', 'workingDirectory', 'ignoreFile', 'dryRun', 'outputZipFile'], required: ['artifactFolder', 'resourceId'] },
+    with: {
+      allowed: ['artifactFolder', 'resourceId', 'workingDirectory', 'ignoreFile', 'dryRun', 'outputZipFile'],
+      required: ['artifactFolder', 'resourceId'],
+    },
   },
   'azureFunctions/zipDeploy': {
-    with: { allowed: ['artifactFolder', 'resourceId', 'workingDirectory', 'ignoreFile', 'dryRun', 'outputZipFile'], required: ['artifactFolder', 'resourceId'] },
+    with: {
+      allowed: ['artifactFolder', 'resourceId', 'workingDirectory', 'ignoreFile', 'dryRun', 'outputZipFile'],
+      required: ['artifactFolder', 'resourceId'],
+    },
   },
   'teamsApp/create': {
     with: { allowed: ['name'], required: ['name'] },
@@ -236,21 +242,19 @@ export function readEnvTemplate(env: string): EnvTemplate {
 
 /** Variables a template documents only in comments, e.g. `# SECRET_BOT_PASSWORD=`. */
 export function commentedVariables(template: EnvTemplate): string[] {
-  return template.lines
-    .map((line) => /^#\s*([A-Z][A-Z0-9_]*)=/.exec(line.trim())?.[1])
-    .filter((name): name is string => name !== undefined);
+  return template.lines.map((line) => /^#\s*([A-Z][A-Z0-9_]*)=/.exec(line.trim())?.[1]).filter((name): name is string => name !== undefined);
 }
 
 /** Output names of a Bicep file (the toolkit writes them to env/.env.<env> under these names). */
 export function bicepOutputs(relative: string): string[] {
-  return [...readText(relative).matchAll(/^output\s+([A-Za-z_][A-Za-z0-9_]*)\s/gm)].map((m) => m[1]!);
+  return [...readText(relative).matchAll(/^output\s+([A-Za-z_][A-Za-z0-9_]*)\s/gm)].map((m) => m[1]);
 }
 
 /** Parameter names of a Bicep file, with whether each has a default value. */
 export function bicepParams(relative: string): Map<string, { hasDefault: boolean }> {
   const params = new Map<string, { hasDefault: boolean }>();
   for (const m of readText(relative).matchAll(/^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+\w+(\s*=)?/gm)) {
-    params.set(m[1]!, { hasDefault: m[2] !== undefined });
+    params.set(m[1], { hasDefault: m[2] !== undefined });
   }
   return params;
 }

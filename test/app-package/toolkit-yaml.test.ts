@@ -95,7 +95,12 @@ function producedBy(step: ToolkitStep): string[] {
 
 /** Variables a step uses: its own placeholders and those of the files it reads. */
 function usedBy(step: ToolkitStep): string[] {
-  const texts = [JSON.stringify(step), ...filesReadBy(step).filter((f) => /\.json$/.test(f)).map((f) => readText(f))];
+  const texts = [
+    JSON.stringify(step),
+    ...filesReadBy(step)
+      .filter((f) => /\.json$/.test(f))
+      .map((f) => readText(f)),
+  ];
   return [...new Set(texts.flatMap((t) => placeholdersIn(t)))];
 }
 
@@ -114,7 +119,9 @@ for (const { file, env } of projects) {
     it(`parses and declares yaml schema ${YAML_SCHEMA_VERSION} with env files in ./env`, () => {
       assert.equal(project.version, YAML_SCHEMA_VERSION);
       assert.equal(project.environmentFolderPath, './env');
-      assert.ok(readText(file).includes(`$schema=https://developer.microsoft.com/json-schemas/teams-toolkit/teamsapp-yaml/${YAML_SCHEMA_VERSION}/yaml.schema.json`));
+      assert.ok(
+        readText(file).includes(`$schema=https://developer.microsoft.com/json-schemas/teams-toolkit/teamsapp-yaml/${YAML_SCHEMA_VERSION}/yaml.schema.json`),
+      );
       for (const key of Object.keys(project)) assert.ok(KNOWN_TOP_LEVEL_KEYS.includes(key), `unknown top-level key ${key}`);
     });
 
@@ -168,7 +175,7 @@ for (const { file, env } of projects) {
         const objectIdVar = placeholdersIn(manifest.id)[0];
         const creator = provision.findIndex((s) => s.uses === 'aadApp/create' && s.writeToEnvironmentFile?.objectId === objectIdVar);
         assert.ok(creator >= 0 && creator < index, `${String(step.with!.manifestPath)}: no earlier aadApp/create writes ${objectIdVar}`);
-        const create = provision[creator]!;
+        const create = provision[creator];
         assert.equal(manifest.appId, `\${{${create.writeToEnvironmentFile!.clientId}}}`);
         assert.equal(manifest.displayName, create.with!.name, 'aadApp/update would rename the app');
       });
@@ -176,7 +183,8 @@ for (const { file, env } of projects) {
 
     it('builds, checks and updates the Teams app package in provision', () => {
       const uses = (project.provision ?? []).map((s) => s.uses);
-      for (const action of ['teamsApp/create', 'teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/update']) assert.ok(uses.includes(action), action);
+      for (const action of ['teamsApp/create', 'teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/update'])
+        assert.ok(uses.includes(action), action);
       assert.ok(uses.indexOf('teamsApp/zipAppPackage') < uses.indexOf('teamsApp/update'));
       const zip = (project.provision ?? []).find((s) => s.uses === 'teamsApp/zipAppPackage')!;
       assert.equal(zip.with!.outputZipPath, './appPackage/build/appPackage.${{TEAMSFX_ENV}}.zip');
@@ -188,11 +196,20 @@ describe('teamsapp.yml provisions two identities and the Azure resources, deploy
   const project = readYaml('teamsapp.yml');
   const provision = project.provision ?? [];
 
-  it('creates and configures the bot\'s Entra app and, separately, the migration app from aad.migration.manifest.json', () => {
+  it("creates and configures the bot's Entra app and, separately, the migration app from aad.migration.manifest.json", () => {
     const creates = provision.filter((s) => s.uses === 'aadApp/create');
-    assert.deepEqual(creates.map((s) => s.writeToEnvironmentFile!.clientId), ['BOT_ID', 'GRAPH_CLIENT_ID']);
-    assert.deepEqual(creates.map((s) => s.writeToEnvironmentFile!.clientSecret), ['SECRET_BOT_PASSWORD', 'SECRET_GRAPH_CLIENT_SECRET']);
-    assert.deepEqual(creates.map((s) => s.writeToEnvironmentFile!.tenantId), ['BOT_TENANT_ID', 'GRAPH_TENANT_ID']);
+    assert.deepEqual(
+      creates.map((s) => s.writeToEnvironmentFile!.clientId),
+      ['BOT_ID', 'GRAPH_CLIENT_ID'],
+    );
+    assert.deepEqual(
+      creates.map((s) => s.writeToEnvironmentFile!.clientSecret),
+      ['SECRET_BOT_PASSWORD', 'SECRET_GRAPH_CLIENT_SECRET'],
+    );
+    assert.deepEqual(
+      creates.map((s) => s.writeToEnvironmentFile!.tenantId),
+      ['BOT_TENANT_ID', 'GRAPH_TENANT_ID'],
+    );
     for (const s of creates) assert.equal(s.with!.signInAudience, 'AzureADMyOrg', 'single-tenant apps');
     const updates = provision.filter((s) => s.uses === 'aadApp/update').map((s) => s.with!.manifestPath);
     assert.deepEqual(updates, ['./aad.bot.manifest.json', './aad.migration.manifest.json']);
@@ -201,7 +218,7 @@ describe('teamsapp.yml provisions two identities and the Azure resources, deploy
   it('deploys the Bicep template with its parameters after both apps exist', () => {
     const arm = provision.findIndex((s) => s.uses === 'arm/deploy');
     assert.ok(arm > provision.map((s) => s.uses).lastIndexOf('aadApp/update'));
-    assert.deepEqual(provision[arm]!.with!.templates, [
+    assert.deepEqual(provision[arm].with!.templates, [
       { path: './infra/azure.bicep', parameters: './infra/azure.parameters.json', deploymentName: 'Create-resources-for-migration-bot' },
     ]);
   });
@@ -213,7 +230,8 @@ describe('teamsapp.yml provisions two identities and the Azure resources, deploy
     assert.equal(zip.with!.resourceId, '${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}');
     assert.ok(bicepOutputs('infra/azure.bicep').includes('BOT_AZURE_APP_SERVICE_RESOURCE_ID'));
     const ignored = readText(String(zip.with!.ignoreFile));
-    for (const pattern of ['node_modules/', 'env/', '*.user', '.localConfigs', 'data/']) assert.ok(ignored.split('\n').includes(pattern), `upload must skip ${pattern}`);
+    for (const pattern of ['node_modules/', 'env/', '*.user', '.localConfigs', 'data/'])
+      assert.ok(ignored.split('\n').includes(pattern), `upload must skip ${pattern}`);
   });
 
   it('publishes the package to the tenant app catalog', () => {
@@ -225,7 +243,7 @@ describe('teamsapp.local.yml debugs the bot in Teams through a dev tunnel', () =
   const project = readYaml('teamsapp.local.yml');
   const provision = project.provision ?? [];
 
-  it('registers the bot with the Bot Framework at the tunnel\'s /api/messages, for Teams', () => {
+  it("registers the bot with the Bot Framework at the tunnel's /api/messages, for Teams", () => {
     const bot = provision.find((s) => s.uses === 'botFramework/create')!;
     assert.equal(bot.with!.botId, '${{BOT_ID}}');
     assert.equal(bot.with!.messagingEndpoint, '${{BOT_ENDPOINT}}/api/messages');
@@ -262,6 +280,9 @@ describe('the yaml checks themselves', () => {
       with: { name: 'x', generateClientSecret: true, signInAudience: 'AzureADMyOrg' },
       writeToEnvironmentFile: { clientId: 'A', objectId: 'B', clientSecret: 'PLAIN_SECRET' },
     });
-    assert.ok(problems.some((p) => p.includes('PLAIN_SECRET')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.includes('PLAIN_SECRET')),
+      problems.join('\n'),
+    );
   });
 });

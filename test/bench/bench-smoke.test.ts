@@ -22,7 +22,10 @@ describe('the benchmark harness, in a smoke run', function () {
     const t = r.turnOverhead;
     assert.deepEqual(t.errors, []);
     assert.equal(t.floorMatchesBot, true, 'the floor replays the Graph calls the bot made');
-    assert.ok(t.graphCalls.confirm.some((c) => c.endsWith('/startMigration')), 'each Confirm really starts a migration');
+    assert.ok(
+      t.graphCalls.confirm.some((c) => c.endsWith('/startMigration')),
+      'each Confirm really starts a migration',
+    );
     for (const f of [t.migrate, t.migrateToCard, t.confirm]) {
       finite(f.p50Ratio, 'p50 ratio');
       finite(f.p99Ratio, 'p99 ratio');
@@ -74,7 +77,7 @@ describe('the benchmark harness, in a smoke run', function () {
     finite(b.wallOverIdeal, 'wall time / ideal');
   });
 
-  it('floods the bot from one user while timing another admin, and counts the flood\'s Graph calls', () => {
+  it("floods the bot from one user while timing another admin, and counts the flood's Graph calls", () => {
     const f = r.flood;
     assert.deepEqual(f.errors, []);
     finite(f.migrate.p99Ratio, 'migrate p99 ratio');

@@ -6,7 +6,12 @@ import type { BulkJob } from '../../src/store/ports/bulk-jobs';
 import { bulkItems, bulkJob } from '../store/fixtures';
 import { fakeGraph, megansTurn, runJob, tempStores } from './job-run';
 
-const CHECK_FAILED: AdminDecision = { allowed: false, reason: 'check-failed', message: 'Your administrator role could not be checked right now.', correlationId: 'corr-1' };
+const CHECK_FAILED: AdminDecision = {
+  allowed: false,
+  reason: 'check-failed',
+  message: 'Your administrator role could not be checked right now.',
+  correlationId: 'corr-1',
+};
 const quickRetry = { firstPauseMs: 10, maxPauseMs: 40, attempts: 4 };
 
 /** The job's real requester check over a directory that fails the first `failures` lookups; returns when each was asked. */
@@ -22,7 +27,7 @@ function flakyCheck(job: BulkJob, failures: number) {
   return { asked, checkRequester: requesterCheck(guard, job, megansTurn) };
 }
 
-describe('bulk: the requester\'s admin check cannot be made while a job runs', () => {
+describe("bulk: the requester's admin check cannot be made while a job runs", () => {
   const stores = tempStores();
   afterEach(() => stores.cleanup());
 
@@ -41,7 +46,10 @@ describe('bulk: the requester\'s admin check cannot be made while a job runs', (
     assert.equal(run.stoppedBecause, null);
     assert.ok(asked[1] - asked[0] >= 10 && asked[2] - asked[1] >= 20, `the waits grow (${asked.slice(0, 3).map((t) => t - asked[0])})`);
     assert.match(run.adminCheckNote ?? '', /could not be checked 3 times; the channels waited and were tried again/);
-    assert.deepEqual((await store.listBulkItems(job.id)).map((i) => i.state), Array(6).fill('succeeded'));
+    assert.deepEqual(
+      (await store.listBulkItems(job.id)).map((i) => i.state),
+      Array(6).fill('succeeded'),
+    );
   });
 
   it('stops after too many failed checks in a row, saying the role could not be checked (not that it was lost)', async () => {
@@ -56,7 +64,10 @@ describe('bulk: the requester\'s admin check cannot be made while a job runs', (
 
     assert.equal(graph.writes().length, 0, 'nothing was sent without an answer');
     assert.equal(asked.length, 4, 'asked as often as allowed, then no more');
-    assert.match(run.stoppedBecause ?? '', /^Megan Bowen's administrator role could not be checked \(it failed 4 times in a row; correlation id corr-1\); the role was not found missing/);
+    assert.match(
+      run.stoppedBecause ?? '',
+      /^Megan Bowen's administrator role could not be checked \(it failed 4 times in a row; correlation id corr-1\); the role was not found missing/,
+    );
     assert.doesNotMatch(run.stoppedBecause ?? '', /no longer an administrator/);
     assert.equal(run.adminCheckNote, null, 'the stop reason says it already');
     const stored = await store.listBulkItems(job.id);

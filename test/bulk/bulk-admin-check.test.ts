@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { press } from '../support/harness';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 import { bulkEnv, ENGINEERING_FRESH, served, throttled, waitForCardUpdate, writesTo } from './support';
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -34,7 +35,9 @@ describe('bulk: the admin check fails for a while during a long job (Graph answe
     const summary = await waitForCardUpdate(h.emulator, alex, /Bulk start (finished|stopped)/, 55000);
     await h.bulk.whenIdle();
 
-    const failedChecks = roleChecks().slice(checksBefore).filter((r) => r.status === 503).length;
+    const failedChecks = roleChecks()
+      .slice(checksBefore)
+      .filter((r) => r.status === 503).length;
     assert.equal(failedChecks, 12, 'the injected failures were met while the job ran');
     assert.equal(startedSoFar(), ENGINEERING_FRESH.length, 'every channel was started');
     for (const c of ENGINEERING_FRESH) assert.equal(served(writesTo(h.emulator, c, 'startMigration')).length, 1, `${c}: started once`);

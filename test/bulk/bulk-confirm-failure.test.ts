@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { cardActions, lastCardActivity } from '../support/harness';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 import { ANNOUNCEMENTS, GENERAL, interruptedJob, PARTNERS, served, waitForCardUpdate, writesTo } from './support';
 
 /** The harness runs the bot with GRAPH_TIMEOUT_SECONDS=5: a claim is stale after 5 × (5 s + 180 s). */
@@ -88,9 +89,12 @@ describe('bulk: a confirmation fails between its claim and its job being saved',
     assert.equal(line.actor.name, 'Alex Wilber');
     assert.equal(line.at, (await h.bot.store.getPending(opId))?.claimedAt, 'dated when Confirm was pressed');
 
-    const told = h.emulator.connector.sent().slice(sentBefore).find((a) => a.conversationId === 'a:personal-alex');
+    const told = h.emulator.connector
+      .sent()
+      .slice(sentBefore)
+      .find((a) => a.conversationId === 'a:personal-alex');
     assert.ok(told, 'Alex is told');
-    assert.match(JSON.stringify(told!.attachments), /Nothing was started: My Team[\s\S]*before its job was saved/);
+    assert.match(JSON.stringify(told.attachments), /Nothing was started: My Team[\s\S]*before its job was saved/);
     assert.match(await pressConfirm(), /Nothing was started: My Team/, 'the old card shows the result');
     assert.equal(h.emulator.graphWrites().length, 0);
     assert.equal(await h.bot.settleInterrupted(AFTER_STALE()), 0, 'settled once');
@@ -98,7 +102,12 @@ describe('bulk: a confirmation fails between its claim and its job being saved',
 
   it('the recovery pass leaves alone a bulk confirmation whose job was saved (the job resumes on its own)', async () => {
     // Leased to another live instance, so this bot neither takes the job over nor finishes it.
-    const jobId = await interruptedJob(h, 'alex', { [GENERAL]: 'queued' }, { ownerId: 'another-instance', leaseUntil: new Date(Date.now() + 3600_000).toISOString() });
+    const jobId = await interruptedJob(
+      h,
+      'alex',
+      { [GENERAL]: 'queued' },
+      { ownerId: 'another-instance', leaseUntil: new Date(Date.now() + 3600_000).toISOString() },
+    );
     assert.equal(await h.bot.settleInterrupted(AFTER_STALE()), 0);
     assert.equal((await h.bot.store.getPending(jobId))?.state, 'running');
   });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Emulator, startEmulator, TeamsClient } from '../../emulator/index';
+import type { Emulator } from '../../emulator/index';
+import { startEmulator, TeamsClient } from '../../emulator/index';
 import { createStore } from '../../src/store/create-store';
 import type { LedgerEntry } from '../../src/store/ports/ledger';
 import { cardActions, emulatorEnv, lastCardActivity } from '../support/harness';
@@ -23,7 +25,10 @@ class BotProcess {
     this.url = new Promise((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         this.output += chunk.toString();
-        const listening = this.output.split('\n').map((l) => (l.startsWith('{') ? safeJson(l) : null)).find((l) => l?.msg === 'bot listening');
+        const listening = this.output
+          .split('\n')
+          .map((l) => (l.startsWith('{') ? safeJson(l) : null))
+          .find((l) => l?.msg === 'bot listening');
         if (listening) resolve(`http://127.0.0.1:${listening.port}`);
       };
       child.stdout!.on('data', onData);
@@ -33,7 +38,11 @@ class BotProcess {
   }
 
   static start(env: Record<string, string>): BotProcess {
-    const child = spawn(process.execPath, [path.join(REPO, 'dist', 'src', 'index.js')], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, 'dist', 'src', 'index.js')], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new BotProcess(child);
   }
 
@@ -85,7 +94,13 @@ describe('bulk: the bot is killed (kill -9) in the middle of a bulk job and star
 
   it('finishes the job after the restart: no channel gets a second startMigration and no ledger entry is lost', async () => {
     // Intents older than 6 s (more than the 5 s Graph timeout here) are read at take-over; the lease outlasts that anyway.
-    const env = { ...emulatorEnv(emulator, dataDir), BULK_TEAM_RPS: String(TEAM_RPS), BULK_TENANT_RPS: '30', BULK_INTENT_SETTLE_SECONDS: '6', LOG_LEVEL: 'info' };
+    const env = {
+      ...emulatorEnv(emulator, dataDir),
+      BULK_TEAM_RPS: String(TEAM_RPS),
+      BULK_TENANT_RPS: '30',
+      BULK_INTENT_SETTLE_SECONDS: '6',
+      LOG_LEVEL: 'info',
+    };
     // Channel 30's call hangs: the bot dies with that item's intent written and no answer.
     emulator.faults.inject({ method: 'POST', path: /eng-ch30%40thread\.tacv2\/startMigration$/, kind: 'hang', hangMs: 4000 });
 
@@ -123,7 +138,10 @@ describe('bulk: the bot is killed (kill -9) in the middle of a bulk job and star
 
     const after = await ledger(dataDir);
     const ids = new Set(after.map((e) => e.id));
-    assert.ok(beforeRestart.every((e) => ids.has(e.id)), 'every entry written before the crash is still there');
+    assert.ok(
+      beforeRestart.every((e) => ids.has(e.id)),
+      'every entry written before the crash is still there',
+    );
     const jobEntries = after.filter((e) => e.jobId);
     assert.equal(jobEntries.length, ENGINEERING_FRESH.length, 'one entry per channel, none lost, none doubled');
     assert.equal(new Set(jobEntries.map((e) => e.targetKey)).size, ENGINEERING_FRESH.length);
@@ -132,7 +150,10 @@ describe('bulk: the bot is killed (kill -9) in the middle of a bulk job and star
     assert.ok(ch30, 'channel 30 has its entry');
     // Its intent had no outcome: the restarted bot read the channel before sending again.
     const ch30Calls = emulator.requests({ service: 'graph' }).filter((r) => decodeURIComponent(r.path).includes('/19:eng-ch30@thread.tacv2'));
-    assert.deepEqual(ch30Calls.map((r) => `${r.method} ${r.status}`), ['POST 0', 'GET 200', 'POST 204']);
+    assert.deepEqual(
+      ch30Calls.map((r) => `${r.method} ${r.status}`),
+      ['POST 0', 'GET 200', 'POST 204'],
+    );
     assert.match(second.log, /resuming bulk job/);
   });
 });

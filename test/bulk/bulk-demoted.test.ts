@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AdminDecision, Caller } from '../../src/features/shared/admin-policy';
 import { cardActions, lastCardActivity, press } from '../support/harness';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 import { bulkEnv, ENGINEERING_FRESH, served, TEAM_RPS, throttled, waitForCardUpdate, writesTo } from './support';
 
 const ALEX = '00000000-0000-0000-0000-000000000020';
@@ -52,7 +53,12 @@ describe('bulk: the requester loses the admin role while a long job runs', funct
     const started = startedSoFar();
     assert.ok(started < ENGINEERING_FRESH.length, 'the job did not run to the end');
     assert.ok(started <= startedWhenDemoted + TEAM_RPS, `only writes already past their check went out (${startedWhenDemoted} → ${started})`);
-    assert.match(summary, new RegExp(`${started} started, 0 failed, ${ENGINEERING_FRESH.length - started + 2} skipped\\. Stopped early: Alex Wilber is no longer an administrator\\.`));
+    assert.match(
+      summary,
+      new RegExp(
+        `${started} started, 0 failed, ${ENGINEERING_FRESH.length - started + 2} skipped\\. Stopped early: Alex Wilber is no longer an administrator\\.`,
+      ),
+    );
 
     const jobId = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 1 }))[0].jobId!;
     assert.equal((await h.bot.store.getBulkJob(jobId))!.state, 'cancelled');

@@ -1,5 +1,6 @@
 import type { BulkFlows } from '../../src/features/bulk/bulk-flows';
-import { Harness, HarnessOptions, startHarness } from '../support/harness';
+import type { Harness, HarnessOptions } from '../support/harness';
+import { startHarness } from '../support/harness';
 
 export interface BulkHarness extends Harness {
   /** The bot's own bulk flows, as wired by src/index.ts. */

@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
-import { Harness, press, startHarness } from '../support/harness';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { Harness } from '../support/harness';
+import { press, startHarness } from '../support/harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 import {
-  ANNOUNCEMENTS, bulkEnv, ENGINEERING_FRESH, FALCON, GENERAL, interruptedJob, PARTNERS, served, throttled, waitForCardUpdate, writesTo,
+  ANNOUNCEMENTS,
+  bulkEnv,
+  ENGINEERING_FRESH,
+  FALCON,
+  GENERAL,
+  interruptedJob,
+  PARTNERS,
+  served,
+  throttled,
+  waitForCardUpdate,
+  writesTo,
 } from './support';
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -69,7 +81,10 @@ describe('bulk: two bot instances share one ledger (the same DATA_DIR)', functio
       assert.equal(served(writesTo(a.emulator, channel, 'startMigration')).length, 1, `${channel}: exactly one startMigration`);
     }
     assert.equal(resumed(a.logs, jobId) + resumed(b.logs, jobId), 1, 'one instance took the job');
-    assert.deepEqual((await a.bot.store.listBulkItems(jobId)).map((i) => i.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    assert.deepEqual(
+      (await a.bot.store.listBulkItems(jobId)).map((i) => i.state),
+      ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+    );
     assert.equal((await a.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId).length, 4);
   });
 

@@ -83,7 +83,10 @@ describe('bulk: a job run by two instances at once (one lost its lease while sta
     assert.equal(gaveUp.length, 1, 'the instance that lost the race for an intent stops');
     assert.match(gaveUp[0].abandonedBecause!, /another bot instance recorded the intent/);
     const store = stores[0];
-    assert.deepEqual((await store.listBulkItems(job.id)).map((i) => i.state), Array(12).fill('succeeded'));
+    assert.deepEqual(
+      (await store.listBulkItems(job.id)).map((i) => i.state),
+      Array(12).fill('succeeded'),
+    );
     const ledger = (await store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === job.id);
     assert.equal(ledger.length, 12, 'one ledger entry per channel, none doubled');
   });
@@ -106,7 +109,10 @@ describe('bulk: a job run by two instances at once (one lost its lease while sta
     assert.equal(graph.calls.length, 3, 'no write after the refusal');
     assert.equal(run.stoppedBecause, 'Megan Bowen is no longer an administrator');
     const stored = await store.listBulkItems(job.id);
-    assert.deepEqual(stored.map((i) => i.state), [...Array(3).fill('succeeded'), ...Array(7).fill('skipped')]);
+    assert.deepEqual(
+      stored.map((i) => i.state),
+      [...Array(3).fill('succeeded'), ...Array(7).fill('skipped')],
+    );
     assert.ok(stored.slice(3).every((i) => i.detail === 'not run: Megan Bowen is no longer an administrator'));
   });
 });

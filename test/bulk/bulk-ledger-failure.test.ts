@@ -4,7 +4,8 @@ import type { TargetRef } from '../../src/domain/targets';
 import { bulkItems, bulkJob } from '../store/fixtures';
 import { fakeGraph, keptLogs, runJob, storeWithFailingWrites, tempStores } from './job-run';
 
-const settleWithin = (done: Promise<void>, ms: number) => Promise.race([done.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+const settleWithin = (done: Promise<void>, ms: number) =>
+  Promise.race([done.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
 
 describe('bulk: Graph accepted a channel but the ledger could not be written afterwards', () => {
   const stores = tempStores();
@@ -33,7 +34,11 @@ describe('bulk: Graph accepted a channel but the ledger could not be written aft
 
     for (const item of items) {
       const mine = graph.calls.filter((c) => c.endsWith(` ${item.itemKey}`));
-      assert.equal(mine.filter((c) => c.startsWith('write')).length, 1, `${item.itemKey}: sent to Graph once (${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''})`);
+      assert.equal(
+        mine.filter((c) => c.startsWith('write')).length,
+        1,
+        `${item.itemKey}: sent to Graph once (${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''})`,
+      );
       assert.equal(mine[1], `read ${item.itemKey}`, `${item.itemKey}: read after the call, before anything else`);
       assert.ok(mine.length <= 4, `${item.itemKey}: a bounded number of tries (${mine.length})`);
     }
@@ -74,8 +79,15 @@ describe('bulk: Graph accepted a channel but the ledger could not be written aft
     await scheduler.stop();
 
     assert.equal(graph.writes().length, 2, 'each channel sent once');
-    assert.deepEqual(graph.calls.filter((c) => c.endsWith(` ${items[0].itemKey}`)), [`write ${items[0].itemKey}`, `read ${items[0].itemKey}`], 'read after the unrecorded call, not sent again');
-    assert.deepEqual((await real.listBulkItems(job.id)).map((i) => i.state), ['succeeded', 'succeeded']);
+    assert.deepEqual(
+      graph.calls.filter((c) => c.endsWith(` ${items[0].itemKey}`)),
+      [`write ${items[0].itemKey}`, `read ${items[0].itemKey}`],
+      'read after the unrecorded call, not sent again',
+    );
+    assert.deepEqual(
+      (await real.listBulkItems(job.id)).map((i) => i.state),
+      ['succeeded', 'succeeded'],
+    );
     const ledger = (await real.queryLedger({ action: 'bulk-start', limit: 10 })).filter((e) => e.jobId === job.id);
     assert.equal(ledger.length, 2, 'one ledger line per channel');
     assert.equal(run.snapshot()[0].state, 'succeeded');

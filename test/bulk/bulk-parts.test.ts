@@ -40,12 +40,31 @@ describe('bulk: the parts BulkFlows wires', () => {
       },
     };
     const remembered: string[] = [];
-    const reporter = new ProgressReporter({ messenger, reference: { conversation: { id: 'c' } }, activityId: null, intervalMs: 0, logger, jobId: 'job-1', onActivityId: async (id) => void remembered.push(id) });
+    const reporter = new ProgressReporter({
+      messenger,
+      reference: { conversation: { id: 'c' } },
+      activityId: null,
+      intervalMs: 0,
+      logger,
+      jobId: 'job-1',
+      onActivityId: async (id) => void remembered.push(id),
+    });
     await reporter.final(() => ({ type: 'AdaptiveCard', version: '1.5', body: [{ text: 'one' }] }));
     assert.deepEqual(remembered, ['activity-1'], 'the new message id is kept with the job');
-    const again = new ProgressReporter({ messenger, reference: {}, activityId: 'activity-1', intervalMs: 0, logger, jobId: 'job-1', onActivityId: async (id) => void remembered.push(id) });
+    const again = new ProgressReporter({
+      messenger,
+      reference: {},
+      activityId: 'activity-1',
+      intervalMs: 0,
+      logger,
+      jobId: 'job-1',
+      onActivityId: async (id) => void remembered.push(id),
+    });
     await again.final(() => ({ type: 'AdaptiveCard', version: '1.5' }));
-    assert.deepEqual(shown.map((s) => s.activityId), [null, 'activity-1']);
+    assert.deepEqual(
+      shown.map((s) => s.activityId),
+      [null, 'activity-1'],
+    );
     assert.deepEqual(remembered, ['activity-1'], 'an update does not record the id again');
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { cardActions, cardText, lastCardActivity, ownView } from '../support/harness';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 
 /**
  * In a channel everyone sees the bulk preview's card, and with it the preview's operation id. The

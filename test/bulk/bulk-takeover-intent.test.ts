@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 import { ANNOUNCEMENTS, CREATED, FALCON, GENERAL, interruptedJob, served, SINCE, writesTo } from './support';
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -26,10 +27,22 @@ describe('bulk: an instance takes over a job whose previous holder lost its leas
     const intentAt = Date.now();
     // The holder recorded two intents just now and stalled past its lease; its calls may still land.
     const lost = { ownerId: 'instance-that-stalled', leaseUntil: new Date(intentAt - 1000).toISOString() };
-    const jobId = await interruptedJob(h, 'alex', { [GENERAL]: 'intent', [FALCON]: 'intent', [ANNOUNCEMENTS]: 'queued' }, lost, new Date(intentAt).toISOString());
+    const jobId = await interruptedJob(
+      h,
+      'alex',
+      { [GENERAL]: 'intent', [FALCON]: 'intent', [ANNOUNCEMENTS]: 'queued' },
+      lost,
+      new Date(intentAt).toISOString(),
+    );
     // General's call lands at Graph a second and a half later; Project Falcon's never does.
     const landed = setTimeout(
-      () => h.emulator.setThread(GENERAL, { migrationMode: 'inProgress', createdDateTime: SINCE, originalCreatedDateTime: CREATED, migrationOwnerAppId: h.emulator.info.migrationApp.clientId }),
+      () =>
+        h.emulator.setThread(GENERAL, {
+          migrationMode: 'inProgress',
+          createdDateTime: SINCE,
+          originalCreatedDateTime: CREATED,
+          migrationOwnerAppId: h.emulator.info.migrationApp.clientId,
+        }),
       1500,
     );
     try {
@@ -44,17 +57,31 @@ describe('bulk: an instance takes over a job whose previous holder lost its leas
     }
 
     const general = graphCallsFor(GENERAL);
-    assert.deepEqual(general.map((r) => r.method), ['GET'], "General: read once, found started by the old holder's call, not sent again");
+    assert.deepEqual(
+      general.map((r) => r.method),
+      ['GET'],
+      "General: read once, found started by the old holder's call, not sent again",
+    );
     assert.ok(general[0].at >= intentAt + SETTLE_SECONDS * 1000, 'read only once its intent was stale');
     const falcon = graphCallsFor(FALCON);
-    assert.deepEqual(falcon.map((r) => `${r.method} ${r.status}`), ['GET 200', 'POST 204'], 'Project Falcon: read first, then started');
+    assert.deepEqual(
+      falcon.map((r) => `${r.method} ${r.status}`),
+      ['GET 200', 'POST 204'],
+      'Project Falcon: read first, then started',
+    );
     assert.ok(falcon[0].at >= intentAt + SETTLE_SECONDS * 1000);
 
     const items = await h.bot.store.listBulkItems(jobId);
-    assert.deepEqual(items.map((i) => i.state), ['succeeded', 'succeeded', 'succeeded']);
+    assert.deepEqual(
+      items.map((i) => i.state),
+      ['succeeded', 'succeeded', 'succeeded'],
+    );
     const ledger = (await h.bot.store.queryLedger({ action: 'bulk-start', limit: 100 })).filter((e) => e.jobId === jobId);
     assert.equal(ledger.length, 3, 'one ledger line per channel');
     assert.match(String(ledger.find((e) => e.target?.kind === 'channel' && e.target.channelId === GENERAL)!.parameters.reconciled), /read back/);
-    assert.ok(h.logs.some((l) => l.includes('recent intent') && l.includes(GENERAL)), 'the wait is logged');
+    assert.ok(
+      h.logs.some((l) => l.includes('recent intent') && l.includes(GENERAL)),
+      'the wait is logged',
+    );
   });
 });

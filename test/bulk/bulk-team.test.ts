@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { cardActions, cardText, lastCardActivity, lastReplyText, press } from '../support/harness';
-import { BulkHarness, startBulkHarness } from './bulk-harness';
+import type { BulkHarness } from './bulk-harness';
+import { startBulkHarness } from './bulk-harness';
 import {
-  bulkEnv, ENGINEERING, ENGINEERING_FRESH, FALCON, LEGACY, MY_TEAM, served, TEAM_RPS, throttled, updatedCardTexts, VENDOR, waitForCardUpdate, writesTo,
+  bulkEnv,
+  ENGINEERING,
+  ENGINEERING_FRESH,
+  FALCON,
+  LEGACY,
+  MY_TEAM,
+  served,
+  TEAM_RPS,
+  throttled,
+  updatedCardTexts,
+  VENDOR,
+  waitForCardUpdate,
+  writesTo,
 } from './support';
 
 describe('bulk: an admin migrates every channel of a team at once', function () {
@@ -38,7 +51,10 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
       const wrong = await press(alex, h.emulator, 'Confirm', { typedConfirmation: 'contoso engineering' });
       assert.match(wrong.text, /"contoso engineering" is not the team's name\. Type Contoso Engineering exactly to confirm\. Nothing was started\./);
       assert.match(wrong.text, /Start migration for 64 channels/);
-      assert.ok(cardActions(wrong.card).some((a) => a.title === 'Confirm'), 'the card can still be confirmed');
+      assert.ok(
+        cardActions(wrong.card).some((a) => a.title === 'Confirm'),
+        'the card can still be confirmed',
+      );
       const empty = await press(alex, h.emulator, 'Confirm');
       assert.match(empty.text, /Type Contoso Engineering exactly to confirm/);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -83,18 +99,31 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
       assert.ok(elapsed >= ((64 - TEAM_RPS) / TEAM_RPS) * 1000, `took ${elapsed} ms`);
 
       const updates = updatedCardTexts(h.emulator, alex);
-      assert.ok(updates.some((t) => /Starting migration: Contoso Engineering/.test(t) && /Remaining/.test(t)), 'intermediate progress was shown');
+      assert.ok(
+        updates.some((t) => /Starting migration: Contoso Engineering/.test(t) && /Remaining/.test(t)),
+        'intermediate progress was shown',
+      );
       const updatedIds = new Set(h.emulator.connector.updates(alex.conversationId).map((a) => a.id));
       assert.equal(updatedIds.size, 1, 'one progress card, updated in place');
 
       const entries = await jobAudit('bulk-start');
       assert.equal(entries.length, 64, 'one ledger entry per started channel');
       assert.equal(new Set(entries.map((e) => e.targetKey)).size, 64);
-      assert.ok(entries.every((e) => e.outcome === 'succeeded' && e.actor.name === 'Alex Wilber' && e.parameters.conversationCreationDateTime === '2020-01-01T00:00:00Z'));
+      assert.ok(
+        entries.every(
+          (e) => e.outcome === 'succeeded' && e.actor.name === 'Alex Wilber' && e.parameters.conversationCreationDateTime === '2020-01-01T00:00:00Z',
+        ),
+      );
       assert.equal(new Set(entries.map((e) => e.jobId)).size, 1);
       const items = await h.bot.store.listBulkItems(entries[0].jobId!);
       assert.equal(items.filter((i) => i.state === 'succeeded').length, 64);
-      assert.deepEqual(items.filter((i) => i.state === 'skipped').map((i) => i.itemKey).sort(), [LEGACY, VENDOR].sort());
+      assert.deepEqual(
+        items
+          .filter((i) => i.state === 'skipped')
+          .map((i) => i.itemKey)
+          .sort(),
+        [LEGACY, VENDOR].sort(),
+      );
       assert.equal((await h.bot.store.getBulkJob(entries[0].jobId!))!.state, 'done');
     });
 
@@ -121,7 +150,10 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
       const summary = await waitForCardUpdate(h.emulator, alex, /Bulk complete finished/);
       await h.bulk.whenIdle();
       assert.match(summary, /65 completed, 1 failed, 0 skipped\./);
-      assert.match(summary, /Vendor Archive: Another app started this migration\. Only that app can import into this thread or complete it\. \(403 Forbidden, request-id [0-9a-f-]+\)/);
+      assert.match(
+        summary,
+        /Vendor Archive: Another app started this migration\. Only that app can import into this thread or complete it\. \(403 Forbidden, request-id [0-9a-f-]+\)/,
+      );
       for (const id of [...ENGINEERING_FRESH, LEGACY]) {
         assert.equal(served(writesTo(h.emulator, id, 'completeMigration')).length, 1, `${id} gets exactly one completeMigration`);
         assert.equal(h.emulator.thread(id)!.migrationMode, 'completed');
@@ -180,7 +212,10 @@ describe('bulk: an admin migrates every channel of a team at once', function () 
       await lynne.says(`migrate team ${ENGINEERING} since 2020-01-01`);
       assert.match(lastReplyText(lynne), /Only Teams administrators can do this/);
       const graph = h.emulator.requests({ service: 'graph' });
-      assert.ok(graph.every((r) => r.path.endsWith('/checkMemberObjects')), graph.map((r) => r.path).join(', '));
+      assert.ok(
+        graph.every((r) => r.path.endsWith('/checkMemberObjects')),
+        graph.map((r) => r.path).join(', '),
+      );
       const refusals = await h.bot.store.queryLedger({ action: 'refused', limit: 10 });
       assert.equal(refusals[0].actor.name, 'Lynne Robbins');
     });

@@ -55,7 +55,7 @@ describe('bulk: pacing requests to the Graph limits', () => {
 
   it('waits for the Retry-After of a final 429, or backs off when Graph sent none', () => {
     const failure: GraphFailure = { status: 429, code: 'TooManyRequests', message: '', requestId: null, date: '', outcomeUnknown: false };
-    assert.equal(retryAfterMs({ ...failure, retryAfterSeconds: 2.128 } as GraphFailure, 0), 2128);
+    assert.equal(retryAfterMs({ ...failure, retryAfterSeconds: 2.128 }, 0), 2128);
     assert.equal(retryAfterMs(failure, 0), 1000);
     assert.equal(retryAfterMs(failure, 2), 4000);
     assert.equal(retryAfterMs(failure, 10), 30000);
@@ -72,7 +72,16 @@ describe('bulk: what a preview says will happen to each channel', () => {
       channel('secret', { membershipType: 'private' }),
     ];
     const plan = planStart(channels, '2020-01-01T00:00:00Z', { excludePrivate: true, channelIds: null }, null);
-    assert.deepEqual(plan.map((p) => [p.displayName, p.run]), [['fresh', true], ['again', true], ['locked', false], ['old', false], ['secret', false]]);
+    assert.deepEqual(
+      plan.map((p) => [p.displayName, p.run]),
+      [
+        ['fresh', true],
+        ['again', true],
+        ['locked', false],
+        ['old', false],
+        ['secret', false],
+      ],
+    );
     assert.equal(plan[1].note, 'migrated before; a new migration starts');
     assert.equal(plan[2].note, 'skipped: already in migration mode');
     assert.match(plan[3].note!, /not earlier than its creation date 2019-01-01 00:00 UTC/);
@@ -82,12 +91,32 @@ describe('bulk: what a preview says will happen to each channel', () => {
 
   it('keeps only the channels chosen in the form', () => {
     const plan = planStart([channel('a'), channel('b'), channel('c')], null, { excludePrivate: false, channelIds: ['19:b@thread.tacv2'] }, null);
-    assert.deepEqual(plan.map((p) => p.displayName), ['b']);
+    assert.deepEqual(
+      plan.map((p) => p.displayName),
+      ['b'],
+    );
   });
 
   it('completes only channels in migration and flags the ones this bot did not start', () => {
-    const plan = planComplete([channel('mine', { migrationMode: 'inProgress' }), channel('theirs', { migrationMode: 'inProgress' }), channel('never'), channel('done', { migrationMode: 'completed' })], new Set(['19:mine@thread.tacv2']), all);
-    assert.deepEqual(plan.map((p) => [p.displayName, p.run]), [['mine', true], ['theirs', true], ['never', false], ['done', false]]);
+    const plan = planComplete(
+      [
+        channel('mine', { migrationMode: 'inProgress' }),
+        channel('theirs', { migrationMode: 'inProgress' }),
+        channel('never'),
+        channel('done', { migrationMode: 'completed' }),
+      ],
+      new Set(['19:mine@thread.tacv2']),
+      all,
+    );
+    assert.deepEqual(
+      plan.map((p) => [p.displayName, p.run]),
+      [
+        ['mine', true],
+        ['theirs', true],
+        ['never', false],
+        ['done', false],
+      ],
+    );
     assert.equal(plan[0].note, null);
     assert.match(plan[1].note!, /not started by this bot/);
     assert.equal(plan[2].note, 'skipped: not in migration mode');
@@ -98,7 +127,15 @@ describe('bulk: what a preview says will happen to each channel', () => {
     const preview = planStart([channel('a'), channel('b'), channel('gone'), channel('locked', { migrationMode: 'inProgress' })], null, all, null);
     const live = [channel('a'), channel('b', { migrationMode: 'inProgress' }), channel('locked'), channel('new')];
     const fresh = refreshPlan('bulk-start', preview, live, null, null);
-    assert.deepEqual(fresh.map((p) => [p.displayName, p.run]), [['a', true], ['b', false], ['gone', false], ['locked', false]]);
+    assert.deepEqual(
+      fresh.map((p) => [p.displayName, p.run]),
+      [
+        ['a', true],
+        ['b', false],
+        ['gone', false],
+        ['locked', false],
+      ],
+    );
     assert.equal(fresh[1].note, 'skipped: already in migration mode (changed after the preview)');
     assert.equal(fresh[2].note, 'skipped: the channel no longer exists');
   });
@@ -113,7 +150,13 @@ describe('bulk: what a preview says will happen to each channel', () => {
 
 describe('bulk: reading what a command or a card asks for', () => {
   it('takes a team and an optional date, normalised to UTC', () => {
-    assert.deepEqual(parseAskArgs({ team: ' My Team ', since: '2020-01-01T02:00:00+02:00' }), { team: 'My Team', since: '2020-01-01T00:00:00Z', excludePrivate: false, channelIds: null, replaces: null });
+    assert.deepEqual(parseAskArgs({ team: ' My Team ', since: '2020-01-01T02:00:00+02:00' }), {
+      team: 'My Team',
+      since: '2020-01-01T00:00:00Z',
+      excludePrivate: false,
+      channelIds: null,
+      replaces: null,
+    });
   });
 
   it('takes the form multi-select as a list or as Teams sends it, comma-separated', () => {
@@ -135,9 +178,31 @@ describe('bulk: reading what a command or a card asks for', () => {
 describe('bulk: its cards come from the one card renderer', () => {
   it('registers the bulk preview and progress templates with the others and renders through them', () => {
     assert.ok('bulk-preview' in templates && 'bulk-progress' in templates);
-    const progress = { title: 'Starting migration: My Team', color: 'Accent' as const, summary: '1 of 4 done.', facts: [{ title: 'Team', value: 'My Team' }], failures: [], skipped: [], more: '', nextSteps: [], footer: 'Updated now.' };
+    const progress = {
+      title: 'Starting migration: My Team',
+      color: 'Accent' as const,
+      summary: '1 of 4 done.',
+      facts: [{ title: 'Team', value: 'My Team' }],
+      failures: [],
+      skipped: [],
+      more: '',
+      nextSteps: [],
+      footer: 'Updated now.',
+    };
     assert.deepEqual(renderBulkProgress(progress), renderCard('bulk-progress', progress));
-    const preview = { title: 'Start migration for 4 channels of My Team?', summary: '4 will start, 0 skipped.', facts: [], warning: '', bullets: [], rows: [], more: '', typedConfirmation: '', typedError: '', expires: '', actions: [] };
+    const preview = {
+      title: 'Start migration for 4 channels of My Team?',
+      summary: '4 will start, 0 skipped.',
+      facts: [],
+      warning: '',
+      bullets: [],
+      rows: [],
+      more: '',
+      typedConfirmation: '',
+      typedError: '',
+      expires: '',
+      actions: [],
+    };
     assert.deepEqual(renderBulkPreview(preview), renderCard('bulk-preview', preview));
   });
 });

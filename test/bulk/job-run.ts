@@ -37,7 +37,14 @@ export function fakeGraph(since: string | null) {
     async getChannel(_teamId: string, channelId: string) {
       calls.push(`read ${channelId}`);
       const on = started.has(channelId);
-      return { id: channelId, displayName: channelId, membershipType: 'standard', createdDateTime: on ? since : '2024-06-10T09:30:00Z', migrationMode: on ? 'inProgress' : null, originalCreatedDateTime: null };
+      return {
+        id: channelId,
+        displayName: channelId,
+        membershipType: 'standard',
+        createdDateTime: on ? since : '2024-06-10T09:30:00Z',
+        migrationMode: on ? 'inProgress' : null,
+        originalCreatedDateTime: null,
+      };
     },
   } as unknown as TeamsDirectory;
   return { calls, migration, directory, writes: () => calls.filter((c) => c.startsWith('write ')), started };
@@ -65,7 +72,7 @@ export function tempStores() {
 /** A logger that keeps every line (to count warnings), silent otherwise. */
 export function keptLogs(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = createLogger('info', { write: (line: string) => void lines.push(line) } as never);
+  const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
   return { logger, lines };
 }
 

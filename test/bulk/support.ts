@@ -15,7 +15,10 @@ export const VENDOR = '19:eng-vendor@thread.tacv2';
 export const FALCON = '19:myteam-falcon@thread.tacv2';
 
 /** General plus "Channel 01" … "Channel 63" of Contoso Engineering: the channels a bulk start runs on. */
-export const ENGINEERING_FRESH: string[] = ['19:eng-general@thread.tacv2', ...Array.from({ length: 63 }, (_, i) => `19:eng-ch${String(i + 1).padStart(2, '0')}@thread.tacv2`)];
+export const ENGINEERING_FRESH: string[] = [
+  '19:eng-general@thread.tacv2',
+  ...Array.from({ length: 63 }, (_, i) => `19:eng-ch${String(i + 1).padStart(2, '0')}@thread.tacv2`),
+];
 
 /** Emulator limits (spec §5 shape) matching the bot's BULK_TEAM_RPS / BULK_TENANT_RPS in these tests. */
 export const TEAM_RPS = 8;
@@ -90,7 +93,13 @@ export async function interruptedJob(
     tenantId: TENANT,
     requestedBy: who,
     conversationId,
-    payload: { kind: 'bulk-start', teamId: MY_TEAM, teamName: 'My Team', items: Object.keys(states).map((c) => ({ channelId: c, displayName: names[c], membershipType: 'standard', before, run: true, note: null })), timeZone: null },
+    payload: {
+      kind: 'bulk-start',
+      teamId: MY_TEAM,
+      teamName: 'My Team',
+      items: Object.keys(states).map((c) => ({ channelId: c, displayName: names[c], membershipType: 'standard', before, run: true, note: null })),
+      timeZone: null,
+    },
     createdAt: now,
     expiresAt: new Date(Date.now() + 3600000).toISOString(),
     state: 'pending',

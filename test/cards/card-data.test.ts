@@ -93,9 +93,13 @@ function wrongDataDoesNotCompile(progress: BulkProgressView): void {
   renderOutcome({ title: '', color: 'Red' });
 }
 
-describe('card data: each template\'s data has a type, and the type is what the template reads', () => {
+describe("card data: each template's data has a type, and the type is what the template reads", () => {
   it('has one type and one field list for every template file, and no other', () => {
-    const files = fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+    const files = fs
+      .readdirSync(TEMPLATE_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort();
     assert.deepEqual(Object.keys(templates).sort(), files, 'templates registered with the renderer');
     assert.deepEqual(Object.keys(cardFields).sort(), files, 'field lists in card-data.ts');
     assert.equal(typeof wrongDataDoesNotCompile, 'function');
@@ -113,7 +117,9 @@ describe('card data: each template\'s data has a type, and the type is what the 
     assert.deepEqual(namesIn("summary != 'a b'"), ['summary']);
     assert.deepEqual(namesIn('$data'), []);
     assert.throws(() => namesIn('$root.title'), /\$root/);
-    const fields = fieldsOfTemplate({ body: [{ $data: '${rows}', text: '${line}', $when: '${count(tags) > 0}' }, { $data: '${bullets}', text: '• ${$data}' }, { text: '${title}' }] });
+    const fields = fieldsOfTemplate({
+      body: [{ $data: '${rows}', text: '${line}', $when: '${count(tags) > 0}' }, { $data: '${bullets}', text: '• ${$data}' }, { text: '${title}' }],
+    });
     assert.deepEqual(plain(fields), { bullets: true, rows: { line: true, tags: true }, title: true });
   });
 });

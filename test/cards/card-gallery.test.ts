@@ -120,10 +120,21 @@ describe('card gallery: every card the bot sends passes the official Adaptive Ca
   });
 
   it('has at least one realistic sample for every template in src/cards/templates/', () => {
-    const templateNames = fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+    const templateNames = fs
+      .readdirSync(TEMPLATE_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length));
     const covered = new Set<string>(gallerySamples.map((s) => s.template));
-    assert.deepEqual(templateNames.filter((t) => !covered.has(t)), [], 'templates without a gallery sample');
-    assert.deepEqual(gallerySamples.map((s) => s.template).filter((t) => !templateNames.includes(t)), [], 'samples of templates that do not exist');
+    assert.deepEqual(
+      templateNames.filter((t) => !covered.has(t)),
+      [],
+      'templates without a gallery sample',
+    );
+    assert.deepEqual(
+      gallerySamples.map((s) => s.template).filter((t) => !templateNames.includes(t)),
+      [],
+      'samples of templates that do not exist',
+    );
     assert.equal(new Set(gallerySamples.map((s) => s.name)).size, gallerySamples.length, 'sample names are unique');
   });
 
@@ -133,7 +144,10 @@ describe('card gallery: every card the bot sends passes the official Adaptive Ca
       assert.equal(card.type, 'AdaptiveCard');
       assert.equal(card.version, '1.5', 'Teams renders schema 1.5');
       assert.deepEqual(unexpanded(card), [], 'every template expression got its data');
-      const result = await page.evaluate((json) => (globalThis as unknown as { renderGalleryCard(j: unknown): RenderResult }).renderGalleryCard(json), card as unknown);
+      const result = await page.evaluate(
+        (json) => (globalThis as unknown as { renderGalleryCard(j: unknown): RenderResult }).renderGalleryCard(json),
+        card as unknown,
+      );
       results.set(sample.name, result);
       // The picture is saved even when the library objects, so the problem can be seen.
       if (result.rendered) await page.locator('#card').screenshot({ path: path.join(GALLERY_DIR, `${sample.name}.png`) });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cardActions, cardText, Harness, lastCardActivity, lastReplyText, ownView, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardActions, cardText, lastCardActivity, lastReplyText, ownView, press, startHarness } from '../support/harness';
 
 const MY_TEAM = '00000000-0000-0000-0000-000000000031';
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
@@ -253,7 +254,7 @@ describe('the core loop: an admin starts a migration from Teams', function () {
       assert.equal(h.emulator.thread(ANNOUNCEMENTS)!.migrationMode, null);
     });
 
-    it('another admin in the channel can neither confirm nor cancel someone else\'s confirmation', async () => {
+    it("another admin in the channel can neither confirm nor cancel someone else's confirmation", async () => {
       const alex = h.teams.as('alex').inChannel('My Team', 'General');
       await alex.says('migrate channel "My Team" Announcements since 2020-01-01');
       const { id } = lastCardActivity(alex, h.emulator);
@@ -308,7 +309,10 @@ describe('the core loop when Graph or Entra fail', function () {
       assert.equal(res.status, 200);
       assert.match(lastReplyText(alex), /could not be checked right now, so nothing was done.*correlation id/s);
       assert.doesNotMatch(lastReplyText(alex), /AADSTS|GRAPH_CLIENT_SECRET/, 'credential details are for the log, not the chat');
-      assert.ok(h.logs.some((line) => /could not sign in to Microsoft Entra ID/.test(line)), 'the detail is in the log');
+      assert.ok(
+        h.logs.some((line) => /could not sign in to Microsoft Entra ID/.test(line)),
+        'the detail is in the log',
+      );
       assert.equal(h.emulator.graphWrites().length, 0);
       const health = await fetch(`${h.bot.url}/healthz`);
       assert.equal(health.status, 200);
@@ -354,8 +358,7 @@ describe('installation in another organisation', function () {
   });
 });
 
-
-describe('the migration app\'s token', function () {
+describe("the migration app's token", function () {
   it('is requested once for many concurrent turns at a cold start, then reused from the cache', async () => {
     const h = await startHarness();
     try {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cardText, Harness, lastCardActivity, lastReplyText, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardText, lastCardActivity, lastReplyText, press, startHarness } from '../support/harness';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 
@@ -64,15 +65,15 @@ describe('a deployment in a national cloud, where Microsoft does not list the mi
   it('says so at start-up, naming the cloud', () => {
     const line = h.logs.find((l) => l.includes('national cloud'));
     assert.ok(line, 'a start-up warning names the national cloud');
-    assert.match(line!, /US Government L4 \(GCC High\)/);
-    assert.match(line!, /global service only/);
+    assert.match(line, /US Government L4 \(GCC High\)/);
+    assert.match(line, /global service only/);
   });
 
-  it('puts the caveat in front of the service\'s answer when a migration call fails', async () => {
+  it("puts the caveat in front of the service's answer when a migration call fails", async () => {
     const alex = h.teams.as('alex').inPersonalChat();
     await alex.says('complete channel "Contoso Engineering" "Vendor Archive"');
     const result = await press(alex, h.emulator, 'Complete');
     assert.match(result.text, /set up for US Government L4 \(GCC High\) \(GRAPH\\?_CLOUD=usgov\)/);
-    assert.match(result.text, /Another app started this migration/, 'the service\'s own answer is still explained');
+    assert.match(result.text, /Another app started this migration/, "the service's own answer is still explained");
   });
 });

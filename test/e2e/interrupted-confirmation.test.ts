@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cardText, Harness, lastCardActivity, lastReplyText, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardText, lastCardActivity, lastReplyText, startHarness } from '../support/harness';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 /** The harness runs the bot with GRAPH_TIMEOUT_SECONDS=5: a claim is stale after 5 × (5 s + 180 s). */
@@ -41,7 +42,7 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
     const alex2 = second.teams.as('alex').inPersonalChat();
     /** Presses Confirm again on the card that was shown before the bot stopped. */
     const pressConfirmAgain = async () => {
-      const result = await alex2.executes(confirmation.id, confirm!.verb!, { ...confirm!.data });
+      const result = await alex2.executes(confirmation.id, confirm.verb!, { ...confirm.data });
       return cardText((result.body as { value?: unknown } | undefined)?.value);
     };
     return { opId, alex: alex2, pressConfirmAgain };
@@ -64,9 +65,12 @@ describe('a confirmation interrupted by a stopped bot is settled by the next one
     assert.equal(line.after?.migrationMode, 'inProgress');
     assert.equal(line.at, (await second!.bot.store.getPending(opId))?.claimedAt, 'dated when Confirm was pressed');
 
-    const told = first.emulator.connector.sent().slice(sentBefore).find((a) => a.conversationId === 'a:personal-alex');
+    const told = first.emulator.connector
+      .sent()
+      .slice(sentBefore)
+      .find((a) => a.conversationId === 'a:personal-alex');
     assert.ok(told, 'a proactive message reached Alex');
-    assert.match(JSON.stringify(told!.attachments), /Migration started: My Team › Announcements[\s\S]*stopped while carrying out/);
+    assert.match(JSON.stringify(told.attachments), /Migration started: My Team › Announcements[\s\S]*stopped while carrying out/);
 
     assert.match(await pressConfirmAgain(), /Migration started/, 'the old card now shows the result');
     assert.equal((await second!.bot.store.getPending(opId))?.state, 'done');

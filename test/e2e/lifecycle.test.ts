@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Harness, lastCardActivity, lastReplyText, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { lastCardActivity, lastReplyText, press, startHarness } from '../support/harness';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 
@@ -94,9 +95,12 @@ describe('the migration lifecycle: status, complete, the locked board, reminders
     const before = h.emulator.connector.sent().length;
     assert.equal(await h.bot.runReminders(new Date(Date.now() + 1 * 86400000)), 0, 'not yet');
     assert.equal(await h.bot.runReminders(new Date(Date.now() + 4 * 86400000)), 1);
-    const reminder = h.emulator.connector.sent().slice(before).find((a) => JSON.stringify(a.attachments ?? []).includes('still locked'));
+    const reminder = h.emulator.connector
+      .sent()
+      .slice(before)
+      .find((a) => JSON.stringify(a.attachments ?? []).includes('still locked'));
     assert.ok(reminder, 'a proactive reminder reached the connector');
-    assert.equal(reminder!.conversationId, 'a:personal-alex');
+    assert.equal(reminder.conversationId, 'a:personal-alex');
     assert.equal(await h.bot.runReminders(new Date(Date.now() + 5 * 86400000)), 0, 'once per period');
   });
 
@@ -126,7 +130,12 @@ describe('the migration lifecycle: status, complete, the locked board, reminders
     execFileSync(process.execPath, [script, '--since', '2020-01-01', '--out', out], { env: { ...process.env, DATA_DIR: h.dataDir } });
     const csv = readFileSync(out, 'utf8').trim().split(/\r\n/);
     assert.match(csv[0], /^at,action,outcome,actorName/);
-    assert.ok(csv.some((line) => /,start,succeeded,Alex Wilber,/.test(line) && line.includes('channel:00000000-0000-0000-0000-000000000031:19:myteam-announcements@thread.tacv2')));
+    assert.ok(
+      csv.some(
+        (line) =>
+          /,start,succeeded,Alex Wilber,/.test(line) && line.includes('channel:00000000-0000-0000-0000-000000000031:19:myteam-announcements@thread.tacv2'),
+      ),
+    );
     const bad = (() => {
       try {
         execFileSync(process.execPath, [script, '--since', 'yesterday'], { env: { ...process.env, DATA_DIR: h.dataDir }, stdio: 'pipe' });
@@ -139,7 +148,7 @@ describe('the migration lifecycle: status, complete, the locked board, reminders
   });
 });
 
-describe('completing when Graph\'s answer is lost', function () {
+describe("completing when Graph's answer is lost", function () {
   it('reads the thread back and reports the completion that did happen, never "nothing to complete"', async () => {
     const h = await startHarness({ env: { GRAPH_TIMEOUT_SECONDS: '1' } });
     try {
@@ -175,7 +184,6 @@ describe('completing when Graph\'s answer is lost', function () {
   });
 });
 
-
 describe('reminders with two bot instances on one ledger', function () {
   let first: Harness;
   let second: Harness;
@@ -195,8 +203,14 @@ describe('reminders with two bot instances on one ledger', function () {
     const before = first.emulator.connector.sent().length;
     const later = new Date(Date.now() + 4 * 86400000);
     const sent = await Promise.all([first.bot.runReminders(later), second.bot.runReminders(later)]);
-    assert.equal(sent.reduce((a, b) => a + b, 0), 1);
-    const reminders = first.emulator.connector.sent().slice(before).filter((a) => JSON.stringify(a.attachments ?? []).includes('still locked'));
+    assert.equal(
+      sent.reduce((a, b) => a + b, 0),
+      1,
+    );
+    const reminders = first.emulator.connector
+      .sent()
+      .slice(before)
+      .filter((a) => JSON.stringify(a.attachments ?? []).includes('still locked'));
     assert.equal(reminders.length, 1, 'one reminder reached Alex');
   });
 });

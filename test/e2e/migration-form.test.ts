@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cardActions, cardText, Harness, lastCardActivity, lastReplyText, ownView, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardActions, cardText, lastCardActivity, lastReplyText, ownView, press, startHarness } from '../support/harness';
 
 const MY_TEAM = '00000000-0000-0000-0000-000000000031';
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
@@ -42,13 +43,16 @@ describe('the migration form: an admin picks a target and a date without knowing
     const alex = h.teams.as('alex').inPersonalChat();
     await alex.says('migrate');
     let step = await press(alex, h.emulator, 'Next', { kind: 'channel', teamId: MY_TEAM });
-    assert.ok(choices(step.card, 'channelId').some((c) => c.value === ANNOUNCEMENTS && /standard/.test(c.title)), 'channels of the chosen team, with their kind');
+    assert.ok(
+      choices(step.card, 'channelId').some((c) => c.value === ANNOUNCEMENTS && /standard/.test(c.title)),
+      'channels of the chosen team, with their kind',
+    );
     assert.match(step.text, /Choose a channel of My Team/);
     assert.match(step.text, /Choose the new creation date/);
 
     step = await press(alex, h.emulator, 'Next', { kind: 'channel', teamId: MY_TEAM, channelId: ANNOUNCEMENTS, date: '2020-01-01', time: '09:00' });
     assert.match(step.text, /Start migration\?/);
-    assert.match(step.text, /2020-01-01 08:00 UTC \(2020-01-01 09:00 Europe\/Berlin\)/, 'the time is read in the admin\'s zone and shown in both');
+    assert.match(step.text, /2020-01-01 08:00 UTC \(2020-01-01 09:00 Europe\/Berlin\)/, "the time is read in the admin's zone and shown in both");
 
     const result = await press(alex, h.emulator, 'Confirm');
     assert.match(result.text, /Migration started: My Team › Announcements/);
@@ -62,7 +66,10 @@ describe('the migration form: an admin picks a target and a date without knowing
     const step = await press(alex, h.emulator, 'Next', { kind: 'channel', teamId: MY_TEAM, channelId: ANNOUNCEMENTS, date: '2025-01-01', time: '' });
     assert.match(step.text, /is not earlier than .*2024-06-10 09:30 UTC/);
     assert.match(step.text, /was created 2024-06-10 09:30 UTC/, 'the hint shows the current creation date');
-    assert.ok(cardActions(step.card).some((a) => a.title === 'Next'), 'still the form');
+    assert.ok(
+      cardActions(step.card).some((a) => a.title === 'Next'),
+      'still the form',
+    );
     assert.equal(h.emulator.graphWrites().length, 0);
   });
 
@@ -70,9 +77,17 @@ describe('the migration form: an admin picks a target and a date without knowing
     ['no target kind', { kind: '' }, /Choose what to migrate/],
     ['no team', { kind: 'channel', date: '2020-01-01' }, /Choose a team/],
     ['a team that is not a GUID', { kind: 'channel', teamId: '../../users', date: '2020-01-01' }, /not a team from the list/],
-    ['a channel of another team', { kind: 'channel', teamId: MY_TEAM, channelId: '19:eng-ch01@thread.tacv2', date: '2020-01-01' }, /That channel is not in My Team/],
+    [
+      'a channel of another team',
+      { kind: 'channel', teamId: MY_TEAM, channelId: '19:eng-ch01@thread.tacv2', date: '2020-01-01' },
+      /That channel is not in My Team/,
+    ],
     ['no chat', { kind: 'chat', date: '2020-01-01' }, /Choose one of your chats/],
-    ['a pasted channel link for a chat', { kind: 'chat', chatText: `https://teams.microsoft.com/l/channel/${encodeURIComponent(ANNOUNCEMENTS)}/x?groupId=${MY_TEAM}`, date: '2020-01-01' }, /That is a channel link/],
+    [
+      'a pasted channel link for a chat',
+      { kind: 'chat', chatText: `https://teams.microsoft.com/l/channel/${encodeURIComponent(ANNOUNCEMENTS)}/x?groupId=${MY_TEAM}`, date: '2020-01-01' },
+      /That is a channel link/,
+    ],
     ['garbage as a chat id', { kind: 'chat', chatText: 'hello', date: '2020-01-01' }, /neither a chat id/],
     ['a meeting chat', { kind: 'chat', chatId: '19:meeting_weeklysync@thread.v2', date: '2020-01-01' }, /meeting chat/],
     ['a chat already in migration', { kind: 'chat', chatId: '19:group-slack@thread.v2', date: '2010-01-01' }, /already in migration mode/],
@@ -92,7 +107,11 @@ describe('the migration form: an admin picks a target and a date without knowing
   it('accepts a pasted chat link', async () => {
     const alex = h.teams.as('alex').inPersonalChat();
     await alex.says('migrate');
-    const step = await press(alex, h.emulator, 'Next', { kind: 'chat', chatText: `https://teams.microsoft.com/l/chat/${encodeURIComponent(LAUNCH_CHAT)}/conversations`, date: '2020-01-01' });
+    const step = await press(alex, h.emulator, 'Next', {
+      kind: 'chat',
+      chatText: `https://teams.microsoft.com/l/chat/${encodeURIComponent(LAUNCH_CHAT)}/conversations`,
+      date: '2020-01-01',
+    });
     assert.match(step.text, /Start migration\?.*Launch planning/s);
   });
 
@@ -102,7 +121,7 @@ describe('the migration form: an admin picks a target and a date without knowing
     const shared = lastCardActivity(alex, h.emulator).card;
     assert.equal(choices(shared, 'kind').length, 0, 'the channel sees a summary, not the inputs');
     assert.match(cardText(shared), /Alex Wilber is filling in the migration form/);
-    assert.ok(JSON.stringify(shared.refresh.userIds).includes('29:alex'), 'the requester\'s client refreshes to the form');
+    assert.ok(JSON.stringify(shared.refresh.userIds).includes('29:alex'), "the requester's client refreshes to the form");
     const card = await ownView(alex, h.emulator);
     assert.deepEqual(choices(card, 'kind')[0], { title: 'This channel', value: 'this' });
     const step = await press(alex, h.emulator, 'Next', { kind: 'this', date: '2020-01-01' }, card);
@@ -118,8 +137,8 @@ describe('the migration form: an admin picks a target and a date without knowing
     const { id, card: before } = lastCardActivity(alex, h.emulator);
     const megan = h.teams.as('megan').inChannel('My Team', 'General');
     const summary = cardActions(before).find((a) => a.title === 'Open my own form');
-    assert.ok(summary, 'the summary offers a button to open one\'s own form');
-    const res = await megan.executes(id, summary!.verb, { ...summary!.data });
+    assert.ok(summary, "the summary offers a button to open one's own form");
+    const res = await megan.executes(id, summary.verb, { ...summary.data });
     assert.match(cardText((res.body as { value?: unknown }).value), /What to migrate/, 'Megan gets her own form');
     const after = lastCardActivity(alex, h.emulator).card;
     assert.match(cardText(after), /Alex Wilber is filling in the migration form/, 'the channel still says who asked first');
@@ -132,7 +151,7 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.deepEqual(choices(await ownView(alex, h.emulator), 'kind')[0], { title: 'This chat', value: 'this' });
   });
 
-  it('keeps each admin\'s form theirs when a second admin walks their own form to a confirmation in the same channel', async () => {
+  it("keeps each admin's form theirs when a second admin walks their own form to a confirmation in the same channel", async () => {
     const alex = h.teams.as('alex').inChannel('My Team', 'General');
     await alex.says('migrate');
     const { id, card: before } = lastCardActivity(alex, h.emulator);
@@ -144,13 +163,13 @@ describe('the migration form: an admin picks a target and a date without knowing
     };
     const form = await meganPresses(before, 'Open my own form');
     const step = await meganPresses(form.card, 'Next', { kind: 'channel', teamId: MY_TEAM });
-    assert.match(step.text, /Choose a channel of My Team/, 'Megan\'s form moves on');
-    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, 'a form step leaves the shared card (and Alex\'s refresh) as it was');
+    assert.match(step.text, /Choose a channel of My Team/, "Megan's form moves on");
+    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, "a form step leaves the shared card (and Alex's refresh) as it was");
     const confirm = await meganPresses(step.card, 'Next', { kind: 'channel', teamId: MY_TEAM, channelId: ANNOUNCEMENTS, date: '2020-01-01' });
     assert.match(confirm.text, /Start migration\?.*My Team › Announcements/s, 'Megan sees her confirmation');
-    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, 'Alex\'s form summary still names Alex and still refreshes for him');
+    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, "Alex's form summary still names Alex and still refreshes for him");
     const meganSummary = lastCardActivity(megan, h.emulator);
-    assert.notEqual(meganSummary.id, id, 'Megan\'s confirmation gets a summary message of its own');
+    assert.notEqual(meganSummary.id, id, "Megan's confirmation gets a summary message of its own");
     assert.match(cardText(meganSummary.card), /Megan Bowen is reviewing this/);
     assert.ok(JSON.stringify((meganSummary.card as { refresh: { userIds: string[] } }).refresh.userIds).includes('29:megan'));
   });
@@ -190,11 +209,11 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.deepEqual(choices(opened.card, 'kind')[0], { title: 'This channel', value: 'this' });
   });
 
-  it('a multi-select of channels opens the bulk preview with the form\'s date', async () => {
+  it("a multi-select of channels opens the bulk preview with the form's date", async () => {
     const alex = h.teams.as('alex').inPersonalChat();
     await alex.says('migrate');
     const step = await press(alex, h.emulator, 'Next', { kind: 'channel', teamId: MY_TEAM });
-    assert.ok(choices(step.card, 'channelIds').length >= 4, 'the bulk multi-select lists the team\'s channels');
+    assert.ok(choices(step.card, 'channelIds').length >= 4, "the bulk multi-select lists the team's channels");
     const preview = await press(alex, h.emulator, 'Preview bulk migration', {
       kind: 'channel',
       teamId: MY_TEAM,
@@ -219,10 +238,16 @@ describe('the migration form: an admin picks a target and a date without knowing
     const alex = h.teams.as('alex').inPersonalChat();
     await alex.says('migrate');
     const own = choices(lastCardActivity(alex, h.emulator).card, 'chatId').map((c) => c.title);
-    assert.ok(own.some((t) => /one-on-one with .*Lynne Robbins/.test(t)), `one-on-one chats are told apart by their members: ${own.join(' | ')}`);
+    assert.ok(
+      own.some((t) => /one-on-one with .*Lynne Robbins/.test(t)),
+      `one-on-one chats are told apart by their members: ${own.join(' | ')}`,
+    );
     const step = await press(alex, h.emulator, 'Next', { kind: 'chat', chatsOf: 'meganb@example.com', date: '2020-01-01' });
     const listed = choices(step.card, 'chatId').map((c) => c.title);
-    assert.ok(listed.includes('Launch planning') && !listed.some((t) => /Lynne Robbins$/.test(t) && /one-on-one/.test(t) && !/Megan/.test(t)), listed.join(' | '));
+    assert.ok(
+      listed.includes('Launch planning') && !listed.some((t) => /Lynne Robbins$/.test(t) && /one-on-one/.test(t) && !/Megan/.test(t)),
+      listed.join(' | '),
+    );
     assert.match(step.text, /Choose one of the chats of meganb@example.com/);
     const chosen = await press(alex, h.emulator, 'Next', { kind: 'chat', chatsOf: 'meganb@example.com', chatId: LAUNCH_CHAT, date: '2020-01-01' }, step.card);
     assert.match(chosen.text, /Start migration\?.*Launch planning/s);
@@ -238,4 +263,3 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.match(unknown.text, /No user "nobody@example.com" was found/);
   });
 });
-

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { Harness, lastReplyText, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { lastReplyText, press, startHarness } from '../support/harness';
 
 const DAY = 86_400_000;
 

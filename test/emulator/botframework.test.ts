@@ -29,39 +29,56 @@ async function startEchoBot(em: Emulator) {
   const msal = new ConfidentialClientApplication({
     auth: { clientId: em.info.bot.appId, clientSecret: em.info.bot.password, authority: em.info.bot.loginUrl, knownAuthorities: [`127.0.0.1:${em.port}`] },
   });
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: em.info.bot.appId,
-    MicrosoftAppPassword: em.info.bot.password,
-    MicrosoftAppType: 'MultiTenant',
-    ToChannelFromBotLoginUrl: em.info.bot.loginUrl,
-    ToChannelFromBotOAuthScope: em.info.bot.oauthScope,
-    ToBotFromChannelTokenIssuer: em.info.bot.tokenIssuer,
-    OAuthUrl: `${em.baseUrl}/botframework`,
-    ToBotFromChannelOpenIdMetadataUrl: em.info.bot.openIdMetadataUrl,
-    ToBotFromEmulatorOpenIdMetadataUrl: em.info.bot.openIdMetadataUrl,
-    CallerId: 'urn:botframework:azure',
-  } as any, new MsalServiceClientCredentialsFactory(em.info.bot.appId, msal as any));
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: em.info.bot.appId,
+      MicrosoftAppPassword: em.info.bot.password,
+      MicrosoftAppType: 'MultiTenant',
+      ToChannelFromBotLoginUrl: em.info.bot.loginUrl,
+      ToChannelFromBotOAuthScope: em.info.bot.oauthScope,
+      ToBotFromChannelTokenIssuer: em.info.bot.tokenIssuer,
+      OAuthUrl: `${em.baseUrl}/botframework`,
+      ToBotFromChannelOpenIdMetadataUrl: em.info.bot.openIdMetadataUrl,
+      ToBotFromEmulatorOpenIdMetadataUrl: em.info.bot.openIdMetadataUrl,
+      CallerId: 'urn:botframework:azure',
+    },
+    new MsalServiceClientCredentialsFactory(em.info.bot.appId, msal as any),
+  );
   const adapter = new CloudAdapter(auth);
   const received: Partial<Activity>[] = [];
   const teamDetails: unknown[] = [];
   const logic = async (ctx: TurnContext) => {
     received.push(ctx.activity);
     if (ctx.activity.type === ActivityTypes.Invoke) {
-      await ctx.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `done ${ctx.activity.value?.action?.verb}` } } });
+      await ctx.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value: {
+          status: 200,
+          body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `done ${ctx.activity.value?.action?.verb}` },
+        },
+      });
       return;
     }
     if (ctx.activity.type !== ActivityTypes.Message) return;
     if (ctx.activity.conversation.conversationType === 'channel') teamDetails.push(await TeamsInfo.getTeamDetails(ctx));
-    const sent = await ctx.sendActivity({ type: 'message', text: `echo: ${ctx.activity.text}`, attachments: [{ contentType: CARD, content: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'v1' }] } }] });
-    await ctx.updateActivity({ id: sent?.id, type: 'message', attachments: [{ contentType: CARD, content: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'v2' }] } }] });
+    const sent = await ctx.sendActivity({
+      type: 'message',
+      text: `echo: ${ctx.activity.text}`,
+      attachments: [{ contentType: CARD, content: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'v1' }] } }],
+    });
+    await ctx.updateActivity({
+      id: sent?.id,
+      type: 'message',
+      attachments: [{ contentType: CARD, content: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'v2' }] } }],
+    });
   };
   const server = restify.createServer();
   server.use(restify.plugins.bodyParser());
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
-    await adapter.process(req as any, res as any, logic);
+    await adapter.process(req, res, logic);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as AddressInfo).port;
+  const port = server.address().port;
   return { url: `http://127.0.0.1:${port}/api/messages`, received, teamDetails, close: () => server.close() };
 }
 
@@ -110,7 +127,12 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
 
   it('answers TeamsInfo.getTeamDetails with the Graph team id, as Teams does', async () => {
     await teams.as('alex').inChannel('My Team', 'General', { includeAadGroupId: false }).says('details');
-    assert.deepEqual(bot.teamDetails[0], { id: '19:myteam-general@thread.tacv2', name: 'My Team', aadGroupId: '00000000-0000-0000-0000-000000000031', tenantId: '00000000-0000-0000-0000-000000000001' });
+    assert.deepEqual(bot.teamDetails[0], {
+      id: '19:myteam-general@thread.tacv2',
+      name: 'My Team',
+      aadGroupId: '00000000-0000-0000-0000-000000000031',
+      tenantId: '00000000-0000-0000-0000-000000000001',
+    });
     assert.equal((bot.received[0] as any).channelData.team.aadGroupId, undefined);
   });
 
@@ -121,7 +143,10 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
     await teams.as('olga').inPersonalChat().says('hallo', { localTimezone: 'America/New_York' });
     const [personal, group, olga] = bot.received;
     assert.deepEqual([personal.conversation?.id, personal.conversation?.conversationType, personal.text], ['a:personal-megan', 'personal', 'hi']);
-    assert.deepEqual([group.conversation?.id, group.conversation?.conversationType, group.text], ['19:group-launch@thread.v2', 'groupChat', '<at>Migration Bot</at> hi there']);
+    assert.deepEqual(
+      [group.conversation?.id, group.conversation?.conversationType, group.text],
+      ['19:group-launch@thread.v2', 'groupChat', '<at>Migration Bot</at> hi there'],
+    );
     assert.equal(olga.channelData.tenant.id, em.info.foreignTenantId);
     assert.equal(olga.conversation?.tenantId, em.info.foreignTenantId);
     assert.equal(olga.localTimezone, 'America/New_York');
@@ -133,7 +158,10 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
     assert.equal(result.status, 200);
     assert.equal(result.body.value, 'done confirm');
     const a = bot.received[0];
-    assert.deepEqual([a.type, a.name, a.replyToId, a.value.action.verb, a.value.action.data.pendingId], ['invoke', 'adaptiveCard/action', '1234', 'confirm', 'p1']);
+    assert.deepEqual(
+      [a.type, a.name, a.replyToId, a.value.action.verb, a.value.action.data.pendingId],
+      ['invoke', 'adaptiveCard/action', '1234', 'confirm', 'p1'],
+    );
   });
 
   it('delivers Action.Submit as a message with a value', async () => {
@@ -157,10 +185,26 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
       const em = emulator();
       const chat = teams.as('alex').inPersonalChat();
       const before = em.connector.sent().length;
-      const result = await chat.says('hello', {}).then(() => quietly(() => chat.post({ type: 'message', text: 'x', channelId: 'msteams', serviceUrl: em.connectorUrl,
-        from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' }, recipient: { id: `28:${em.info.bot.appId}` },
-        conversation: { id: 'a:personal-alex', conversationType: 'personal', tenantId: em.info.tenantId }, channelData: { tenant: { id: em.info.tenantId } }, id: 'x1' },
-      { token: token(em) })));
+      const result = await chat
+        .says('hello', {})
+        .then(() =>
+          quietly(() =>
+            chat.post(
+              {
+                type: 'message',
+                text: 'x',
+                channelId: 'msteams',
+                serviceUrl: em.connectorUrl,
+                from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' },
+                recipient: { id: `28:${em.info.bot.appId}` },
+                conversation: { id: 'a:personal-alex', conversationType: 'personal', tenantId: em.info.tenantId },
+                channelData: { tenant: { id: em.info.tenantId } },
+                id: 'x1',
+              },
+              { token: token(em) },
+            ),
+          ),
+        );
       assert.equal(result.status, status);
       assert.equal(bot.received.length, 1, 'the refused activity never reached the bot logic');
       assert.equal(em.connector.sent().length, before + 1, 'only the properly signed first message was answered');

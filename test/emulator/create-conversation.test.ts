@@ -13,7 +13,11 @@ describe('emulated connector: the bot opens a personal chat with a user (createC
   const em = useEmulator({ limits: { enabled: false } });
 
   async function create(body: unknown) {
-    const res = await fetch(`${em().connectorUrl}v3/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${em().connectorUrl}v3/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as { id?: string; error?: { code: string; message: string } } };
   }
   const bot = { id: '28:bbbbbbbb-0000-0000-0000-000000000001' };
@@ -27,7 +31,10 @@ describe('emulated connector: the bot opens a personal chat with a user (createC
   });
 
   it('refuses as Teams does: no tenant, isGroup true, a member of another tenant, the bot not installed', async () => {
-    assert.deepEqual((await create({ bot, isGroup: false, members: [{ id: '29:alex' }] })).body.error, { code: 'BadSyntax', message: 'Could not parse tenant id' });
+    assert.deepEqual((await create({ bot, isGroup: false, members: [{ id: '29:alex' }] })).body.error, {
+      code: 'BadSyntax',
+      message: 'Could not parse tenant id',
+    });
     assert.equal((await create({ bot, isGroup: true, members: [{ id: '29:alex' }], channelData: { tenant: { id: TENANT } } })).body.error?.code, 'BadSyntax');
     assert.equal((await create({ bot, members: [{ id: '29:alex' }], channelData: { tenant: { id: '11111111-1111-1111-1111-111111111111' } } })).status, 404);
     em().connector.uninstallBotFor('alex');

@@ -52,9 +52,8 @@ describe('emulated Entra ID: the bot signs in with client credentials', () => {
       const em = emulator();
       const m = em.info.migrationApp;
       const privateKey = fs.readFileSync(m.certificatePath, 'utf8');
-      const clientCertificate = variant === 'thumbprint'
-        ? { thumbprint: m.certificateThumbprint, privateKey }
-        : { thumbprintSha256: m.certificateThumbprintSha256, privateKey };
+      const clientCertificate =
+        variant === 'thumbprint' ? { thumbprint: m.certificateThumbprint, privateKey } : { thumbprintSha256: m.certificateThumbprintSha256, privateKey };
       const msal = new ConfidentialClientApplication({
         auth: { clientId: m.clientId, clientCertificate, authority: `${em.baseUrl}/${em.info.tenantId}`, knownAuthorities: [`127.0.0.1:${em.port}`] },
       });
@@ -71,8 +70,12 @@ describe('emulated Entra ID: the bot signs in with client credentials', () => {
     const m = em.info.migrationApp;
     const tlsKey = fs.readFileSync(em.certPath.replace('cert.pem', 'key.pem'), 'utf8');
     const msal = new ConfidentialClientApplication({
-      auth: { clientId: m.clientId, clientCertificate: { thumbprintSha256: m.certificateThumbprintSha256, privateKey: tlsKey },
-        authority: `${em.baseUrl}/${em.info.tenantId}`, knownAuthorities: [`127.0.0.1:${em.port}`] },
+      auth: {
+        clientId: m.clientId,
+        clientCertificate: { thumbprintSha256: m.certificateThumbprintSha256, privateKey: tlsKey },
+        authority: `${em.baseUrl}/${em.info.tenantId}`,
+        knownAuthorities: [`127.0.0.1:${em.port}`],
+      },
     });
     await assert.rejects(msal.acquireTokenByClientCredential({ scopes: [`${em.baseUrl}/.default`] }), /AADSTS700027/);
     assert.equal(em.tokenCount(m.clientId), 0);
@@ -82,7 +85,12 @@ describe('emulated Entra ID: the bot signs in with client credentials', () => {
     const em = emulator();
     const msal = msalFor(em, { clientId: em.info.migrationApp.clientId, clientSecret: 'not-the-secret' });
     await assert.rejects(msal.acquireTokenByClientCredential({ scopes: [`${em.baseUrl}/.default`] }), /invalid_client[\s\S]*AADSTS7000215|AADSTS7000215/);
-    const r = await tokenRequest(em, em.info.tenantId, { grant_type: 'client_credentials', client_id: em.info.migrationApp.clientId, client_secret: 'x', scope: 'https://graph.microsoft.com/.default' });
+    const r = await tokenRequest(em, em.info.tenantId, {
+      grant_type: 'client_credentials',
+      client_id: em.info.migrationApp.clientId,
+      client_secret: 'x',
+      scope: 'https://graph.microsoft.com/.default',
+    });
     assert.equal(r.status, 401);
     assert.equal(r.json.error, 'invalid_client');
     assert.deepEqual(r.json.error_codes, [7000215]);
@@ -92,8 +100,12 @@ describe('emulated Entra ID: the bot signs in with client credentials', () => {
 
   it('does not know an app in a tenant it is not registered in (AADSTS700016)', async () => {
     const em = emulator();
-    const r = await tokenRequest(em, em.info.foreignTenantId, { grant_type: 'client_credentials', client_id: em.info.migrationApp.clientId,
-      client_secret: em.info.migrationApp.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+    const r = await tokenRequest(em, em.info.foreignTenantId, {
+      grant_type: 'client_credentials',
+      client_id: em.info.migrationApp.clientId,
+      client_secret: em.info.migrationApp.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     assert.equal(r.status, 400);
     assert.equal(r.json.error, 'unauthorized_client');
     assert.deepEqual(r.json.error_codes, [700016]);
@@ -119,7 +131,11 @@ describe('emulated Entra ID: the bot signs in with client credentials', () => {
     assert.deepEqual(unknown.json.error_codes, [500011]);
     const grant = await tokenRequest(em, em.info.tenantId, { ...base, grant_type: 'password', scope: 'https://graph.microsoft.com/.default' });
     assert.equal(grant.json.error, 'unsupported_grant_type');
-    const missing = await tokenRequest(em, em.info.tenantId, { grant_type: 'client_credentials', client_id: base.client_id, scope: 'https://graph.microsoft.com/.default' });
+    const missing = await tokenRequest(em, em.info.tenantId, {
+      grant_type: 'client_credentials',
+      client_id: base.client_id,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     assert.equal(missing.status, 401);
     assert.deepEqual(missing.json.error_codes, [7000218]);
   });
@@ -154,6 +170,9 @@ describe('emulated Entra ID: the bot signs in with client credentials', () => {
     await assert.rejects(msalFor(em, em.info.otherApp).acquireTokenByClientCredential({ scopes: [`${em.baseUrl}/.default`] }), /invalid_client|AADSTS7000215/);
     const ok = await msalFor(em, em.info.migrationApp).acquireTokenByClientCredential({ scopes: [`${em.baseUrl}/.default`] });
     assert.ok(ok?.accessToken, 'faults are used up after one request each');
-    assert.deepEqual(em.requests({ pathIncludes: '/token' }).map((r) => r.status), [503, 401, 200]);
+    assert.deepEqual(
+      em.requests({ pathIncludes: '/token' }).map((r) => r.status),
+      [503, 401, 200],
+    );
   });
 });

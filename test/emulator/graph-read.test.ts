@@ -33,7 +33,10 @@ describe('emulated Graph: the bot reads teams, channels, chats and users', () =>
   it('filters teams by exact name and by name prefix', async () => {
     const graph = graphFor(emulator());
     const marketing = await graph.api('/teams').filter("displayName eq 'Marketing'").get();
-    assert.deepEqual(marketing.value.map((t: any) => t.id), ['00000000-0000-0000-0000-000000000034', '00000000-0000-0000-0000-000000000035']);
+    assert.deepEqual(
+      marketing.value.map((t: any) => t.id),
+      ['00000000-0000-0000-0000-000000000034', '00000000-0000-0000-0000-000000000035'],
+    );
     const projects = await graph.api('/teams').filter("startswith(displayName,'Project 0')").top(100).get();
     assert.equal(projects.value.length, 9);
     const quoted = await graph.api('/teams').filter("displayName eq 'O''Brien'").get();
@@ -65,15 +68,23 @@ describe('emulated Graph: the bot reads teams, channels, chats and users', () =>
     assert.equal(legacy.migrationMode, 'inProgress');
     assert.equal(legacy.originalCreatedDateTime, '2023-02-01T12:00:00Z');
     const ch07 = await graph.api(`/teams/${ENG_TEAM}/channels`).filter("displayName eq 'Channel 07'").get();
-    assert.deepEqual(ch07.value.map((c: any) => [c.id, c.membershipType]), [['19:eng-ch07@thread.tacv2', 'private']]);
+    assert.deepEqual(
+      ch07.value.map((c: any) => [c.id, c.membershipType]),
+      [['19:eng-ch07@thread.tacv2', 'private']],
+    );
     const priv = await graph.api(`/teams/${ENG_TEAM}/channels`).filter("membershipType eq 'private'").select('id').get();
     assert.equal(priv.value.length, 9);
     const shared = await graph.api(`/teams/${MY_TEAM}/channels`).filter("membershipType eq 'shared'").get();
-    assert.deepEqual(shared.value.map((c: any) => c.displayName), ['Partners']);
+    assert.deepEqual(
+      shared.value.map((c: any) => c.displayName),
+      ['Partners'],
+    );
   });
 
   it('reads a channel whose id is URL-encoded once, with migrationMode null when never migrated', async () => {
-    const channel = await graphFor(emulator()).api(`/teams/${MY_TEAM}/channels/${enc('19:myteam-falcon@thread.tacv2')}`).get();
+    const channel = await graphFor(emulator())
+      .api(`/teams/${MY_TEAM}/channels/${enc('19:myteam-falcon@thread.tacv2')}`)
+      .get();
     assert.equal(channel.displayName, 'Project Falcon');
     assert.equal(channel.membershipType, 'private');
     assert.equal(channel.migrationMode, null);
@@ -167,8 +178,17 @@ describe('emulated Graph: tokens, permissions and tenants', () => {
 
   it('answers 403 naming the missing role when the read-only app starts a migration', async () => {
     const em = emulator();
-    const err = await expectGraphError(graphFor(em, em.info.readOnlyApp).api(`/teams/${MY_TEAM}/channels/${enc('19:myteam-general@thread.tacv2')}/startMigration`).post({}), 403, 'Forbidden');
-    assert.match(err.message, /^Missing role permissions on the request\. API requires one of 'Teamwork\.Migrate\.All'\. Roles on the request '.*User\.Read\.All.*'\.$/);
+    const err = await expectGraphError(
+      graphFor(em, em.info.readOnlyApp)
+        .api(`/teams/${MY_TEAM}/channels/${enc('19:myteam-general@thread.tacv2')}/startMigration`)
+        .post({}),
+      403,
+      'Forbidden',
+    );
+    assert.match(
+      err.message,
+      /^Missing role permissions on the request\. API requires one of 'Teamwork\.Migrate\.All'\. Roles on the request '.*User\.Read\.All.*'\.$/,
+    );
     assert.equal(em.thread('19:myteam-general@thread.tacv2')?.migrationMode, null);
   });
 
@@ -176,16 +196,27 @@ describe('emulated Graph: tokens, permissions and tenants', () => {
     const em = emulator();
     const foreign = graphFor(em, em.info.foreignApp);
     const teams = await foreign.api('/teams').get();
-    assert.deepEqual(teams.value.map((t: any) => t.id), [FOREIGN_TEAM]);
+    assert.deepEqual(
+      teams.value.map((t: any) => t.id),
+      [FOREIGN_TEAM],
+    );
     await expectGraphError(foreign.api(`/teams/${MY_TEAM}`).get(), 404, 'NotFound');
     await expectGraphError(foreign.api(`/users/${USERS.alex}/chats`).get(), 404, 'NotFound');
     await expectGraphError(graphFor(em).api(`/teams/${FOREIGN_TEAM}`).get(), 404, 'NotFound');
-    await expectGraphError(graphFor(em).api(`/chats/${enc('19:other-group@thread.v2')}`).get(), 404, 'NotFound');
+    await expectGraphError(
+      graphFor(em)
+        .api(`/chats/${enc('19:other-group@thread.v2')}`)
+        .get(),
+      404,
+      'NotFound',
+    );
   });
 
   it('puts request-id and client-request-id in headers and in innerError', async () => {
     const em = emulator();
-    const r = await rawRequest(em, 'GET', '/v1.0/teams/unknown', { headers: { authorization: `Bearer ${await tokenFor(em)}`, 'client-request-id': 'abc-123' } });
+    const r = await rawRequest(em, 'GET', '/v1.0/teams/unknown', {
+      headers: { authorization: `Bearer ${await tokenFor(em)}`, 'client-request-id': 'abc-123' },
+    });
     assert.equal(r.status, 404);
     assert.equal(r.headers['client-request-id'], 'abc-123');
     assert.equal(r.json.error.innerError['client-request-id'], 'abc-123');

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as https from 'node:https';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { GraphError } from '@microsoft/microsoft-graph-client';
+import { Client } from '@microsoft/microsoft-graph-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index';
 
 /** Client credentials of one of the emulator's apps, plus the tenant it signs in to. */
@@ -84,7 +85,12 @@ export interface RawResponse {
  * Sends a request exactly as given (no URL normalisation, so `..` and raw `/` reach the emulator)
  * and parses a JSON answer when there is one.
  */
-export function rawRequest(em: Emulator, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  em: Emulator,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request({ host: '127.0.0.1', port: em.port, method, path, headers: opts.headers }, (res) => {
       const chunks: Buffer[] = [];

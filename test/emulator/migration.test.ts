@@ -35,7 +35,9 @@ describe('emulated Graph: startMigration (spec §2)', () => {
 
   it('leaves createdDateTime alone when the body is omitted', async () => {
     const em = emulator();
-    await graphFor(em).api(`${channel(MY_TEAM, FALCON)}/startMigration`).post(undefined);
+    await graphFor(em)
+      .api(`${channel(MY_TEAM, FALCON)}/startMigration`)
+      .post(undefined);
     const t = em.thread(FALCON);
     assert.deepEqual([t?.migrationMode, t?.createdDateTime], ['inProgress', '2024-06-10T09:30:00Z']);
   });
@@ -55,14 +57,32 @@ describe('emulated Graph: startMigration (spec §2)', () => {
 
   it('refuses a meeting chat with 400', async () => {
     const em = emulator();
-    await expectGraphError(graphFor(em).api(`${chat(MEETING)}/startMigration`).post({}), 400, 'BadRequest');
+    await expectGraphError(
+      graphFor(em)
+        .api(`${chat(MEETING)}/startMigration`)
+        .post({}),
+      400,
+      'BadRequest',
+    );
     assert.equal(em.thread(MEETING)?.migrationMode, null);
   });
 
   it('refuses a thread already in migration with 400, and does not change its owner', async () => {
     const em = emulator();
-    await expectGraphError(graphFor(em, em.info.otherApp).api(`${channel(ENG_TEAM, LEGACY)}/startMigration`).post({}), 400, 'BadRequest');
-    await expectGraphError(graphFor(em).api(`${chat(SLACK)}/startMigration`).post({}), 400, 'BadRequest');
+    await expectGraphError(
+      graphFor(em, em.info.otherApp)
+        .api(`${channel(ENG_TEAM, LEGACY)}/startMigration`)
+        .post({}),
+      400,
+      'BadRequest',
+    );
+    await expectGraphError(
+      graphFor(em)
+        .api(`${chat(SLACK)}/startMigration`)
+        .post({}),
+      400,
+      'BadRequest',
+    );
     assert.equal(em.thread(LEGACY)?.migrationOwnerAppId, em.info.migrationApp.clientId);
   });
 
@@ -82,7 +102,13 @@ describe('emulated Graph: startMigration (spec §2)', () => {
 
   it('answers 412 "Version mismatch for thread resource" for the flagged one-on-one chat', async () => {
     const em = emulator();
-    const err = await expectGraphError(graphFor(em).api(`${chat(VERSION_MISMATCH)}/startMigration`).post({}), 412, 'PreconditionFailed');
+    const err = await expectGraphError(
+      graphFor(em)
+        .api(`${chat(VERSION_MISMATCH)}/startMigration`)
+        .post({}),
+      412,
+      'PreconditionFailed',
+    );
     assert.equal(err.message, 'Version mismatch for thread resource');
   });
 
@@ -99,9 +125,27 @@ describe('emulated Graph: startMigration (spec §2)', () => {
 
   it('answers 404 for an unknown channel or chat and changes nothing', async () => {
     const em = emulator();
-    await expectGraphError(graphFor(em).api(`${channel(MY_TEAM, '19:nope@thread.tacv2')}/startMigration`).post({}), 404, 'NotFound');
-    await expectGraphError(graphFor(em).api(`${channel('00000000-0000-0000-0000-000000000099', GENERAL)}/startMigration`).post({}), 404, 'NotFound');
-    await expectGraphError(graphFor(em).api(`${chat('19:nope@thread.v2')}/startMigration`).post({}), 404, 'NotFound');
+    await expectGraphError(
+      graphFor(em)
+        .api(`${channel(MY_TEAM, '19:nope@thread.tacv2')}/startMigration`)
+        .post({}),
+      404,
+      'NotFound',
+    );
+    await expectGraphError(
+      graphFor(em)
+        .api(`${channel('00000000-0000-0000-0000-000000000099', GENERAL)}/startMigration`)
+        .post({}),
+      404,
+      'NotFound',
+    );
+    await expectGraphError(
+      graphFor(em)
+        .api(`${chat('19:nope@thread.v2')}/startMigration`)
+        .post({}),
+      404,
+      'NotFound',
+    );
   });
 
   it('lets a test put a thread into a state with setThread', async () => {
@@ -117,10 +161,14 @@ describe('emulated Graph: completeMigration (spec §3)', () => {
 
   it('completes a migration the app owns', async () => {
     const em = emulator();
-    await graphFor(em).api(`${channel(ENG_TEAM, LEGACY)}/completeMigration`).post(undefined);
+    await graphFor(em)
+      .api(`${channel(ENG_TEAM, LEGACY)}/completeMigration`)
+      .post(undefined);
     assert.equal(em.thread(LEGACY)?.migrationMode, 'completed');
     assert.equal(em.thread(LEGACY)?.completeMigrationCalls, 1);
-    await graphFor(em).api(`${chat(SLACK)}/completeMigration`).post(undefined);
+    await graphFor(em)
+      .api(`${chat(SLACK)}/completeMigration`)
+      .post(undefined);
     assert.equal(em.thread(SLACK)?.migrationMode, 'completed');
   });
 
@@ -134,21 +182,43 @@ describe('emulated Graph: completeMigration (spec §3)', () => {
 
   it('refuses a thread that was never in migration with 400', async () => {
     const em = emulator();
-    await expectGraphError(graphFor(em).api(`${channel(MY_TEAM, GENERAL)}/completeMigration`).post(undefined), 400, 'BadRequest');
+    await expectGraphError(
+      graphFor(em)
+        .api(`${channel(MY_TEAM, GENERAL)}/completeMigration`)
+        .post(undefined),
+      400,
+      'BadRequest',
+    );
     assert.equal(em.thread(GENERAL)?.migrationMode, null);
   });
 
   it("refuses to complete another app's migration with 403", async () => {
     const em = emulator();
-    await expectGraphError(graphFor(em).api(`${channel(ENG_TEAM, VENDOR)}/completeMigration`).post(undefined), 403, 'Forbidden');
+    await expectGraphError(
+      graphFor(em)
+        .api(`${channel(ENG_TEAM, VENDOR)}/completeMigration`)
+        .post(undefined),
+      403,
+      'Forbidden',
+    );
     assert.equal(em.thread(VENDOR)?.migrationMode, 'inProgress');
-    await graphFor(em, em.info.otherApp).api(`${channel(ENG_TEAM, VENDOR)}/completeMigration`).post(undefined);
+    await graphFor(em, em.info.otherApp)
+      .api(`${channel(ENG_TEAM, VENDOR)}/completeMigration`)
+      .post(undefined);
     assert.equal(em.thread(VENDOR)?.migrationMode, 'completed');
   });
 
   it('records the owner of a new migration, so another app cannot complete it', async () => {
     const em = emulator();
-    await graphFor(em, em.info.otherApp).api(`${chat(LAUNCH)}/startMigration`).post({});
-    await expectGraphError(graphFor(em).api(`${chat(LAUNCH)}/completeMigration`).post(undefined), 403, 'Forbidden');
+    await graphFor(em, em.info.otherApp)
+      .api(`${chat(LAUNCH)}/startMigration`)
+      .post({});
+    await expectGraphError(
+      graphFor(em)
+        .api(`${chat(LAUNCH)}/completeMigration`)
+        .post(undefined),
+      403,
+      'Forbidden',
+    );
   });
 });

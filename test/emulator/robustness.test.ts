@@ -17,18 +17,32 @@ describe('the emulator never crashes on bad input', () => {
 
   it('answers malformed JSON with a Graph-shaped 400 and changes nothing', async () => {
     const em = emulator();
-    const r = await rawRequest(em, 'POST', START, { headers: { authorization: `Bearer ${await tokenFor(em)}`, 'content-type': 'application/json' }, body: '{"conversationCreationDateTime": ' });
+    const r = await rawRequest(em, 'POST', START, {
+      headers: { authorization: `Bearer ${await tokenFor(em)}`, 'content-type': 'application/json' },
+      body: '{"conversationCreationDateTime": ',
+    });
     assert.equal(r.status, 400);
     assert.ok(isGraphError(r.json));
     assert.equal(em.thread('19:myteam-general@thread.tacv2')?.migrationMode, null);
-    const array = await rawRequest(em, 'POST', START, { headers: { authorization: `Bearer ${await tokenFor(em)}`, 'content-type': 'application/json' }, body: '[1,2]' });
+    const array = await rawRequest(em, 'POST', START, {
+      headers: { authorization: `Bearer ${await tokenFor(em)}`, 'content-type': 'application/json' },
+      body: '[1,2]',
+    });
     assert.equal(array.status, 400);
   });
 
   it('answers unknown routes with 404 and wrong methods with 405, both Graph-shaped', async () => {
     const em = emulator();
-    for (const [method, p, status] of [['GET', '/v1.0/me', 404], ['GET', '/v1.0', 404], ['GET', '/v2.0/teams', 404], ['DELETE', `/v1.0/teams/${MY_TEAM}`, 405],
-      ['GET', START, 405], ['BREW', '/v1.0/teams', 400], ['GET', '/favicon.ico', 404], ['GET', '/', 404]] as const) {
+    for (const [method, p, status] of [
+      ['GET', '/v1.0/me', 404],
+      ['GET', '/v1.0', 404],
+      ['GET', '/v2.0/teams', 404],
+      ['DELETE', `/v1.0/teams/${MY_TEAM}`, 405],
+      ['GET', START, 405],
+      ['BREW', '/v1.0/teams', 400],
+      ['GET', '/favicon.ico', 404],
+      ['GET', '/', 404],
+    ] as const) {
       const r = await rawRequest(em, method, p);
       assert.equal(r.status, status, `${method} ${p}`);
       assert.ok(isGraphError(r.json), `${method} ${p}: ${r.text}`);
@@ -44,7 +58,10 @@ describe('the emulator never crashes on bad input', () => {
 
   it('answers a wrong content type or an empty form at the token endpoint in the AADSTS shape', async () => {
     const em = emulator();
-    const json = await rawRequest(em, 'POST', `/${em.info.tenantId}/oauth2/v2.0/token`, { headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    const json = await rawRequest(em, 'POST', `/${em.info.tenantId}/oauth2/v2.0/token`, {
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
     assert.equal(json.status, 400);
     assert.equal(json.json.error, 'invalid_request');
     assert.match(json.json.error_description, /^AADSTS900144/);
@@ -54,10 +71,16 @@ describe('the emulator never crashes on bad input', () => {
 
   it('answers garbage sent to the connector with a Bot Framework error', async () => {
     const em = emulator();
-    const r = await rawRequest(em, 'POST', '/connector/v3/conversations/a%3Apersonal-alex/activities', { headers: { 'content-type': 'application/json' }, body: 'not json' });
+    const r = await rawRequest(em, 'POST', '/connector/v3/conversations/a%3Apersonal-alex/activities', {
+      headers: { 'content-type': 'application/json' },
+      body: 'not json',
+    });
     assert.equal(r.status, 400);
     assert.equal(typeof r.json.error.code, 'string');
-    const unknown = await rawRequest(em, 'PUT', '/connector/v3/conversations/a%3Apersonal-alex/activities/999', { headers: { 'content-type': 'application/json' }, body: '{"type":"message"}' });
+    const unknown = await rawRequest(em, 'PUT', '/connector/v3/conversations/a%3Apersonal-alex/activities/999', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"message"}',
+    });
     assert.equal(unknown.status, 404);
     const member = await rawRequest(em, 'GET', '/connector/v3/conversations/a%3Apersonal-alex/members/29%3Amegan');
     assert.equal(member.status, 404);
@@ -73,9 +96,14 @@ describe('the emulator never crashes on bad input', () => {
 
   it('reset() brings back the fixture and clears logs, faults, token counts and connector records', async () => {
     const em = emulator();
-    await graphFor(em).api(`/teams/${MY_TEAM}/channels/${enc('19:myteam-general@thread.tacv2')}/startMigration`).post({});
+    await graphFor(em)
+      .api(`/teams/${MY_TEAM}/channels/${enc('19:myteam-general@thread.tacv2')}/startMigration`)
+      .post({});
     em.faults.inject({ path: '/v1.0/teams', kind: '503', times: 5 });
-    await rawRequest(em, 'POST', '/connector/v3/conversations/a%3Apersonal-alex/activities', { headers: { 'content-type': 'application/json' }, body: '{"type":"message","text":"hi"}' });
+    await rawRequest(em, 'POST', '/connector/v3/conversations/a%3Apersonal-alex/activities', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"message","text":"hi"}',
+    });
     em.reset();
     assert.equal(em.thread('19:myteam-general@thread.tacv2')?.migrationMode, null);
     assert.equal(em.requests().length, 0);

@@ -39,15 +39,18 @@ describe('emulated Graph: throttling (spec §5)', () => {
     const early = await get(em, token, path);
     assert.equal(early.status, 429);
     // Without the extension the early retry would be told about 0.1 s less than the first answer.
-    assert.ok(Number(early.headers['retry-after']) > Number(first.headers['retry-after']) - 0.05,
-      `early retry: ${early.headers['retry-after']} vs first ${first.headers['retry-after']}`);
+    assert.ok(
+      Number(early.headers['retry-after']) > Number(first.headers['retry-after']) - 0.05,
+      `early retry: ${early.headers['retry-after']} vs first ${first.headers['retry-after']}`,
+    );
   });
 
   it('allows four requests per second per app on one team', async () => {
     const em = emulator();
     const token = await tokenFor(em);
     const statuses: number[] = [];
-    for (const n of ['01', '02', '03', '04', '05']) statuses.push((await get(em, token, `/teams/${ENG_TEAM}/channels/${enc(`19:eng-ch${n}@thread.tacv2`)}`)).status);
+    for (const n of ['01', '02', '03', '04', '05'])
+      statuses.push((await get(em, token, `/teams/${ENG_TEAM}/channels/${enc(`19:eng-ch${n}@thread.tacv2`)}`)).status);
     assert.deepEqual(statuses, [200, 200, 200, 200, 429]);
     assert.equal((await get(em, token, `/teams/${MY_TEAM}`)).status, 200, 'another team has its own budget');
   });
@@ -68,7 +71,10 @@ describe('emulated Graph: throttling (spec §5)', () => {
     const teams = (await get(em, token, '/teams?$top=100&$select=id')).json.value.map((t: any) => t.id);
     const lists = await Promise.all(teams.map((id: string) => get(em, token, `/teams/${id}/channels?$select=id`).then((r) => r.status)));
     assert.equal(lists.length, 34);
-    assert.ok(lists.every((s: number) => s === 200), 'more than 30 channel lists in a second are fine');
+    assert.ok(
+      lists.every((s: number) => s === 200),
+      'more than 30 channel lists in a second are fine',
+    );
     em.setLimits({ channelsListPerAppPerTenant: 2 });
     assert.equal((await get(em, token, `/teams/${teams[0]}/channels`)).status, 429);
     assert.equal((await get(em, token, '/teams?$top=1')).status, 200, 'the general budget is separate');
@@ -91,7 +97,10 @@ describe('emulated Graph: throttling (spec §5)', () => {
     await graph.api(`/teams/${MY_TEAM}/channels/${enc(GENERAL)}`).get();
     await graph.api(`/teams/${MY_TEAM}/channels/${enc(GENERAL)}/startMigration`).post({ conversationCreationDateTime: '2020-01-01T00:00:00Z' });
     assert.equal(em.thread(GENERAL)?.migrationMode, 'inProgress');
-    assert.deepEqual(em.graphWrites().map((r) => r.status), [429, 204]);
+    assert.deepEqual(
+      em.graphWrites().map((r) => r.status),
+      [429, 204],
+    );
   });
 });
 
@@ -102,9 +111,14 @@ describe('emulated Graph: injected faults', () => {
     const em = emulator();
     em.faults.inject({ method: 'POST', path: '/startMigration', kind: '429', retryAfter: 0.25, times: 2 });
     const started = Date.now();
-    await graphFor(em).api(`/teams/${MY_TEAM}/channels/${enc(GENERAL)}/startMigration`).post({});
+    await graphFor(em)
+      .api(`/teams/${MY_TEAM}/channels/${enc(GENERAL)}/startMigration`)
+      .post({});
     assert.ok(Date.now() - started >= 500, 'waited Retry-After twice');
-    assert.deepEqual(em.graphWrites().map((r) => r.status), [429, 429, 204]);
+    assert.deepEqual(
+      em.graphWrites().map((r) => r.status),
+      [429, 429, 204],
+    );
     assert.equal(em.thread(GENERAL)?.startMigrationCalls, 1);
   });
 

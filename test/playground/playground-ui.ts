@@ -58,7 +58,10 @@ function invokedAction(request: Request): { title: string; verb: string } | null
 
 function cardText(card: Record<string, unknown> | undefined): string {
   const body = card?.body as { text?: unknown }[] | undefined;
-  return (body ?? []).map((b) => (typeof b.text === 'string' ? b.text : '')).filter(Boolean).join(' | ');
+  return (body ?? [])
+    .map((b) => (typeof b.text === 'string' ? b.text : ''))
+    .filter(Boolean)
+    .join(' | ');
 }
 
 /** Whether `text` shows `what`, matched like Playwright's `hasText` (a string: any case, any whitespace). */
@@ -108,7 +111,11 @@ export class PlaygroundPage {
       this.inFlight.delete(request);
       record.answeredAt = Date.now();
       if (failure) record.status = failure;
-      else void request.response().then((r) => (record.status = r?.status()), () => (record.status = 'no response'));
+      else
+        void request.response().then(
+          (r) => (record.status = r?.status()),
+          () => (record.status = 'no response'),
+        );
     };
     page.on('requestfinished', (request) => answered(request));
     page.on('requestfailed', (request) => answered(request, request.failure()?.errorText ?? 'failed'));
@@ -116,7 +123,11 @@ export class PlaygroundPage {
 
   private recordFrame(payload: string): void {
     try {
-      const f = JSON.parse(payload) as { action?: string; actionConversationId?: string; message?: { messageId?: string; attachments?: { content?: unknown }[] } };
+      const f = JSON.parse(payload) as {
+        action?: string;
+        actionConversationId?: string;
+        message?: { messageId?: string; attachments?: { content?: unknown }[] };
+      };
       const content = f.message?.attachments?.[0]?.content;
       this.frames.push({
         at: Date.now(),
@@ -178,7 +189,9 @@ export class PlaygroundPage {
     await this.page.getByRole('menuitem', { name: botName }).click();
     await editor.pressSequentially(` ${text}`);
     if (screenshot) await this.screenshot(screenshot);
-    const created = this.page.waitForResponse((r) => r.request().method() === 'POST' && /\/_conversation\/v1\/conversations\/[^/]+\/messages$/.test(r.url()), { timeout: WAIT_MS });
+    const created = this.page.waitForResponse((r) => r.request().method() === 'POST' && /\/_conversation\/v1\/conversations\/[^/]+\/messages$/.test(r.url()), {
+      timeout: WAIT_MS,
+    });
     await this.page.getByRole('button', { name: 'Post', exact: true }).click();
     const response = await created;
     const { postConversationId } = (await response.json()) as { postConversationId?: string };
@@ -293,10 +306,13 @@ export class PlaygroundPage {
       await this.page.waitForTimeout(this.inFlight.size ? 100 : Math.max(50, QUIET_MS - quietFor));
     }
     // Two animation frames: whatever the page received has been rendered.
-    await this.page.evaluate(() => new Promise<void>((resolve) => {
-      const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame;
-      raf(() => raf(() => resolve()));
-    }));
+    await this.page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame;
+          raf(() => raf(() => resolve()));
+        }),
+    );
   }
 
   /** Remembers something worth telling if the test fails, and says it in the test output now. */
@@ -320,14 +336,26 @@ export class PlaygroundPage {
     if (!this.page.isClosed()) {
       fs.mkdirSync(FAILURE_DIR, { recursive: true });
       const file = path.join(FAILURE_DIR, `${name.replace(/[^\w.-]+/g, '-').slice(0, 80)}.png`);
-      await this.page.screenshot({ path: file, fullPage: true, timeout: 15_000 }).then(() => lines.push(`screenshot: ${file}`), (e: Error) => lines.push(`screenshot failed: ${e.message}`));
-      const texts = await this.page.locator(CARD).allInnerTexts().catch(() => [] as string[]);
+      await this.page.screenshot({ path: file, fullPage: true, timeout: 15_000 }).then(
+        () => lines.push(`screenshot: ${file}`),
+        (e: Error) => lines.push(`screenshot failed: ${e.message}`),
+      );
+      const texts = await this.page
+        .locator(CARD)
+        .allInnerTexts()
+        .catch(() => [] as string[]);
       lines.push(`cards on screen (${texts.length}, in page order):`, ...texts.map((x, i) => `  [${i}] ${oneLine(x)}`));
     }
     lines.push(`conversation stream, last frames (now ${t(Date.now())}):`);
-    lines.push(...this.frames.slice(-12).map((f) => `  ${t(f.at)} ${f.action} ${f.conversationId} #${f.messageId}${f.card ? `: ${oneLine(cardText(f.card), 90)}` : ''}`));
+    lines.push(
+      ...this.frames.slice(-12).map((f) => `  ${t(f.at)} ${f.action} ${f.conversationId} #${f.messageId}${f.card ? `: ${oneLine(cardText(f.card), 90)}` : ''}`),
+    );
     lines.push('card-action invokes:');
-    lines.push(...this.invokes.slice(-8).map((i) => `  ${t(i.at)} "${i.title}" (${i.verb}) answered ${t(i.answeredAt)} status ${i.status ?? (i.answeredAt ? '?' : 'pending')}`));
+    lines.push(
+      ...this.invokes
+        .slice(-8)
+        .map((i) => `  ${t(i.at)} "${i.title}" (${i.verb}) answered ${t(i.answeredAt)} status ${i.status ?? (i.answeredAt ? '?' : 'pending')}`),
+    );
     if (this.notes.length) lines.push('notes:', ...this.notes.map((n) => `  ${n}`));
     return lines.join('\n');
   }
@@ -397,12 +425,17 @@ export class ChannelPost {
     const states = [goal, ...detours.map((d) => d.shows)];
     const source = (s: string | RegExp) => (typeof s === 'string' ? s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : s.source);
     const any = new RegExp(states.map(source).join('|'), 'i');
-    for (let presses = 0; ; ) {
+    for (let presses = 0; ;) {
       await this.playground.settle();
-      await this.card(any).first().waitFor({ timeout: WAIT_MS }).catch(async () => {
-        const now = await this.cards.allInnerTexts();
-        throw new Error(`within ${WAIT_MS / 1000} s the thread's card showed neither ${states.map(String).join(' nor ')}: ${now.length ? now.map((x) => oneLine(x)).join(' / ') : 'no card at all'}`);
-      });
+      await this.card(any)
+        .first()
+        .waitFor({ timeout: WAIT_MS })
+        .catch(async () => {
+          const now = await this.cards.allInnerTexts();
+          throw new Error(
+            `within ${WAIT_MS / 1000} s the thread's card showed neither ${states.map(String).join(' nor ')}: ${now.length ? now.map((x) => oneLine(x)).join(' / ') : 'no card at all'}`,
+          );
+        });
       // The card may have just arrived: look again once nothing is moving any more.
       await this.playground.settle();
       const count = await this.cards.count();
@@ -415,7 +448,10 @@ export class ChannelPost {
       const detour = detours.find((d) => shows(text, d.shows));
       if (!detour && shows(text, goal)) return detours.reduce((card, d) => card.filter({ hasNotText: d.shows }), this.card(goal));
       if (!detour) throw new Error(`the card shows neither ${states.map(String).join(' nor ')}: ${oneLine(text)}`);
-      if (after) this.playground.note(`after "${after}" the card shows "${oneLine(text, 70)}": the bot's update of the shared message reached the page after the answer to the press`);
+      if (after)
+        this.playground.note(
+          `after "${after}" the card shows "${oneLine(text, 70)}": the bot's update of the shared message reached the page after the answer to the press`,
+        );
       if (presses >= maxPresses) throw new Error(`after ${presses} presses of "${detour.press}" the card still shows: ${oneLine(text)}`);
       presses++;
       await this.press(this.card(detour.shows), detour.press);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
-import { childPids, DevProcess, emulatorControl, freePorts, isAlive, isListening, startDevProcess, threadState } from './dev-process';
+import type { DevProcess } from './dev-process';
+import { childPids, emulatorControl, freePorts, isAlive, isListening, startDevProcess, threadState } from './dev-process';
 import { PlaygroundPage } from './playground-ui';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
@@ -44,7 +45,13 @@ describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Play
     const err = test.err;
     const parts: string[] = [];
     if (playground) parts.push(await playground.diagnostics(`playground-${test.title}`).catch((e: Error) => `(no page diagnostics: ${e.message})`));
-    if (dev) parts.push(`last lines of npm run dev (bot, Playground, emulator):\n${dev.output.slice(-30).map((l) => `  ${l}`).join('\n')}`);
+    if (dev)
+      parts.push(
+        `last lines of npm run dev (bot, Playground, emulator):\n${dev.output
+          .slice(-30)
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
+      );
     const message = `${err.message}\n\n${parts.join('\n')}`;
     if (err.stack?.includes(err.message)) err.stack = err.stack.replace(err.message, message);
     err.message = message;
@@ -96,7 +103,7 @@ describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Play
     const confirm = await playground.card('Start migration?');
     const confirmText = await confirm.innerText();
     assert.match(confirmText, /My Team › Announcements/);
-    assert.match(confirmText, /2019-12-31 23:00 UTC \(2020-01-01 00:00 Europe\/Berlin\)/, 'the date is midnight in Alex\'s zone, shown in UTC and in that zone');
+    assert.match(confirmText, /2019-12-31 23:00 UTC \(2020-01-01 00:00 Europe\/Berlin\)/, "the date is midnight in Alex's zone, shown in UTC and in that zone");
     await playground.screenshot('playground-personal-4-confirm', confirm);
     await playground.press(confirm, 'Confirm');
 
@@ -138,7 +145,7 @@ describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Play
 
     const confirm = await post.reach('Start migration?', [{ shows: REVIEWING, press: 'Show confirmation' }]);
     assert.match(await confirm.innerText(), /My Team › Announcements/, '"this channel" is the channel the message was posted in');
-    assert.match(await confirm.innerText(), /2021-03-14 23:00 UTC \(2021-03-15 00:00 Europe\/Berlin\)/, 'the date entered, midnight in Alex\'s zone');
+    assert.match(await confirm.innerText(), /2021-03-14 23:00 UTC \(2021-03-15 00:00 Europe\/Berlin\)/, "the date entered, midnight in Alex's zone");
     await playground.screenshot('playground-channel-3-confirm', confirm);
     await post.press(confirm, 'Confirm');
 

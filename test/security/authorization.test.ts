@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../emulator/index';
-import { cardActions, cardText, Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardActions, cardText, startHarness } from '../support/harness';
+import type { Actor } from './support/attack';
 import {
-  Actor, anonymousActor, answerText, execute, fixtureActor, groupChat, mark, message, newestConfirmation, personalChat, post, submit, type Place,
+  anonymousActor,
+  answerText,
+  execute,
+  fixtureActor,
+  groupChat,
+  mark,
+  message,
+  newestConfirmation,
+  personalChat,
+  post,
+  submit,
+  type Place,
 } from './support/attack';
 
 const MY_TEAM = '00000000-0000-0000-0000-000000000031';
@@ -59,12 +72,22 @@ async function say(h: Harness, actor: Actor, place: Place, text: string): Promis
   return answerText(h.emulator, place.conversationId, res, before);
 }
 
-async function pressExecute(h: Harness, actor: Actor, place: Place, replyToId: string, verb: string, data: Record<string, unknown>): Promise<{ text: string; card: any }> {
+async function pressExecute(
+  h: Harness,
+  actor: Actor,
+  place: Place,
+  replyToId: string,
+  verb: string,
+  data: Record<string, unknown>,
+): Promise<{ text: string; card: any }> {
   const before = mark(h.emulator, place.conversationId);
   const res = await post(h.bot.url, execute(h.emulator, actor, place, replyToId, verb, { verb, ...data }));
   assert.equal(res.status, 200, `${verb} as ${actor.key} answered ${res.status}`);
   const body = res.body as { type?: string; value?: unknown } | null;
-  return { text: answerText(h.emulator, place.conversationId, res, before), card: body?.type === 'application/vnd.microsoft.card.adaptive' ? body.value : undefined };
+  return {
+    text: answerText(h.emulator, place.conversationId, res, before),
+    card: body?.type === 'application/vnd.microsoft.card.adaptive' ? body.value : undefined,
+  };
 }
 
 async function pressSubmit(h: Harness, actor: Actor, place: Place, replyToId: string, value: Record<string, unknown>): Promise<string> {
@@ -193,7 +216,13 @@ const PATHS: Path[] = [
     name: 'migration form Next (formNext)',
     setup: (h) => anyCard(h),
     async act(h, actor, c) {
-      const { text } = await pressExecute(h, actor, ROOM, c!.activityId, 'formNext', { kind: 'channel', teamId: MY_TEAM, channelId: ANNOUNCEMENTS, date: '2020-01-01', time: '' });
+      const { text } = await pressExecute(h, actor, ROOM, c!.activityId, 'formNext', {
+        kind: 'channel',
+        teamId: MY_TEAM,
+        channelId: ANNOUNCEMENTS,
+        date: '2020-01-01',
+        time: '',
+      });
       return { succeeded: /Start migration\?/.test(text), text };
     },
   },
@@ -274,7 +303,8 @@ function authorizationTable(label: string, env: Record<string, string>, admins: 
           } else {
             // Another tenant's refusals are collapsed to one line per tenant and hour (issue #13 item 11).
             const refused = await h.bot.store.queryLedger({ action: 'refused', tenantId: actor.tenantId, limit: 1 });
-            if (!refused[0] || Date.now() - Date.parse(refused[0].at) > 60 * 60 * 1000) problems.push(`${who}: no 'refused' ledger line for their tenant this hour`);
+            if (!refused[0] || Date.now() - Date.parse(refused[0].at) > 60 * 60 * 1000)
+              problems.push(`${who}: no 'refused' ledger line for their tenant this hour`);
           }
         }
         assert.deepEqual(winners.sort(), expected, `who succeeded at "${path.name}"`);
@@ -328,7 +358,12 @@ describe('threat: a replayed or rewritten card makes the bot act on something no
     assert.match(first.text, /Migration started/);
     assert.equal(writes().length, 1);
     // Put the thread back as it was, so a second start would succeed if the bot made one.
-    h.emulator.setThread(ANNOUNCEMENTS, { migrationMode: null, createdDateTime: '2024-06-10T09:30:00Z', originalCreatedDateTime: null, migrationOwnerAppId: null });
+    h.emulator.setThread(ANNOUNCEMENTS, {
+      migrationMode: null,
+      createdDateTime: '2024-06-10T09:30:00Z',
+      originalCreatedDateTime: null,
+      migrationOwnerAppId: null,
+    });
     const again = await pressExecute(h, alex, alexChat, c.activityId, 'confirm', { opId: c.opId });
     const submitted = await pressSubmit(h, alex, alexChat, c.activityId, { verb: 'confirm', opId: c.opId });
     const byAnotherAdmin = await pressExecute(h, megan, alexChat, c.activityId, 'confirm', { opId: c.opId });
@@ -362,7 +397,11 @@ describe('threat: a replayed or rewritten card makes the bot act on something no
     assert.match(result.text, /Migration started: My Team › Announcements/);
     assert.equal(writes().length, 1);
     assert.equal(writes()[0].path, `/v1.0/teams/${MY_TEAM}/channels/${encodeURIComponent(ANNOUNCEMENTS)}/startMigration`);
-    assert.equal(Date.parse(h.emulator.thread(ANNOUNCEMENTS)!.createdDateTime), Date.parse('2020-01-01T00:00:00Z'), 'the date shown on the card, not the forged one');
+    assert.equal(
+      Date.parse(h.emulator.thread(ANNOUNCEMENTS)!.createdDateTime),
+      Date.parse('2020-01-01T00:00:00Z'),
+      'the date shown on the card, not the forged one',
+    );
     assert.equal(h.emulator.thread(GENERAL)!.migrationMode, null);
     assert.equal(h.emulator.thread(LAUNCH_CHAT)!.migrationMode, null);
   });
@@ -390,7 +429,15 @@ describe('threat: a replayed or rewritten card makes the bot act on something no
 
   it('a guessed or malformed operation id is refused without touching Graph', async () => {
     const own = await card(alex, alexChat, MIGRATE);
-    for (const opId of ['AAAAAAAAAAAAAAAAAAAAAA', own.opId.slice(0, -1) + (own.opId.endsWith('A') ? 'B' : 'A'), '../' + own.opId, 42, null, [own.opId], { $ne: null }]) {
+    for (const opId of [
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      own.opId.slice(0, -1) + (own.opId.endsWith('A') ? 'B' : 'A'),
+      '../' + own.opId,
+      42,
+      null,
+      [own.opId],
+      { $ne: null },
+    ]) {
       const r = await pressExecute(h, alex, alexChat, own.activityId, 'confirm', { opId });
       assert.match(r.text, /unknown|missing its operation id/, `opId ${JSON.stringify(opId)}`);
     }

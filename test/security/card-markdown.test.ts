@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cardText, Harness, lastCardActivity, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardText, lastCardActivity, press, startHarness } from '../support/harness';
 import { markdownFeatures, markdownStrings, shownText } from '../support/markdown';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
@@ -39,12 +40,18 @@ describe('threat: a team member names a channel so that it plants a link or form
       const confirm = lastCardActivity(alex, h.emulator).card;
       assert.match(cardText(confirm), /Start migration\?/, 'the Confirm card was sent');
       assert.deepEqual(formatted(confirm), [], 'nothing on the Confirm card is formatted');
-      assert.ok(markdownStrings(confirm).some((t) => shownText(t).includes(`My Team › ${name}`)), `the admin reads the name as typed: ${markdownStrings(confirm).join(' | ')}`);
+      assert.ok(
+        markdownStrings(confirm).some((t) => shownText(t).includes(`My Team › ${name}`)),
+        `the admin reads the name as typed: ${markdownStrings(confirm).join(' | ')}`,
+      );
 
       const outcome = await press(alex, h.emulator, 'Confirm');
       assert.match(outcome.text, /Migration started/);
       assert.deepEqual(formatted(outcome.card), [], 'nothing on the outcome card is formatted');
-      assert.ok(markdownStrings(outcome.card).some((t) => shownText(t).includes(name)), 'the outcome names the channel literally');
+      assert.ok(
+        markdownStrings(outcome.card).some((t) => shownText(t).includes(name)),
+        'the outcome names the channel literally',
+      );
       h.emulator.setThread(channel, { migrationMode: null });
     });
   }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { AppCredentials } from 'botframework-connector';
 import { startEmulator, TeamsClient, type ChannelTokenClaims, type Emulator } from '../../emulator/index';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { Harness, lastReplyText, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { lastReplyText, startHarness } from '../support/harness';
 import { channelAuthEnv, message, personalChat, fixtureActor, post, secretLeaks } from './support/attack';
 
 function payloadOf(jwt: string): Record<string, unknown> {
@@ -19,10 +20,10 @@ describe('threat: forged channel tokens', function () {
 
   before(async () => {
     // Captured, not echoed: botbuilder prints a stack trace for every refused token.
-    process.stderr.write = ((chunk: string | Uint8Array) => {
+    process.stderr.write = (chunk: string | Uint8Array) => {
       stderr.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;
-    }) as typeof process.stderr.write;
+    };
     emulator = await startEmulator({ quiet: true, limits: { enabled: false } });
     // botframework-connector caches bot tokens process-wide (AppCredentials.cache, keyed by app id
     // and scope); a token another suite's emulator issued must not stand in for this one's.
@@ -44,7 +45,10 @@ describe('threat: forged channel tokens', function () {
 
   it('will not start without an app id (authentication off) unless LOCAL_MODE says so, and then binds 127.0.0.1 only', () => {
     const env = { GRAPH_TENANT_ID: emulator.info.tenantId, GRAPH_CLIENT_ID: emulator.info.migrationApp.clientId, GRAPH_CLIENT_SECRET: 'x' };
-    assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && /BOT_ID is required/.test(err.message));
+    assert.throws(
+      () => loadConfig(env),
+      (err: Error) => err instanceof ConfigError && /BOT_ID is required/.test(err.message),
+    );
     assert.equal(loadConfig({ ...env, LOCAL_MODE: 'true', LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true' }).host, '127.0.0.1');
   });
 
@@ -69,7 +73,10 @@ describe('threat: forged channel tokens', function () {
     { name: 'a token that is not a JWT', token: () => 'not-a-jwt' },
     { name: 'a bad signature (key not published by the channel)', token: (s) => emulator.signChannelToken({ serviceUrl: s, keyId: 'foreign' }) },
     { name: 'an expired token (beyond the 5 minute clock skew)', token: (s) => emulator.signChannelToken({ serviceUrl: s, expiresInSeconds: -3600 }) },
-    { name: 'a token for another bot (wrong audience)', token: (s) => emulator.signChannelToken({ serviceUrl: s, audience: 'bbbbbbbb-0000-0000-0000-0000000000ff' }) },
+    {
+      name: 'a token for another bot (wrong audience)',
+      token: (s) => emulator.signChannelToken({ serviceUrl: s, audience: 'bbbbbbbb-0000-0000-0000-0000000000ff' }),
+    },
     { name: 'a token from another issuer', token: (s) => emulator.signChannelToken({ serviceUrl: s, issuer: 'https://evil.example.com' }) },
     { name: 'a key not endorsed for msteams', token: (s) => emulator.signChannelToken({ serviceUrl: s, keyId: 'unendorsed' } satisfies ChannelTokenClaims) },
     {
@@ -99,7 +106,12 @@ describe('threat: forged channel tokens', function () {
     const alex = signed.as('alex').inPersonalChat();
     const forged = emulator.signChannelToken({ serviceUrl: emulator.connectorUrl, audience: 'bbbbbbbb-0000-0000-0000-0000000000ff' });
     const activity = message(emulator, fixtureActor('alex'), personalChat('alex'), '');
-    const invoke = { ...activity, type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'confirm', data: { opId: 'AAAAAAAAAAAAAAAAAAAAAA' } } } };
+    const invoke = {
+      ...activity,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: 'confirm', data: { opId: 'AAAAAAAAAAAAAAAAAAAAAA' } } },
+    };
     const res = await alex.post(invoke, { token: forged });
     assert.equal(res.status, 401);
     assert.deepEqual(emulator.requests({ service: 'graph' }), []);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator, type FaultRule } from '../../emulator/index';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import type { LedgerEntry } from '../../src/store/ports/ledger';
 import { answerText, execute, fixtureActor, mark, message, newestConfirmation, personalChat, post, submit, waitUntil } from './support/attack';
 
@@ -148,7 +149,12 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
       const { text, entry } = await confirmDespite(quick, [{ method: 'POST', path: START_PATH, kind: 'hang', hangMs: 20_000 }], async () => {
         // While the request hangs, the service carries it out (as a real timeout can hide).
         await waitUntil(() => starts().length === 1, 5000, 'the startMigration request');
-        emulator.setThread(LAUNCH_CHAT, { migrationMode: 'inProgress', createdDateTime: SINCE, originalCreatedDateTime: '2024-06-10T09:30:00Z', migrationOwnerAppId: MIGRATION_APP });
+        emulator.setThread(LAUNCH_CHAT, {
+          migrationMode: 'inProgress',
+          createdDateTime: SINCE,
+          originalCreatedDateTime: '2024-06-10T09:30:00Z',
+          migrationOwnerAppId: MIGRATION_APP,
+        });
       });
       assert.match(text, /Migration started/);
       assert.match(text, /reading the thread back shows migration mode is on/);
@@ -157,10 +163,15 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
       assert.equal(starts().length, 1, 'no second startMigration');
     });
 
-    it("a 504 whose start took effect, then graph-client's own retry hears \"already in migration\": still reported as started", async () => {
+    it('a 504 whose start took effect, then graph-client\'s own retry hears "already in migration": still reported as started', async () => {
       const { text, entry } = await confirmDespite(patient, [{ method: 'POST', path: START_PATH, kind: '504', retryAfter: 1 }], async () => {
         await waitUntil(() => starts().length === 1, 5000, 'the first startMigration');
-        emulator.setThread(LAUNCH_CHAT, { migrationMode: 'inProgress', createdDateTime: SINCE, originalCreatedDateTime: '2024-06-10T09:30:00Z', migrationOwnerAppId: MIGRATION_APP });
+        emulator.setThread(LAUNCH_CHAT, {
+          migrationMode: 'inProgress',
+          createdDateTime: SINCE,
+          originalCreatedDateTime: '2024-06-10T09:30:00Z',
+          migrationOwnerAppId: MIGRATION_APP,
+        });
       });
       assert.equal(starts().length, 2, 'graph-client retried once and got 400 already in migration');
       assert.equal(starts()[1].status, 400);
@@ -208,7 +219,10 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
           const text = answerText(emulator, chat.conversationId, res, before);
           assert.match(text, /could not be checked right now.*correlation id/s);
           assert.doesNotMatch(text, /AADSTS|GRAPH_CLIENT_SECRET/, 'credential details go to the log, not to whoever typed');
-          assert.ok(fresh.logs.some((line) => /could not sign in to Microsoft Entra ID/.test(line)), 'the detail is in the log');
+          assert.ok(
+            fresh.logs.some((line) => /could not sign in to Microsoft Entra ID/.test(line)),
+            'the detail is in the log',
+          );
           assert.deepEqual(emulator.requests({ service: 'graph' }), []);
           const refused = await fresh.bot.store.queryLedger({ action: 'refused', limit: 1 });
           assert.equal(refused[0]?.parameters.reason, 'check-failed');
@@ -241,7 +255,10 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
       emulator.faults.inject({ method: 'POST', path: activitiesPath, kind: '503', retryAfter: 0.1, times: 50 });
       const res = await post(quick.bot.url, message(emulator, alex, chat, `status chat ${LAUNCH_CHAT}`));
       assert.ok(res.status === 200 || res.status === 500, `answered ${res.status}`);
-      assert.ok(quick.logs.some((l) => /"level":50/.test(l) && /correlationId/.test(l)), 'an error with a correlation id is logged');
+      assert.ok(
+        quick.logs.some((l) => /"level":50/.test(l) && /correlationId/.test(l)),
+        'an error with a correlation id is logged',
+      );
       emulator.faults.clear();
       await stillServing(quick);
     });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Emulator, LoggedRequest } from '../../emulator/index';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { answerText, fixtureActor, mark, message, personalChat, post } from './support/attack';
 
 const ANNOUNCEMENTS = `migrate channel "My Team" "Announcements" since 2020-01-01`;
@@ -9,14 +10,22 @@ const SLOW_DOWN = /You are sending commands faster than I can act on them\. Wait
 
 /** A POST to the bot with its response headers (the attack helper's `post` keeps only status and body). */
 async function postWithHeaders(botUrl: string, activity: unknown) {
-  const res = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   return { status: res.status, retryAfter: res.headers.get('retry-after'), text };
 }
 
 /** Graph requests the emulator logged from index `from` on. */
 function graphSince(emulator: Emulator, from: number): LoggedRequest[] {
-  return emulator.requests().slice(from).filter((r) => r.service === 'graph');
+  return emulator
+    .requests()
+    .slice(from)
+    .filter((r) => r.service === 'graph');
 }
 
 const confirmationCards = (emulator: Emulator, conversationId: string) =>
@@ -65,11 +74,14 @@ describe('threat: one user floods the bot with commands', function () {
       assert.equal(sentToAlex.length, 6, 'and nothing else was sent to the connector');
 
       const alexCalls = graphSince(emulator, from).filter((r) => !r.path.includes('/chats/') && !r.path.includes(megan.aadObjectId!));
-      assert.ok(alexCalls.length > 0 && alexCalls.length <= 5 * perCommand, `${alexCalls.length} Graph calls for 5 allowed commands (at most ${5 * perCommand})`);
+      assert.ok(
+        alexCalls.length > 0 && alexCalls.length <= 5 * perCommand,
+        `${alexCalls.length} Graph calls for 5 allowed commands (at most ${5 * perCommand})`,
+      );
 
       assert.equal(meganResult.status, 200);
-      assert.match(answerText(emulator, meganChat.conversationId, meganResult as never, meganBefore), /Launch planning/i, "megan's status is answered as usual");
-      assert.doesNotMatch(answerText(emulator, meganChat.conversationId, meganResult as never, meganBefore), SLOW_DOWN);
+      assert.match(answerText(emulator, meganChat.conversationId, meganResult, meganBefore), /Launch planning/i, "megan's status is answered as usual");
+      assert.doesNotMatch(answerText(emulator, meganChat.conversationId, meganResult, meganBefore), SLOW_DOWN);
 
       const lines = h.logs.filter((l) => l.includes('faster than USER_COMMANDS_PER_MINUTE'));
       assert.equal(lines.length, 1, 'one log line for the window, not one per dropped command');
@@ -79,7 +91,12 @@ describe('threat: one user floods the bot with commands', function () {
     it('answers a flooded card press in its own invoke response, without posting to the conversation', async () => {
       const { emulator } = h;
       const before = mark(emulator, alexChat.conversationId);
-      const press = { ...message(emulator, alex, alexChat, ''), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'confirm', data: { verb: 'confirm', opId: 'x' } }, trigger: 'manual' } };
+      const press = {
+        ...message(emulator, alex, alexChat, ''),
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'confirm', data: { verb: 'confirm', opId: 'x' } }, trigger: 'manual' },
+      };
       delete (press as Record<string, unknown>).text;
       const from = emulator.requests().length;
       const res = await post(h.bot.url, press);
@@ -121,7 +138,10 @@ describe('threat: one user floods the bot with commands', function () {
       }
       assert.equal(results.filter((r) => r.status === 200).length, 4, 'the four admitted turns finish');
       assert.ok(graphSince(emulator, from).length <= 4 * (perCommand + 1), 'the refused requests made no Graph call');
-      assert.ok(h.logs.some((l) => l.includes('MAX_TURNS_IN_FLIGHT')), 'the refusal is logged');
+      assert.ok(
+        h.logs.some((l) => l.includes('MAX_TURNS_IN_FLIGHT')),
+        'the refusal is logged',
+      );
 
       emulator.faults.clear();
       const before = mark(emulator, alexChat.conversationId);

@@ -6,7 +6,8 @@ import { parseCreationDate } from '../../src/domain/parse/dates';
 import { isChannelId, isChatId, isGuid } from '../../src/domain/parse/ids';
 import { parseTeamsLink } from '../../src/domain/parse/teams-links';
 import { targetKey, type TargetRef } from '../../src/domain/targets';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { answerText, execute, fixtureActor, mark, message, personalChat, post, routeViolation, submit } from './support/attack';
 
 /** Cases generated in this file; the last test checks the total. */
@@ -22,11 +23,66 @@ const counted = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T> =>
 // ---------------------------------------------------------------------------------------------
 
 const NASTY = [
-  '../', '..\\', '..', '%2F', '%2f', '%252F', '%2E%2E%2F', '?', '#', '&', '%', '%00', '\u0000', '/', '\\', "'", "''", '"', '“', '”', '‘',
-  '<at>Migration Bot</at>', '<b>', '&quot;', '&amp;', '19:', '@thread.tacv2', '@thread.v2', '@unq.gbl.spaces', ';messageid=1',
-  'https://teams.microsoft.com/l/channel/', 'https://evil.example/l/chat/', '\u202e', '\u200b', '🙂', '👩‍👩‍👧', 'é', 'Ω', '中文', ' ', '\t', '\n',
-  'since', 'this', 'here', 'channel', 'chat', 'team', 'last', 'user', '$filter=', ' or 1 eq 1', '/../../users', '?$top=999', '#frag',
-  '00000000-0000-0000-0000-000000000031', '19:myteam-announcements@thread.tacv2', '19:group-launch@thread.v2', '2020-01-01', '9999-12-31',
+  '../',
+  '..\\',
+  '..',
+  '%2F',
+  '%2f',
+  '%252F',
+  '%2E%2E%2F',
+  '?',
+  '#',
+  '&',
+  '%',
+  '%00',
+  '\u0000',
+  '/',
+  '\\',
+  "'",
+  "''",
+  '"',
+  '“',
+  '”',
+  '‘',
+  '<at>Migration Bot</at>',
+  '<b>',
+  '&quot;',
+  '&amp;',
+  '19:',
+  '@thread.tacv2',
+  '@thread.v2',
+  '@unq.gbl.spaces',
+  ';messageid=1',
+  'https://teams.microsoft.com/l/channel/',
+  'https://evil.example/l/chat/',
+  '\u202e',
+  '\u200b',
+  '🙂',
+  '👩‍👩‍👧',
+  'é',
+  'Ω',
+  '中文',
+  ' ',
+  '\t',
+  '\n',
+  'since',
+  'this',
+  'here',
+  'channel',
+  'chat',
+  'team',
+  'last',
+  'user',
+  '$filter=',
+  ' or 1 eq 1',
+  '/../../users',
+  '?$top=999',
+  '#frag',
+  '00000000-0000-0000-0000-000000000031',
+  '19:myteam-announcements@thread.tacv2',
+  '19:group-launch@thread.v2',
+  '2020-01-01',
+  '9999-12-31',
 ];
 const nasty = fc.constantFrom(...NASTY);
 const piece = fc.oneof(
@@ -41,7 +97,10 @@ const anyText = fc.oneof({ weight: 8, arbitrary: hostileText }, { weight: 1, arb
 const guid = fc.uuid();
 const opaque = fc.stringMatching(/^[A-Za-z0-9_\-.=]{1,40}$/);
 const validChannelId = opaque.map((o) => `19:${o}@thread.tacv2`);
-const validChatId = fc.oneof(opaque.map((o) => `19:${o}@thread.v2`), fc.tuple(guid, guid).map(([a, b]) => `19:${a}_${b}@unq.gbl.spaces`));
+const validChatId = fc.oneof(
+  opaque.map((o) => `19:${o}@thread.v2`),
+  fc.tuple(guid, guid).map(([a, b]) => `19:${a}_${b}@unq.gbl.spaces`),
+);
 /** Ids that look almost right, with something hostile spliced in. */
 const hostileId = fc.oneof(
   fc.tuple(piece, fc.constantFrom('@thread.tacv2', '@thread.v2', '@unq.gbl.spaces', '')).map(([p, s]) => `19:${p}${s}`),
@@ -55,7 +114,14 @@ const encodeTimes = (s: string, times: number) => {
   for (let i = 0; i < times; i++) out = encodeURIComponent(out);
   return out;
 };
-const linkHost = fc.constantFrom('teams.microsoft.com', 'teams.cloud.microsoft', 'TEAMS.MICROSOFT.COM', 'evil.example', 'teams.microsoft.com.evil.example', 'teams.microsoft.com@evil.example');
+const linkHost = fc.constantFrom(
+  'teams.microsoft.com',
+  'teams.cloud.microsoft',
+  'TEAMS.MICROSOFT.COM',
+  'evil.example',
+  'teams.microsoft.com.evil.example',
+  'teams.microsoft.com@evil.example',
+);
 /** Links built from hostile parts, encoded zero to two times. */
 const hostileLink = fc
   .record({
@@ -73,10 +139,14 @@ const hostileLink = fc
 
 const hostileDate = fc.oneof(
   fc.date({ min: new Date(-62198755200000), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.tuple(fc.integer({ min: -5, max: 12000 }), fc.integer({ min: -1, max: 14 }), fc.integer({ min: -1, max: 33 })).map(
-    ([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
-  ),
-  fc.tuple(fc.constantFrom('2020-01-01T09:00', '2020-02-30T25:61:61', '2020-01-01 09:00', '2019-06-01T00:00:00.1234567'), fc.constantFrom('', 'Z', '+14:00', '+15:00', '-12:60', '+0200', 'EST', '#'))
+  fc
+    .tuple(fc.integer({ min: -5, max: 12000 }), fc.integer({ min: -1, max: 14 }), fc.integer({ min: -1, max: 33 }))
+    .map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
+  fc
+    .tuple(
+      fc.constantFrom('2020-01-01T09:00', '2020-02-30T25:61:61', '2020-01-01 09:00', '2019-06-01T00:00:00.1234567'),
+      fc.constantFrom('', 'Z', '+14:00', '+15:00', '-12:60', '+0200', 'EST', '#'),
+    )
     .map(([a, b]) => `${a}${b}`),
   hostileText,
 );
@@ -96,7 +166,12 @@ const targetWords = fc.oneof(
   anyText,
 );
 const structuredCommand = fc
-  .tuple(verb, targetWords, fc.option(hostileDate, { nil: undefined }), fc.option(fc.oneof(fc.integer({ min: -5, max: 100000 }).map(String), hostileText), { nil: undefined }))
+  .tuple(
+    verb,
+    targetWords,
+    fc.option(hostileDate, { nil: undefined }),
+    fc.option(fc.oneof(fc.integer({ min: -5, max: 100000 }).map(String), hostileText), { nil: undefined }),
+  )
   .map(([v, t, since, last]) => [v, t, since !== undefined ? `since ${since}` : '', last !== undefined ? `last ${last}` : ''].filter(Boolean).join(' '));
 
 // ---------------------------------------------------------------------------------------------
@@ -176,11 +251,17 @@ function checkCommand(text: string): void {
 describe('threat: hostile input (property-based, fast-check)', function () {
   describe('the pure layer', () => {
     it('parseCommand never throws on arbitrary text and answers every invalid input specifically', () => {
-      fc.assert(fc.property(counted(anyText), (t) => checkCommand(t)), { numRuns: 2500 });
+      fc.assert(
+        fc.property(counted(anyText), (t) => checkCommand(t)),
+        { numRuns: 2500 },
+      );
     });
 
     it('parseCommand accepts only well-formed targets and dates from command-shaped hostile text', () => {
-      fc.assert(fc.property(counted(structuredCommand), (t) => checkCommand(t)), { numRuns: 2500 });
+      fc.assert(
+        fc.property(counted(structuredCommand), (t) => checkCommand(t)),
+        { numRuns: 2500 },
+      );
     });
 
     it('parseTeamsLink never throws, and what it accepts has exact id shapes (no /, ?, #, .. survive)', () => {
@@ -204,7 +285,14 @@ describe('threat: hostile input (property-based, fast-check)', function () {
       // Teams refuses channel names that start with "." or "_", so genuine links never carry them.
       const channelName = hostileText.filter((n) => !/^[._]/.test(n));
       const genuine = fc.oneof(
-        fc.record({ kind: fc.constant('channel' as const), id: validChannelId, team: guid, tenant: guid, enc: fc.integer({ min: 0, max: 2 }), name: channelName }),
+        fc.record({
+          kind: fc.constant('channel' as const),
+          id: validChannelId,
+          team: guid,
+          tenant: guid,
+          enc: fc.integer({ min: 0, max: 2 }),
+          name: channelName,
+        }),
         fc.record({ kind: fc.constant('chat' as const), id: validChatId, team: guid, tenant: guid, enc: fc.integer({ min: 0, max: 2 }), name: channelName }),
       );
       fc.assert(
@@ -260,7 +348,7 @@ describe('threat: hostile input (property-based, fast-check)', function () {
         fc.anything(),
       );
       fc.assert(
-        fc.property(counted(keys as fc.Arbitrary<unknown>), (k) => {
+        fc.property(counted(keys), (k) => {
           const spec = specFromTargetKey(k);
           assert.equal(unsafeTarget(spec), null);
           if (spec?.kind === 'channel') assert.ok(isGuid(spec.team) && isChannelId(spec.channel));
@@ -321,7 +409,11 @@ describe('threat: hostile input (property-based, fast-check)', function () {
       assert.ok(answer.trim().length > 0, `an answer for ${JSON.stringify(activity.text ?? activity.value).slice(0, 200)}`);
       assert.doesNotMatch(answer, GENERIC, `a specific answer, not the catch-all, for ${JSON.stringify(activity.text ?? activity.value).slice(0, 300)}`);
       expect?.(answer);
-      assert.deepEqual(h.emulator.graphWrites().map((w) => `${w.method} ${w.path}`), [], 'no Graph write');
+      assert.deepEqual(
+        h.emulator.graphWrites().map((w) => `${w.method} ${w.path}`),
+        [],
+        'no Graph write',
+      );
       const bad = h.emulator.requests({ service: 'graph' }).slice(graphBefore).map(routeViolation).filter(Boolean);
       assert.deepEqual(bad, [], `only intended Graph routes for ${JSON.stringify(activity.text ?? activity.value).slice(0, 300)}`);
     }
@@ -343,13 +435,40 @@ describe('threat: hostile input (property-based, fast-check)', function () {
     });
 
     /** Card verbs the bot may know; the ones it does not answer (501) are left to the unknown-verb tests. */
-    const CANDIDATE_VERBS = ['confirm', 'cancel', 'cancelOp', 'completeConfirm', 'completeAsk', 'status', 'formNext', 'openForm', 'refreshView', 'bulkAskStart', 'bulkAskComplete', 'bulkConfirm', 'bulkCancel'];
-    let verbs: string[] = [];
-    const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(anyText, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), anyText, { maxKeys: 3 }), anyText, hostileId, hostileLink);
+    const CANDIDATE_VERBS = [
+      'confirm',
+      'cancel',
+      'cancelOp',
+      'completeConfirm',
+      'completeAsk',
+      'status',
+      'formNext',
+      'openForm',
+      'refreshView',
+      'bulkAskStart',
+      'bulkAskComplete',
+      'bulkConfirm',
+      'bulkCancel',
+    ];
+    const verbs: string[] = [];
+    const wrongType = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(anyText, { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 5 }), anyText, { maxKeys: 3 }),
+      anyText,
+      hostileId,
+      hostileLink,
+    );
     const cardData = fc.record(
       {
         opId: wrongType,
-        target: fc.oneof(wrongType, hostileId.map((i) => `chat:${i}`), fc.tuple(hostileText, hostileId).map(([t, c]) => `channel:${t}:${c}`)),
+        target: fc.oneof(
+          wrongType,
+          hostileId.map((i) => `chat:${i}`),
+          fc.tuple(hostileText, hostileId).map(([t, c]) => `channel:${t}:${c}`),
+        ),
         kind: fc.oneof(fc.constantFrom('this', 'channel', 'chat', 'team', ''), wrongType),
         teamId: fc.oneof(guid, wrongType),
         channelId: fc.oneof(validChannelId, wrongType),
@@ -366,7 +485,9 @@ describe('threat: hostile input (property-based, fast-check)', function () {
     it('hostile card payloads (Action.Execute and Action.Submit): a specific answer and no Graph write', async () => {
       await fc.assert(
         fc.asyncProperty(counted(fc.tuple(fc.constantFrom(...verbs), cardData, fc.boolean())), async ([v, data, asSubmit]) => {
-          const activity = asSubmit ? submit(h.emulator, alex, chat, cardId, { verb: v, ...data }) : execute(h.emulator, alex, chat, cardId, v, { verb: v, ...data });
+          const activity = asSubmit
+            ? submit(h.emulator, alex, chat, cardId, { verb: v, ...data })
+            : execute(h.emulator, alex, chat, cardId, v, { verb: v, ...data });
           await attack(activity);
         }),
         { numRuns: 120 },
@@ -374,7 +495,13 @@ describe('threat: hostile input (property-based, fast-check)', function () {
     });
 
     it('invokes of the wrong shape altogether (value not an object, action missing) are answered, not crashed on', async () => {
-      const shapes = fc.oneof(fc.constant(null), fc.integer(), anyText, fc.array(fc.anything(), { maxLength: 3 }), fc.record({ action: fc.oneof(fc.constant(null), anyText, fc.record({ verb: wrongType, data: wrongType })) }));
+      const shapes = fc.oneof(
+        fc.constant(null),
+        fc.integer(),
+        anyText,
+        fc.array(fc.anything(), { maxLength: 3 }),
+        fc.record({ action: fc.oneof(fc.constant(null), anyText, fc.record({ verb: wrongType, data: wrongType })) }),
+      );
       await fc.assert(
         fc.asyncProperty(counted(shapes), async (value) => {
           const res = await post(h.bot.url, { ...execute(h.emulator, alex, chat, cardId, 'confirm', {}), value });
@@ -392,7 +519,10 @@ describe('threat: hostile input (property-based, fast-check)', function () {
       for (const name of ['R&D', 'Ops #1', 'C++ Guild', '100% Remote', "O'Brien & Co"]) {
         const before = h.emulator.requests({ service: 'graph' }).length;
         await attack(message(h.emulator, alex, chat, `status channel "${name}" General`));
-        const mine = h.emulator.requests({ service: 'graph' }).slice(before).filter((r) => r.query.$filter !== undefined);
+        const mine = h.emulator
+          .requests({ service: 'graph' })
+          .slice(before)
+          .filter((r) => r.query.$filter !== undefined);
         assert.ok(mine.length >= 1, `a team lookup for ${name}`);
         assert.equal(mine[0].query.$filter, `displayName eq '${name.replace(/'/g, "''")}'`, `the $filter Graph received for ${name}`);
       }
@@ -400,12 +530,16 @@ describe('threat: hostile input (property-based, fast-check)', function () {
 
     it('a card press with a verb the bot does not know gets a specific answer, not HTTP 501', async () => {
       for (const v of ['nope', '__proto__', 'constructor', 'toString']) {
-        await attack(execute(h.emulator, alex, chat, cardId, v, { verb: v, opId: 'AAAAAAAAAAAAAAAAAAAAAA' }), (answer) => assert.match(answer, /not one this bot knows|fresh card|Run the command again/));
+        await attack(execute(h.emulator, alex, chat, cardId, v, { verb: v, opId: 'AAAAAAAAAAAAAAAAAAAAAA' }), (answer) =>
+          assert.match(answer, /not one this bot knows|fresh card|Run the command again/),
+        );
       }
     });
 
     it('a message without text (an unknown card submit, an image) gets a specific answer, not silence', async () => {
-      await attack(submit(h.emulator, alex, chat, cardId, { verb: 'nope', opId: 'AAAAAAAAAAAAAAAAAAAAAA' }), (answer) => assert.match(answer, /not one this bot knows/));
+      await attack(submit(h.emulator, alex, chat, cardId, { verb: 'nope', opId: 'AAAAAAAAAAAAAAAAAAAAAA' }), (answer) =>
+        assert.match(answer, /not one this bot knows/),
+      );
       const image = message(h.emulator, alex, chat, '');
       image.attachments = [{ contentType: 'image/png', contentUrl: 'https://example.invalid/x.png' }];
       await attack(image, (answer) => assert.match(answer, /Type a command|help/));

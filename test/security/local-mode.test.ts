@@ -4,7 +4,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator/index';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { fixtureActor, message, personalChat } from './support/attack';
 
 const BOT_ENTRY = path.resolve(__dirname, '../../src/index.js');
@@ -24,26 +25,29 @@ function formEncode(value: Record<string, unknown>, prefix = '', out = new URLSe
 function rawPost(botUrl: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
   const url = new URL(`${botUrl}/api/messages`);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let parsed: any = text;
-        try {
-          parsed = text ? JSON.parse(text) : null;
-        } catch {
-          // keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let parsed: any = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-describe('threat: a web page in the developer\'s browser drives the bot in local mode', function () {
+describe("threat: a web page in the developer's browser drives the bot in local mode", function () {
   let emulator: Emulator;
   let h: Harness;
   const alex = fixtureActor('alex');
@@ -86,7 +90,11 @@ describe('threat: a web page in the developer\'s browser drives the bot in local
   });
 
   it('refuses a JSON POST carrying an Origin header with 403 and a clear message, and touches nothing', async () => {
-    const res = await rawPost(h.bot.url, JSON.stringify(migrateActivity()), { 'content-type': 'application/json', origin: 'https://evil.example', host: new URL(h.bot.url).host });
+    const res = await rawPost(h.bot.url, JSON.stringify(migrateActivity()), {
+      'content-type': 'application/json',
+      origin: 'https://evil.example',
+      host: new URL(h.bot.url).host,
+    });
     assert.equal(res.status, 403);
     assert.match(res.body.error, /Local mode refuses requests from web pages/);
     assert.deepEqual(emulator.requests({ service: 'graph' }), []);
@@ -94,7 +102,11 @@ describe('threat: a web page in the developer\'s browser drives the bot in local
   });
 
   it('refuses a JSON POST a browser marks with Sec-Fetch-Site (even without Origin) with 403', async () => {
-    const res = await rawPost(h.bot.url, JSON.stringify(migrateActivity()), { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site', host: new URL(h.bot.url).host });
+    const res = await rawPost(h.bot.url, JSON.stringify(migrateActivity()), {
+      'content-type': 'application/json',
+      'sec-fetch-site': 'cross-site',
+      host: new URL(h.bot.url).host,
+    });
     assert.equal(res.status, 403);
     assert.deepEqual(emulator.requests({ service: 'graph' }), []);
   });
@@ -106,7 +118,10 @@ describe('threat: a web page in the developer\'s browser drives the bot in local
       assert.match(res.body.error, /only answers requests addressed to 127\.0\.0\.1, localhost or \[::1\]/);
     }
     assert.deepEqual(emulator.requests({ service: 'graph' }), []);
-    assert.ok(h.logs.some((l) => /local mode: request refused/.test(l)), 'each refusal is logged');
+    assert.ok(
+      h.logs.some((l) => /local mode: request refused/.test(l)),
+      'each refusal is logged',
+    );
   });
 
   it('still serves JSON addressed to 127.0.0.1, localhost or [::1] on any port', async () => {
@@ -127,21 +142,27 @@ describe('an operator starts local mode against a real Microsoft Graph', functio
   };
 
   it('refuses the real cloud endpoints, naming GRAPH_ENDPOINT and GRAPH_AUTHORITY_HOST and the switch that allows it', () => {
-    assert.throws(() => loadConfig(env), (err: Error) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /GRAPH_ENDPOINT must point to this machine/);
-      assert.match(err.message, /GRAPH_AUTHORITY_HOST must point to this machine/);
-      assert.match(err.message, /LOCAL_MODE_ALLOW_REMOTE_GRAPH=true/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(env),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /GRAPH_ENDPOINT must point to this machine/);
+        assert.match(err.message, /GRAPH_AUTHORITY_HOST must point to this machine/);
+        assert.match(err.message, /LOCAL_MODE_ALLOW_REMOTE_GRAPH=true/);
+        return true;
+      },
+    );
   });
 
   it('names only the endpoint that is remote', () => {
-    assert.throws(() => loadConfig({ ...env, GRAPH_AUTHORITY_HOST: 'https://127.0.0.1:8443' }), (err: Error) => {
-      assert.match(err.message, /GRAPH_ENDPOINT must point/);
-      assert.doesNotMatch(err.message, /GRAPH_AUTHORITY_HOST must point/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ ...env, GRAPH_AUTHORITY_HOST: 'https://127.0.0.1:8443' }),
+      (err: Error) => {
+        assert.match(err.message, /GRAPH_ENDPOINT must point/);
+        assert.doesNotMatch(err.message, /GRAPH_AUTHORITY_HOST must point/);
+        return true;
+      },
+    );
   });
 
   it('starts against the emulator on loopback, and against a real tenant only with LOCAL_MODE_ALLOW_REMOTE_GRAPH=true', () => {

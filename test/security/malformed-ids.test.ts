@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { answerText, fixtureActor, mark, message, personalChat, post, routeViolation, type Actor, type Place } from './support/attack';
 
 /**
@@ -32,7 +33,15 @@ describe('threat: an activity carries ids that would walk a Graph path', functio
     return { answer: answerText(h.emulator, place.conversationId, res, before), graph };
   }
 
-  const HOSTILE_OIDS = ['..', '.', '../../groups', '00000000-0000-0000-0000-000000000020/..', '%2e%2e', '00000000-0000-0000-0000-000000000020?$top=1', ' 00000000-0000-0000-0000-0000000000 '];
+  const HOSTILE_OIDS = [
+    '..',
+    '.',
+    '../../groups',
+    '00000000-0000-0000-0000-000000000020/..',
+    '%2e%2e',
+    '00000000-0000-0000-0000-000000000020?$top=1',
+    ' 00000000-0000-0000-0000-0000000000 ',
+  ];
 
   it('an aadObjectId of ".." (or any non-GUID) is refused by name and no admin check reaches Graph', async () => {
     for (const oid of HOSTILE_OIDS) {
@@ -40,18 +49,31 @@ describe('threat: an activity carries ids that would walk a Graph path', functio
       const { answer, graph } = await say(actor, personalChat(actor.key), 'migrate chat 19:group-launch@thread.v2 since 2020-01-01');
       assert.match(answer, /Entra object id .* is malformed/, `a clear refusal for aadObjectId ${JSON.stringify(oid)}: ${answer}`);
       assert.match(answer, /GUID/, 'says what a good object id looks like');
-      assert.deepEqual(graph.map((r) => `${r.method} ${r.path}`).filter((p) => /checkMemberObjects|\/users\b/.test(p) || !/\/chats\/|\/teams/.test(p)), [], `no user lookup for ${JSON.stringify(oid)}`);
+      assert.deepEqual(
+        graph.map((r) => `${r.method} ${r.path}`).filter((p) => /checkMemberObjects|\/users\b/.test(p) || !/\/chats\/|\/teams/.test(p)),
+        [],
+        `no user lookup for ${JSON.stringify(oid)}`,
+      );
       assert.deepEqual(graph.map(routeViolation).filter(Boolean), [], 'only intended Graph routes');
       assert.deepEqual(h.emulator.graphWrites(), [], 'no Graph write');
     }
   });
 
   it('a group chat whose conversation id walks the path ("/../") is named as malformed and never read', async () => {
-    for (const conversationId of ['19:group-launch@thread.v2/../..', '19:a/../../users@thread.v2', '19:group-launch@thread.v2?$expand=members', '19:x y@thread.v2']) {
+    for (const conversationId of [
+      '19:group-launch@thread.v2/../..',
+      '19:a/../../users@thread.v2',
+      '19:group-launch@thread.v2?$expand=members',
+      '19:x y@thread.v2',
+    ]) {
       const { answer, graph } = await say(alex, { conversationId, conversationType: 'groupChat' }, 'status this');
       assert.match(answer, /chat id .* is malformed/, `a clear refusal for ${JSON.stringify(conversationId)}: ${answer}`);
       assert.match(answer, /19:…@thread\.v2/, 'says what a good chat id looks like');
-      assert.deepEqual(graph.filter((r) => r.path.includes('/chats')).map((r) => r.path), [], `no chat read for ${JSON.stringify(conversationId)}`);
+      assert.deepEqual(
+        graph.filter((r) => r.path.includes('/chats')).map((r) => r.path),
+        [],
+        `no chat read for ${JSON.stringify(conversationId)}`,
+      );
       assert.deepEqual(graph.map(routeViolation).filter(Boolean), [], 'only intended Graph routes');
     }
   });
@@ -65,9 +87,16 @@ describe('threat: an activity carries ids that would walk a Graph path', functio
     ];
     for (const c of cases) {
       const place: Place = { conversationId: `${c.channel};messageid=1`, conversationType: 'channel' };
-      const { answer, graph } = await say(alex, place, 'status this', { channel: { id: c.channel }, team: { id: '19:myteam-general@thread.tacv2', aadGroupId: c.team } });
+      const { answer, graph } = await say(alex, place, 'status this', {
+        channel: { id: c.channel },
+        team: { id: '19:myteam-general@thread.tacv2', aadGroupId: c.team },
+      });
       assert.match(answer, c.id, `a clear refusal for ${JSON.stringify(c)}: ${answer}`);
-      assert.deepEqual(graph.filter((r) => r.path.includes('/teams')).map((r) => r.path), [], `no team or channel read for ${JSON.stringify(c)}`);
+      assert.deepEqual(
+        graph.filter((r) => r.path.includes('/teams')).map((r) => r.path),
+        [],
+        `no team or channel read for ${JSON.stringify(c)}`,
+      );
       assert.deepEqual(graph.map(routeViolation).filter(Boolean), [], 'only intended Graph routes');
     }
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { AppCredentials } from 'botframework-connector';
 import { startEmulator, type Emulator } from '../../emulator/index';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { channelAuthEnv, execute, fixtureActor, message, personalChat, post } from './support/attack';
 
 const LAUNCH_CHAT = '19:group-launch@thread.v2';
@@ -49,7 +50,10 @@ describe('threat: a correctly signed Web Chat or Direct Line activity is served 
       assert.deepEqual(emulator.requests({ service: 'connector' }), [], 'no card or message was sent');
       assert.equal(emulator.thread(LAUNCH_CHAT)!.startMigrationCalls, 0);
       assert.equal((await h.bot.store.queryLedger({ limit: 1000 })).length, ledgerBefore);
-      assert.ok(h.logs.some((l) => l.includes('only the msteams channel is served') && l.includes(`"channelId":"${channelId}"`)), 'a warning names the channel');
+      assert.ok(
+        h.logs.some((l) => l.includes('only the msteams channel is served') && l.includes(`"channelId":"${channelId}"`)),
+        'a warning names the channel',
+      );
     });
 
     it(`refuses a signed ${channelId} card press (Action.Execute invoke) the same way`, async () => {
@@ -65,7 +69,7 @@ describe('threat: a correctly signed Web Chat or Direct Line activity is served 
   it('refuses a webchat activity signed with a key endorsed for webchat only, and one with a made-up or missing channel id', async () => {
     // botbuilder prints every key it has for a token whose key lacks the endorsement; keep the run's output readable.
     const realWrite = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = () => true;
     try {
       await refuseOddChannels();
     } finally {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RecordedActivity } from '../../emulator/types';
-import { cardActions, Harness, ownView, press, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { cardActions, ownView, press, startHarness } from '../support/harness';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 const ALEX_PERSONAL = 'a:personal-alex';
@@ -48,14 +49,23 @@ describe('an admin who last spoke in a team channel is reminded in private', fun
     assert.equal(more.length, 0);
     const body = created.body as { isGroup?: boolean; members?: { id?: string }[]; channelData?: { tenant?: { id?: string } } };
     assert.equal(body.isGroup, false);
-    assert.deepEqual(body.members?.map((m) => m.id), ['29:alex']);
+    assert.deepEqual(
+      body.members?.map((m) => m.id),
+      ['29:alex'],
+    );
     assert.equal(body.channelData?.tenant?.id, '00000000-0000-0000-0000-000000000001');
 
     // The chat is remembered: the next period's reminder goes there without opening another.
     assert.equal(await h.bot.runReminders(new Date(Date.now() + 8 * DAY)), 1);
     assert.equal(conversationsCreated(h).length, 1);
     assert.deepEqual(inChannel(h.emulator.connector.sent().slice(before)), []);
-    assert.equal(h.emulator.connector.sent().slice(before).filter((a) => a.conversationId === ALEX_PERSONAL).length, 2);
+    assert.equal(
+      h.emulator.connector
+        .sent()
+        .slice(before)
+        .filter((a) => a.conversationId === ALEX_PERSONAL).length,
+      2,
+    );
   });
 
   it('a channel reference stored by an earlier version is never continued: the reminder still goes to the personal chat', async () => {
@@ -66,8 +76,11 @@ describe('an admin who last spoke in a team channel is reminded in private', fun
       tenantId,
       updatedAt: new Date().toISOString(),
       reference: {
-        activityId: '1', channelId: 'msteams', serviceUrl: h.emulator.connectorUrl,
-        user: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' }, bot: { id: '28:bbbbbbbb-0000-0000-0000-000000000001' },
+        activityId: '1',
+        channelId: 'msteams',
+        serviceUrl: h.emulator.connectorUrl,
+        user: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' },
+        bot: { id: '28:bbbbbbbb-0000-0000-0000-000000000001' },
         conversation: { id: `${ANNOUNCEMENTS};messageid=1`, conversationType: 'channel', isGroup: true, tenantId },
       },
     });
@@ -75,7 +88,10 @@ describe('an admin who last spoke in a team channel is reminded in private', fun
     assert.equal(await h.bot.runReminders(new Date(Date.now() + 4 * DAY)), 1);
     const sent = h.emulator.connector.sent().slice(before);
     assert.deepEqual(inChannel(sent), [], 'nothing is posted in the channel');
-    assert.deepEqual(sent.map((a) => a.conversationId), [ALEX_PERSONAL]);
+    assert.deepEqual(
+      sent.map((a) => a.conversationId),
+      [ALEX_PERSONAL],
+    );
   });
 
   it('when Teams refuses to open the personal chat, nothing is posted anywhere and the log says why', async () => {
@@ -87,9 +103,9 @@ describe('an admin who last spoke in a team channel is reminded in private', fun
     assert.deepEqual(h.emulator.connector.sent().slice(before), [], 'nothing is posted anywhere');
     const line = h.logs.find((l) => l.includes('reminder could not be delivered'));
     assert.ok(line, 'a log line says the reminder was not delivered');
-    assert.match(line!, /"level":40/, 'logged as a warning');
-    assert.match(line!, /personal chat/);
-    assert.match(line!, /not part of the conversation roster/);
+    assert.match(line, /"level":40/, 'logged as a warning');
+    assert.match(line, /personal chat/);
+    assert.match(line, /not part of the conversation roster/);
   });
 });
 
@@ -139,8 +155,8 @@ describe('an admin whose confirmation from a channel was interrupted is told in 
     assert.deepEqual(first.emulator.connector.sent().slice(before), [], 'nothing is posted anywhere');
     const line = next.logs.find((l) => l.includes('the admin could not be told'));
     assert.ok(line, 'a log line says the admin was not told');
-    assert.match(line!, /"level":40/, 'logged as a warning');
-    assert.match(line!, /personal chat/);
-    assert.match(line!, /not part of the conversation roster/);
+    assert.match(line, /"level":40/, 'logged as a warning');
+    assert.match(line, /personal chat/);
+    assert.match(line, /not part of the conversation roster/);
   });
 });

@@ -3,7 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../emulator/index';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { channelAuthEnv, fixtureActor, message, personalChat } from './support/attack';
 
 /** Regular files in the OS temp directory, by name. */
@@ -73,14 +74,23 @@ describe('threat: an unauthenticated caller fills the disk through /api/messages
 
   it('refuses a JSON body larger than 1 MB with 413 and a clear message, and still serves the next request', async () => {
     const activity = message(emulator, fixtureActor('alex'), personalChat('alex'), 'x'.repeat(2 * 1024 * 1024));
-    const res = await fetch(`${h.bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${h.bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+      signal: AbortSignal.timeout(30_000),
+    });
     assert.equal(res.status, 413);
     assert.match(((await res.json()) as { error: string }).error, /larger than 1024 KB/);
     assert.equal((await fetch(`${h.bot.url}/healthz`)).status, 200);
   });
 
   it('answers a body that is not JSON, or is JSON but not an activity, with 400 and a specific message, before authentication', async () => {
-    for (const [body, expected] of [['{"type": "mess', /not valid JSON/], ['', /empty/], ['[1,2]', /Bot Framework activity/]] as const) {
+    for (const [body, expected] of [
+      ['{"type": "mess', /not valid JSON/],
+      ['', /empty/],
+      ['[1,2]', /Bot Framework activity/],
+    ] as const) {
       const res = await fetch(`${h.bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body });
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.match(((await res.json()) as { error: string }).error, expected);
@@ -88,7 +98,11 @@ describe('threat: an unauthenticated caller fills the disk through /api/messages
   });
 
   it('refuses gzip-compressed and non-UTF-8 bodies with 415 (no decompression bomb)', async () => {
-    const gz = await fetch(`${h.bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'x' });
+    const gz = await fetch(`${h.bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: 'x',
+    });
     assert.equal(gz.status, 415);
     const latin = await fetch(`${h.bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body: '{}' });
     assert.equal(latin.status, 415);

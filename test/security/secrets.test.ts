@@ -16,7 +16,10 @@ const BOT_ENTRY = path.resolve(__dirname, '../../src/index.js');
 function privateKeyLines(pemPath: string): string[] {
   const pem = readFileSync(pemPath, 'utf8');
   const block = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]+?)-----END/.exec(pem)?.[1] ?? '';
-  return block.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 40);
+  return block
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length >= 40);
 }
 
 /** Runs the built bot with exactly `env` (plus PATH) and resolves with its exit code and output. */
@@ -91,7 +94,8 @@ describe('threat: secrets leak into logs or error output', function () {
       GRAPH_CLIENT_SECRET: `${VALUE}-secret`,
     });
     assert.equal(run.status, 2, run.stderr);
-    for (const name of ['GRAPH_AUTHORITY_HOST', 'GRAPH_ENDPOINT', 'GRAPH_TIMEOUT_SECONDS', 'ADMIN_GROUP_IDS', 'LOCAL_MODE']) assert.match(run.stderr, new RegExp(name));
+    for (const name of ['GRAPH_AUTHORITY_HOST', 'GRAPH_ENDPOINT', 'GRAPH_TIMEOUT_SECONDS', 'ADMIN_GROUP_IDS', 'LOCAL_MODE'])
+      assert.match(run.stderr, new RegExp(name));
     assert.doesNotMatch(run.stderr + run.stdout, new RegExp(VALUE));
   });
 
@@ -107,14 +111,26 @@ describe('threat: secrets leak into logs or error output', function () {
       LOG_LEVEL: `${VALUE}-level`,
       GRAPH_CLOUD: `${VALUE}-cloud`,
     };
-    assert.throws(() => loadConfig(env), (err: Error) => {
-      assert.ok(err instanceof ConfigError);
-      for (const name of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'GRAPH_CERTIFICATE_PATH', 'BOT_PASSWORD', 'BOT_TYPE', 'LOG_LEVEL', 'GRAPH_CLOUD']) {
-        assert.match(err.message, new RegExp(name), `names ${name}`);
-      }
-      assert.doesNotMatch(err.message, new RegExp(VALUE));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(env),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        for (const name of [
+          'GRAPH_TENANT_ID',
+          'GRAPH_CLIENT_ID',
+          'GRAPH_CLIENT_SECRET',
+          'GRAPH_CERTIFICATE_PATH',
+          'BOT_PASSWORD',
+          'BOT_TYPE',
+          'LOG_LEVEL',
+          'GRAPH_CLOUD',
+        ]) {
+          assert.match(err.message, new RegExp(name), `names ${name}`);
+        }
+        assert.doesNotMatch(err.message, new RegExp(VALUE));
+        return true;
+      },
+    );
   });
 
   it('a credential file that cannot be read stops the bot naming the variable, not the path or contents', async () => {
@@ -129,7 +145,7 @@ describe('threat: secrets leak into logs or error output', function () {
         GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001',
         GRAPH_CERTIFICATE_PATH: `/nonexistent/${VALUE}.pem`,
       });
-      await assert.rejects(startBot(config, { logDestination: new Writable({ write: (_c, _e, done) => done() }) as never }), (err: Error) => {
+      await assert.rejects(startBot(config, { logDestination: new Writable({ write: (_c, _e, done) => done() }) }), (err: Error) => {
         assert.match(err.message, /GRAPH_CERTIFICATE_PATH/);
         assert.doesNotMatch(err.message, new RegExp(VALUE));
         return true;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -69,7 +70,10 @@ describe('threat: a restart or scale-in cuts a migration off halfway', function 
     assert.equal(confirmed.status, 200);
     assert.match(JSON.stringify(confirmed.body), /Migration started/, 'the Confirm in flight finished');
     assert.equal(asked.status, 200);
-    assert.ok(emulator.connector.sent(chat.conversationId).some((a) => JSON.stringify(a.raw ?? {}).includes('Imported from Slack')), 'the status reply in flight was delivered');
+    assert.ok(
+      emulator.connector.sent(chat.conversationId).some((a) => JSON.stringify(a.raw ?? {}).includes('Imported from Slack')),
+      'the status reply in flight was delivered',
+    );
     assert.equal(emulator.thread(LAUNCH_CHAT)!.migrationMode, 'inProgress');
 
     const { code, at } = await exited;
@@ -79,7 +83,10 @@ describe('threat: a restart or scale-in cuts a migration off halfway', function 
     const store = await createStore({ kind: 'sqlite', dataDir });
     try {
       const entries = await store.queryLedger({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 5 });
-      assert.ok(entries.some((e) => e.action === 'start' && e.outcome === 'succeeded'), 'the ledger holds the start made during shutdown');
+      assert.ok(
+        entries.some((e) => e.action === 'start' && e.outcome === 'succeeded'),
+        'the ledger holds the start made during shutdown',
+      );
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../emulator/index';
-import { Harness, startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import { answerText, execute, fixtureActor, mark, message, personalChat, post, type Actor } from './support/attack';
 
 const REFUSAL = /only serves its own organisation/;
@@ -54,7 +55,12 @@ describe('threat: an outsider grows the audit ledger by messaging the bot from a
   it('hand-made identities (a huge name, made-up tenant ids) share one short line instead of one each', async () => {
     const before = (await refusedLines()).length;
     for (let i = 0; i < 20; i++) {
-      const forged: Actor = { key: `forged-${i}`, name: 'N'.repeat(10_000), aadObjectId: `not-an-id-${'z'.repeat(300)}`, tenantId: `tenant-${i}-${'t'.repeat(300)}` };
+      const forged: Actor = {
+        key: `forged-${i}`,
+        name: 'N'.repeat(10_000),
+        aadObjectId: `not-an-id-${'z'.repeat(300)}`,
+        tenantId: `tenant-${i}-${'t'.repeat(300)}`,
+      };
       const res = await post(h.bot.url, message(emulator, forged, personalChat(`forged-${i}`), 'hello'));
       assert.equal(res.status, 200);
     }

@@ -51,8 +51,10 @@ export async function startAzurite(service: 'table' | 'blob'): Promise<Azurite> 
     process.execPath,
     [
       script,
-      `--${service}Host`, '127.0.0.1',
-      `--${service}Port`, String(port),
+      `--${service}Host`,
+      '127.0.0.1',
+      `--${service}Port`,
+      String(port),
       '--inMemoryPersistence',
       '--skipApiVersionCheck',
       '--loose',
@@ -62,8 +64,8 @@ export async function startAzurite(service: 'table' | 'blob'): Promise<Azurite> 
     { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -15,8 +15,20 @@ export const olga = { aadObjectId: '11111111-0000-0000-0000-000000000030', name:
 export const MY_TEAM = '00000000-0000-0000-0000-000000000031';
 export const ENGINEERING = '00000000-0000-0000-0000-000000000032';
 
-export const general: TargetRef = { kind: 'channel', teamId: MY_TEAM, channelId: '19:myteam-general@thread.tacv2', displayName: 'General', teamName: 'My Team' };
-export const falcon: TargetRef = { kind: 'channel', teamId: MY_TEAM, channelId: '19:myteam-falcon@thread.tacv2', displayName: 'Project Falcon', teamName: 'My Team' };
+export const general: TargetRef = {
+  kind: 'channel',
+  teamId: MY_TEAM,
+  channelId: '19:myteam-general@thread.tacv2',
+  displayName: 'General',
+  teamName: 'My Team',
+};
+export const falcon: TargetRef = {
+  kind: 'channel',
+  teamId: MY_TEAM,
+  channelId: '19:myteam-falcon@thread.tacv2',
+  displayName: 'Project Falcon',
+  teamName: 'My Team',
+};
 export const launchChat: TargetRef = { kind: 'chat', chatId: '19:group-launch@thread.v2', displayName: 'Launch planning' };
 
 /** Engineering's "Channel NN" as a bulk target. */

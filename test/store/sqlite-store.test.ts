@@ -77,7 +77,9 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
     await setup.close();
     // Turn the file back into what schema version 1 wrote: no lease columns.
     const raw = new Database(path.join(dataDir, LEDGER_FILE_NAME));
-    raw.exec('ALTER TABLE bulk_jobs DROP COLUMN lease_owner; ALTER TABLE bulk_jobs DROP COLUMN lease_until_ms; ALTER TABLE pending_operations DROP COLUMN claimed_at;');
+    raw.exec(
+      'ALTER TABLE bulk_jobs DROP COLUMN lease_owner; ALTER TABLE bulk_jobs DROP COLUMN lease_until_ms; ALTER TABLE pending_operations DROP COLUMN claimed_at;',
+    );
     raw.pragma('user_version = 1');
     raw.close();
 

@@ -67,7 +67,12 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
           after: null,
         });
         const other = auditEntry({ at: minute(2), target: launchChat });
-        const completed = auditEntry({ at: minute(4), action: 'complete', error: { status: 400, code: 'BadRequest', message: 'not in migration' }, outcome: 'failed' });
+        const completed = auditEntry({
+          at: minute(4),
+          action: 'complete',
+          error: { status: 400, code: 'BadRequest', message: 'not in migration' },
+          outcome: 'failed',
+        });
         for (const e of [completed, first, other, refused]) await store.appendLedger(e);
 
         const found = await store.queryLedger({ targetKey: targetKey(general) });
@@ -166,9 +171,7 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       it('lets exactly one of a Confirm and a Cancel pressed together win', async () => {
         const op = pendingOperation();
         await store.createPending(op);
-        const presses = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => (i % 2 ? store.cancelPending(op.id) : store.claimPending(op.id))),
-        );
+        const presses = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store.cancelPending(op.id) : store.claimPending(op.id))));
         assert.equal(presses.filter(Boolean).length, 1);
         const winner = presses.indexOf(true) % 2 ? 'cancelled' : 'running';
         assert.equal((await store.getPending(op.id))?.state, winner);
@@ -231,7 +234,10 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         await store.finishPending(finished.id, 'done', { view: { title: 'done' } });
         const later = new Date(Date.now() + 60_000).toISOString();
         const earlier = new Date(Date.now() - 60_000).toISOString();
-        assert.deepEqual((await store.listInterruptedPending(later)).map((op) => op.id), [interrupted.id]);
+        assert.deepEqual(
+          (await store.listInterruptedPending(later)).map((op) => op.id),
+          [interrupted.id],
+        );
         assert.deepEqual(await store.listInterruptedPending(earlier), [], 'a claim younger than the cut-off may still be at work');
 
         const [found] = await store.listInterruptedPending(later);
@@ -291,8 +297,14 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         const newer = bulkJob({ createdAt: '2025-03-01T11:00:00.000Z', kind: 'bulk-complete' });
         const finished = bulkJob({ createdAt: '2025-03-01T08:00:00.000Z', state: 'done' });
         for (const job of [newer, finished, older]) await store.createBulkJob(job, bulkItems(job, 2));
-        assert.deepEqual((await store.listBulkJobs('running')).map((j) => j.id), [older.id, newer.id]);
-        assert.deepEqual((await store.listBulkJobs('done')).map((j) => j.id), [finished.id]);
+        assert.deepEqual(
+          (await store.listBulkJobs('running')).map((j) => j.id),
+          [older.id, newer.id],
+        );
+        assert.deepEqual(
+          (await store.listBulkJobs('done')).map((j) => j.id),
+          [finished.id],
+        );
       });
 
       it('records intent, then outcome, per item, and a finished job leaves the running list', async () => {
@@ -315,15 +327,21 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
             { state: 'skipped', detail: 'private channel excluded', errorCode: null, requestId: null },
           ],
         );
-        assert.deepEqual(after.map((i) => i.target), items.map((i) => i.target));
-        assert.ok(after.every((i) => Date.parse(i.updatedAt) > Date.parse(job.createdAt)), 'every touched item gets a new updatedAt');
+        assert.deepEqual(
+          after.map((i) => i.target),
+          items.map((i) => i.target),
+        );
+        assert.ok(
+          after.every((i) => Date.parse(i.updatedAt) > Date.parse(job.createdAt)),
+          'every touched item gets a new updatedAt',
+        );
 
         await store.updateBulkJob(job.id, { progressActivityId: '1:progress-card' });
         await store.updateBulkJob(job.id, { state: 'done' });
         const done = await store.getBulkJob(job.id);
         assert.equal(done?.state, 'done');
         assert.equal(done?.progressActivityId, '1:progress-card');
-        assert.ok(Date.parse(done!.updatedAt) > Date.parse(job.updatedAt));
+        assert.ok(Date.parse(done.updatedAt) > Date.parse(job.updatedAt));
         assert.deepEqual(await store.listBulkJobs('running'), []);
       });
 
@@ -336,8 +354,14 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         await store.close();
 
         const restarted = await reopen();
-        assert.deepEqual((await restarted.listBulkItems(job.id)).map((i) => i.state), ['succeeded', 'intent', 'queued', 'queued', 'queued']);
-        assert.deepEqual((await restarted.listBulkJobs('running')).map((j) => j.id), [job.id]);
+        assert.deepEqual(
+          (await restarted.listBulkItems(job.id)).map((i) => i.state),
+          ['succeeded', 'intent', 'queued', 'queued', 'queued'],
+        );
+        assert.deepEqual(
+          (await restarted.listBulkJobs('running')).map((j) => j.id),
+          [job.id],
+        );
       });
 
       it('rejects updates to an item or job it does not hold, instead of losing the intent', async () => {
@@ -390,7 +414,9 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         const job = bulkJob();
         await store.createBulkJob(job, bulkItems(job, 2), { ownerId: 'crashed-instance', leaseUntil: inSeconds(-1) });
         const other = await reopen();
-        const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).acquireBulkJobLease(job.id, `instance-${i}`, inSeconds(15))));
+        const taken = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).acquireBulkJobLease(job.id, `instance-${i}`, inSeconds(15))),
+        );
         assert.equal(taken.filter(Boolean).length, 1);
         const winner = `instance-${taken.indexOf(true)}`;
         assert.equal(await store.renewBulkJobLease(job.id, winner, inSeconds(15)), true);
@@ -422,21 +448,26 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         const [item] = bulkItems(job, 1);
         await store.createBulkJob(job, [item]);
         const other = await reopen();
-        const won = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).transitionBulkItem(job.id, item.itemKey, 'queued', { state: 'intent' })));
+        const won = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).transitionBulkItem(job.id, item.itemKey, 'queued', { state: 'intent' })),
+        );
         assert.equal(won.filter(Boolean).length, 1);
         assert.equal((await other.listBulkItems(job.id))[0].state, 'intent');
 
         assert.equal(await store.transitionBulkItem(job.id, item.itemKey, 'queued', { state: 'intent' }), false, 'no second intent');
         assert.equal(await store.transitionBulkItem(job.id, item.itemKey, 'intent', { state: 'succeeded', requestId: 'req-1' }), true);
         const [settled] = await store.listBulkItems(job.id);
-        assert.deepEqual({ state: settled.state, requestId: settled.requestId, detail: settled.detail }, { state: 'succeeded', requestId: 'req-1', detail: null });
+        assert.deepEqual(
+          { state: settled.state, requestId: settled.requestId, detail: settled.detail },
+          { state: 'succeeded', requestId: 'req-1', detail: null },
+        );
         await assert.rejects(store.transitionBulkItem(job.id, '19:not-in-this-job@thread.tacv2', 'queued', { state: 'intent' }), /does not exist/);
       });
     });
 
     describe('ids that are awkward for a database key', () => {
       it('stores and finds records whose ids contain / \\ # ? % ! quotes, spaces, control characters and emoji', async () => {
-        const awkward = ["a/b\\c#d?e%2Ff!21'\"", 'x y\u0001\u007f', '🚀 Zoë'];
+        const awkward = ['a/b\\c#d?e%2Ff!21\'"', 'x y\u0001\u007f', '🚀 Zoë'];
         for (const [n, id] of awkward.entries()) {
           const op = pendingOperation({ id: `op-${id}` });
           await store.createPending(op);
@@ -449,7 +480,13 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
           const items = bulkItems(job, 2).map((item, i) => ({ ...item, itemKey: `${id}-${i}` }));
           await store.createBulkJob(job, items);
           await store.updateBulkItem(job.id, items[1].itemKey, { state: 'intent' });
-          assert.deepEqual((await store.listBulkItems(job.id)).map((i) => [i.itemKey, i.state]), [[items[0].itemKey, 'queued'], [items[1].itemKey, 'intent']]);
+          assert.deepEqual(
+            (await store.listBulkItems(job.id)).map((i) => [i.itemKey, i.state]),
+            [
+              [items[0].itemKey, 'queued'],
+              [items[1].itemKey, 'intent'],
+            ],
+          );
 
           const ref = { aadObjectId: `aad-${id}`, tenantId: TENANT_A, reference: { n }, updatedAt: minute(n) };
           await store.saveConversationReference(ref);
@@ -466,7 +503,12 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
     describe('reminders reach the admin who started a migration', () => {
       it('keeps the latest conversation reference per admin', async () => {
         assert.equal(await store.getConversationReference(alex.aadObjectId), null);
-        const first = { aadObjectId: alex.aadObjectId, tenantId: TENANT_A, reference: { conversation: { id: 'a:personal-alex' }, serviceUrl: 'https://a/' }, updatedAt: minute(0) };
+        const first = {
+          aadObjectId: alex.aadObjectId,
+          tenantId: TENANT_A,
+          reference: { conversation: { id: 'a:personal-alex' }, serviceUrl: 'https://a/' },
+          updatedAt: minute(0),
+        };
         const moved = { ...first, reference: { conversation: { id: 'a:personal-alex' }, serviceUrl: 'https://b/' }, updatedAt: minute(5) };
         await store.saveConversationReference(first);
         await store.saveConversationReference(moved);

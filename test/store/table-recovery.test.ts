@@ -38,7 +38,9 @@ describe('recovery on Table Storage: the ledger line of an interrupted confirmat
   let tables: Tables;
   const logger = createLogger('silent');
   // The thread as Graph shows it after the interrupted Confirm: migration mode on, with the asked date.
-  const directory = { getThread: async () => ({ id: 'x', displayName: 'General', migrationMode: 'inProgress', createdDateTime: '2020-01-01T00:00:00Z' }) } as unknown as TeamsDirectory;
+  const directory = {
+    getThread: async () => ({ id: 'x', displayName: 'General', migrationMode: 'inProgress', createdDateTime: '2020-01-01T00:00:00Z' }),
+  } as unknown as TeamsDirectory;
   const recovery = () => new InterruptedConfirmations({ store, directory, messenger: {} as Messenger, logger, staleAfterMs: STALE_AFTER_MS });
   const later = () => new Date(Date.now() + 60_000);
   const ledger = () => store.queryLedger({ targetKey: targetKey(general) });
@@ -64,8 +66,14 @@ describe('recovery on Table Storage: the ledger line of an interrupted confirmat
   it('when the ledger append fails: the operation stays to be settled and the next pass writes its one line', async () => {
     const opId = await interrupted();
     failCall(tables.audit, 'createEntity', 1);
-    await recovery().settle(later()).catch(() => 0);
-    assert.deepEqual((await store.listInterruptedPending(later().toISOString())).map((op) => op.id), [opId], 'not finished without its ledger line');
+    await recovery()
+      .settle(later())
+      .catch(() => 0);
+    assert.deepEqual(
+      (await store.listInterruptedPending(later().toISOString())).map((op) => op.id),
+      [opId],
+      'not finished without its ledger line',
+    );
     assert.deepEqual(await ledger(), []);
 
     assert.equal(await recovery().settle(later()), 1);

@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { botEnvironment, startEmulator, Emulator, EmulatorOptions } from '../../emulator/index';
-import { TeamsClient, Conversation } from '../../emulator/teams-client';
+import type { Emulator, EmulatorOptions } from '../../emulator/index';
+import { botEnvironment, startEmulator } from '../../emulator/index';
+import type { Conversation } from '../../emulator/teams-client';
+import { TeamsClient } from '../../emulator/teams-client';
 import { loadConfig } from '../../src/config/config';
-import { startBot, RunningBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
+import { startBot } from '../../src/index';
 
 /** Every log line any bot started by a harness wrote in this process (the secrets test reads it). */
 export const capturedLogs: string[] = [];
@@ -59,7 +62,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const env: Record<string, string | undefined> = { ...emulatorEnv(emulator, dataDir), ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const bot = await startBot(loadConfig(env), { logDestination: sink as never });
+  const bot = await startBot(loadConfig(env), { logDestination: sink });
   const teams = new TeamsClient({ emulator, botUrl: `${bot.url}/api/messages` });
   return {
     emulator,
@@ -86,7 +89,7 @@ export function cardText(card: unknown): string {
     if (Array.isArray(node)) return node.forEach(walk);
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
-    for (const key of ['text', 'title', 'value', 'label', 'placeholder', 'errorMessage']) if (typeof n[key] === 'string') out.push(n[key] as string);
+    for (const key of ['text', 'title', 'value', 'label', 'placeholder', 'errorMessage']) if (typeof n[key] === 'string') out.push(n[key]);
     for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
   };
   walk(card);
@@ -130,7 +133,12 @@ export async function press(conversation: Conversation, emulator: Emulator, titl
   // In channels the shared card may be a summary; the presser's own view is passed in.
   const card = seenCard ?? shared;
   const action = cardActions(card).find((a) => a.title === title);
-  if (!action) throw new Error(`no button "${title}" on the card; buttons: ${cardActions(card).map((a) => a.title).join(', ')}`);
+  if (!action)
+    throw new Error(
+      `no button "${title}" on the card; buttons: ${cardActions(card)
+        .map((a) => a.title)
+        .join(', ')}`,
+    );
   const result = await conversation.executes(id, action.verb, { ...action.data, ...inputs });
   const body = result.body as { statusCode?: number; type?: string; value?: unknown } | undefined;
   return {
@@ -146,7 +154,7 @@ export function lastReplyText(conversation: Conversation): string {
   const last = conversation.lastReply();
   if (!last) return '';
   const card = last.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
-  return card ? cardText(card) : last.text ?? '';
+  return card ? cardText(card) : (last.text ?? '');
 }
 
 /**

@@ -39,7 +39,7 @@ export function markdownStrings(card: unknown): string[] {
     if (!node || typeof node !== 'object') return;
     const n = node as Record<string, unknown>;
     if (n.type === 'TextBlock' && typeof n.text === 'string') out.push(n.text);
-    if (inFacts) for (const k of ['title', 'value']) if (typeof n[k] === 'string') out.push(n[k] as string);
+    if (inFacts) for (const k of ['title', 'value']) if (typeof n[k] === 'string') out.push(n[k]);
     for (const [k, v] of Object.entries(n)) if (typeof v === 'object') walk(v, n.type === 'FactSet' && k === 'facts');
   };
   walk(card, false);

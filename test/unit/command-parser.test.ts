@@ -25,7 +25,11 @@ describe('command parsing', () => {
 
   it('reads a chat id and a team bulk command', () => {
     assert.deepEqual(parseCommand('migrate chat 19:abc@thread.v2'), { verb: 'migrate', target: { kind: 'chat', chatId: '19:abc@thread.v2' }, since: null });
-    assert.deepEqual(parseCommand('migrate team "Contoso Engineering" since 2019-01-01'), { verb: 'migrate-team', team: 'Contoso Engineering', since: '2019-01-01T00:00:00Z' });
+    assert.deepEqual(parseCommand('migrate team "Contoso Engineering" since 2019-01-01'), {
+      verb: 'migrate-team',
+      team: 'Contoso Engineering',
+      since: '2019-01-01T00:00:00Z',
+    });
     assert.deepEqual(parseCommand('complete team Sales'), { verb: 'complete-team', team: 'Sales' });
     assert.deepEqual(parseCommand('status team Sales'), { verb: 'status-team', team: 'Sales' });
   });

@@ -47,7 +47,14 @@ describe('configuration', () => {
     assert.match(problems({ ...base, LOCAL_MODE: undefined }), /BOT_ID is required/);
   });
   it('names every missing or malformed variable and never echoes a value', () => {
-    const msg = problems({ GRAPH_CLIENT_SECRET: 'super-secret-value-123', GRAPH_CERTIFICATE_PATH: '/x.pem', GRAPH_CLOUD: 'mars', PORT: 'abc', GRAPH_ENDPOINT: 'http://graph', LOCAL_MODE: 'maybe' });
+    const msg = problems({
+      GRAPH_CLIENT_SECRET: 'super-secret-value-123',
+      GRAPH_CERTIFICATE_PATH: '/x.pem',
+      GRAPH_CLOUD: 'mars',
+      PORT: 'abc',
+      GRAPH_ENDPOINT: 'http://graph',
+      LOCAL_MODE: 'maybe',
+    });
     for (const name of ['LOCAL_MODE', 'PORT', 'GRAPH_ENDPOINT']) assert.match(msg, new RegExp(name));
     const msg2 = problems({ ...base, GRAPH_CERTIFICATE_PATH: '/x.pem', GRAPH_CLOUD: 'mars', GRAPH_TENANT_ID: 'not-a-guid' });
     for (const name of ['GRAPH_CLOUD', 'GRAPH_TENANT_ID', 'exactly one of GRAPH_CLIENT_SECRET']) assert.match(msg2, new RegExp(name));

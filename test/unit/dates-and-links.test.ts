@@ -43,8 +43,13 @@ describe('creation dates', () => {
 describe('pasted Teams links', () => {
   const team = '00000000-0000-0000-0000-000000000031';
   it('reads a channel link with an encoded id', () => {
-    const r = parseTeamsLink(`https://teams.microsoft.com/l/channel/19%3Aabc%40thread.tacv2/General?groupId=${team}&tenantId=00000000-0000-0000-0000-000000000001`);
-    assert.deepEqual(r, { ok: true, link: { kind: 'channel', teamId: team, channelId: '19:abc@thread.tacv2', tenantId: '00000000-0000-0000-0000-000000000001', channelName: 'General' } });
+    const r = parseTeamsLink(
+      `https://teams.microsoft.com/l/channel/19%3Aabc%40thread.tacv2/General?groupId=${team}&tenantId=00000000-0000-0000-0000-000000000001`,
+    );
+    assert.deepEqual(r, {
+      ok: true,
+      link: { kind: 'channel', teamId: team, channelId: '19:abc@thread.tacv2', tenantId: '00000000-0000-0000-0000-000000000001', channelName: 'General' },
+    });
   });
   it('reads a channel message link and a chat message link', () => {
     const m = parseTeamsLink(`https://teams.cloud.microsoft/l/message/19:abc@thread.tacv2/1700000000000?groupId=${team}&parentMessageId=1&channelName=General`);

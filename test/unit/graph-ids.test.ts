@@ -16,7 +16,10 @@ const genuine: Record<GraphIdKind, fc.Arbitrary<string>> = {
   user: fc.uuid(),
   tenant: fc.uuid(),
   userRef: fc.oneof(fc.uuid(), fc.constantFrom('megan@contoso.com', "o'brien@contoso.onmicrosoft.com", 'guest_fabrikam.com#EXT#@contoso.onmicrosoft.com')),
-  channel: fc.oneof(opaque.map((o) => `19:${o}@thread.tacv2`), opaque.map((o) => `19:${o}@thread.skype`)),
+  channel: fc.oneof(
+    opaque.map((o) => `19:${o}@thread.tacv2`),
+    opaque.map((o) => `19:${o}@thread.skype`),
+  ),
   chat: fc.oneof(
     opaque.map((o) => `19:${o}@thread.v2`),
     opaque.map((o) => `19:meeting_${o}@thread.v2`),
@@ -28,7 +31,13 @@ const POISON = ['/', '\\', '?', '#', '%', '%2F', '%2e%2e', ' ', '\t', '\n', '\u0
 
 /** A Graph client stand-in that records every path it is asked for and answers nothing. */
 function recordingClient(paths: string[]): Client {
-  const request = { option: () => request, query: () => request, responseType: () => request, get: async () => ({ value: [] }), post: async () => ({ value: [] }) };
+  const request = {
+    option: () => request,
+    query: () => request,
+    responseType: () => request,
+    get: async () => ({ value: [] }),
+    post: async () => ({ value: [] }),
+  };
   return { api: (p: string) => (paths.push(p), request) } as unknown as Client;
 }
 
@@ -50,7 +59,10 @@ describe('graph ids: every id has its exact shape before it goes into a Graph pa
     for (const kind of KINDS) {
       for (const bad of ['.', '..', '', ' ', null, undefined, 42, {}, `19:${'a'.repeat(201)}@thread.v2`, `${'a'.repeat(65)}@contoso.com`]) {
         assert.equal(isGraphId(kind, bad), false, `${kind} ${JSON.stringify(bad)}`);
-        assert.throws(() => graphSegment(kind, bad), (e: unknown) => e instanceof GraphCallError && e.failure.code === 'MalformedId');
+        assert.throws(
+          () => graphSegment(kind, bad),
+          (e: unknown) => e instanceof GraphCallError && e.failure.code === 'MalformedId',
+        );
       }
     }
   });
@@ -58,7 +70,9 @@ describe('graph ids: every id has its exact shape before it goes into a Graph pa
   it('refuses any genuine id with a slash, ?, #, %, whitespace or a control character spliced in (property-based)', () => {
     const spliced = fc
       .tuple(fc.constantFrom(...KINDS.filter((k) => k !== 'userRef')), fc.nat(), fc.constantFrom(...POISON), fc.nat())
-      .chain(([kind, , poison, at]) => genuine[kind].map((id) => ({ kind, poison, id: `${id.slice(0, at % (id.length + 1))}${poison}${id.slice(at % (id.length + 1))}` })));
+      .chain(([kind, , poison, at]) =>
+        genuine[kind].map((id) => ({ kind, poison, id: `${id.slice(0, at % (id.length + 1))}${poison}${id.slice(at % (id.length + 1))}` })),
+      );
     fc.assert(
       fc.property(spliced, ({ kind, id, poison }) => {
         // `@` is part of a thread id's suffix; splicing a second one in can still leave a valid shape only for UPNs.
@@ -71,7 +85,10 @@ describe('graph ids: every id has its exact shape before it goes into a Graph pa
   });
 
   it('never lets an accepted value decode to a dot segment or carry a path or query character (property-based)', () => {
-    const anything = fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom(...POISON).map((p) => `19:${p}@thread.v2`));
+    const anything = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.constantFrom(...POISON).map((p) => `19:${p}@thread.v2`),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...KINDS), anything, (kind, value) => {
         if (!isGraphId(kind, value)) return;
@@ -122,7 +139,10 @@ describe('graph ids: every id has its exact shape before it goes into a Graph pa
       await assert.rejects(attempt(), (e: unknown) => e instanceof GraphCallError && e.failure.code === 'MalformedId', name);
     }
     assert.deepEqual(paths, [], 'no request was built');
-    assert.equal(threadPath({ kind: 'channel', teamId: good.team, channelId: good.channel }), `/teams/${good.team}/channels/${encodeURIComponent(good.channel)}`);
+    assert.equal(
+      threadPath({ kind: 'channel', teamId: good.team, channelId: good.channel }),
+      `/teams/${good.team}/channels/${encodeURIComponent(good.channel)}`,
+    );
     await directory.getChat(good.chat);
     assert.deepEqual(paths, [`/chats/${encodeURIComponent(good.chat)}`], 'a good id still reaches the client');
   });

@@ -5,7 +5,11 @@ import { renderCard, renderOutcome } from '../../src/cards/renderer';
 import { markdownFeatures, markdownStrings, shownText } from '../support/markdown';
 
 /** What a name looks like on one line: every run of line breaks one space, other control characters gone. */
-const flattened = (s: string) => s.replace(/[\r\n\u000b\u000c\u0085\u2028\u2029]+/g, ' ').replace(/\t/g, ' ').replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, '');
+const flattened = (s: string) =>
+  s
+    .replace(/[\r\n\u000b\u000c\u0085\u2028\u2029]+/g, ' ')
+    .replace(/\t/g, ' ')
+    .replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, '');
 
 const PLANTED = [
   '[click me](https://evil.example)',
@@ -30,7 +34,15 @@ const PLANTED = [
   '\\[still literal\\]',
   '[nested [link]](javascript:alert(1))',
 ];
-const markdownish = fc.array(fc.oneof(fc.constantFrom(...PLANTED, '*', '_', '[', ']', '(', ')', '\\', '`', '~', '<', '>', '#', '-', '+', '1.', '\n', '\r', '\t', ' ', '|', '!'), fc.string({ maxLength: 6 })), { maxLength: 12 }).map((p) => p.join(''));
+const markdownish = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...PLANTED, '*', '_', '[', ']', '(', ')', '\\', '`', '~', '<', '>', '#', '-', '+', '1.', '\n', '\r', '\t', ' ', '|', '!'),
+      fc.string({ maxLength: 6 }),
+    ),
+    { maxLength: 12 },
+  )
+  .map((p) => p.join(''));
 
 describe('markdown in cards: names chosen by users show literally', () => {
   it('escapes every planted construct so that it renders as plain text', () => {
@@ -58,7 +70,7 @@ describe('markdown in cards: names chosen by users show literally', () => {
     }
   });
 
-  it('the renderer escapes data in every markdown property, keeps the template\'s own markdown, and leaves ids and verbs untouched', () => {
+  it("the renderer escapes data in every markdown property, keeps the template's own markdown, and leaves ids and verbs untouched", () => {
     const card = renderCard('list', {
       title: '**URGENT** approve',
       summary: '[click me](https://evil.example)',
@@ -76,12 +88,12 @@ describe('markdown in cards: names chosen by users show literally', () => {
     assert.ok(markdownStrings(card).includes('**\\_Sales\\_**'), 'template markdown kept around the escaped heading');
   });
 
-  it('a value cannot fake the renderer\'s boundary marks to escape the escaping', () => {
+  it("a value cannot fake the renderer's boundary marks to escape the escaping", () => {
     const card = renderOutcome({ title: 'x\uE001[click me](https://evil.example)\uE000y', summary: '\uE000**bold**\uE001' });
     for (const text of markdownStrings(card)) assert.deepEqual(markdownFeatures(text), [], text);
   });
 
-  it('an empty value still reads as empty to the templates\' conditions', () => {
+  it("an empty value still reads as empty to the templates' conditions", () => {
     const card = renderOutcome({ title: 'Done', summary: '' }) as unknown as { body: { text?: string }[] };
     assert.equal(card.body.length, 1, 'the summary block is left out when the summary is empty');
   });

@@ -9,7 +9,15 @@ const created = '2024-06-01T00:00:00.000Z';
 const earlier = '2023-01-01T00:00:00.000Z';
 const later = '2025-01-01T00:00:00.000Z';
 const wait = { completedAt: '2026-01-05T10:00:00.000Z', retryAt: '2026-01-05T10:10:00.000Z' };
-const failure = (over: Partial<GraphFailure>): GraphFailure => ({ status: 400, code: 'BadRequest', message: 'Bad request', requestId: null, date: '2026-01-05T10:00:00Z', outcomeUnknown: false, ...over });
+const failure = (over: Partial<GraphFailure>): GraphFailure => ({
+  status: 400,
+  code: 'BadRequest',
+  message: 'Bad request',
+  requestId: null,
+  date: '2026-01-05T10:00:00Z',
+  outcomeUnknown: false,
+  ...over,
+});
 const snap = (over: Partial<ThreadSnapshot>): ThreadSnapshot => ({ createdDateTime: created, originalCreatedDateTime: null, migrationMode: null, ...over });
 
 describe('the start pre-flight: an admin is told why a thread cannot be migrated, before anything is written', () => {
@@ -22,39 +30,52 @@ describe('the start pre-flight: an admin is told why a thread cannot be migrated
   it('refuses a meeting chat first, whatever else is wrong', () => {
     const problem = startProblem({ thread: { migrationMode: 'inProgress', createdDateTime: created }, chatType: 'meeting', since: later });
     assert.deepEqual(problem, { rule: 'meeting-chat' });
-    assert.equal(startProblemMessage(problem!, 'Standup', null, 0), '"Standup" is a meeting chat. Graph does not support migration mode for meeting chats.');
+    assert.equal(startProblemMessage(problem, 'Standup', null, 0), '"Standup" is a meeting chat. Graph does not support migration mode for meeting chats.');
   });
 
   it('refuses a thread already in migration mode before looking at the date', () => {
     const problem = startProblem({ thread: { migrationMode: 'inProgress', createdDateTime: created }, since: later });
     assert.deepEqual(problem, { rule: 'already-in-migration', createdDateTime: created });
-    assert.match(startProblemMessage(problem!, 'General', null, 0), /^"General" is already in migration mode \(creation date 2024-06-01.*\)\. Complete that migration first/);
+    assert.match(
+      startProblemMessage(problem, 'General', null, 0),
+      /^"General" is already in migration mode \(creation date 2024-06-01.*\)\. Complete that migration first/,
+    );
   });
 
   it('refuses a date that is not earlier than the current creation date (the same date included)', () => {
     for (const since of [later, created]) {
       const problem = startProblem({ thread: { migrationMode: null, createdDateTime: created }, since });
       assert.deepEqual(problem, { rule: 'date-not-earlier', since, createdDateTime: created });
-      assert.match(startProblemMessage(problem!, 'General', null, 0), /is not earlier than "General"'s current creation date, .*Choose an earlier date/);
+      assert.match(startProblemMessage(problem, 'General', null, 0), /is not earlier than "General"'s current creation date, .*Choose an earlier date/);
     }
   });
 
   it('makes a start wait after this bot completed the thread, naming the cool-down and the minutes left', () => {
     const problem = startProblem({ thread: { migrationMode: 'completed', createdDateTime: created }, since: earlier, recentCompletion: wait });
     assert.deepEqual(problem, { rule: 'recently-completed', wait });
-    const message = startProblemMessage(problem!, 'General', null, Date.parse('2026-01-05T10:04:30Z'));
-    assert.match(message, /^"General" was completed by this bot 2026-01-05.*waits 10 minutes after a completion\. Try again after 2026-01-05.*\(in about 6 minutes\)\. Nothing was changed\.$/);
+    const message = startProblemMessage(problem, 'General', null, Date.parse('2026-01-05T10:04:30Z'));
+    assert.match(
+      message,
+      /^"General" was completed by this bot 2026-01-05.*waits 10 minutes after a completion\. Try again after 2026-01-05.*\(in about 6 minutes\)\. Nothing was changed\.$/,
+    );
   });
 
   it('checks the thread before the cool-down: a thread in migration is refused as such even when recently completed', () => {
-    assert.equal(startProblem({ thread: { migrationMode: 'inProgress', createdDateTime: created }, since: null, recentCompletion: wait })?.rule, 'already-in-migration');
+    assert.equal(
+      startProblem({ thread: { migrationMode: 'inProgress', createdDateTime: created }, since: null, recentCompletion: wait })?.rule,
+      'already-in-migration',
+    );
   });
 });
 
 describe('took effect: a lost answer is settled by what the thread shows', () => {
   it('counts a start as done only in migration mode with the requested date (any date when none was asked)', () => {
     assert.equal(startTookEffect(snap({ migrationMode: 'inProgress', createdDateTime: earlier }), earlier), true);
-    assert.equal(startTookEffect(snap({ migrationMode: 'inProgress', createdDateTime: '2023-01-01T00:00:00Z' }), earlier), true, 'the same moment written differently');
+    assert.equal(
+      startTookEffect(snap({ migrationMode: 'inProgress', createdDateTime: '2023-01-01T00:00:00Z' }), earlier),
+      true,
+      'the same moment written differently',
+    );
     assert.equal(startTookEffect(snap({ migrationMode: 'inProgress' }), null), true);
     assert.equal(startTookEffect(snap({ migrationMode: 'inProgress', createdDateTime: created }), earlier), false, 'another date: someone else started it');
     assert.equal(startTookEffect(snap({ migrationMode: 'inProgress', createdDateTime: null }), earlier), false);
@@ -107,7 +128,13 @@ describe('what a confirmation promised is read back checked, never cast', () => 
   it('reads a start payload as the flow wrote it, and one stored before the snapshot was kept', () => {
     const stored = { target, targetName: 'General', targetKind: 'standard channel', conversationCreationDateTime: earlier, before };
     assert.deepEqual(readStartPayload(stored), stored);
-    assert.deepEqual(readStartPayload({ target, targetName: 'General', targetKind: 'standard channel' }), { target, targetName: 'General', targetKind: 'standard channel', conversationCreationDateTime: null, before: null });
+    assert.deepEqual(readStartPayload({ target, targetName: 'General', targetKind: 'standard channel' }), {
+      target,
+      targetName: 'General',
+      targetKind: 'standard channel',
+      conversationCreationDateTime: null,
+      before: null,
+    });
   });
 
   it('reads a complete payload, and tags each by its pending kind', () => {
@@ -118,12 +145,19 @@ describe('what a confirmation promised is read back checked, never cast', () => 
     assert.equal(readSingleThreadPayload('bulk-start', stored), null);
   });
 
-  it('words a record that lacks the card\'s name or kind with the target\'s own name', () => {
+  it("words a record that lacks the card's name or kind with the target's own name", () => {
     assert.deepEqual(readCompletePayload({ target, targetName: 1 }), { target, targetName: 't › General', targetKind: 'thread' });
   });
 
   it('refuses anything that is not one of ours', () => {
-    for (const raw of [null, 'x', [], {}, { target: { kind: 'channel', teamId: 't' }, targetName: 'n', targetKind: 'k' }, { target, targetName: 'n', targetKind: 'k', conversationCreationDateTime: 5 }]) {
+    for (const raw of [
+      null,
+      'x',
+      [],
+      {},
+      { target: { kind: 'channel', teamId: 't' }, targetName: 'n', targetKind: 'k' },
+      { target, targetName: 'n', targetKind: 'k', conversationCreationDateTime: 5 },
+    ]) {
       assert.equal(readStartPayload(raw), null, JSON.stringify(raw));
     }
     assert.equal(readCompletePayload({ target: { kind: 'team', id: 'x' }, targetName: 'n', targetKind: 'k' }), null);

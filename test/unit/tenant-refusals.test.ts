@@ -16,7 +16,7 @@ function setup() {
 }
 
 describe('refusals of other tenants are collapsed in the ledger', () => {
-  it('writes one line per tenant and hour; the next hour\'s line carries the count of the one before', async () => {
+  it("writes one line per tenant and hour; the next hour's line carries the count of the one before", async () => {
     const { lines, refusals, who, advance } = setup();
     for (let i = 0; i < 10; i++) await refusals.record(who(OUTSIDER), 'message');
     assert.equal(lines.length, 1);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { ActivityTypes, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/log/logger';
 import { fullBucket, senderKey, slowDownText, takeToken, UserCommandLimiter } from '../../src/teams/user-command-limiter';
@@ -22,7 +23,7 @@ function turn(type: string, aadObjectId = 'OID-1', tenant = 'T-1') {
 
 function limiter(clock: { t: number }, logs: string[] = []) {
   const sink = new Writable({ write: (c, _e, done) => (logs.push(c.toString()), done()) });
-  return new UserCommandLimiter({ limits, logger: createLogger('info', sink as never), now: () => clock.t });
+  return new UserCommandLimiter({ limits, logger: createLogger('info', sink), now: () => clock.t });
 }
 
 describe('the per-user command limit (token bucket)', () => {
@@ -97,9 +98,19 @@ describe('the per-user command limit (token bucket)', () => {
   });
 
   it('reads its settings from the environment, with defaults and clear messages', () => {
-    const base = { LOCAL_MODE: 'true', LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true', GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001', GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001', GRAPH_CLIENT_SECRET: 's' };
+    const base = {
+      LOCAL_MODE: 'true',
+      LOCAL_MODE_ALLOW_REMOTE_GRAPH: 'true',
+      GRAPH_TENANT_ID: '00000000-0000-0000-0000-000000000001',
+      GRAPH_CLIENT_ID: 'aaaaaaaa-0000-0000-0000-000000000001',
+      GRAPH_CLIENT_SECRET: 's',
+    };
     assert.deepEqual(loadConfig(base).load, { maxTurnsInFlight: 256, userCommandsPerMinute: 60, userCommandsBurst: 20 });
-    assert.deepEqual(loadConfig({ ...base, MAX_TURNS_IN_FLIGHT: '8', USER_COMMANDS_PER_MINUTE: '0.5', USER_COMMANDS_BURST: '2' }).load, { maxTurnsInFlight: 8, userCommandsPerMinute: 0.5, userCommandsBurst: 2 });
+    assert.deepEqual(loadConfig({ ...base, MAX_TURNS_IN_FLIGHT: '8', USER_COMMANDS_PER_MINUTE: '0.5', USER_COMMANDS_BURST: '2' }).load, {
+      maxTurnsInFlight: 8,
+      userCommandsPerMinute: 0.5,
+      userCommandsBurst: 2,
+    });
     assert.throws(() => loadConfig({ ...base, USER_COMMANDS_BURST: '0' }), /USER_COMMANDS_BURST must be a number from 1/);
     assert.throws(() => loadConfig({ ...base, MAX_TURNS_IN_FLIGHT: 'many' }), /MAX_TURNS_IN_FLIGHT must be a number/);
   });

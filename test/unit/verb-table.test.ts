@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { text, type FlowReply } from '../../src/features/shared/acting';
 import type { Conversation } from '../../src/features/shared/conversation';
-import { answerCommand, createVerbTable, VerbTableFlows } from '../../src/teams/verb-table';
+import type { VerbTableFlows } from '../../src/teams/verb-table';
+import { answerCommand, createVerbTable } from '../../src/teams/verb-table';
 
 /** A conversation in Alex's personal chat; the table only passes it on. */
 const alex: Conversation = {
-  who: { aadObjectId: '00000000-0000-0000-0000-000000000020', name: 'Alex Wilber', tenantId: 't', conversationId: 'a:1', timeZone: null, conversationKind: 'personal' },
+  who: {
+    aadObjectId: '00000000-0000-0000-0000-000000000020',
+    name: 'Alex Wilber',
+    tenantId: 't',
+    conversationId: 'a:1',
+    timeZone: null,
+    conversationKind: 'personal',
+  },
   place: { conversationType: 'personal', tenantId: 't', channelId: null, chatId: null, teamId: async () => null },
   userId: '29:alex',
   replyToId: null,
@@ -15,10 +23,12 @@ const alex: Conversation = {
 /** Features that record what they were asked, and answer with the name of the call. */
 function recordingFlows(withBulk = true) {
   const calls: { name: string; args: unknown[] }[] = [];
-  const answer = (name: string) => async (...args: unknown[]): Promise<FlowReply> => {
-    calls.push({ name, args });
-    return text(name);
-  };
+  const answer =
+    (name: string) =>
+    async (...args: unknown[]): Promise<FlowReply> => {
+      calls.push({ name, args });
+      return text(name);
+    };
   const flows = {
     start: { prepare: answer('start.prepare'), confirm: answer('start.confirm') },
     status: { status: answer('status'), statusTeam: answer('statusTeam') },
@@ -65,7 +75,17 @@ describe('the verb table: each typed command and card verb reaches one feature',
     assert.match(reply.text, /Bulk operations are not available/);
     assert.ok(!('bulkConfirm' in without.table.buttons));
     assert.deepEqual(Object.keys(recordingFlows().table.buttons).sort(), [
-      'bulkAskComplete', 'bulkAskStart', 'bulkConfirm', 'cancelOp', 'completeAsk', 'completeConfirm', 'confirm', 'formNext', 'openForm', 'refreshView', 'status',
+      'bulkAskComplete',
+      'bulkAskStart',
+      'bulkConfirm',
+      'cancelOp',
+      'completeAsk',
+      'completeConfirm',
+      'confirm',
+      'formNext',
+      'openForm',
+      'refreshView',
+      'status',
     ]);
   });
 

@@ -1,13 +1,11 @@
 import { parseCreationDate } from './dates';
 import { isChatId } from './ids';
-import { looksLikeLink, parseTeamsLink, TeamsLink } from './teams-links';
+import type { TeamsLink } from './teams-links';
+import { looksLikeLink, parseTeamsLink } from './teams-links';
 
 /** How an admin named a thread in a command. Names are resolved against Graph later. */
 export type TargetSpec =
-  | { kind: 'channel'; team: string; channel: string }
-  | { kind: 'chat'; chatId: string }
-  | { kind: 'link'; link: TeamsLink }
-  | { kind: 'this' };
+  { kind: 'channel'; team: string; channel: string } | { kind: 'chat'; chatId: string } | { kind: 'link'; link: TeamsLink } | { kind: 'this' };
 
 export type Command =
   | { verb: 'help' }
@@ -119,7 +117,10 @@ function parseTarget(tokens: string[], verb: string, usageText: string): TargetS
     const value = rest[0];
     if (looksLikeLink(value)) return linkTarget(value, usageText);
     if (!isChatId(value)) {
-      throw new ParseError(`"${shown(value)}" is not a chat id. Chat ids look like 19:…@thread.v2 or 19:…@unq.gbl.spaces; you can also paste the chat's link.`, usageText);
+      throw new ParseError(
+        `"${shown(value)}" is not a chat id. Chat ids look like 19:…@thread.v2 or 19:…@unq.gbl.spaces; you can also paste the chat's link.`,
+        usageText,
+      );
     }
     return { kind: 'chat', chatId: value };
   }
@@ -191,7 +192,11 @@ function parseAudit(args: string[]): Command {
  */
 export function parseCommand(rawText: string): Command {
   if (rawText.length > MAX_COMMAND_LENGTH) {
-    return { verb: 'invalid', message: `That message is too long to be a command (over ${MAX_COMMAND_LENGTH} characters).`, usage: 'Type help to see the commands.' };
+    return {
+      verb: 'invalid',
+      message: `That message is too long to be a command (over ${MAX_COMMAND_LENGTH} characters).`,
+      usage: 'Type help to see the commands.',
+    };
   }
   const text = normaliseText(rawText);
   const tokens = tokenize(text);

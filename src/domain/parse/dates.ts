@@ -55,7 +55,8 @@ export function parseCreationDate(text: string, now: Date = new Date()): DatePar
   }
   const result = new Date(ms);
   if (isNaN(ms) || result.getUTCFullYear() < 1) return { ok: false, message: `"${shown}" is before the earliest date Graph accepts (0001-01-01).` };
-  if (ms > now.getTime()) return { ok: false, message: `"${shown}" is in the future. The creation date must be in the past, earlier than the thread's current creation date.` };
+  if (ms > now.getTime())
+    return { ok: false, message: `"${shown}" is in the future. The creation date must be in the past, earlier than the thread's current creation date.` };
   return { ok: true, iso: toGraphIso(result) };
 }
 
@@ -75,7 +76,16 @@ function cachedFormatter(zone: string): Intl.DateTimeFormat | null {
   if (!formatters.has(zone)) {
     let formatter: Intl.DateTimeFormat | null = null;
     try {
-      formatter = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+      formatter = new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      });
     } catch {
       formatter = null;
     }

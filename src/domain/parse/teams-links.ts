@@ -36,11 +36,17 @@ export function parseTeamsLink(text: string): LinkParseResult {
     return { ok: false, message: 'That link could not be read. Copy it again from Teams ("Get link to channel" or "Copy link").' };
   }
   if (url.protocol !== 'https:' || !HOSTS.has(url.hostname.toLowerCase())) {
-    return { ok: false, message: `Only Teams links are accepted (https://teams.microsoft.com/l/… or https://teams.cloud.microsoft/l/…), not ${url.hostname || 'that address'}.` };
+    return {
+      ok: false,
+      message: `Only Teams links are accepted (https://teams.microsoft.com/l/… or https://teams.cloud.microsoft/l/…), not ${url.hostname || 'that address'}.`,
+    };
   }
   const parts = url.pathname.split('/').filter(Boolean);
   if (parts[0] !== 'l' || parts.length < 3) {
-    return { ok: false, message: 'That Teams link does not point to a channel, a chat or a message. Use "Get link to channel" on a channel, or "Copy link" on a message.' };
+    return {
+      ok: false,
+      message: 'That Teams link does not point to a channel, a chat or a message. Use "Get link to channel" on a channel, or "Copy link" on a message.',
+    };
   }
   const kind = parts[1];
   const threadId = decode(parts[2]);

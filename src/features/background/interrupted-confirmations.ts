@@ -1,4 +1,5 @@
-import { OutcomeView, renderOutcome } from '../../cards/renderer';
+import type { OutcomeView } from '../../cards/renderer';
+import { renderOutcome } from '../../cards/renderer';
 import { toGraphCallError } from '../../graph/graph-errors';
 import { snapshotOf } from '../../domain/targets';
 import type { TeamsDirectory } from '../../graph/teams-directory';
@@ -55,7 +56,13 @@ export class InterruptedConfirmations implements BackgroundTask {
   constructor(private readonly deps: InterruptedConfirmationsDeps) {
     // At start-up, then once per window: a scan of the pending operations, which
     // PENDING_RETENTION_DAYS keeps short.
-    this.timers = new PeriodicPass({ pass: () => this.settle(), periodMs: deps.staleAfterMs, atStart: true, logger: deps.logger, failure: 'settling interrupted confirmations failed' });
+    this.timers = new PeriodicPass({
+      pass: () => this.settle(),
+      periodMs: deps.staleAfterMs,
+      atStart: true,
+      logger: deps.logger,
+      failure: 'settling interrupted confirmations failed',
+    });
   }
 
   start(): void {
@@ -87,7 +94,10 @@ export class InterruptedConfirmations implements BackgroundTask {
         if (done) settled++;
       } catch (err) {
         // A store error half-way: the operation stays running and the next pass finishes it.
-        this.deps.logger.warn({ opId: op.id, err: { message: (err as Error)?.message } }, 'interrupted confirmation: could not be settled now; tried again at the next pass');
+        this.deps.logger.warn(
+          { opId: op.id, err: { message: (err as Error)?.message } },
+          'interrupted confirmation: could not be settled now; tried again at the next pass',
+        );
       }
     }
     return settled;
@@ -111,9 +121,16 @@ export class InterruptedConfirmations implements BackgroundTask {
     const view: View = {
       title: `Nothing was started: ${teamName}`,
       color: 'Attention',
-      summary: 'The bot stopped (or its store failed) after this bulk confirmation was pressed, before its job was saved. No channel was changed; run the command again.',
+      summary:
+        'The bot stopped (or its store failed) after this bulk confirmation was pressed, before its job was saved. No channel was changed; run the command again.',
     };
-    const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
+    const who = {
+      aadObjectId: op.requestedBy.aadObjectId,
+      name: op.requestedBy.name,
+      tenantId: op.tenantId,
+      conversationId: op.conversationId,
+      timeZone: null,
+    };
     const entry = {
       ...ledgerEntry(who, {
         action: op.kind,
@@ -152,12 +169,21 @@ export class InterruptedConfirmations implements BackgroundTask {
       return false;
     }
     const { view, facts } = confirmed.kind === 'start' ? startOutcome(confirmed.payload, now) : completeOutcome(confirmed.payload, now);
-    const who = { aadObjectId: op.requestedBy.aadObjectId, name: op.requestedBy.name, tenantId: op.tenantId, conversationId: op.conversationId, timeZone: null };
+    const who = {
+      aadObjectId: op.requestedBy.aadObjectId,
+      name: op.requestedBy.name,
+      tenantId: op.tenantId,
+      conversationId: op.conversationId,
+      timeZone: null,
+    };
     // Dated when Confirm was pressed, which is when the action (if any) happened.
     const entry = { ...ledgerEntry(who, facts), ...(op.claimedAt ? { at: op.claimedAt } : {}) };
     const won = await this.deps.store.settleInterruptedPending(op.id, op.claimedAt, { view }, entry);
     if (!won) return false;
-    this.deps.logger.warn({ opId: op.id, kind: op.kind, target: targetKey(payload.target), outcome: facts.outcome }, 'settled a confirmation interrupted by a stopped bot');
+    this.deps.logger.warn(
+      { opId: op.id, kind: op.kind, target: targetKey(payload.target), outcome: facts.outcome },
+      'settled a confirmation interrupted by a stopped bot',
+    );
     // Operations claimed before claims were stamped may be months old: recorded, but nobody is messaged.
     if (op.claimedAt) await this.tell(op, await this.recordedView(op.id, view));
     return true;
@@ -180,7 +206,16 @@ const INTERRUPTED = 'The bot stopped while carrying out this confirmation, befor
 
 function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
   const since = p.conversationCreationDateTime;
-  const base = { action: 'start' as const, target: p.target, targetKey: targetKey(p.target), parameters: { conversationCreationDateTime: since, interrupted: true }, requestId: null, before: p.before ?? null, jobId: null, after: now };
+  const base = {
+    action: 'start' as const,
+    target: p.target,
+    targetKey: targetKey(p.target),
+    parameters: { conversationCreationDateTime: since, interrupted: true },
+    requestId: null,
+    before: p.before ?? null,
+    jobId: null,
+    after: now,
+  };
   const facts = [
     { title: 'Target', value: `${p.targetName} (${p.targetKind})` },
     { title: 'migrationMode', value: now.migrationMode ?? 'none' },
@@ -201,7 +236,11 @@ function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts
   }
   if (now.migrationMode === null) {
     return {
-      facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is not in migration mode.' } },
+      facts: {
+        ...base,
+        outcome: 'failed',
+        error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is not in migration mode.' },
+      },
       view: {
         title: `Migration not started: ${p.targetName}`,
         color: 'Attention',
@@ -212,7 +251,11 @@ function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts
   }
   // In migration with another date, or completed since: something happened that this bot cannot attribute.
   return {
-    facts: { ...base, outcome: 'unknown', error: { code: 'Interrupted', message: `The bot stopped before the outcome was recorded; the thread is now ${now.migrationMode}, not as requested.` } },
+    facts: {
+      ...base,
+      outcome: 'unknown',
+      error: { code: 'Interrupted', message: `The bot stopped before the outcome was recorded; the thread is now ${now.migrationMode}, not as requested.` },
+    },
     view: {
       title: `Migration state unclear: ${p.targetName}`,
       color: 'Warning',
@@ -224,21 +267,50 @@ function startOutcome(p: StartPayload, now: ThreadSnapshot): { view: View; facts
 }
 
 function completeOutcome(p: CompletePayload, now: ThreadSnapshot): { view: View; facts: LedgerFacts } {
-  const base = { action: 'complete' as const, target: p.target, targetKey: targetKey(p.target), parameters: { interrupted: true }, requestId: null, before: null, jobId: null, after: now };
+  const base = {
+    action: 'complete' as const,
+    target: p.target,
+    targetKey: targetKey(p.target),
+    parameters: { interrupted: true },
+    requestId: null,
+    before: null,
+    jobId: null,
+    after: now,
+  };
   if (completeTookEffect(now)) {
     return {
       facts: { ...base, outcome: 'succeeded', error: null },
-      view: { title: `Migration completed: ${p.targetName}`, color: 'Good', summary: `${INTERRUPTED} Reading the thread afterwards shows the migration is completed: the thread is unlocked.` },
+      view: {
+        title: `Migration completed: ${p.targetName}`,
+        color: 'Good',
+        summary: `${INTERRUPTED} Reading the thread afterwards shows the migration is completed: the thread is unlocked.`,
+      },
     };
   }
   if (now.migrationMode === 'inProgress') {
     return {
-      facts: { ...base, outcome: 'failed', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is still in migration mode.' } },
-      view: { title: `Migration not completed: ${p.targetName}`, color: 'Attention', summary: `${INTERRUPTED} Reading the thread afterwards shows it is still in migration mode. Run complete again.` },
+      facts: {
+        ...base,
+        outcome: 'failed',
+        error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread is still in migration mode.' },
+      },
+      view: {
+        title: `Migration not completed: ${p.targetName}`,
+        color: 'Attention',
+        summary: `${INTERRUPTED} Reading the thread afterwards shows it is still in migration mode. Run complete again.`,
+      },
     };
   }
   return {
-    facts: { ...base, outcome: 'unknown', error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread shows no migration at all.' } },
-    view: { title: `Migration state unclear: ${p.targetName}`, color: 'Warning', summary: `${INTERRUPTED} The thread shows no migration mode at all. Check status.` },
+    facts: {
+      ...base,
+      outcome: 'unknown',
+      error: { code: 'Interrupted', message: 'The bot stopped before the outcome was recorded; the thread shows no migration at all.' },
+    },
+    view: {
+      title: `Migration state unclear: ${p.targetName}`,
+      color: 'Warning',
+      summary: `${INTERRUPTED} The thread shows no migration mode at all. Check status.`,
+    },
   };
 }

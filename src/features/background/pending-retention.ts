@@ -23,7 +23,13 @@ export class PendingRetention implements BackgroundTask {
   private readonly timers: PeriodicPass;
 
   constructor(private readonly deps: PendingRetentionDeps) {
-    this.timers = new PeriodicPass({ pass: () => this.prune(), periodMs: DAY_MS, atStart: true, logger: deps.logger, failure: 'pruning expired confirmations failed' });
+    this.timers = new PeriodicPass({
+      pass: () => this.prune(),
+      periodMs: DAY_MS,
+      atStart: true,
+      logger: deps.logger,
+      failure: 'pruning expired confirmations failed',
+    });
   }
 
   start(): void {

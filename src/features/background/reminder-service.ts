@@ -1,4 +1,5 @@
-import { renderCard, ListView } from '../../cards/renderer';
+import type { ListView } from '../../cards/renderer';
+import { renderCard } from '../../cards/renderer';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
@@ -41,7 +42,13 @@ export class ReminderService implements BackgroundTask {
   private readonly saved = new Set<string>();
 
   constructor(private readonly deps: ReminderServiceDeps) {
-    this.timers = new PeriodicPass({ pass: () => this.runOnce(), periodMs: deps.settings.checkMinutes * 60000, atStart: false, logger: deps.logger, failure: 'reminder check failed' });
+    this.timers = new PeriodicPass({
+      pass: () => this.runOnce(),
+      periodMs: deps.settings.checkMinutes * 60000,
+      atStart: false,
+      logger: deps.logger,
+      failure: 'reminder check failed',
+    });
   }
 
   /**
@@ -109,7 +116,16 @@ export class ReminderService implements BackgroundTask {
       const card = renderCard('list', {
         title: 'Reminder: a thread is still locked in migration mode',
         summary: `You started this migration ${daysBetween(entry.at, now)} days ago (${formatUtc(entry.at)}). Members cannot post normally until it is completed.`,
-        rows: [{ heading: name, detail: 'Finish the import with the migration app, then complete the migration.', buttons: [{ title: 'Status', verb: 'status', target: key }, { title: 'Complete', verb: 'completeAsk', target: key }] }],
+        rows: [
+          {
+            heading: name,
+            detail: 'Finish the import with the migration app, then complete the migration.',
+            buttons: [
+              { title: 'Status', verb: 'status', target: key },
+              { title: 'Complete', verb: 'completeAsk', target: key },
+            ],
+          },
+        ],
         footer: '',
       } satisfies ListView);
       // Claimed before sending: of several instances on one ledger, only the winner reminds.

@@ -5,7 +5,8 @@ import type { Logger } from '../../log/logger';
 import type { BulkItem, BulkJob } from '../../store/ports/bulk-jobs';
 import type { PendingOperation } from '../../store/ports/pending-operations';
 import type { Store } from '../../store/ports/store';
-import { card, FlowReply, text } from '../shared/acting';
+import type { FlowReply } from '../shared/acting';
+import { card, text } from '../shared/acting';
 import type { Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import { errorFacts } from '../shared/error-facts';
@@ -50,7 +51,13 @@ export class BulkConfirm {
       if (refusal) return refusal;
       const typed = typeof data.typedConfirmation === 'string' ? data.typedConfirmation.trim().slice(0, 100) : '';
       const error = `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${preview.teamName} exactly to confirm. Nothing was started.`;
-      return { kind: 'card', card: this.deps.views.previewCard(preview, loaded, error, who), pendingId: loaded.id, title: this.deps.views.previewView(preview, loaded, error, who).title, shareAs: preview.targetName };
+      return {
+        kind: 'card',
+        card: this.deps.views.previewCard(preview, loaded, error, who),
+        pendingId: loaded.id,
+        title: this.deps.views.previewView(preview, loaded, error, who).title,
+        shareAs: preview.targetName,
+      };
     }
     const claimed = await this.deps.guard.claimForButton(who, data.opId, BULK_KINDS, loaded.kind);
     if (!('state' in claimed)) return claimed;
@@ -83,9 +90,14 @@ export class BulkConfirm {
     }
     // A channel another job of this bot (on any instance) is still working on is not sent twice.
     const busy = await this.channelsInFlight(p.teamId);
-    const plan = refreshPlan(p.kind, p.items, live, p.since, who.timeZone, p.kind === 'bulk-start' ? await deps.channels.cooldowns(p.teamId, live) : undefined).map((i) =>
-      i.run && busy.has(i.channelId) ? { ...i, run: false, note: 'skipped: another bulk job of this bot is working on it' } : i,
-    );
+    const plan = refreshPlan(
+      p.kind,
+      p.items,
+      live,
+      p.since,
+      who.timeZone,
+      p.kind === 'bulk-start' ? await deps.channels.cooldowns(p.teamId, live) : undefined,
+    ).map((i) => (i.run && busy.has(i.channelId) ? { ...i, run: false, note: 'skipped: another bulk job of this bot is working on it' } : i));
     const now = new Date().toISOString();
     const job: BulkJob = {
       id: claimed.id,
@@ -137,7 +149,10 @@ export class BulkConfirm {
    */
   private async failAfterClaim(claimed: PendingOperation, err: unknown): Promise<FlowReply> {
     const p = claimed.payload as BulkPayload;
-    this.deps.logger.error({ opId: claimed.id, kind: claimed.kind, err: { message: (err as Error)?.message } }, 'bulk confirmation failed before its job was saved');
+    this.deps.logger.error(
+      { opId: claimed.id, kind: claimed.kind, err: { message: (err as Error)?.message } },
+      'bulk confirmation failed before its job was saved',
+    );
     if (await this.jobSaved(claimed.id)) {
       // Left to the take-over pass, which skips the jobs this instance still counts as its own.
       this.deps.supervisor.unreserve(claimed.id);
@@ -146,13 +161,19 @@ export class BulkConfirm {
     const view = {
       title: `Nothing was started: ${p.teamName}`,
       color: 'Attention' as const,
-      summary: "The bulk job could not be saved in the bot's store just before acting, so no channel was changed. Run the command again; if this keeps happening, check the bot's storage.",
+      summary:
+        "The bulk job could not be saved in the bot's store just before acting, so no channel was changed. Run the command again; if this keeps happening, check the bot's storage.",
     };
     try {
       return await this.deps.guard.finish(claimed.id, view);
     } catch (finishErr) {
-      this.deps.logger.error({ opId: claimed.id, err: { message: (finishErr as Error)?.message } }, 'could not record the failed bulk confirmation; the interrupted-confirmation pass finishes it');
-      return text(`Nothing was started for ${p.teamName}: the bot's store is not answering. This confirmation is closed by the bot once the store works again; then run the command again.`);
+      this.deps.logger.error(
+        { opId: claimed.id, err: { message: (finishErr as Error)?.message } },
+        'could not record the failed bulk confirmation; the interrupted-confirmation pass finishes it',
+      );
+      return text(
+        `Nothing was started for ${p.teamName}: the bot's store is not answering. This confirmation is closed by the bot once the store works again; then run the command again.`,
+      );
     }
   }
 

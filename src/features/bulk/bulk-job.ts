@@ -1,4 +1,5 @@
-import { ActingContext, recordAudit } from '../shared/acting';
+import type { ActingContext } from '../shared/acting';
+import { recordAudit } from '../shared/acting';
 import { explainFailure } from '../../domain/explain-failure';
 import { formatErrorCode, mayBeOwnRetry, type GraphFailure } from '../../domain/graph-failure';
 import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
@@ -162,7 +163,10 @@ export class BulkJobRun implements WorkSource {
     // An unreadable time is taken as "just now".
     run.notBefore = (Number.isFinite(recordedAt) ? Math.min(recordedAt, Date.now()) : Date.now()) + settleMs;
     if (run.notBefore > Date.now()) {
-      this.deps.logger.info({ jobId: this.job.id, item: item.itemKey, readAt: new Date(run.notBefore).toISOString() }, 'bulk item has a recent intent: it is read once no call of its previous instance can still be in flight');
+      this.deps.logger.info(
+        { jobId: this.job.id, item: item.itemKey, readAt: new Date(run.notBefore).toISOString() },
+        'bulk item has a recent intent: it is read once no call of its previous instance can still be in flight',
+      );
     }
     return run;
   }
@@ -294,7 +298,11 @@ export class BulkJobRun implements WorkSource {
     const askedAt = Date.now();
     const standing = await this.deps
       .checkRequester()
-      .catch((err): RequesterStanding => ({ kind: 'unchecked', reason: `the administrator check failed (${(err as Error)?.message ?? 'unknown error'})`, correlationId: null }));
+      .catch((err): RequesterStanding => ({
+        kind: 'unchecked',
+        reason: `the administrator check failed (${(err as Error)?.message ?? 'unknown error'})`,
+        correlationId: null,
+      }));
     this.noteStanding(standing, askedAt);
     if (standing.kind === 'not-admin' && this.actsAllowed) await this.stopActing(standing.reason);
     if (standing.kind === 'unchecked' && this.actsAllowed) {
@@ -322,7 +330,7 @@ export class BulkJobRun implements WorkSource {
     this.actsPausedUntil = Date.now() + pause;
     this.deps.logger.warn(
       { jobId: this.job.id, correlationId: standing.correlationId, inRow: this.checkFailuresInRow, pauseMs: pause },
-      'bulk job: the requester\'s admin check failed; sending waits and the check is asked again',
+      "bulk job: the requester's admin check failed; sending waits and the check is asked again",
     );
   }
 
@@ -355,7 +363,15 @@ export class BulkJobRun implements WorkSource {
   }
 
   private skipNotRun(it: ItemRun): Promise<void> {
-    return this.settle(it, { state: 'skipped', outcome: null, detail: `not run: ${this.stopReason}`, failure: null, requestId: null, after: null, reconciled: null });
+    return this.settle(it, {
+      state: 'skipped',
+      outcome: null,
+      detail: `not run: ${this.stopReason}`,
+      failure: null,
+      requestId: null,
+      after: null,
+      reconciled: null,
+    });
   }
 
   private expectedAfter(before: ThreadSnapshot | null): ThreadSnapshot | null {
@@ -392,7 +408,10 @@ export class BulkJobRun implements WorkSource {
     it.acts++;
     let requestId: string | null;
     try {
-      const receipt = this.job.kind === 'bulk-start' ? await this.deps.migration.startMigration(item.target, this.since) : await this.deps.migration.completeMigration(item.target);
+      const receipt =
+        this.job.kind === 'bulk-start'
+          ? await this.deps.migration.startMigration(item.target, this.since)
+          : await this.deps.migration.completeMigration(item.target);
       answered();
       requestId = receipt.requestId;
     } catch (err) {
@@ -410,10 +429,26 @@ export class BulkJobRun implements WorkSource {
         Object.assign(it, { phase: 'read', reason: failure.outcomeUnknown ? 'unknown' : 'ambiguous', lastFailure: failure, notBefore: 0 });
         return;
       }
-      await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure(failure, this.operation), failure, requestId: failure.requestId, after: null, reconciled: null });
+      await this.settle(it, {
+        state: 'failed',
+        outcome: 'failed',
+        detail: explainFailure(failure, this.operation),
+        failure,
+        requestId: failure.requestId,
+        after: null,
+        reconciled: null,
+      });
       return;
     }
-    await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: this.expectedAfter(this.befores.get(item.itemKey) ?? null), reconciled: null });
+    await this.settle(it, {
+      state: 'succeeded',
+      outcome: 'succeeded',
+      detail: null,
+      failure: null,
+      requestId,
+      after: this.expectedAfter(this.befores.get(item.itemKey) ?? null),
+      reconciled: null,
+    });
   }
 
   /** Settles an unknown outcome by reading the channel, then decides: done, failed, or send again. */
@@ -461,8 +496,23 @@ export class BulkJobRun implements WorkSource {
         if (startTookEffect(snap, this.since)) {
           await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
         } else {
-          const failure: GraphFailure = { status: 400, code: 'AlreadyInMigration', message: `In migration mode with another creation date (${snap.createdDateTime}).`, requestId, date: new Date().toISOString(), outcomeUnknown: false };
-          await this.settle(it, { state: 'failed', outcome: 'failed', detail: 'Already in migration mode with another creation date: someone else started it. It was not started again.', failure, requestId, after: snap, reconciled: how });
+          const failure: GraphFailure = {
+            status: 400,
+            code: 'AlreadyInMigration',
+            message: `In migration mode with another creation date (${snap.createdDateTime}).`,
+            requestId,
+            date: new Date().toISOString(),
+            outcomeUnknown: false,
+          };
+          await this.settle(it, {
+            state: 'failed',
+            outcome: 'failed',
+            detail: 'Already in migration mode with another creation date: someone else started it. It was not started again.',
+            failure,
+            requestId,
+            after: snap,
+            reconciled: how,
+          });
         }
         return;
       }
@@ -470,8 +520,23 @@ export class BulkJobRun implements WorkSource {
       await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
       return;
     } else if (snap.migrationMode !== 'inProgress') {
-      const failure: GraphFailure = it.lastFailure ?? { status: 400, code: 'NotInMigration', message: 'The channel is not in migration mode.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
-      await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure({ ...failure, status: 400, message: 'not in migration mode' }, 'complete'), failure, requestId: failure.requestId, after: snap, reconciled: how });
+      const failure: GraphFailure = it.lastFailure ?? {
+        status: 400,
+        code: 'NotInMigration',
+        message: 'The channel is not in migration mode.',
+        requestId: null,
+        date: new Date().toISOString(),
+        outcomeUnknown: false,
+      };
+      await this.settle(it, {
+        state: 'failed',
+        outcome: 'failed',
+        detail: explainFailure({ ...failure, status: 400, message: 'not in migration mode' }, 'complete'),
+        failure,
+        requestId: failure.requestId,
+        after: snap,
+        reconciled: how,
+      });
       return;
     }
     // An outcome that could not be recorded and that the thread does not contradict (Graph refused,
@@ -483,7 +548,15 @@ export class BulkJobRun implements WorkSource {
     // The call did not take effect. Graph's "already"/"not in migration" was then about something
     // else and is reported as is; otherwise the item may be sent again.
     if (it.reason === 'ambiguous' && it.lastFailure) {
-      await this.settle(it, { state: 'failed', outcome: 'failed', detail: explainFailure(it.lastFailure, this.operation), failure: it.lastFailure, requestId: it.lastFailure.requestId, after: snap, reconciled: null });
+      await this.settle(it, {
+        state: 'failed',
+        outcome: 'failed',
+        detail: explainFailure(it.lastFailure, this.operation),
+        failure: it.lastFailure,
+        requestId: it.lastFailure.requestId,
+        after: snap,
+        reconciled: null,
+      });
       return;
     }
     if (!this.actsAllowed) {
@@ -491,8 +564,23 @@ export class BulkJobRun implements WorkSource {
       return;
     }
     if (it.acts >= MAX_ACTS) {
-      const failure = it.lastFailure ?? { status: 0, code: 'Timeout', message: 'No decisive answer from Graph.', requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
-      await this.settle(it, { state: 'failed', outcome: 'failed', detail: `${explainFailure(failure, this.operation)} (tried ${it.acts} times)`, failure, requestId: failure.requestId, after: snap, reconciled: null });
+      const failure = it.lastFailure ?? {
+        status: 0,
+        code: 'Timeout',
+        message: 'No decisive answer from Graph.',
+        requestId: null,
+        date: new Date().toISOString(),
+        outcomeUnknown: false,
+      };
+      await this.settle(it, {
+        state: 'failed',
+        outcome: 'failed',
+        detail: `${explainFailure(failure, this.operation)} (tried ${it.acts} times)`,
+        failure,
+        requestId: failure.requestId,
+        after: snap,
+        reconciled: null,
+      });
       return;
     }
     Object.assign(it, { phase: 'act', notBefore: Math.max(it.notBefore, Date.now()) });
@@ -519,7 +607,8 @@ export class BulkJobRun implements WorkSource {
       await this.storeFailed(it, err, s);
       return;
     }
-    if (s.reconciled) this.deps.logger.info({ jobId: this.job.id, item: it.item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
+    if (s.reconciled)
+      this.deps.logger.info({ jobId: this.job.id, item: it.item.itemKey, state: s.state, how: s.reconciled }, 'bulk item settled by reading the thread');
     this.finish(it, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });
   }
 

@@ -56,7 +56,11 @@ export function planStart(channels: Channel[], since: string | null, options: Pl
     }
     if (problem?.rule === 'recently-completed') {
       const { wait } = problem;
-      return { ...item, run: false, note: `skipped: completed by this bot ${formatBoth(wait.completedAt, timeZone)}; a thread restarted straight after completing can get stuck, so start it again after ${formatBoth(wait.retryAt, timeZone)}` };
+      return {
+        ...item,
+        run: false,
+        note: `skipped: completed by this bot ${formatBoth(wait.completedAt, timeZone)}; a thread restarted straight after completing can get stuck, so start it again after ${formatBoth(wait.retryAt, timeZone)}`,
+      };
     }
     return { ...item, run: true, note: c.migrationMode === 'completed' ? 'migrated before; a new migration starts' : null };
   });
@@ -99,7 +103,10 @@ export function refreshPlan(
     if (!p.run) return p;
     const now = byId.get(p.channelId);
     if (!now) return { ...p, run: false, note: 'skipped: the channel no longer exists' };
-    const fresh = kind === 'bulk-start' ? planStart([now], since, { excludePrivate: false, channelIds: null, cooldowns }, timeZone)[0] : planComplete([now], new Set([now.id]), { excludePrivate: false, channelIds: null })[0];
+    const fresh =
+      kind === 'bulk-start'
+        ? planStart([now], since, { excludePrivate: false, channelIds: null, cooldowns }, timeZone)[0]
+        : planComplete([now], new Set([now.id]), { excludePrivate: false, channelIds: null })[0];
     if (!fresh.run) return { ...fresh, note: `${fresh.note} (changed after the preview)` };
     return { ...p, before: fresh.before };
   });

@@ -5,11 +5,13 @@ import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel } from '../../graph/teams-directory';
 import type { PendingOperation } from '../../store/ports/pending-operations';
 import type { Store } from '../../store/ports/store';
-import { ActingContext, card, FlowReply, text } from '../shared/acting';
+import type { ActingContext, FlowReply } from '../shared/acting';
+import { card, text } from '../shared/acting';
 import { isRequester, type OperationGuard } from '../shared/operation-guard';
 import type { TargetResolver } from '../shared/target-resolver';
 import { bulkBudgets, type BulkLimits } from './bulk-limits';
-import { BulkKind, planComplete, planStart } from './bulk-plan';
+import type { BulkKind } from './bulk-plan';
+import { planComplete, planStart } from './bulk-plan';
 import { BULK_KINDS, type BulkAskArgs, type BulkPayload } from './bulk-request';
 import type { BulkViews } from './bulk-views';
 import type { Pacer } from './pacer';
@@ -62,8 +64,11 @@ export class BulkPreview {
       cooldowns: kind === 'bulk-start' ? await deps.channels.cooldowns(team.value.id, channels) : undefined,
     };
     const items =
-      kind === 'bulk-start' ? planStart(channels, args.since, options, who.timeZone) : planComplete(channels, await this.startedByBot(team.value.id, channels), options);
-    if (items.length === 0) return text(`"${team.value.displayName}" has no channels${options.channelIds ? ' among the ones chosen' : ''}. Nothing was changed.`);
+      kind === 'bulk-start'
+        ? planStart(channels, args.since, options, who.timeZone)
+        : planComplete(channels, await this.startedByBot(team.value.id, channels), options);
+    if (items.length === 0)
+      return text(`"${team.value.displayName}" has no channels${options.channelIds ? ' among the ones chosen' : ''}. Nothing was changed.`);
     const runnable = items.filter((i) => i.run).length;
     const payload: BulkPayload = {
       kind,
@@ -78,7 +83,9 @@ export class BulkPreview {
       timeZone: who.timeZone,
     };
     if (runnable === 0) return card(deps.views.previewCard(payload, null, '', who));
-    return deps.guard.create(who, kind, payload, deps.views.previewView(payload, null, '', who).title, (id, expiresAt) => deps.views.previewCard(payload, { id, expiresAt }, '', who));
+    return deps.guard.create(who, kind, payload, deps.views.previewView(payload, null, '', who).title, (id, expiresAt) =>
+      deps.views.previewCard(payload, { id, expiresAt }, '', who),
+    );
   }
 
   /** Channels the ledger shows this bot started, so the preview can say whose migration it is. */

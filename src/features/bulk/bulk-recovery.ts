@@ -39,7 +39,10 @@ export class BulkRecovery {
       timeZone: payload?.timeZone ?? null,
     };
     const c = countItems(items);
-    this.deps.logger.info({ jobId: job.id, kind: job.kind, remaining: c.remaining, intent: items.filter((i) => i.state === 'intent').length }, 'resuming bulk job');
+    this.deps.logger.info(
+      { jobId: job.id, kind: job.kind, remaining: c.remaining, intent: items.filter((i) => i.state === 'intent').length },
+      'resuming bulk job',
+    );
     this.deps.supervisor.launch(job, items, who, befores, 'resume');
   }
 
@@ -50,7 +53,14 @@ export class BulkRecovery {
     if (!entry) return item;
     const state = entry.outcome === 'succeeded' ? 'succeeded' : 'failed';
     const failure = entry.error
-      ? { status: entry.error.status ?? 0, code: entry.error.code ?? 'Unknown', message: entry.error.message, requestId: entry.requestId, date: entry.at, outcomeUnknown: entry.outcome === 'unknown' }
+      ? {
+          status: entry.error.status ?? 0,
+          code: entry.error.code ?? 'Unknown',
+          message: entry.error.message,
+          requestId: entry.requestId,
+          date: entry.at,
+          outcomeUnknown: entry.outcome === 'unknown',
+        }
       : null;
     const detail = failure ? explainFailure(failure, job.kind === 'bulk-start' ? 'start' : 'complete') : null;
     const errorCode = failure ? (failure.status ? `${failure.status} ${failure.code}` : failure.code) : null;

@@ -55,7 +55,8 @@ export function parseAskArgs(data: Record<string, unknown>): BulkAskArgs | strin
   const raw = data.channelIds;
   if (raw !== undefined && raw !== null && raw !== '') {
     const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
-    if (!list || list.length > 5000 || !list.every((id) => typeof id === 'string' && isChannelId(id.trim()))) return 'The chosen channels are not valid channel ids. Open the form again.';
+    if (!list || list.length > 5000 || !list.every((id) => typeof id === 'string' && isChannelId(id.trim())))
+      return 'The chosen channels are not valid channel ids. Open the form again.';
     channelIds = list.map((id) => (id as string).trim());
   }
   const replaces = typeof data.replaces === 'string' && data.replaces ? data.replaces : null;

@@ -3,7 +3,8 @@ import { formatBoth } from '../../domain/parse/dates';
 import type { BulkItem } from '../../store/ports/bulk-jobs';
 import type { PendingOperation } from '../../store/ports/pending-operations';
 import type { ActingContext } from '../shared/acting';
-import { BulkCardAction, BulkPreviewView, BulkProgressView, renderBulkPreview, renderBulkProgress } from './bulk-cards';
+import type { BulkCardAction, BulkPreviewView, BulkProgressView } from './bulk-cards';
+import { renderBulkPreview, renderBulkProgress } from './bulk-cards';
 import type { BulkJobRun } from './bulk-job';
 import type { BulkLimits } from './bulk-limits';
 import type { BulkPayload } from './bulk-request';
@@ -107,8 +108,11 @@ export class BulkViews {
     if (op) actions.push({ title: 'Cancel', verb: 'cancelOp', style: 'default', data: { verb: 'cancelOp', opId: op.id } });
     const verb = start ? 'will start' : 'will complete';
     return {
-      title: start ? `Start migration for ${plural(runnable, 'channel')} of ${p.teamName}?` : `Complete migration for ${plural(runnable, 'channel')} of ${p.teamName}?`,
-      summary: runnable === 0 ? 'Nothing to do: every channel is skipped, for the reasons below. Nothing was changed.' : `${runnable} ${verb}, ${skipped} skipped.`,
+      title: start
+        ? `Start migration for ${plural(runnable, 'channel')} of ${p.teamName}?`
+        : `Complete migration for ${plural(runnable, 'channel')} of ${p.teamName}?`,
+      summary:
+        runnable === 0 ? 'Nothing to do: every channel is skipped, for the reasons below. Nothing was changed.' : `${runnable} ${verb}, ${skipped} skipped.`,
       facts,
       warning:
         start && !p.since && runnable > 0
@@ -135,7 +139,7 @@ export class BulkViews {
     const start = job.kind === 'bulk-start';
     const doneWord = start ? 'started' : 'completed';
     const stopped = run.stoppedBecause;
-    const name = (i: BulkItem) => (i.target.kind === 'channel' ? i.target.displayName ?? i.target.channelId : i.target.displayName ?? i.target.chatId);
+    const name = (i: BulkItem) => (i.target.kind === 'channel' ? (i.target.displayName ?? i.target.channelId) : (i.target.displayName ?? i.target.chatId));
     const failed = items.filter((i) => i.state === 'failed');
     const skipped = final ? items.filter((i) => i.state === 'skipped') : [];
     const hidden = Math.max(0, failed.length - SUMMARY_ROWS) + Math.max(0, skipped.length - SUMMARY_ROWS);
@@ -146,7 +150,11 @@ export class BulkViews {
       { title: 'Remaining', value: String(c.remaining) },
       { title: 'Team', value: job.teamName },
     ];
-    if (start) facts.push({ title: 'New creation date', value: job.conversationCreationDateTime ? formatBoth(job.conversationCreationDateTime, timeZone) : 'unchanged (no date given)' });
+    if (start)
+      facts.push({
+        title: 'New creation date',
+        value: job.conversationCreationDateTime ? formatBoth(job.conversationCreationDateTime, timeZone) : 'unchanged (no date given)',
+      });
     facts.push({ title: 'Requested by', value: job.requestedBy.name ?? job.requestedBy.aadObjectId ?? 'unknown' }, { title: 'Job', value: job.id });
     const nextSteps: string[] = [];
     if (final && start && c.succeeded > 0) {

@@ -11,7 +11,8 @@ import type { OperationGuard } from '../shared/operation-guard';
 import { BulkJobRun } from './bulk-job';
 import type { BulkLease } from './bulk-lease';
 import { bulkBudgets, type BulkLimits } from './bulk-limits';
-import { BulkViews, countItems } from './bulk-views';
+import type { BulkViews } from './bulk-views';
+import { countItems } from './bulk-views';
 import type { Pacer } from './pacer';
 import { ProgressReporter } from './progress-reporter';
 import { requesterCheck } from './requester-check';
@@ -109,7 +110,12 @@ export class JobSupervisor {
       stillOwner: () => deps.lease.renew(job.id),
     });
     const done = this.supervise(run, reporter, who)
-      .catch((err) => deps.logger.error({ jobId: job.id, err: { message: (err as Error)?.message } }, 'bulk job stopped by an error; the next take-over pass picks it up again'))
+      .catch((err) =>
+        deps.logger.error(
+          { jobId: job.id, err: { message: (err as Error)?.message } },
+          'bulk job stopped by an error; the next take-over pass picks it up again',
+        ),
+      )
       .finally(() => {
         this.running.delete(job.id);
         this.owned.delete(job.id);

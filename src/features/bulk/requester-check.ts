@@ -7,10 +7,7 @@ import type { BulkJob } from '../../store/ports/bulk-jobs';
  * definitely not (the job stops); or unknown because the check itself failed (the job waits and
  * asks again — a 503 from `checkMemberObjects` says nothing about the role).
  */
-export type RequesterStanding =
-  | { kind: 'admin' }
-  | { kind: 'not-admin'; reason: string }
-  | { kind: 'unchecked'; reason: string; correlationId: string | null };
+export type RequesterStanding = { kind: 'admin' } | { kind: 'not-admin'; reason: string } | { kind: 'unchecked'; reason: string; correlationId: string | null };
 
 export type RequesterCheck = () => Promise<RequesterStanding>;
 
@@ -26,7 +23,8 @@ export function requesterCheck(guard: OperationGuard, job: BulkJob, who: ActingC
   const ask = async (): Promise<RequesterStanding> => {
     const decision = await guard.decideAdmin(who, job.kind, { jobId: job.id, moment: 'before a Graph write' });
     if (decision.allowed) return { kind: 'admin' };
-    if (decision.reason === 'check-failed') return { kind: 'unchecked', reason: `${name}'s administrator role could not be checked`, correlationId: decision.correlationId };
+    if (decision.reason === 'check-failed')
+      return { kind: 'unchecked', reason: `${name}'s administrator role could not be checked`, correlationId: decision.correlationId };
     refused = { kind: 'not-admin', reason: `${name} is no longer an administrator` };
     return refused;
   };

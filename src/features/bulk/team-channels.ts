@@ -1,4 +1,5 @@
-import { RestartCooldown, restartCooldown } from '../../domain/restart-cooldown';
+import type { RestartCooldown } from '../../domain/restart-cooldown';
+import { restartCooldown } from '../../domain/restart-cooldown';
 import { targetKey } from '../../domain/targets';
 import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
 import { lastCompletion } from '../../store/ledger-queries';
@@ -45,7 +46,11 @@ export class TeamChannels {
     for (const c of channels) {
       // Only a completed thread can be in its cool-down; the others need no ledger read.
       if (c.migrationMode !== 'completed') continue;
-      const wait = restartCooldown(await lastCompletion(this.deps.store, targetKey({ kind: 'channel', teamId, channelId: c.id }), new Date(now - minutes * 60_000).toISOString()), now, minutes);
+      const wait = restartCooldown(
+        await lastCompletion(this.deps.store, targetKey({ kind: 'channel', teamId, channelId: c.id }), new Date(now - minutes * 60_000).toISOString()),
+        now,
+        minutes,
+      );
       if (wait) waits.set(c.id, wait);
     }
     return waits;

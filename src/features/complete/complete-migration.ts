@@ -86,19 +86,23 @@ export class CompleteMigrationFlow {
     }
     const base = { action: 'complete' as const, target: payload.target, targetKey: targetKey(payload.target), parameters: {}, jobId: null, before };
     const succeed = (requestId: string | null, after: ThreadSnapshot | null, reconciled: boolean) =>
-      this.deps.guard.finish(claimed.id, {
-        title: `Migration completed: ${payload.targetName}`,
-        color: 'Good',
-        summary: reconciled
-          ? 'Graph did not confirm the call, but reading the thread back shows the migration is completed: the thread is unlocked.'
-          : 'The thread is unlocked: the import banner is gone and members can post again.',
-        facts: [
-          { title: 'migrationMode', value: after?.migrationMode ?? 'completed (not read back)' },
-          { title: 'createdDateTime', value: formatBoth(after?.createdDateTime ?? before?.createdDateTime, who.timeZone) },
-          { title: 'Completed by', value: who.name ?? who.aadObjectId ?? 'unknown' },
-          { title: 'request-id', value: requestId ?? 'none' },
-        ],
-      }, ledgerEntry(who, { ...base, outcome: 'succeeded', error: null, requestId, after }));
+      this.deps.guard.finish(
+        claimed.id,
+        {
+          title: `Migration completed: ${payload.targetName}`,
+          color: 'Good',
+          summary: reconciled
+            ? 'Graph did not confirm the call, but reading the thread back shows the migration is completed: the thread is unlocked.'
+            : 'The thread is unlocked: the import banner is gone and members can post again.',
+          facts: [
+            { title: 'migrationMode', value: after?.migrationMode ?? 'completed (not read back)' },
+            { title: 'createdDateTime', value: formatBoth(after?.createdDateTime ?? before?.createdDateTime, who.timeZone) },
+            { title: 'Completed by', value: who.name ?? who.aadObjectId ?? 'unknown' },
+            { title: 'request-id', value: requestId ?? 'none' },
+          ],
+        },
+        ledgerEntry(who, { ...base, outcome: 'succeeded', error: null, requestId, after }),
+      );
     // Only the Graph call is inside the try: a failure to record the outcome must not be taken for
     // a failed completion (and reconciled and recorded a second time).
     let completed: { requestId: string | null } | null = null;
@@ -130,11 +134,21 @@ export class CompleteMigrationFlow {
         outcome = 'failed';
       }
     }
-    return this.deps.guard.finish(claimed.id, {
-      title: `Migration not completed: ${payload.targetName}`,
-      color: 'Attention',
-      summary,
-      errorFacts: errorFacts(failure),
-    }, ledgerEntry(who, { ...base, outcome, error: { status: failure.status, code: failure.code, message: failure.message }, requestId: failure.requestId, after: null }));
+    return this.deps.guard.finish(
+      claimed.id,
+      {
+        title: `Migration not completed: ${payload.targetName}`,
+        color: 'Attention',
+        summary,
+        errorFacts: errorFacts(failure),
+      },
+      ledgerEntry(who, {
+        ...base,
+        outcome,
+        error: { status: failure.status, code: failure.code, message: failure.message },
+        requestId: failure.requestId,
+        after: null,
+      }),
+    );
   }
 }

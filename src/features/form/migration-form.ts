@@ -6,11 +6,14 @@ import { formatBoth, parseFormDateTime } from '../../domain/parse/dates';
 import { isChannelId, isChatId, isGuid, isUserRef } from '../../domain/parse/ids';
 import { looksLikeLink, parseTeamsLink } from '../../domain/parse/teams-links';
 import type { TargetSpec } from '../../domain/parse/command-parser';
-import { chatDisplayName, ResolvedTarget, TargetResolver } from '../shared/target-resolver';
-import { ActingContext, card, FlowReply } from '../shared/acting';
+import type { ResolvedTarget, TargetResolver } from '../shared/target-resolver';
+import { chatDisplayName } from '../shared/target-resolver';
+import type { ActingContext, FlowReply } from '../shared/acting';
+import { card } from '../shared/acting';
 import type { ButtonHandler, Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
-import { preflightProblem, StartMigrationFlow } from '../start/start-migration';
+import type { StartMigrationFlow } from '../start/start-migration';
+import { preflightProblem } from '../start/start-migration';
 
 export interface MigrationFormDeps {
   guard: OperationGuard;
@@ -103,7 +106,9 @@ export class MigrationFormFlow {
       reply.kind === 'card' && data.ownMessage !== 'yes' ? { ...reply, keepsSharedMessage: true } : reply;
     return {
       formNext: async (conversation, data) => keepMessage(data, await this.next(conversation, data)),
-      ...(bulkAsk ? { formBulk: async (conversation: Conversation, data: Record<string, unknown>) => keepMessage(data, await this.bulk(conversation, data, bulkAsk)) } : {}),
+      ...(bulkAsk
+        ? { formBulk: async (conversation: Conversation, data: Record<string, unknown>) => keepMessage(data, await this.bulk(conversation, data, bulkAsk)) }
+        : {}),
     };
   }
 
@@ -111,7 +116,10 @@ export class MigrationFormFlow {
   private async bulk(conversation: Conversation, data: Record<string, unknown>, bulkAsk: BulkAsk): Promise<FlowReply> {
     const who = conversation.who;
     const teamId = str(data.teamId, 100);
-    const channelIds = str(data.channelIds, 20000).split(',').map((c) => c.trim()).filter(Boolean);
+    const channelIds = str(data.channelIds, 20000)
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     const date = str(data.date, 40);
     const problem = !isGuid(teamId)
       ? { teamError: 'Choose a team.' }
@@ -132,7 +140,17 @@ export class MigrationFormFlow {
     const refusal = await this.deps.guard.refuseNonAdmin(who, 'open form', {});
     if (refusal) return refusal;
     const type = placeOf(conversation, where);
-    const input: FormInput = { kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel', teamId: '', channelId: '', chatId: '', chatText: '', chatsOf: '', date: '', time: '', ownMessage: typeof owner === 'string' && owner !== '' && owner === conversation.userId ? 'yes' : '' };
+    const input: FormInput = {
+      kind: type === 'channel' || type === 'groupChat' ? 'this' : 'channel',
+      teamId: '',
+      channelId: '',
+      chatId: '',
+      chatText: '',
+      chatsOf: '',
+      date: '',
+      time: '',
+      ownMessage: typeof owner === 'string' && owner !== '' && owner === conversation.userId ? 'yes' : '',
+    };
     return this.render(conversation, who, input, noErrors, [], '', '', type);
   }
 
@@ -250,7 +268,8 @@ export class MigrationFormFlow {
       }
     } else if (input.kind === 'chat') {
       const pasted = input.chatText;
-      if (input.chatsOf && !isUserRef(input.chatsOf)) errors.chatError = 'To list another user\'s chats, enter their sign-in name (name@contoso.com) or Entra object id.';
+      if (input.chatsOf && !isUserRef(input.chatsOf))
+        errors.chatError = "To list another user's chats, enter their sign-in name (name@contoso.com) or Entra object id.";
       if (pasted) {
         if (looksLikeLink(pasted)) {
           const link = parseTeamsLink(pasted);
@@ -263,7 +282,9 @@ export class MigrationFormFlow {
         if (isChatId(input.chatId)) spec = { kind: 'chat', chatId: input.chatId };
         else errors.chatError = 'That is not a chat from the list. Choose one again.';
       } else if (!errors.chatError) {
-        errors.chatError = input.chatsOf ? `Choose one of the chats of ${input.chatsOf} from the list, or paste a chat id or link.` : 'Choose one of your chats, or paste a chat id or link.';
+        errors.chatError = input.chatsOf
+          ? `Choose one of the chats of ${input.chatsOf} from the list, or paste a chat id or link.`
+          : 'Choose one of your chats, or paste a chat id or link.';
       }
     } else {
       errors.error = 'Choose what to migrate: a channel or a chat.';
@@ -295,9 +316,8 @@ export class MigrationFormFlow {
         }
         const problem = preflightProblem(target, since, who.timeZone);
         if (problem) {
-          const field: keyof FormErrors = problem.rule === 'date-not-earlier'
-            ? 'dateError'
-            : input.kind === 'chat' ? 'chatError' : input.kind === 'channel' ? 'channelError' : 'error';
+          const field: keyof FormErrors =
+            problem.rule === 'date-not-earlier' ? 'dateError' : input.kind === 'chat' ? 'chatError' : input.kind === 'channel' ? 'channelError' : 'error';
           errors[field] = problem.message;
         }
       }

@@ -1,6 +1,7 @@
 import { renderCard } from '../../cards/renderer';
 import { commandCatalog } from './command-catalog';
-import { card, FlowReply, text } from '../shared/acting';
+import type { FlowReply } from '../shared/acting';
+import { card, text } from '../shared/acting';
 
 /** The help card: every command with examples, and a button that opens the migration form. */
 export function helpCard(intro: string = HELP_INTRO): FlowReply {

@@ -33,7 +33,7 @@ export class LockedFlow {
     // Live check, a few reads at a time (Graph allows 30 requests/s per app and tenant).
     const states = await mapLimited(open, 4, async (entry) => {
       try {
-        return (await this.deps.directory.getThread(entry.target!)).migrationMode as string | null;
+        return (await this.deps.directory.getThread(entry.target!)).migrationMode;
       } catch (err) {
         const failure = toGraphCallError(err).failure;
         return failure.status === 404 ? 'gone' : `unknown (${failure.code})`;
@@ -54,7 +54,8 @@ export class LockedFlow {
     return card(
       renderCard('list', {
         title: 'Threads locked in migration mode',
-        summary: rows.length === 0 ? 'No thread started by this bot is in migration mode.' : `${lockedEntries.length} thread(s) started by this bot are still locked.`,
+        summary:
+          rows.length === 0 ? 'No thread started by this bot is in migration mode.' : `${lockedEntries.length} thread(s) started by this bot are still locked.`,
         rows,
         footer: `${lockedEntries.length > MAX_LIST_ROWS ? `Showing the newest ${MAX_LIST_ROWS}. ` : ''}Verified live against Microsoft Graph just now.`,
       } satisfies ListView),

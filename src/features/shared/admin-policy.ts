@@ -83,7 +83,8 @@ export class AdminPolicy {
       return {
         allowed: false,
         reason: 'not-admin',
-        message: 'Only Teams administrators can do this. You need the Teams Administrator or Global Administrator role, active and tenant-wide (roles scoped to an administrative unit or only eligible in PIM do not count).',
+        message:
+          'Only Teams administrators can do this. You need the Teams Administrator or Global Administrator role, active and tenant-wide (roles scoped to an administrative unit or only eligible in PIM do not count).',
       };
     } catch (err) {
       // The detail (AADSTS codes, which credential to fix) is for whoever runs the bot, not for

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AdminDecision, AdminPolicy } from './admin-policy';
-import { AdaptiveCardJson, renderOutcome, OutcomeView } from '../../cards/renderer';
+import type { AdaptiveCardJson, OutcomeView } from '../../cards/renderer';
+import { renderOutcome } from '../../cards/renderer';
 import type { LedgerEntry, LedgerStore } from '../../store/ports/ledger';
 import type { PendingKind, PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
-import { ActingContext, card, FlowReply, recordAudit, text } from './acting';
+import type { ActingContext, FlowReply } from './acting';
+import { card, recordAudit, text } from './acting';
 
 /** A new opaque, unguessable id for a pending operation (128 bits, URL-safe). */
 export function newOperationId(): string {
@@ -47,7 +49,12 @@ export class OperationGuard {
     return decision;
   }
 
-  private async recordRefusal(who: ActingContext, attempted: string, parameters: Record<string, unknown>, decision: Exclude<AdminDecision, { allowed: true }>): Promise<void> {
+  private async recordRefusal(
+    who: ActingContext,
+    attempted: string,
+    parameters: Record<string, unknown>,
+    decision: Exclude<AdminDecision, { allowed: true }>,
+  ): Promise<void> {
     await recordAudit(this.store, who, {
       action: 'refused',
       target: null,
@@ -111,11 +118,15 @@ export class OperationGuard {
     if (!('state' in op)) return op;
     // The confirmation is the requester's: another admin who sees the card asks for their own.
     if (op.state === 'pending' && !isRequester(op, who)) {
-      return text(`Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request. Run the command yourself to get your own confirmation.`);
+      return text(
+        `Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request. Run the command yourself to get your own confirmation.`,
+      );
     }
     if (op.state === 'pending' && Date.parse(op.expiresAt) < this.now().getTime()) {
       await this.store.cancelPending(op.id);
-      return card(renderOutcome({ title: 'Confirmation expired', color: 'Warning', summary: 'Nothing was changed. Run the command again to get a new confirmation.' }));
+      return card(
+        renderOutcome({ title: 'Confirmation expired', color: 'Warning', summary: 'Nothing was changed. Run the command again to get a new confirmation.' }),
+      );
     }
     if (!(await this.store.claimPending(op.id))) return this.alreadyHandled(op.id);
     return op;
@@ -131,7 +142,8 @@ export class OperationGuard {
       return text('This confirmation is unknown. Run the command again to get a new one.');
     }
     // A channel's conversation id ends in `;messageid=<thread root>`; the channel is what matters.
-    if (op.conversationId.split(';')[0] !== who.conversationId.split(';')[0]) return text('This confirmation belongs to another conversation. Run the command again here.');
+    if (op.conversationId.split(';')[0] !== who.conversationId.split(';')[0])
+      return text('This confirmation belongs to another conversation. Run the command again here.');
     return op;
   }
 

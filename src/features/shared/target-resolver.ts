@@ -19,8 +19,7 @@ export interface ConversationPlace {
 }
 
 export type ResolvedTarget =
-  | { kind: 'channel'; team: Team; channel: Channel; ref: TargetRef; displayName: string }
-  | { kind: 'chat'; chat: Chat; ref: TargetRef; displayName: string };
+  { kind: 'channel'; team: Team; channel: Channel; ref: TargetRef; displayName: string } | { kind: 'chat'; chat: Chat; ref: TargetRef; displayName: string };
 
 export type Resolution<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -35,7 +34,8 @@ function list(names: string[]): string {
 export function chatDisplayName(chat: Chat): string {
   if (chat.topic) return chat.topic;
   const names = (chat.members ?? []).map((m) => m.displayName).filter((n): n is string => !!n);
-  if (names.length > 0) return `${chat.chatType === 'oneOnOne' ? 'one-on-one' : 'chat'} with ${names.slice(0, 4).join(', ')}${names.length > 4 ? ` and ${names.length - 4} more` : ''}`;
+  if (names.length > 0)
+    return `${chat.chatType === 'oneOnOne' ? 'one-on-one' : 'chat'} with ${names.slice(0, 4).join(', ')}${names.length > 4 ? ` and ${names.length - 4} more` : ''}`;
   if (chat.chatType === 'oneOnOne') return 'one-on-one chat';
   if (chat.chatType === 'meeting') return 'meeting chat';
   return 'group chat (no topic)';
@@ -89,7 +89,10 @@ export class TargetResolver {
       const channels = await this.directory.listChannels(team.id);
       const match = channels.find((c) => c.displayName.toLowerCase() === nameOrId.toLowerCase());
       if (!match) {
-        return { ok: false, message: `Team "${team.displayName}" has no channel named "${nameOrId}". Its channels: ${list(channels.map((c) => c.displayName))}.` };
+        return {
+          ok: false,
+          message: `Team "${team.displayName}" has no channel named "${nameOrId}". Its channels: ${list(channels.map((c) => c.displayName))}.`,
+        };
       }
       // The list is a page of summaries; read the channel itself for live state.
       return { ok: true, value: await this.directory.getChannel(team.id, match.id) };
@@ -136,7 +139,10 @@ export class TargetResolver {
       case 'link': {
         const link = spec.link;
         if (link.tenantId && place.tenantId && link.tenantId !== place.tenantId.toLowerCase()) {
-          return { ok: false, message: 'That link belongs to another organisation (its tenantId is not yours). Only threads in your own tenant can be migrated.' };
+          return {
+            ok: false,
+            message: 'That link belongs to another organisation (its tenantId is not yours). Only threads in your own tenant can be migrated.',
+          };
         }
         if (link.kind === 'chat') return this.chatTarget(link.chatId);
         return this.channelTarget(link.teamId, link.channelId);
@@ -149,21 +155,27 @@ export class TargetResolver {
   private async resolveHere(place: ConversationPlace): Promise<Resolution<ResolvedTarget>> {
     if (place.conversationType === 'channel' && place.channelId) {
       // Ids Teams sent are used as ids, never looked up as names: a wrong shape is refused outright.
-      if (!isGraphId('channel', place.channelId)) return { ok: false, message: `${malformedIdMessage('channel', place.channelId)} Name the channel instead: channel "<team>" "<channel>".` };
+      if (!isGraphId('channel', place.channelId))
+        return { ok: false, message: `${malformedIdMessage('channel', place.channelId)} Name the channel instead: channel "<team>" "<channel>".` };
       let teamId: string | null;
       try {
         teamId = await place.teamId();
       } catch (err) {
-        return { ok: false, message: `This channel's team could not be identified (${err instanceof GraphCallError ? err.failure.code : 'lookup failed'}). Name it instead: channel "<team>" "<channel>".` };
+        return {
+          ok: false,
+          message: `This channel's team could not be identified (${err instanceof GraphCallError ? err.failure.code : 'lookup failed'}). Name it instead: channel "<team>" "<channel>".`,
+        };
       }
       if (!teamId) return { ok: false, message: 'Teams did not say which team this channel belongs to. Name it instead: channel "<team>" "<channel>".' };
-      if (!isGraphId('team', teamId)) return { ok: false, message: `${malformedIdMessage('team', teamId)} Name the channel instead: channel "<team>" "<channel>".` };
+      if (!isGraphId('team', teamId))
+        return { ok: false, message: `${malformedIdMessage('team', teamId)} Name the channel instead: channel "<team>" "<channel>".` };
       return this.channelTarget(teamId, place.channelId);
     }
     if (place.conversationType === 'groupChat' && place.chatId) return this.chatTarget(place.chatId);
     return {
       ok: false,
-      message: '"this" means the channel or group chat you are typing in, and this is a personal chat with the bot. Name a target instead (channel "<team>" "<channel>", chat <id>, or a Teams link), or type migrate for the form.',
+      message:
+        '"this" means the channel or group chat you are typing in, and this is a personal chat with the bot. Name a target instead (channel "<team>" "<channel>", chat <id>, or a Teams link), or type migrate for the form.',
     };
   }
 }

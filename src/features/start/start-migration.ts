@@ -15,11 +15,11 @@ import type { Logger } from '../../log/logger';
 import { lastCompletion } from '../../store/ledger-queries';
 import type { LedgerStore } from '../../store/ports/ledger';
 import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../shared/target-resolver';
-import { ActingContext, FlowReply, LedgerFacts, ledgerEntry, text } from '../shared/acting';
+import type { ActingContext, FlowReply, LedgerFacts } from '../shared/acting';
+import { ledgerEntry, text } from '../shared/acting';
 import { errorFacts } from '../shared/error-facts';
 import type { OperationGuard } from '../shared/operation-guard';
 import { nothingChanged, settleWrite } from '../shared/settle-write';
-
 
 /** What the start flow needs: the guard and resolver, the Graph ports, the ledger, and its settings. */
 export interface StartMigrationDeps {
@@ -49,7 +49,11 @@ function startFactsOf(target: ResolvedTarget, since: string | null): StartFacts 
  * on a resolved target, with the rule that fired and the refusal an admin reads. The form uses the
  * rule to put the message next to the field it is about.
  */
-export function preflightProblem(target: ResolvedTarget, since: string | null, timeZone: string | null): { rule: StartProblem['rule']; message: string } | null {
+export function preflightProblem(
+  target: ResolvedTarget,
+  since: string | null,
+  timeZone: string | null,
+): { rule: StartProblem['rule']; message: string } | null {
   const problem = startProblem(startFactsOf(target, since));
   return problem && { rule: problem.rule, message: startProblemMessage(problem, target.displayName, timeZone, Date.now()) };
 }
@@ -120,7 +124,11 @@ export class StartMigrationFlow {
     if (minutes <= 0) return null;
     const now = this.nowMs();
     // Only completions since the cool-down began matter: an index lookup that usually finds nothing.
-    const recentCompletion = restartCooldown(await lastCompletion(this.deps.store, targetKey(target), new Date(now - minutes * 60_000).toISOString()), now, minutes);
+    const recentCompletion = restartCooldown(
+      await lastCompletion(this.deps.store, targetKey(target), new Date(now - minutes * 60_000).toISOString()),
+      now,
+      minutes,
+    );
     return startProblem({ ...facts, recentCompletion });
   }
 
@@ -140,7 +148,12 @@ export class StartMigrationFlow {
     const { target } = payload;
     const since = payload.conversationCreationDateTime;
     let before: ThreadSnapshot | null = payload.before;
-    const audit = (outcome: 'succeeded' | 'failed' | 'unknown', after: ThreadSnapshot | null, failure: GraphFailure | null, requestId: string | null): LedgerFacts => ({
+    const audit = (
+      outcome: 'succeeded' | 'failed' | 'unknown',
+      after: ThreadSnapshot | null,
+      failure: GraphFailure | null,
+      requestId: string | null,
+    ): LedgerFacts => ({
       action: 'start',
       target,
       targetKey: targetKey(target),
@@ -180,7 +193,10 @@ export class StartMigrationFlow {
     }
     if (problem?.rule === 'date-not-earlier') {
       const failure = refusalFailure('DateNotEarlier', 'The creation date moved after the confirmation was shown.');
-      return fail(failure, `"${payload.targetName}"'s creation date is now ${formatBoth(live.createdDateTime, who.timeZone)}, not earlier than ${formatBoth(since, who.timeZone)}. Nothing was changed.`);
+      return fail(
+        failure,
+        `"${payload.targetName}"'s creation date is now ${formatBoth(live.createdDateTime, who.timeZone)}, not earlier than ${formatBoth(since, who.timeZone)}. Nothing was changed.`,
+      );
     }
     // A completion may have happened since the card was shown.
     if (problem) {
@@ -204,14 +220,20 @@ export class StartMigrationFlow {
       }
       reconciled = true;
       requestId = failure.requestId;
-      this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: failure.code }, 'startMigration outcome was unknown; reconciled by reading the thread');
+      this.deps.logger.warn(
+        { flow: 'start', target: targetKey(target), code: failure.code },
+        'startMigration outcome was unknown; reconciled by reading the thread',
+      );
     }
 
     let after: ThreadSnapshot | null = null;
     try {
       after = snapshotOf(await this.deps.directory.getThread(target));
     } catch (err) {
-      this.deps.logger.warn({ flow: 'start', target: targetKey(target), code: toGraphCallError(err).failure.code }, 'could not read the thread back after startMigration');
+      this.deps.logger.warn(
+        { flow: 'start', target: targetKey(target), code: toGraphCallError(err).failure.code },
+        'could not read the thread back after startMigration',
+      );
     }
     const tz = who.timeZone;
     const view: Pick<OutcomeView, 'title'> & Partial<OutcomeView> = {

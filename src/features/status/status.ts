@@ -22,7 +22,8 @@ export interface StatusDeps {
 }
 
 /** A thread's `migrationMode` in an admin's words. */
-const modeLabel = (mode: string | null | undefined): string => (mode === 'inProgress' ? 'in migration (locked)' : mode === 'completed' ? 'migration completed' : 'never migrated');
+const modeLabel = (mode: string | null | undefined): string =>
+  mode === 'inProgress' ? 'in migration (locked)' : mode === 'completed' ? 'migration completed' : 'never migrated';
 
 /**
  * `status <target>` and `status team <team>`: read-only views of where threads stand. The state is
@@ -48,7 +49,12 @@ export class StatusFlow {
       facts.push(
         { title: 'Started by', value: started.actor.name ?? started.actor.aadObjectId ?? 'unknown' },
         { title: 'Started at', value: formatBoth(started.at, tz) },
-        { title: 'Requested date', value: started.parameters.conversationCreationDateTime ? formatBoth(String(started.parameters.conversationCreationDateTime), tz) : 'none (date unchanged)' },
+        {
+          title: 'Requested date',
+          value: started.parameters.conversationCreationDateTime
+            ? formatBoth(String(started.parameters.conversationCreationDateTime), tz)
+            : 'none (date unchanged)',
+        },
       );
     } else {
       facts.push({ title: 'Ledger', value: 'no migration by this bot recorded for this thread' });
@@ -57,8 +63,7 @@ export class StatusFlow {
       title: `Status: ${target.displayName}`,
       color: thread.migrationMode === 'inProgress' ? 'Warning' : 'Default',
       facts,
-      actions:
-        thread.migrationMode === 'inProgress' ? [{ title: 'Complete migration', verb: 'completeAsk', opId: '', target: targetKey(target.ref) }] : [],
+      actions: thread.migrationMode === 'inProgress' ? [{ title: 'Complete migration', verb: 'completeAsk', opId: '', target: targetKey(target.ref) }] : [],
     };
     return card(renderCard('outcome', { color: 'Default', summary: '', facts: [], nextSteps: [], errorFacts: [], actions: [], ...view }));
   }
@@ -84,9 +89,15 @@ export class StatusFlow {
       rows: channels.slice(0, MAX_LIST_ROWS).map((c) => ({
         heading: `${c.displayName} (${c.membershipType})`,
         detail: `${modeLabel(c.migrationMode)} · created ${formatBoth(c.createdDateTime, who.timeZone)}`,
-        buttons: c.migrationMode === 'inProgress' ? [{ title: 'Complete', verb: 'completeAsk', target: targetKey({ kind: 'channel', teamId: team.value.id, channelId: c.id }) }] : [],
+        buttons:
+          c.migrationMode === 'inProgress'
+            ? [{ title: 'Complete', verb: 'completeAsk', target: targetKey({ kind: 'channel', teamId: team.value.id, channelId: c.id }) }]
+            : [],
       })),
-      footer: channels.length > MAX_LIST_ROWS ? `…and ${channels.length - MAX_LIST_ROWS} more channels. Locked ones first; use status on a channel for the rest.` : '',
+      footer:
+        channels.length > MAX_LIST_ROWS
+          ? `…and ${channels.length - MAX_LIST_ROWS} more channels. Locked ones first; use status on a channel for the rest.`
+          : '',
     };
     return card(renderCard('list', view));
   }

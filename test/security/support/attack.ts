@@ -55,7 +55,12 @@ export function envelope(emulator: Emulator, actor: Actor, place: Place, type: s
     serviceUrl: emulator.connectorUrl,
     channelId: 'msteams',
     from,
-    conversation: { id: place.conversationId, conversationType: place.conversationType, tenantId: actor.tenantId, isGroup: place.conversationType !== 'personal' },
+    conversation: {
+      id: place.conversationId,
+      conversationType: place.conversationType,
+      tenantId: actor.tenantId,
+      isGroup: place.conversationType !== 'personal',
+    },
     recipient: { ...BOT },
     locale: 'en-US',
     entities: [{ type: 'clientInfo', locale: 'en-US', timezone: 'Europe/Berlin' }],
@@ -126,7 +131,7 @@ export function answerText(emulator: Emulator, conversationId: string, result: P
   const later = [...emulator.connector.sent(conversationId).slice(since.sent), ...emulator.connector.updates(conversationId).slice(since.updated)];
   for (const a of later) {
     const card = a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
-    parts.push(card ? cardText(card) : a.text ?? '');
+    parts.push(card ? cardText(card) : (a.text ?? ''));
   }
   return parts.join('\n');
 }
@@ -136,7 +141,9 @@ export function newestConfirmation(emulator: Emulator, conversationId: string): 
   const sent = emulator.connector.sent(conversationId);
   for (let i = sent.length - 1; i >= 0; i--) {
     const card = sent[i].attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
-    const action = (card?.actions as { title?: string; verb?: string; data?: { opId?: string } }[] | undefined)?.find((a) => a.data?.opId && a.title !== 'Cancel');
+    const action = (card?.actions as { title?: string; verb?: string; data?: { opId?: string } }[] | undefined)?.find(
+      (a) => a.data?.opId && a.title !== 'Cancel',
+    );
     if (action?.data?.opId) return { activityId: sent[i].id, opId: action.data.opId, verb: String(action.verb) };
   }
   return null;
@@ -183,7 +190,9 @@ export function routeViolation(r: LoggedRequest): string | null {
   }
   if (decoded.some((s) => s === '.' || s === '..' || /[/?#%\\]/.test(s))) return `a segment decodes to a dot segment or a path or query character in ${r.path}`;
   if (r.rawUrl.includes('#')) return `raw URL contains a fragment: ${r.rawUrl}`;
-  const matched = ROUTES.some((route) => route.method === r.method && route.segments.length === decoded.length && route.segments.every((re, i) => re.test(decoded[i])));
+  const matched = ROUTES.some(
+    (route) => route.method === r.method && route.segments.length === decoded.length && route.segments.every((re, i) => re.test(decoded[i])),
+  );
   if (!matched) return `${r.method} ${r.path} is not a route the bot uses`;
   for (const key of Object.keys(r.query)) if (!QUERY_KEYS.has(key)) return `unexpected query parameter ${key} in ${r.rawUrl}`;
   const filter = r.query.$filter;

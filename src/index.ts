@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { AdminPolicy } from './features/shared/admin-policy';
 import { createGraphTokenProvider, CredentialError } from './graph/graph-credential';
@@ -195,7 +194,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         await http.drain();
         await background.stop();
         await bulk.stop();
-        await new Promise<void>((resolve) => http.server.close(() => resolve()));
+        await new Promise<void>((resolve) => {
+          http.server.close(() => resolve());
+        });
         await store.close();
         logger.info('bot stopped');
       })();

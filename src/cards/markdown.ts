@@ -15,8 +15,10 @@ const INLINE = /[\\*_[\]`~<]/g;
 /** What makes a block only at the start of a line: headings, quotes, bullets, rules, setext underlines, numbered lists. */
 const LINE_START = /^(\s*)(?:([#>+=-])|(\d{1,9})([.)]))/;
 /** Runs of line breaks of every kind: a user's newline must not start a list or a paragraph in the card. */
+// eslint-disable-next-line no-control-regex -- matching these control characters is the point
 const LINE_BREAKS = /(?:\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029])+/g;
 /** Other control characters (tab is kept as a space). */
+// eslint-disable-next-line no-control-regex -- matching these control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]/g;
 
 /**

@@ -5,12 +5,12 @@
  */
 import { formatBoth } from './parse/dates';
 import { minutesUntil, type RestartCooldown } from './restart-cooldown';
-import type { MigrationMode } from './targets';
 
 /** What the pre-flight needs to know about the thread and the request. */
 export interface StartFacts {
   /** The thread as read from Graph (listed or live). */
-  thread: { migrationMode?: MigrationMode | string; createdDateTime?: string | null };
+  // Graph may add modes: anything but the two known ones is read as "not in migration".
+  thread: { migrationMode?: string | null; createdDateTime?: string | null };
   /** The chat's type when the thread is a chat (meeting chats cannot be migrated); omitted for channels. */
   chatType?: string | null;
   /** The requested creation date (ISO 8601), or null to keep the current one. */

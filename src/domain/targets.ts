@@ -35,7 +35,8 @@ export type MigrationMode = 'inProgress' | 'completed' | null;
 export function snapshotOf(thread: {
   createdDateTime?: string | null;
   originalCreatedDateTime?: string | null;
-  migrationMode?: MigrationMode | string;
+  /** As Graph sends it: anything but the two known modes reads as none. */
+  migrationMode?: string | null;
 }): ThreadSnapshot {
   const mode = thread.migrationMode === 'inProgress' || thread.migrationMode === 'completed' ? thread.migrationMode : null;
   return {

@@ -15,7 +15,8 @@ export interface Team {
 export interface Channel {
   id: string;
   displayName: string;
-  membershipType: 'standard' | 'private' | 'shared' | string;
+  /** `standard`, `private` or `shared`; kept as sent, Graph may add kinds. */
+  membershipType: string;
   createdDateTime: string | null;
   migrationMode: MigrationMode;
   originalCreatedDateTime: string | null;
@@ -25,7 +26,8 @@ export interface Channel {
 export interface Chat {
   id: string;
   topic: string | null;
-  chatType: 'oneOnOne' | 'group' | 'meeting' | string;
+  /** `oneOnOne`, `group` or `meeting`; kept as sent, Graph may add kinds. */
+  chatType: string;
   createdDateTime: string | null;
   migrationMode: MigrationMode;
   originalCreatedDateTime: string | null;

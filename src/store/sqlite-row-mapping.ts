@@ -34,7 +34,8 @@ export function text<V extends string | null>(name: string): ColumnCodec<V> {
   return column<V>(
     name,
     (v) => v,
-    (v) => (v === null || v === undefined ? null : String(v)) as V,
+    // A text column holds text; a number read from it (an old row) becomes its text.
+    (v) => (v === null || v === undefined ? null : typeof v === 'number' ? String(v) : v) as V,
   );
 }
 

@@ -171,7 +171,7 @@ export class TableStore implements Store {
     try {
       await this.table(name).createEntity({ partitionKey, rowKey, ...index, ...packJson(record) });
     } catch (err) {
-      if (statusOf(err) === 409) throw new Error(`${what} already exists`);
+      if (statusOf(err) === 409) throw new Error(`${what} already exists`, { cause: err });
       throw err;
     }
   }

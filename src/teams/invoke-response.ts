@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { ActivityTypes } from 'botbuilder';
+import { INVOKE } from './activity-kinds';
 import type { AdaptiveCardJson } from '../cards/renderer';
 
 /** What an invoke can answer with: a line of text, or the card that replaces the pressed one. */
@@ -24,7 +24,7 @@ export function invokeResponse(answer: InvokeAnswer): { type: 'invokeResponse'; 
  * card action (`Action.Execute`), a message otherwise.
  */
 export async function tellSender(context: TurnContext, text: string): Promise<void> {
-  if (context.activity.type === ActivityTypes.Invoke) {
+  if (context.activity.type === INVOKE) {
     await context.sendActivity(invokeResponse({ type: 'application/vnd.microsoft.activity.message', value: text }));
   } else {
     await context.sendActivity(text);

@@ -1,4 +1,4 @@
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardFactory, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/renderer';
 import type { Messenger } from '../features/shared/conversation';

@@ -1,4 +1,4 @@
-import type { CloudAdapter, ConversationParameters, ConversationReference } from 'botbuilder';
+import type { CloudAdapter, ConversationParameters } from 'botbuilder';
 import { CardFactory, Channels, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/renderer';
 import { PersonalChatUnavailable } from '../features/shared/conversation';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes } from 'botbuilder';
+import { INVOKE, MESSAGE } from './activity-kinds';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/ports/store';
@@ -43,8 +44,8 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   app.turn('beforeTurn', async (context) => {
     const a = context.activity;
     // A submit whose value is not an object would trip teams-ai's own route checks.
-    if (a.type === ActivityTypes.Message && a.value !== undefined && (a.value === null || typeof a.value !== 'object')) a.value = {};
-    if (a.type !== ActivityTypes.Message && a.type !== ActivityTypes.Invoke) return true;
+    if (a.type === MESSAGE && a.value !== undefined && (a.value === null || typeof a.value !== 'object')) a.value = {};
+    if (a.type !== MESSAGE && a.type !== INVOKE) return true;
     const who = actingContext(context);
     if (who.tenantId && deps.allowedTenantIds.includes(who.tenantId)) return true;
     // One ledger line per tenant and hour, without the outsider's text: they cannot grow the ledger.

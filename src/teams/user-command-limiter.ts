@@ -1,5 +1,5 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import { ActivityTypes } from 'botbuilder';
+import { INVOKE, MESSAGE } from './activity-kinds';
 import { invokeResponse } from './invoke-response';
 import type { Logger } from '../log/logger';
 
@@ -101,7 +101,7 @@ export class UserCommandLimiter {
   async admit(context: TurnContext): Promise<boolean> {
     const a = context.activity;
     // Commands and card presses; installation and other conversation events are not the user's to repeat.
-    if (a.type !== ActivityTypes.Message && a.type !== ActivityTypes.Invoke) return true;
+    if (a.type !== MESSAGE && a.type !== INVOKE) return true;
     const now = this.now();
     const key = senderKey(a);
     let bucket = this.buckets.get(key);
@@ -125,7 +125,7 @@ export class UserCommandLimiter {
     } else {
       bucket.dropped++;
     }
-    if (a.type === ActivityTypes.Invoke) {
+    if (a.type === INVOKE) {
       await context.sendActivity(invokeResponse({ type: 'application/vnd.microsoft.activity.message', value: text }));
     } else if (firstInWindow) {
       await context.sendActivity(text);
@@ -141,7 +141,7 @@ export class UserCommandLimiter {
    * invoke gets the text in its response), or null to go on to authentication and `admit`.
    */
   refuseEarly(activity: Partial<Activity>): { invokeText?: string } | null {
-    if (activity.type !== ActivityTypes.Message && activity.type !== ActivityTypes.Invoke) return null;
+    if (activity.type !== MESSAGE && activity.type !== INVOKE) return null;
     const bucket = this.buckets.get(senderKey(activity));
     const now = this.now();
     if (!bucket || now >= bucket.noticeUntil) return null;
@@ -150,7 +150,7 @@ export class UserCommandLimiter {
     if (tokens >= 1) return null;
     this.refused++;
     bucket.dropped++;
-    if (activity.type !== ActivityTypes.Invoke) return {};
+    if (activity.type !== INVOKE) return {};
     return { invokeText: slowDownText(Math.max(1, Math.ceil((1 - tokens) / perMs / 1000))) };
   }
 

@@ -74,7 +74,7 @@ const formatters = new Map<string, Intl.DateTimeFormat | null>();
 /** One formatter per zone (building one costs far more than using it); null for an unknown zone. */
 function cachedFormatter(zone: string): Intl.DateTimeFormat | null {
   if (!formatters.has(zone)) {
-    let formatter: Intl.DateTimeFormat | null = null;
+    let formatter: Intl.DateTimeFormat | null;
     try {
       formatter = new Intl.DateTimeFormat('en-CA', {
         timeZone: zone,

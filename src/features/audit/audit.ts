@@ -40,7 +40,8 @@ export class AuditFlow {
     }
     const rows = entries.map((e) => {
       const target = e.target ? targetDisplayName(e.target) : 'no target';
-      const date = e.parameters.conversationCreationDateTime ? ` · date ${formatBoth(String(e.parameters.conversationCreationDateTime), who.timeZone)}` : '';
+      const since = e.parameters.conversationCreationDateTime;
+      const date = typeof since === 'string' && since ? ` · date ${formatBoth(since, who.timeZone)}` : '';
       const err = e.error ? ` · ${e.error.code ?? ''} ${e.error.message}`.slice(0, 200) : '';
       return {
         heading: `${e.action} · ${e.outcome} · ${target}`,

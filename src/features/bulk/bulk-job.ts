@@ -296,13 +296,11 @@ export class BulkJobRun implements WorkSource {
     if (!this.actsAllowed) return 'stop';
     if (Date.now() < this.actsPausedUntil) return 'later';
     const askedAt = Date.now();
-    const standing = await this.deps
-      .checkRequester()
-      .catch((err): RequesterStanding => ({
-        kind: 'unchecked',
-        reason: `the administrator check failed (${(err as Error)?.message ?? 'unknown error'})`,
-        correlationId: null,
-      }));
+    const standing = await this.deps.checkRequester().catch((err): RequesterStanding => ({
+      kind: 'unchecked',
+      reason: `the administrator check failed (${(err as Error)?.message ?? 'unknown error'})`,
+      correlationId: null,
+    }));
     this.noteStanding(standing, askedAt);
     if (standing.kind === 'not-admin' && this.actsAllowed) await this.stopActing(standing.reason);
     if (standing.kind === 'unchecked' && this.actsAllowed) {

@@ -76,7 +76,7 @@ export class BulkScheduler {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    let minWait = Number.POSITIVE_INFINITY;
+    let minWait: number;
     for (;;) {
       minWait = Number.POSITIVE_INFINITY;
       let dispatched = false;

@@ -9,7 +9,6 @@ import type { TargetSpec } from '../../domain/parse/command-parser';
 import type { ResolvedTarget, TargetResolver } from '../shared/target-resolver';
 import { chatDisplayName } from '../shared/target-resolver';
 import type { ActingContext, FlowReply } from '../shared/acting';
-import { card } from '../shared/acting';
 import type { ButtonHandler, Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import type { StartMigrationFlow } from '../start/start-migration';

@@ -8,7 +8,8 @@ import type { TargetSpec } from '../../domain/parse/command-parser';
 
 /** Where a command was typed, as far as resolving `this` needs it. */
 export interface ConversationPlace {
-  conversationType: 'personal' | 'channel' | 'groupChat' | string;
+  /** `personal`, `channel` or `groupChat`, as the client sent it (anything else resolves no `this`). */
+  conversationType: string;
   tenantId: string | null;
   /** The channel's thread id, in a team channel. */
   channelId: string | null;

@@ -204,7 +204,7 @@ export class StartMigrationFlow {
       return fail(failure, startProblemMessage(problem, payload.targetName, who.timeZone, this.nowMs()));
     }
 
-    let requestId: string | null = null;
+    let requestId: string | null;
     let reconciled = false;
     try {
       requestId = (await this.deps.migration.startMigration(target, since)).requestId;

@@ -51,9 +51,10 @@ export class StatusFlow {
         { title: 'Started at', value: formatBoth(started.at, tz) },
         {
           title: 'Requested date',
-          value: started.parameters.conversationCreationDateTime
-            ? formatBoth(String(started.parameters.conversationCreationDateTime), tz)
-            : 'none (date unchanged)',
+          value:
+            typeof started.parameters.conversationCreationDateTime === 'string' && started.parameters.conversationCreationDateTime
+              ? formatBoth(started.parameters.conversationCreationDateTime, tz)
+              : 'none (date unchanged)',
         },
       );
     } else {

@@ -24,6 +24,14 @@ export interface GraphFailure {
 }
 
 /** The two migration writes whose outcome the bot settles. */
+/**
+ * A failure the bot decides itself (a re-check refused the write, an id was malformed, no decisive
+ * answer came): a definite outcome, dated now, with Graph's request-id when one answer had it.
+ */
+export function decidedFailure(status: number, code: string, message: string, requestId: string | null = null): GraphFailure {
+  return { status, code, message, requestId, date: new Date().toISOString(), outcomeUnknown: false };
+}
+
 export type MigrationWrite = 'start' | 'complete';
 
 /**

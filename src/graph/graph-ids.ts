@@ -1,4 +1,5 @@
 import { GraphCallError } from './graph-errors';
+import { decidedFailure } from '../domain/graph-failure';
 import { isGraphId, malformedIdMessage, type GraphIdKind } from '../domain/parse/ids';
 
 /**
@@ -6,14 +7,7 @@ import { isGraphId, malformedIdMessage, type GraphIdKind } from '../domain/parse
  * called), outcome known. Flows already turn `GraphCallError`s into cards, so this needs no new path.
  */
 export function malformedIdError(kind: GraphIdKind, value: unknown): GraphCallError {
-  return new GraphCallError({
-    status: 0,
-    code: 'MalformedId',
-    message: malformedIdMessage(kind, value),
-    requestId: null,
-    date: new Date().toISOString(),
-    outcomeUnknown: false,
-  });
+  return new GraphCallError(decidedFailure(0, 'MalformedId', malformedIdMessage(kind, value)));
 }
 
 /**

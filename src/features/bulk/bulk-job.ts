@@ -1,7 +1,7 @@
 import type { ActingContext } from '../shared/acting';
 import { recordAudit } from '../shared/acting';
 import { explainFailure } from '../../domain/explain-failure';
-import { formatErrorCode, mayBeOwnRetry, type GraphFailure } from '../../domain/graph-failure';
+import { decidedFailure, formatErrorCode, mayBeOwnRetry, type GraphFailure } from '../../domain/graph-failure';
 import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { MigrationApi } from '../../graph/migration-api';
@@ -494,14 +494,7 @@ export class BulkJobRun implements WorkSource {
         if (startTookEffect(snap, this.since)) {
           await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
         } else {
-          const failure: GraphFailure = {
-            status: 400,
-            code: 'AlreadyInMigration',
-            message: `In migration mode with another creation date (${snap.createdDateTime}).`,
-            requestId,
-            date: new Date().toISOString(),
-            outcomeUnknown: false,
-          };
+          const failure = decidedFailure(400, 'AlreadyInMigration', `In migration mode with another creation date (${snap.createdDateTime}).`, requestId);
           await this.settle(it, {
             state: 'failed',
             outcome: 'failed',
@@ -518,14 +511,7 @@ export class BulkJobRun implements WorkSource {
       await this.settle(it, { state: 'succeeded', outcome: 'succeeded', detail: null, failure: null, requestId, after: snap, reconciled: how });
       return;
     } else if (snap.migrationMode !== 'inProgress') {
-      const failure: GraphFailure = it.lastFailure ?? {
-        status: 400,
-        code: 'NotInMigration',
-        message: 'The channel is not in migration mode.',
-        requestId: null,
-        date: new Date().toISOString(),
-        outcomeUnknown: false,
-      };
+      const failure = it.lastFailure ?? decidedFailure(400, 'NotInMigration', 'The channel is not in migration mode.');
       await this.settle(it, {
         state: 'failed',
         outcome: 'failed',
@@ -562,14 +548,7 @@ export class BulkJobRun implements WorkSource {
       return;
     }
     if (it.acts >= MAX_ACTS) {
-      const failure = it.lastFailure ?? {
-        status: 0,
-        code: 'Timeout',
-        message: 'No decisive answer from Graph.',
-        requestId: null,
-        date: new Date().toISOString(),
-        outcomeUnknown: false,
-      };
+      const failure = it.lastFailure ?? decidedFailure(0, 'Timeout', 'No decisive answer from Graph.');
       await this.settle(it, {
         state: 'failed',
         outcome: 'failed',

@@ -1,6 +1,6 @@
 import { renderCard, type OutcomeView } from '../../cards/renderer';
 import { explainFailure } from '../../domain/explain-failure';
-import { mayHaveTakenEffect, type GraphFailure } from '../../domain/graph-failure';
+import { decidedFailure, mayHaveTakenEffect, type GraphFailure } from '../../domain/graph-failure';
 import { readStartPayload, type StartPayload } from '../../domain/pending-payloads';
 import { restartCooldown } from '../../domain/restart-cooldown';
 import { startProblem, startProblemMessage, type StartFacts, type StartProblem } from '../../domain/start-problem';
@@ -60,7 +60,7 @@ export function preflightProblem(
 
 /** A pre-flight refusal the bot makes itself, in the shape of a Graph failure so the card and ledger show it alike. */
 function refusalFailure(code: string, message: string): GraphFailure {
-  return { status: 400, code, message, requestId: null, date: new Date().toISOString(), outcomeUnknown: false };
+  return decidedFailure(400, code, message);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LIMITS, type Emulator, type TenantFixture } from '../emulator/index';
+import { jsonText } from '../emulator/json';
 import type { CardButton } from './cards';
 import { findButton, invokeText, pressButton } from './cards';
 import { bulkTeams, type BenchFixtureShape } from './fixture';
@@ -98,6 +99,7 @@ export async function measureBulk(emulator: Emulator, fixture: TenantFixture, sh
       } catch (err) {
         throw new Error(
           `bulk preview for ${team.displayName}: ${(err as Error).message}; the bot said: ${(reply?.text ?? JSON.stringify(reply?.attachments ?? null)).slice(0, 300)}`,
+          { cause: err },
         );
       }
     }
@@ -143,7 +145,7 @@ export async function measureBulk(emulator: Emulator, fixture: TenantFixture, sh
     let skippedItems = 0;
     let succeeded = 0;
     for (const button of confirms) {
-      const jobId = String(button.data.opId ?? '');
+      const jobId = jsonText(button.data.opId ?? '');
       for (const item of await fresh.bot.store.listBulkItems(jobId)) {
         if (item.state === 'failed') failedItems++;
         else if (item.state === 'skipped') skippedItems++;

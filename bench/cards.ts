@@ -1,4 +1,5 @@
 import type { Conversation, Emulator, PostResult } from '../emulator/index';
+import { jsonText } from '../emulator/json';
 import { cardText } from '../test/support/harness';
 
 export { cardText };
@@ -23,7 +24,7 @@ function actions(card: unknown): Map<string, { verb: string; data: Record<string
     const n = node as Record<string, unknown>;
     if ((n.type === 'Action.Execute' || n.type === 'Action.Submit') && typeof n.title === 'string' && !found.has(n.title)) {
       const data = (n.data ?? {}) as Record<string, unknown>;
-      found.set(n.title, { verb: String(n.verb ?? data.verb ?? ''), data });
+      found.set(n.title, { verb: jsonText(n.verb ?? data.verb ?? ''), data });
     }
     for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
   };
@@ -62,5 +63,5 @@ export function pressButton(conversation: Conversation, button: CardButton, inpu
 export function invokeText(result: PostResult): string {
   const body = result.body as { type?: string; value?: unknown } | null;
   if (body?.type === ADAPTIVE_CARD) return cardText(body.value);
-  return String(body?.value ?? '');
+  return jsonText(body?.value ?? '');
 }

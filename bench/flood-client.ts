@@ -55,6 +55,6 @@ process.on('message', (m: FloodStart | { kind: 'stop' }) => {
   if (m.kind === 'stop') stopping = true;
   else {
     stopping = false;
-    run(m).then((t) => process.send!(t));
+    void run(m).then((t) => process.send!(t));
   }
 });

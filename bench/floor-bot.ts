@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { MemoryStorage } from 'botbuilder';
 import type { TurnState } from '@microsoft/teams-ai';
 import { AdaptiveCardActionExecuteResponseType, Application, TeamsAdapter } from '@microsoft/teams-ai';
@@ -77,6 +76,9 @@ export async function startFloorBot(graph: Client): Promise<FloorBot> {
       scripts.set(name, calls);
       return name;
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
   };
 }

@@ -51,5 +51,5 @@ export function retarget(calls: GraphCall[], replacements: [from: string, to: st
     pairs.push([from, to]);
   }
   const swap = (s: string) => pairs.reduce((acc, [f, t]) => acc.split(f).join(t), s);
-  return calls.map((c) => ({ ...c, url: swap(c.url), body: c.body === undefined ? undefined : JSON.parse(swap(JSON.stringify(c.body))) }));
+  return calls.map((c) => ({ ...c, url: swap(c.url), body: c.body === undefined ? undefined : (JSON.parse(swap(JSON.stringify(c.body))) as unknown) }));
 }

@@ -87,7 +87,7 @@ export async function measureMemory(stack: BenchStack, targets: MigrateTarget[],
     const status = await inChannel.says('status this');
     const help = await personal.says('help');
     const asked = await personal.says(migrateCommand(t));
-    let cancelled = 'no card';
+    let cancelled: string;
     try {
       const done = await pressButton(personal, findButton(personal, stack.emulator, 'Cancel'));
       cancelled = done.status === 200 ? invokeText(done) : `HTTP ${done.status}`;

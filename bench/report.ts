@@ -179,6 +179,6 @@ export function writeResults(dir: string, results: BenchResults, notes = ''): { 
   const markdown = path.join(dir, 'benchmarks.md');
   const json = path.join(dir, 'benchmarks.json');
   fs.writeFileSync(markdown, renderMarkdown(results, notes));
-  fs.writeFileSync(json, `${JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  fs.writeFileSync(json, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   return { markdown, json };
 }

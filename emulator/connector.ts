@@ -1,6 +1,7 @@
 import { channelConversationId, conversationMembers, findMember, personalConversationId, teamsChannelAccount } from './conversations';
 import type { Core } from './core';
 import { sendJson, type RequestContext } from './http';
+import { asObject, jsonText } from './json';
 import type { RecordedActivity } from './types';
 
 /** Bot Framework connector errors: `{ error: { code, message } }`. */
@@ -11,7 +12,7 @@ function connectorError(ctx: RequestContext, status: number, code: string, messa
 function recordActivity(
   core: Core,
   conversationId: string,
-  activity: any,
+  activity: Record<string, unknown>,
   id: string,
   replyToId: string | null,
   operation: 'send' | 'update',
@@ -20,13 +21,13 @@ function recordActivity(
     id,
     conversationId,
     replyToId,
-    type: typeof activity?.type === 'string' ? activity.type : 'message',
+    type: typeof activity.type === 'string' ? activity.type : 'message',
     raw: activity,
     operation,
     at: Date.now(),
   };
-  if (typeof activity?.text === 'string') entry.text = activity.text;
-  if (Array.isArray(activity?.attachments)) entry.attachments = activity.attachments;
+  if (typeof activity.text === 'string') entry.text = activity.text;
+  if (Array.isArray(activity.attachments)) entry.attachments = activity.attachments as RecordedActivity['attachments'];
   core.connector.record(entry);
   return entry;
 }
@@ -53,21 +54,21 @@ export function handleConnector(core: Core, ctx: RequestContext): boolean {
     connectorError(ctx, 400, 'BadSyntax', ctx.bodyError);
     return true;
   }
-  const body = ctx.body as any;
+  const body = asObject(ctx.body);
   if (area === 'conversations' && seg.length === 2 && ctx.method === 'POST') {
     createConversation(core, ctx, body);
     return true;
   }
   if (area === 'conversations' && id && sub === 'activities' && extra === undefined) {
     if (ctx.method === 'POST') {
-      if (!body || typeof body !== 'object') return badActivity(ctx);
+      if (!body) return badActivity(ctx);
       const activityId = core.connector.nextId();
       recordActivity(core, id, body, activityId, subId ?? (typeof body.replyToId === 'string' ? body.replyToId : null), 'send');
       sendJson(ctx, 200, { id: activityId });
       return true;
     }
     if (ctx.method === 'PUT' && subId) {
-      if (!body || typeof body !== 'object') return badActivity(ctx);
+      if (!body) return badActivity(ctx);
       if (!core.connector.current(subId)) {
         connectorError(ctx, 404, 'ActivityNotFound', `Activity ${subId} was not found in conversation ${id}.`);
         return true;
@@ -134,28 +135,30 @@ function badActivity(ctx: RequestContext): true {
  * POST /v3/conversations: a proactive conversation. A channel (channelData.channel.id) gets a new
  * thread post; one member gets their personal chat; the initial activity, if any, is recorded.
  */
-function createConversation(core: Core, ctx: RequestContext, body: any): void {
-  if (!body || typeof body !== 'object') {
+function createConversation(core: Core, ctx: RequestContext, body: Record<string, unknown> | undefined): void {
+  if (!body) {
     badActivity(ctx);
     return;
   }
-  const channelId: unknown = body.channelData?.channel?.id;
+  const channelId = asObject(asObject(body.channelData)?.channel)?.id;
+  const members = body.members;
   let conversationId: string | undefined;
   let activityId: string | undefined;
   if (typeof channelId === 'string') {
     if (!core.state.threads.has(channelId)) return connectorError(ctx, 404, 'ConversationNotFound', `Channel ${channelId} not found.`);
     activityId = core.connector.nextId();
     conversationId = channelConversationId(channelId, activityId);
-  } else if (Array.isArray(body.members) && body.members.length === 1) {
-    const created = personalChatOf(core, ctx, body);
+  } else if (Array.isArray(members) && members.length === 1) {
+    const created = personalChatOf(core, ctx, body, asObject(members[0]));
     if (!created) return;
     conversationId = created;
   } else {
     return connectorError(ctx, 400, 'BadArgument', 'Creating group conversations is not supported; give one member or a channel.');
   }
-  if (body.activity && typeof body.activity === 'object') {
+  const activity = asObject(body.activity);
+  if (activity) {
     activityId = activityId ?? core.connector.nextId();
-    recordActivity(core, conversationId, body.activity, activityId, null, 'send');
+    recordActivity(core, conversationId, activity, activityId, null, 'send');
   }
   sendJson(
     ctx,
@@ -172,8 +175,8 @@ function createConversation(core: Core, ctx: RequestContext, body: any): void {
  * of that tenant, and the bot must be installed for them. Answers the error itself and returns
  * undefined when Teams would refuse.
  */
-function personalChatOf(core: Core, ctx: RequestContext, body: any): string | undefined {
-  const tenantId: unknown = body.channelData?.tenant?.id ?? body.tenantId;
+function personalChatOf(core: Core, ctx: RequestContext, body: Record<string, unknown>, member: Record<string, unknown> | undefined): string | undefined {
+  const tenantId = asObject(asObject(body.channelData)?.tenant)?.id ?? body.tenantId;
   if (typeof tenantId !== 'string' || !tenantId) {
     connectorError(ctx, 400, 'BadSyntax', 'Could not parse tenant id');
     return undefined;
@@ -182,7 +185,7 @@ function personalChatOf(core: Core, ctx: RequestContext, body: any): string | un
     connectorError(ctx, 400, 'BadSyntax', 'Incorrect conversation creation parameters');
     return undefined;
   }
-  const user = findMember(core.state, String(body.members[0]?.id ?? body.members[0]?.aadObjectId ?? ''));
+  const user = findMember(core.state, jsonText(member?.id ?? member?.aadObjectId ?? ''));
   if (!user || user.tenantId.toLowerCase() !== tenantId.toLowerCase()) {
     connectorError(ctx, 404, 'MemberNotFound', 'The member of the new conversation is not known.');
     return undefined;

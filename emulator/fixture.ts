@@ -110,7 +110,7 @@ function isSeries<T>(entry: unknown): entry is Series<T> {
 /** Replaces `{nn}` in every string of a JSON value (deep). */
 function fill<T>(value: T, nn: string): T {
   if (typeof value === 'string') return value.split('{nn}').join(nn) as unknown as T;
-  if (Array.isArray(value)) return value.map((v) => fill(v, nn)) as unknown as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => fill(v, nn)) as unknown as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = fill(v, nn);
@@ -142,9 +142,9 @@ function expand<T extends object>(entries: unknown[]): T[] {
  * test may hand in either form.
  */
 export function expandFixture(raw: unknown): TenantFixture {
-  const src = JSON.parse(JSON.stringify(raw)) as Record<string, any>;
-  const teams = expand<FixtureTeam>(src.teams ?? []).map((t) => ({ ...t, channels: expand<FixtureChannel>(t.channels ?? []) }));
-  return { ...src, teams, chats: expand<FixtureChat>(src.chats ?? []) } as TenantFixture;
+  const src = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
+  const teams = expand<FixtureTeam>((src.teams ?? []) as unknown[]).map((t) => ({ ...t, channels: expand<FixtureChannel>(t.channels ?? []) }));
+  return { ...src, teams, chats: expand<FixtureChat>((src.chats ?? []) as unknown[]) } as TenantFixture;
 }
 
 /** The default fixture shipped in `emulator/fixture/tenant.json`, expanded (a fresh copy each call). */

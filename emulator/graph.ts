@@ -3,6 +3,7 @@ import { checkMemberObjects } from './directory';
 import { checkGraphToken, type Principal } from './entra';
 import type { FixtureUser } from './fixture';
 import { formatRetryAfter, sendEmpty, sendGraphError, sendJson, type RequestContext } from './http';
+import { jsonText } from './json';
 import { applySelect, decodeSkipToken, matchesFilter, nextLink, parseFilter, parseSelect, parseTop, QueryError } from './odata';
 import type { TeamRecord, ThreadRecord } from './state';
 import type { Budget } from './throttle';
@@ -442,7 +443,7 @@ function postCheckMemberObjects(call: Call): void {
   const ids = body.ids as unknown[];
   if (ids.length > 20) return sendGraphError(ctx, 400, 'BadRequest', `Too many ids: ${ids.length}. checkMemberObjects accepts at most 20 ids.`);
   const bad = ids.find((id) => typeof id !== 'string' || !GUID.test(id));
-  if (bad !== undefined) return sendGraphError(ctx, 400, 'BadRequest', `Invalid object identifier '${String(bad)}'.`);
+  if (bad !== undefined) return sendGraphError(ctx, 400, 'BadRequest', `Invalid object identifier '${jsonText(bad)}'.`);
   sendJson(ctx, 200, { '@odata.context': context(call, 'Collection(Edm.String)'), value: checkMemberObjects(call.core.state, user, ids as string[]) });
 }
 
@@ -479,12 +480,12 @@ function startMigration(call: Call, thread: ThreadRecord): void {
     const value = (ctx.body as Record<string, unknown>).conversationCreationDateTime;
     if (value !== undefined && value !== null) {
       const parsed = typeof value === 'string' && ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
-      if (Number.isNaN(parsed)) {
+      if (typeof value !== 'string' || Number.isNaN(parsed)) {
         return sendGraphError(
           ctx,
           400,
           'BadRequest',
-          `Invalid conversationCreationDateTime '${String(value)}': expected an ISO 8601 date and time with an offset.`,
+          `Invalid conversationCreationDateTime '${jsonText(value)}': expected an ISO 8601 date and time with an offset.`,
         );
       }
       if (parsed <= MIN_DATE_TIME_OFFSET)

@@ -72,7 +72,7 @@ export function parseBody(raw: Buffer, contentType: string | undefined): { body:
   }
   if (type.includes('json') || type === '' || text.trimStart().startsWith('{') || text.trimStart().startsWith('[')) {
     try {
-      const body = JSON.parse(text);
+      const body: unknown = JSON.parse(text);
       return { body, error: null, logged: body };
     } catch (e) {
       return { body: undefined, error: `Unable to read JSON request payload: ${(e as Error).message}`, logged: text.slice(0, 2000) };

@@ -1,9 +1,10 @@
 import * as crypto from 'node:crypto';
+import { asObject } from './json';
 
 /** A JWT split into its parts, not yet trusted. */
 export interface DecodedJwt {
-  header: Record<string, any>;
-  payload: Record<string, any>;
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
   signingInput: string;
   signature: Buffer;
 }
@@ -52,9 +53,9 @@ export function decodeJwt(token: string): DecodedJwt | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   try {
-    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    if (!header || typeof header !== 'object' || !payload || typeof payload !== 'object') return null;
+    const header = asObject(JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')));
+    const payload = asObject(JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')));
+    if (!header || !payload) return null;
     return { header, payload, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2], 'base64url') };
   } catch {
     return null;

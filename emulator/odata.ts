@@ -1,3 +1,4 @@
+import { asObject } from './json';
 /** A query option the caller got wrong: becomes a 400 BadRequest with this message. */
 export class QueryError extends Error {}
 
@@ -107,8 +108,8 @@ export function encodeSkipToken(offset: number): string {
 export function decodeSkipToken(token: string | undefined): number {
   if (token === undefined) return 0;
   try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof v?.o === 'number' && Number.isInteger(v.o) && v.o >= 0) return v.o;
+    const o = asObject(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')))?.o;
+    if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;
   } catch {
     // falls through to the error below
   }

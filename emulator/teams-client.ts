@@ -1,11 +1,12 @@
 import { channelConversationId, personalConversationId, teamsUserId } from './conversations';
 import { defaultFixture, type FixtureUser, type TenantFixture } from './fixture';
+import { jsonText } from './json';
 import type { Emulator, RecordedActivity } from './types';
 
 /** The bot's answer to a POSTed activity: HTTP status and parsed body (the invoke response for invokes). */
 export interface PostResult {
   status: number;
-  body: any;
+  body: unknown;
 }
 
 /** One conversation a user talks to the bot in. */
@@ -25,7 +26,7 @@ export interface Conversation {
   replies(): RecordedActivity[];
   lastReply(): RecordedActivity | undefined;
   /** content of the last adaptive card in this conversation, after updates */
-  lastCard(): any;
+  lastCard(): unknown;
   /** POSTs a raw activity; `token: null` sends no Authorization header, a string sends that token */
   post(activity: Record<string, unknown>, opts?: { token?: string | null }): Promise<PostResult>;
 }
@@ -35,6 +36,12 @@ export interface TeamsUser {
   inPersonalChat(): Conversation;
   inChannel(teamName: string, channelName: string, opts?: { includeAadGroupId?: boolean }): Conversation;
   inGroupChat(chatId: string): Conversation;
+}
+
+/** An activity being built: any fields, plus the two the builders add to. */
+interface OutgoingActivity extends Record<string, unknown> {
+  entities: Record<string, unknown>[];
+  channelData: Record<string, unknown>;
 }
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
@@ -131,7 +138,7 @@ export class TeamsClient {
     const emulator = this.opts.emulator;
     const conversationId = conversation.id as string;
     const bot = { id: `28:${this.fixture.bot.appId}`, name: this.fixture.bot.name };
-    const base = (type: string, timezone = 'Europe/Berlin'): Record<string, any> => ({
+    const base = (type: string, timezone = 'Europe/Berlin'): OutgoingActivity => ({
       type,
       id: nextMessageId(),
       timestamp: new Date().toISOString(),
@@ -144,7 +151,7 @@ export class TeamsClient {
       locale: 'en-US',
       localTimezone: timezone,
       entities: [{ type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Web', timezone }],
-      channelData: JSON.parse(JSON.stringify(channelData)),
+      channelData: JSON.parse(JSON.stringify(channelData)) as Record<string, unknown>,
     });
     const post = (activity: Record<string, unknown>, o?: { token?: string | null }) => this.post(activity, o?.token);
     const replies = () => emulator.connector.sent(conversationId);
@@ -207,12 +214,12 @@ export class TeamsClient {
       token !== undefined
         ? token
         : this.opts.signTokens
-          ? this.opts.emulator.signChannelToken({ serviceUrl: String(activity.serviceUrl ?? this.opts.emulator.connectorUrl) })
+          ? this.opts.emulator.signChannelToken({ serviceUrl: jsonText(activity.serviceUrl ?? this.opts.emulator.connectorUrl) })
           : null;
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     const res = await fetch(this.opts.botUrl, { method: 'POST', headers, body: JSON.stringify(activity), signal: AbortSignal.timeout(60_000) });
     const text = await res.text();
-    let body: any = text === '' ? null : text;
+    let body: unknown = text === '' ? null : text;
     try {
       if (text !== '') body = JSON.parse(text);
     } catch {

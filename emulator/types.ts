@@ -79,8 +79,8 @@ export interface RecordedActivity {
   replyToId: string | null;
   type: string;
   text?: string;
-  attachments?: { contentType: string; content: any }[];
-  raw: any;
+  attachments?: { contentType: string; content: unknown }[];
+  raw: unknown;
   operation: 'send' | 'update';
   at: number;
 }

@@ -17,6 +17,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { botEnvironment, startEmulator, type Emulator } from '../emulator/index';
 import { defaultDataDir, ensureCertificate, repoRoot } from '../emulator/cert';
+import { jsonText } from '../emulator/json';
 
 /** Options of `startDevStack`; every field has a default suitable for `npm run dev`. */
 export interface DevStackOptions {
@@ -138,7 +139,7 @@ export function formatLogLine(line: string): string {
   try {
     const { level, msg, time: _time, app: _app, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
     const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
-    return `${PINO_LEVELS[level as number] ?? String(level)} ${String(msg ?? '')}${extra}`;
+    return `${PINO_LEVELS[level as number] ?? String(level)} ${jsonText(msg ?? '')}${extra}`;
   } catch {
     return line;
   }

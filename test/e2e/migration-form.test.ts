@@ -6,6 +6,9 @@ const MY_TEAM = '00000000-0000-0000-0000-000000000031';
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 const LAUNCH_CHAT = '19:group-launch@thread.v2';
 
+/** The invoke response to an `application/search` type-ahead. */
+type SearchResponse = { value?: { results?: unknown[] } };
+
 /** The choices of a ChoiceSet input on a card, by input id. */
 function choices(card: unknown, id: string): { title: string; value: string }[] {
   let found: { title: string; value: string }[] = [];
@@ -189,12 +192,12 @@ describe('the migration form: an admin picks a target and a date without knowing
   it('answers type-ahead (application/search) with matching teams, and nothing for a non-admin', async () => {
     const alex = h.teams.as('alex').inPersonalChat();
     const res = await alex.searches('teams', 'Proj');
-    const results = (res.body?.value?.results ?? []) as { title: string; value: string }[];
+    const results = ((res.body as SearchResponse | null)?.value?.results ?? []) as { title: string; value: string }[];
     assert.ok(results.length > 0 && results.length <= 15);
     assert.ok(results.every((r) => r.title.startsWith('Proj')));
     const lynne = h.teams.as('lynne').inPersonalChat();
     const refused = await lynne.searches('teams', 'Proj');
-    assert.deepEqual(refused.body?.value?.results ?? [], []);
+    assert.deepEqual((refused.body as SearchResponse | null)?.value?.results ?? [], []);
   });
 
   it('the help card button and the welcome card open the form', async () => {

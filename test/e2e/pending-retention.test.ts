@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Harness } from '../support/harness';
-import { lastReplyText, press, startHarness } from '../support/harness';
+import { press, startHarness } from '../support/harness';
 
 const DAY = 86_400_000;
 

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
 import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
@@ -11,7 +10,9 @@ const CARD = 'application/vnd.microsoft.card.adaptive';
 
 /** Runs a call with console output muted: botbuilder prints every refused token (and its keys). */
 async function quietly<T>(call: () => Promise<T>): Promise<T> {
+  // eslint-disable-next-line no-console -- silencing botbuilder's console output is what this helper is for
   const saved = { log: console.log, error: console.error, warn: console.warn };
+  // eslint-disable-next-line no-console -- (as above) muted here, restored in finally
   console.log = console.error = console.warn = () => undefined;
   try {
     return await call();
@@ -49,7 +50,7 @@ async function startEchoBot(em: Emulator) {
   const teamDetails: unknown[] = [];
   const logic = async (ctx: TurnContext) => {
     received.push(ctx.activity);
-    if (ctx.activity.type === ActivityTypes.Invoke) {
+    if (ctx.activity.type === (ActivityTypes.Invoke as string)) {
       await ctx.sendActivity({
         type: ActivityTypes.InvokeResponse,
         value: {
@@ -59,7 +60,7 @@ async function startEchoBot(em: Emulator) {
       });
       return;
     }
-    if (ctx.activity.type !== ActivityTypes.Message) return;
+    if (ctx.activity.type !== (ActivityTypes.Message as string)) return;
     if (ctx.activity.conversation.conversationType === 'channel') teamDetails.push(await TeamsInfo.getTeamDetails(ctx));
     const sent = await ctx.sendActivity({
       type: 'message',
@@ -117,7 +118,7 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
 
     assert.equal(channel.lastReply()?.text, 'echo: <at>Migration Bot</at> hello');
     assert.equal(channel.lastReply()?.replyToId, a.id);
-    assert.equal(channel.lastCard().body[0].text, 'v2', 'lastCard reflects the update');
+    assert.equal((channel.lastCard() as { body: { text: string }[] }).body[0].text, 'v2', 'lastCard reflects the update');
     const auth = em.connector.authorizations();
     assert.ok(auth.length >= 3 && auth.every((h) => h?.startsWith('Bearer ')));
     const claims = claimsOf((auth[0] as string).slice(7));
@@ -156,7 +157,7 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
     const chat = teams.as('alex').inPersonalChat();
     const result = await chat.executes('1234', 'confirm', { pendingId: 'p1' });
     assert.equal(result.status, 200);
-    assert.equal(result.body.value, 'done confirm');
+    assert.equal((result.body as { value?: unknown }).value, 'done confirm');
     const a = bot.received[0];
     assert.deepEqual(
       [a.type, a.name, a.replyToId, a.value.action.verb, a.value.action.data.pendingId],
@@ -185,26 +186,24 @@ describe('emulated Bot Framework: a real botbuilder bot talks to Teams through t
       const em = emulator();
       const chat = teams.as('alex').inPersonalChat();
       const before = em.connector.sent().length;
-      const result = await chat
-        .says('hello', {})
-        .then(() =>
-          quietly(() =>
-            chat.post(
-              {
-                type: 'message',
-                text: 'x',
-                channelId: 'msteams',
-                serviceUrl: em.connectorUrl,
-                from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' },
-                recipient: { id: `28:${em.info.bot.appId}` },
-                conversation: { id: 'a:personal-alex', conversationType: 'personal', tenantId: em.info.tenantId },
-                channelData: { tenant: { id: em.info.tenantId } },
-                id: 'x1',
-              },
-              { token: token(em) },
-            ),
+      const result = await chat.says('hello', {}).then(() =>
+        quietly(() =>
+          chat.post(
+            {
+              type: 'message',
+              text: 'x',
+              channelId: 'msteams',
+              serviceUrl: em.connectorUrl,
+              from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-000000000020' },
+              recipient: { id: `28:${em.info.bot.appId}` },
+              conversation: { id: 'a:personal-alex', conversationType: 'personal', tenantId: em.info.tenantId },
+              channelData: { tenant: { id: em.info.tenantId } },
+              id: 'x1',
+            },
+            { token: token(em) },
           ),
-        );
+        ),
+      );
       assert.equal(result.status, status);
       assert.equal(bot.received.length, 1, 'the refused activity never reached the bot logic');
       assert.equal(em.connector.sent().length, before + 1, 'only the properly signed first message was answered');

@@ -41,7 +41,7 @@ describe('emulated Graph: throttling (spec §5)', () => {
     // Without the extension the early retry would be told about 0.1 s less than the first answer.
     assert.ok(
       Number(early.headers['retry-after']) > Number(first.headers['retry-after']) - 0.05,
-      `early retry: ${early.headers['retry-after']} vs first ${first.headers['retry-after']}`,
+      `early retry: ${String(early.headers['retry-after'])} vs first ${String(first.headers['retry-after'])}`,
     );
   });
 

@@ -128,7 +128,7 @@ export function emulatorControl(emulatorUrl: string, method: 'GET' | 'POST', rou
         try {
           resolve({ status: res.statusCode ?? 0, body: body ? JSON.parse(body) : null });
         } catch (err) {
-          reject(err);
+          reject(err instanceof Error ? err : new Error('unreadable answer from the emulator', { cause: err }));
         }
       });
     });

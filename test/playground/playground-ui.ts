@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Locator, Page, Request } from 'playwright-core';
 import { REPO_ROOT } from './dev-process';
+import { jsonText } from '../../emulator/json';
 
 /** Where the step-by-step screenshots go (linked from the README). */
 // Written to a git-ignored folder on every run; `SCREENSHOT_DIR=docs/screenshots npm test` refreshes the README's copies.
@@ -50,7 +51,7 @@ function invokedAction(request: Request): { title: string; verb: string } | null
   if (request.method() !== 'POST' || !request.url().endsWith('/_conversation/v1/invoke')) return null;
   try {
     const action = (request.postDataJSON() as { value?: { action?: { title?: unknown; verb?: unknown } } } | null)?.value?.action;
-    return { title: String(action?.title ?? ''), verb: String(action?.verb ?? '') };
+    return { title: jsonText(action?.title ?? ''), verb: jsonText(action?.verb ?? '') };
   } catch {
     return { title: '', verb: '' };
   }
@@ -318,6 +319,7 @@ export class PlaygroundPage {
   /** Remembers something worth telling if the test fails, and says it in the test output now. */
   note(text: string): void {
     this.notes.push(`+${((Date.now() - this.openedAt) / 1000).toFixed(1)} s ${text}`);
+    // eslint-disable-next-line no-console -- Playground diagnostics: the note goes to the test output as it happens
     console.log(`      note: ${text}`);
   }
 

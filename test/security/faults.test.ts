@@ -58,7 +58,8 @@ describe('threat: cloud outages make the bot do (or report) the wrong thing', fu
     assert.equal(res.status, 200);
     const text = answerText(emulator, chat.conversationId, res, mark(emulator, chat.conversationId));
     const ledger = await h.bot.store.queryLedger({ targetKey: `chat:${LAUNCH_CHAT}`, limit: 5 });
-    return { text, entry: ledger.find((e) => e.action === 'start') as LedgerEntry | undefined, elapsedMs };
+    const entry: LedgerEntry | undefined = ledger.find((e) => e.action === 'start');
+    return { text, entry, elapsedMs };
   }
 
   async function stillServing(h: Harness) {

@@ -45,7 +45,7 @@ describe('threat: a correctly signed Web Chat or Direct Line activity is served 
       const { activity, token } = signedCommand(channelId);
       const res = await post(h.bot.url, activity, token);
       assert.equal(res.status, 403);
-      assert.match(res.body.error, /serves Microsoft Teams \(channel msteams\) only/);
+      assert.match((res.body as { error: string }).error, /serves Microsoft Teams \(channel msteams\) only/);
       assert.deepEqual(emulator.requests({ service: 'graph' }), [], 'not even the admin check reached Graph');
       assert.deepEqual(emulator.requests({ service: 'connector' }), [], 'no card or message was sent');
       assert.equal(emulator.thread(LAUNCH_CHAT)!.startMigrationCalls, 0);
@@ -87,7 +87,7 @@ describe('threat: a correctly signed Web Chat or Direct Line activity is served 
       const res = await post(h.bot.url, activity, token);
       // botbuilder itself refuses a key that does not endorse the channel (401); the rest get 403, or 400 without a channel.
       assert.ok([400, 401, 403].includes(res.status), `${channelId}: ${res.status}`);
-      assert.equal(typeof res.body?.error === 'string' || res.status === 401, true, `${channelId}: a message says why`);
+      assert.equal(typeof (res.body as { error?: unknown } | null)?.error === 'string' || res.status === 401, true, `${channelId}: a message says why`);
     }
     assert.deepEqual(emulator.requests({ service: 'graph' }), []);
     assert.deepEqual(emulator.requests({ service: 'connector' }), []);

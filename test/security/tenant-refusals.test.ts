@@ -47,7 +47,7 @@ describe('threat: an outsider grows the audit ledger by messaging the bot from a
     for (let i = 0; i < 10; i++) {
       const res = await post(h.bot.url, execute(emulator, olga, personalChat('olga'), '1', 'confirm', { opId: 'AAAAAAAAAAAAAAAAAAAAAA' }));
       assert.equal(res.status, 200);
-      assert.match(String(res.body?.value), REFUSAL);
+      assert.match(String((res.body as { value?: string } | null)?.value), REFUSAL);
     }
     assert.equal((await refusedLines()).length, before);
   });

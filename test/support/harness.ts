@@ -6,6 +6,7 @@ import type { Emulator, EmulatorOptions } from '../../emulator/index';
 import { botEnvironment, startEmulator } from '../../emulator/index';
 import type { Conversation } from '../../emulator/teams-client';
 import { TeamsClient } from '../../emulator/teams-client';
+import { jsonText } from '../../emulator/json';
 import { loadConfig } from '../../src/config/config';
 import type { RunningBot } from '../../src/index';
 import { startBot } from '../../src/index';
@@ -105,7 +106,7 @@ export function cardActions(card: unknown): { title: string; verb: string; data:
     const n = node as Record<string, unknown>;
     if ((n.type === 'Action.Execute' || n.type === 'Action.Submit') && typeof n.title === 'string') {
       const data = (n.data ?? {}) as Record<string, unknown>;
-      found.push({ title: n.title, verb: String(n.verb ?? data.verb ?? ''), data });
+      found.push({ title: n.title, verb: jsonText(n.verb ?? data.verb ?? ''), data });
     }
     for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
   };
@@ -114,7 +115,8 @@ export function cardActions(card: unknown): { title: string; verb: string; data:
 }
 
 /** The newest reply in a conversation that carries an adaptive card, as it looks now (after updates). */
-export function lastCardActivity(conversation: Conversation, emulator: Emulator) {
+// The card is the bot's JSON as sent: tests probe its fields directly.
+export function lastCardActivity(conversation: Conversation, emulator: Emulator): { id: string; card: any } {
   const withCard = conversation.replies().filter((a) => a.attachments?.some((x) => x.contentType === 'application/vnd.microsoft.card.adaptive'));
   const last = withCard[withCard.length - 1];
   if (!last) throw new Error('no card was sent in this conversation');
@@ -145,7 +147,7 @@ export async function press(conversation: Conversation, emulator: Emulator, titl
     status: result.status,
     card: body?.type === 'application/vnd.microsoft.card.adaptive' ? body.value : undefined,
     message: body?.type === 'application/vnd.microsoft.activity.message' ? String(body.value) : undefined,
-    text: body?.type === 'application/vnd.microsoft.card.adaptive' ? cardText(body.value) : String(body?.value ?? ''),
+    text: body?.type === 'application/vnd.microsoft.card.adaptive' ? cardText(body.value) : jsonText(body?.value ?? ''),
   };
 }
 

@@ -94,6 +94,7 @@ describe('graph ids: every id has its exact shape before it goes into a Graph pa
         if (!isGraphId(kind, value)) return;
         assert.notEqual(value, '.');
         assert.notEqual(value, '..');
+        // eslint-disable-next-line no-control-regex -- control characters are exactly what a Graph id must not contain
         assert.doesNotMatch(value, /[/?%\\\s\u0000-\u001f\u007f]/);
       }),
       { numRuns: 3000 },

@@ -7,8 +7,10 @@ import { markdownFeatures, markdownStrings, shownText } from '../support/markdow
 /** What a name looks like on one line: every run of line breaks one space, other control characters gone. */
 const flattened = (s: string) =>
   s
+    // eslint-disable-next-line no-control-regex -- line-breaking control characters are what this flattens
     .replace(/[\r\n\u000b\u000c\u0085\u2028\u2029]+/g, ' ')
     .replace(/\t/g, ' ')
+    // eslint-disable-next-line no-control-regex -- and the other control characters are what it removes
     .replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, '');
 
 const PLANTED = [

@@ -5,6 +5,7 @@
  */
 import type { Emulator, LoggedRequest, PostResult } from '../../../emulator/index';
 import { defaultFixture } from '../../../emulator/fixture';
+import { jsonText } from '../../../emulator/json';
 import { cardText } from '../../support/harness';
 
 const fixture = defaultFixture();
@@ -126,7 +127,7 @@ export function answerText(emulator: Emulator, conversationId: string, result: P
   const parts: string[] = [];
   const body = result.body as { type?: string; value?: unknown } | null;
   if (body && typeof body === 'object' && typeof body.type === 'string') {
-    parts.push(body.type === 'application/vnd.microsoft.card.adaptive' ? cardText(body.value) : String(body.value ?? ''));
+    parts.push(body.type === 'application/vnd.microsoft.card.adaptive' ? cardText(body.value) : jsonText(body.value ?? ''));
   }
   const later = [...emulator.connector.sent(conversationId).slice(since.sent), ...emulator.connector.updates(conversationId).slice(since.updated)];
   for (const a of later) {
@@ -141,7 +142,7 @@ export function newestConfirmation(emulator: Emulator, conversationId: string): 
   const sent = emulator.connector.sent(conversationId);
   for (let i = sent.length - 1; i >= 0; i--) {
     const card = sent[i].attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
-    const action = (card?.actions as { title?: string; verb?: string; data?: { opId?: string } }[] | undefined)?.find(
+    const action = (card as { actions?: { title?: string; verb?: string; data?: { opId?: string } }[] } | undefined)?.actions?.find(
       (a) => a.data?.opId && a.title !== 'Cancel',
     );
     if (action?.data?.opId) return { activityId: sent[i].id, opId: action.data.opId, verb: String(action.verb) };

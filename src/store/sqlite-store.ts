@@ -41,6 +41,8 @@ const ledgerParams = (entry: LedgerEntry): Row => ledgerRows.insertParams(entry,
 export class SqliteStore implements Store {
   private readonly now: () => Date;
   private readonly s: ReturnType<typeof prepareStatements>;
+  /** Ledger queries by their SQL: the filters combine into a handful of shapes, each prepared once. */
+  private readonly ledgerQueries = new Map<string, Database.Statement>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -125,7 +127,12 @@ export class SqliteStore implements Store {
     if (query.action !== undefined) filter(`${ledgerRows.columnOf('action')} = @action`, 'action', query.action);
     if (query.since !== undefined) filter('at_ms >= @since', 'since', epochMs(query.since, 'audit query since'));
     const sql = `SELECT * FROM ${ledgerRows.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
-    return (db.prepare(sql).all(params) as Row[]).map((r) => ledgerRows.fromRow(r));
+    let statement = this.ledgerQueries.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      this.ledgerQueries.set(sql, statement);
+    }
+    return (statement.all(params) as Row[]).map((r) => ledgerRows.fromRow(r));
   }
 
   async createPending(op: PendingOperation): Promise<void> {

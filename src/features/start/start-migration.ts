@@ -121,9 +121,10 @@ export class StartMigrationFlow {
     const onThread = startProblem(facts);
     if (onThread) return onThread;
     const minutes = this.deps.restartCooldownMinutes;
-    if (minutes <= 0) return null;
+    // Only a thread that reads `completed` can have been completed by this bot moments ago, so the
+    // ledger is read for those alone, and only for completions since the cool-down began.
+    if (minutes <= 0 || facts.thread.migrationMode !== 'completed') return null;
     const now = this.nowMs();
-    // Only completions since the cool-down began matter: an index lookup that usually finds nothing.
     const recentCompletion = restartCooldown(
       await lastCompletion(this.deps.store, targetKey(target), new Date(now - minutes * 60_000).toISOString()),
       now,

@@ -63,37 +63,45 @@ const CLOSE = '\uE001';
 const MARKERS = /[\uE000\uE001]/g;
 const REGION = /\uE000([^\uE000\uE001]*)\uE001/g;
 
+/** True when a string holds a boundary mark (rare: the checks below skip the regex otherwise). */
+const hasMarker = (s: string): boolean => s.includes(OPEN) || s.includes(CLOSE);
+
 function markValues(value: unknown): unknown {
   if (typeof value === 'string') {
-    const clean = value.replace(MARKERS, '');
+    const clean = hasMarker(value) ? value.replace(MARKERS, '') : value;
     return clean === '' ? clean : `${OPEN}${clean}${CLOSE}`;
   }
   if (Array.isArray(value)) return value.map(markValues);
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markValues(v)]));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) out[key] = markValues((value as Record<string, unknown>)[key]);
+    return out;
   }
   return value;
 }
 
 /** Escapes the data inside a markdown property; the template's own text around it is kept. */
-const asMarkdown = (text: string): string => text.replace(REGION, (_m, inner: string) => escapeMarkdown(inner)).replace(MARKERS, '');
+const asMarkdown = (text: string): string => (hasMarker(text) ? text.replace(REGION, (_m, inner: string) => escapeMarkdown(inner)).replace(MARKERS, '') : text);
 
 /**
  * Walks an expanded card: data in markdown properties is escaped, and the boundary marks are
- * removed everywhere else (ids, verbs, action data, input values and labels are plain text).
+ * removed everywhere else (ids, verbs, action data, input values and labels are plain text). The
+ * card was just made by `expand`, so it is changed in place rather than copied.
  */
 function finishCard(node: unknown, inFactSet = false): unknown {
-  if (typeof node === 'string') return node.replace(MARKERS, '');
-  if (Array.isArray(node)) return node.map((n) => finishCard(n, inFactSet));
+  if (typeof node === 'string') return hasMarker(node) ? node.replace(MARKERS, '') : node;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) node[i] = finishCard(node[i], inFactSet);
+    return node;
+  }
   if (!node || typeof node !== 'object') return node;
   const n = node as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(n)) {
+  for (const key of Object.keys(n)) {
+    const value = n[key];
     const markdown = (n.type === 'TextBlock' && key === 'text') || (inFactSet && (key === 'title' || key === 'value'));
-    if (markdown && typeof value === 'string') out[key] = asMarkdown(value);
-    else out[key] = finishCard(value, n.type === 'FactSet' && key === 'facts');
+    n[key] = markdown && typeof value === 'string' ? asMarkdown(value) : finishCard(value, n.type === 'FactSet' && key === 'facts');
   }
-  return out;
+  return n;
 }
 
 const parsed = new Map<TemplateName, ACData.Template>();

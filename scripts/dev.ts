@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { botEnvironment, startEmulator, type Emulator } from '../emulator/index';
 import { defaultDataDir, ensureCertificate, repoRoot } from '../emulator/cert';
 import { jsonText } from '../emulator/json';
+import { BOT_FRAMEWORK_KEYS } from '../src/config/config';
 
 /** Options of `startDevStack`; every field has a default suitable for `npm run dev`. */
 export interface DevStackOptions {
@@ -72,13 +73,7 @@ const CLEARED_BOT_ENV = [
   'AZURE_STORAGE_CONNECTION_STRING',
   'STATE_BLOB_CONTAINER',
   'ALLOWED_TENANT_IDS',
-  'ToChannelFromBotLoginUrl',
-  'ToChannelFromBotOAuthScope',
-  'ToBotFromChannelTokenIssuer',
-  'OAuthUrl',
-  'ToBotFromChannelOpenIdMetadataUrl',
-  'ToBotFromEmulatorOpenIdMetadataUrl',
-  'CallerId',
+  ...BOT_FRAMEWORK_KEYS,
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type { ActingContext } from '../shared/acting';
-import { recordAudit } from '../shared/acting';
+import { recordInLedger } from '../shared/acting';
 import { explainFailure } from '../../domain/explain-failure';
 import { decidedFailure, formatErrorCode, mayBeOwnRetry, type GraphFailure } from '../../domain/graph-failure';
 import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
@@ -342,7 +342,7 @@ export class BulkJobRun implements WorkSource {
     this.actsAllowed = false;
     this.stopReason = reason;
     try {
-      await recordAudit(this.deps.store, this.who, {
+      await recordInLedger(this.deps.store, this.who, {
         action: 'refused',
         target: null,
         targetKey: null,
@@ -576,7 +576,7 @@ export class BulkJobRun implements WorkSource {
     const errorCode = s.failure ? formatErrorCode(s.failure) : null;
     try {
       if (s.outcome && !it.ledgerWritten) {
-        await recordAudit(this.deps.store, this.who, this.ledgerFacts(it.item, s));
+        await recordInLedger(this.deps.store, this.who, this.ledgerFacts(it.item, s));
         it.ledgerWritten = true;
       }
       await this.deps.store.updateBulkItem(this.job.id, it.item.itemKey, { state: s.state, detail: s.detail, errorCode, requestId: s.requestId });

@@ -66,6 +66,6 @@ export function ledgerEntry(who: LedgerActor, facts: LedgerFacts, at: Date = new
 }
 
 /** Appends one audit entry with the actor and conversation filled in from the acting context. */
-export async function recordAudit(store: LedgerStore, who: ActingContext, facts: LedgerFacts): Promise<void> {
+export async function recordInLedger(store: LedgerStore, who: ActingContext, facts: LedgerFacts): Promise<void> {
   await store.appendLedger(ledgerEntry(who, facts));
 }

@@ -5,7 +5,7 @@ import { renderOutcome } from '../../cards/renderer';
 import type { LedgerEntry, LedgerStore } from '../../store/ports/ledger';
 import type { PendingKind, PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
 import type { ActingContext, FlowReply } from './acting';
-import { card, recordAudit, text } from './acting';
+import { card, recordInLedger, text } from './acting';
 
 /** A new opaque, unguessable id for a pending operation (128 bits, URL-safe). */
 export function newOperationId(): string {
@@ -55,7 +55,7 @@ export class OperationGuard {
     parameters: Record<string, unknown>,
     decision: Exclude<AdminDecision, { allowed: true }>,
   ): Promise<void> {
-    await recordAudit(this.store, who, {
+    await recordInLedger(this.store, who, {
       action: 'refused',
       target: null,
       targetKey: null,

@@ -72,6 +72,18 @@ export class ReplyDelivery {
   async answerExecute(context: TurnContext, reply: FlowReply): Promise<AdaptiveCardJson | string> {
     if (reply.kind === 'text') return reply.text;
     const forEveryone = cardForEveryone(context, reply);
+    const elsewhere = reply.messageId && context.activity.replyToId && reply.messageId !== context.activity.replyToId ? reply.messageId : null;
+    if (elsewhere) {
+      // Pressed on a card shown over another message (a form opened from someone else's summary):
+      // the result goes to the operation's own message, and the pressed message stays as it was.
+      try {
+        await context.updateActivity({ type: 'message', id: elsewhere, attachments: [CardFactory.adaptiveCard(forEveryone)] });
+      } catch (err) {
+        this.logger.warn({ err: { message: (err as Error)?.message } }, "could not update the operation's own message");
+      }
+      await context.sendActivity(invokeResponse({ type: 'application/vnd.microsoft.card.adaptive', value: reply.card }));
+      return reply.card;
+    }
     if (reply.interactorOnly || forEveryone !== reply.card) {
       // The presser gets the full card; the shared message shows the summary (or stays as it was).
       // With the response already set, teams-ai does not replace it for everyone.
@@ -97,7 +109,8 @@ export class ReplyDelivery {
 
   /** The answer to an `Action.Submit`: the pressed card is replaced in place, or the reply sent as a new message. */
   async answerSubmit(context: TurnContext, reply: FlowReply): Promise<void> {
-    const replyToId = context.activity.replyToId;
+    // A result belongs on the operation's own message, wherever its button was pressed.
+    const replyToId = (reply.kind === 'card' && reply.messageId) || context.activity.replyToId;
     if (reply.kind === 'card' && replyToId && !reply.interactorOnly) {
       try {
         await context.updateActivity({ type: 'message', id: replyToId, attachments: [CardFactory.adaptiveCard(cardForEveryone(context, reply))] });

@@ -175,6 +175,10 @@ describe('the migration form: an admin picks a target and a date without knowing
     assert.notEqual(meganSummary.id, id, "Megan's confirmation gets a summary message of its own");
     assert.match(cardText(meganSummary.card), /Megan Bowen is reviewing this/);
     assert.ok(JSON.stringify((meganSummary.card as { refresh: { userIds: string[] } }).refresh.userIds).includes('29:megan'));
+    const result = await meganPresses(confirm.card, 'Confirm');
+    assert.match(result.text, /Migration started: My Team › Announcements/, 'Megan sees her result');
+    assert.deepEqual(h.emulator.connector.current(id)?.attachments?.[0]?.content, before, "Alex's form summary is still his after Megan's Confirm");
+    assert.match(cardText(h.emulator.connector.current(meganSummary.id)?.attachments?.[0]?.content), /Migration started/, 'the result is on her own message');
   });
 
   it('refuses the form to a non-admin, and a non-admin pressing Next', async () => {

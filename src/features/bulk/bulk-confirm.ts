@@ -8,7 +8,7 @@ import type { Store } from '../../store/ports/store';
 import type { FlowReply } from '../shared/acting';
 import { card, text } from '../shared/acting';
 import type { Conversation } from '../shared/conversation';
-import type { OperationGuard } from '../shared/operation-guard';
+import { onItsMessage, type OperationGuard } from '../shared/operation-guard';
 import { errorFacts } from '../shared/error-facts';
 import type { BulkLease } from './bulk-lease';
 import { refreshPlan, typedConfirmationMatches } from './bulk-plan';
@@ -47,7 +47,7 @@ export class BulkConfirm {
     const preview = loaded.payload as BulkPayload;
     if (loaded.state === 'pending' && preview.typedRequired && !typedConfirmationMatches(preview.teamName, data.typedConfirmation)) {
       // The one answer given without claimForButton, which is where the other paths are checked.
-      const refusal = await this.deps.guard.refuseNonAdmin(who, 'bulk', { button: 'bulkConfirm' });
+      const refusal = (await this.deps.guard.refuseNonAdmin(who, 'bulk', { button: 'bulkConfirm' })) ?? this.deps.guard.refuseNonRequester(loaded, who);
       if (refusal) return refusal;
       const typed = typeof data.typedConfirmation === 'string' ? data.typedConfirmation.trim().slice(0, 100) : '';
       const error = `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${preview.teamName} exactly to confirm. Nothing was started.`;
@@ -81,7 +81,7 @@ export class BulkConfirm {
       live = await deps.channels.list(claimed.tenantId, p.teamId);
     } catch (err) {
       const failure = toGraphCallError(err).failure;
-      return deps.guard.finish(claimed.id, {
+      return deps.guard.finish(claimed, {
         title: `Nothing was changed: ${p.teamName}`,
         color: 'Attention',
         summary: `The channels could not be listed again just before acting. ${explainFailure(failure, 'list')} Run the command again.`,
@@ -108,7 +108,9 @@ export class BulkConfirm {
       requestedBy: { aadObjectId: who.aadObjectId, name: who.name },
       conversationId: who.conversationId,
       conversationReference: conversation.reference,
-      progressActivityId: conversation.replyToId ?? claimed.activityId ?? null,
+      // The operation's own message first: a Confirm pressed on a card shown over someone else's
+      // message (a form opened from their summary) must not turn that message into this job's progress.
+      progressActivityId: claimed.activityId ?? conversation.replyToId ?? null,
       conversationCreationDateTime: p.since,
       state: 'running',
       createdAt: now,
@@ -137,7 +139,7 @@ export class BulkConfirm {
     const befores = new Map(plan.map((i) => [i.channelId, i.before] as const));
     const run = deps.supervisor.launch(job, items, { ...who, timeZone: who.timeZone ?? p.timeZone }, befores, 'start');
     deps.logger.info({ jobId: job.id, kind: job.kind, teamId: job.teamId, items: items.length, queued: plan.filter((i) => i.run).length }, 'bulk job started');
-    return card(deps.views.progressCard(run, false, who.timeZone));
+    return onItsMessage(card(deps.views.progressCard(run, false, who.timeZone)), claimed);
   }
 
   /**
@@ -165,7 +167,7 @@ export class BulkConfirm {
         "The bulk job could not be saved in the bot's store just before acting, so no channel was changed. Run the command again; if this keeps happening, check the bot's storage.",
     };
     try {
-      return await this.deps.guard.finish(claimed.id, view);
+      return await this.deps.guard.finish(claimed, view);
     } catch (finishErr) {
       this.deps.logger.error(
         { opId: claimed.id, err: { message: (finishErr as Error)?.message } },

@@ -87,7 +87,7 @@ export class CompleteMigrationFlow {
     const base = { action: 'complete' as const, target: payload.target, targetKey: targetKey(payload.target), parameters: {}, jobId: null, before };
     const succeed = (requestId: string | null, after: ThreadSnapshot | null, reconciled: boolean) =>
       this.deps.guard.finish(
-        claimed.id,
+        claimed,
         {
           title: `Migration completed: ${payload.targetName}`,
           color: 'Good',
@@ -135,7 +135,7 @@ export class CompleteMigrationFlow {
       }
     }
     return this.deps.guard.finish(
-      claimed.id,
+      claimed,
       {
         title: `Migration not completed: ${payload.targetName}`,
         color: 'Attention',

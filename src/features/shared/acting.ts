@@ -42,6 +42,11 @@ export type FlowReply =
        * everyone sees stays as it is, and a confirmation's summary is posted as a message of its own.
        */
       keepsSharedMessage?: boolean;
+      /**
+       * The message that shows this operation (where its confirmation was posted). A result pressed on
+       * a card shown over another message (a form opened from someone else's summary) belongs there.
+       */
+      messageId?: string;
     };
 
 export const text = (t: string): FlowReply => ({ kind: 'text', text: t });

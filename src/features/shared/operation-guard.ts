@@ -17,6 +17,11 @@ export function isRequester(op: PendingOperation, who: ActingContext): boolean {
   return !!who.aadObjectId && who.aadObjectId.toLowerCase() === op.requestedBy.aadObjectId?.toLowerCase();
 }
 
+/** A reply about an operation, marked with the message that shows it (see FlowReply `messageId`). */
+export function onItsMessage(reply: FlowReply, op: Pick<PendingOperation, 'activityId'>): FlowReply {
+  return reply.kind === 'card' && op.activityId ? { ...reply, messageId: op.activityId } : reply;
+}
+
 /**
  * What every state-changing flow does around its Graph call: check the admin role at the moment
  * of acting (recording refusals), keep the pre-flighted operation on the server under an opaque
@@ -116,12 +121,8 @@ export class OperationGuard {
     if (refusal) return refusal;
     const op = await this.load(who, opId, kinds);
     if (!('state' in op)) return op;
-    // The confirmation is the requester's: another admin who sees the card asks for their own.
-    if (op.state === 'pending' && !isRequester(op, who)) {
-      return text(
-        `Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request. Run the command yourself to get your own confirmation.`,
-      );
-    }
+    const notYours = this.refuseNonRequester(op, who);
+    if (notYours) return notYours;
     if (op.state === 'pending' && Date.parse(op.expiresAt) < this.now().getTime()) {
       await this.store.cancelPending(op.id);
       return card(
@@ -130,6 +131,14 @@ export class OperationGuard {
     }
     if (!(await this.store.claimPending(op.id))) return this.alreadyHandled(op.id);
     return op;
+  }
+
+  /** A pending confirmation is the requester's: another admin who sees the card is told to ask for their own. */
+  refuseNonRequester(op: PendingOperation, who: ActingContext): FlowReply | null {
+    if (op.state !== 'pending' || isRequester(op, who)) return null;
+    return text(
+      `Only ${op.requestedBy.name ?? 'the administrator who asked'} can confirm this request. Run the command yourself to get your own confirmation.`,
+    );
   }
 
   /** Loads the operation behind a card's `opId`; a message when it cannot be used here. */
@@ -148,9 +157,13 @@ export class OperationGuard {
   }
 
   /** Records the result shown on the card (and the action's ledger line with it), so a later press shows it again instead of acting. */
-  async finish(opId: string, view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>, ledger?: LedgerEntry): Promise<FlowReply> {
-    await this.store.finishPending(opId, 'done', { view }, ledger);
-    return card(renderOutcome(view));
+  async finish(
+    op: Pick<PendingOperation, 'id' | 'activityId'>,
+    view: Pick<OutcomeView, 'title'> & Partial<OutcomeView>,
+    ledger?: LedgerEntry,
+  ): Promise<FlowReply> {
+    await this.store.finishPending(op.id, 'done', { view }, ledger);
+    return onItsMessage(card(renderOutcome(view)), op);
   }
 
   /**

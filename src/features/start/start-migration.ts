@@ -141,7 +141,7 @@ export class StartMigrationFlow {
     // Only this flow writes start payloads; one it cannot read is a bug, not an admin's mistake.
     if (!payload) throw new Error(`pending operation ${claimed.id} does not hold a start payload`);
     const { view, ledger } = await this.execute(who, payload);
-    return this.deps.guard.finish(claimed.id, view, ledgerEntry(who, ledger));
+    return this.deps.guard.finish(claimed, view, ledgerEntry(who, ledger));
   }
 
   /** Re-checks live state, calls startMigration once, reconciles an unknown outcome; answers with the card and its ledger line. */

@@ -56,6 +56,30 @@ export function senderKey(activity: Partial<Activity>): string {
   return `${tenant.toLowerCase()}|${oid ? oid.toLowerCase() : `channel:${String(activity.from?.id ?? '')}`}`;
 }
 
+/**
+ * What a turn is, for the limit: a command or button press the person chose, or something their
+ * client sends on its own — a card refreshing itself (`refresh.userIds`: opening a busy channel
+ * refreshes every summary that names them) or a type-ahead query per keystroke. The client's own
+ * traffic has its own, larger allowance, so reading a channel never uses up the person's commands.
+ */
+export type TurnTraffic = 'command' | 'client';
+
+/** Which allowance an activity draws on (see TurnTraffic). */
+export function trafficOf(activity: Partial<Activity>): TurnTraffic {
+  if (activity.type !== INVOKE) return 'command';
+  if (activity.name === 'application/search') return 'client';
+  const value = activity.value as { trigger?: unknown } | undefined;
+  return activity.name === 'adaptiveCard/action' && value?.trigger === 'automatic' ? 'client' : 'command';
+}
+
+/** How much larger the client's own allowance is than the person's commands. */
+const CLIENT_TRAFFIC_FACTOR = 5;
+
+/** One bucket per sender and kind of traffic. */
+function bucketKey(activity: Partial<Activity>, traffic: TurnTraffic): string {
+  return traffic === 'command' ? senderKey(activity) : `${senderKey(activity)}|client`;
+}
+
 export interface UserCommandLimiterOptions {
   limits: CommandLimits;
   logger: Logger;
@@ -103,14 +127,16 @@ export class UserCommandLimiter {
     // Commands and card presses; installation and other conversation events are not the user's to repeat.
     if (a.type !== MESSAGE && a.type !== INVOKE) return true;
     const now = this.now();
-    const key = senderKey(a);
+    const traffic = trafficOf(a);
+    const limits = this.limitsFor(traffic);
+    const key = bucketKey(a, traffic);
     let bucket = this.buckets.get(key);
     if (!bucket) {
       this.forgetIdle(now);
-      bucket = fullBucket(this.options.limits, now);
+      bucket = fullBucket(limits, now);
       this.buckets.set(key, bucket);
     }
-    const waitMs = takeToken(bucket, this.options.limits, now);
+    const waitMs = takeToken(bucket, limits, now);
     if (waitMs === 0) return true;
     this.refused++;
     const text = slowDownText(Math.max(1, Math.ceil(waitMs / 1000)));
@@ -142,16 +168,23 @@ export class UserCommandLimiter {
    */
   refuseEarly(activity: Partial<Activity>): { invokeText?: string } | null {
     if (activity.type !== MESSAGE && activity.type !== INVOKE) return null;
-    const bucket = this.buckets.get(senderKey(activity));
+    const traffic = trafficOf(activity);
+    const limits = this.limitsFor(traffic);
+    const bucket = this.buckets.get(bucketKey(activity, traffic));
     const now = this.now();
     if (!bucket || now >= bucket.noticeUntil) return null;
-    const perMs = this.options.limits.perMinute / 60_000;
-    const tokens = Math.min(this.options.limits.burst, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
+    const perMs = limits.perMinute / 60_000;
+    const tokens = Math.min(limits.burst, bucket.tokens + Math.max(0, now - bucket.at) * perMs);
     if (tokens >= 1) return null;
     this.refused++;
     bucket.dropped++;
     if (activity.type !== INVOKE) return {};
     return { invokeText: slowDownText(Math.max(1, Math.ceil((1 - tokens) / perMs / 1000))) };
+  }
+
+  private limitsFor(traffic: TurnTraffic): CommandLimits {
+    const { limits } = this.options;
+    return traffic === 'command' ? limits : { perMinute: limits.perMinute * CLIENT_TRAFFIC_FACTOR, burst: limits.burst * CLIENT_TRAFFIC_FACTOR };
   }
 
   /** Senders tracked now (for tests). */

@@ -27,6 +27,24 @@ function limiter(clock: { t: number }, logs: string[] = []) {
 }
 
 describe('the per-user command limit (token bucket)', () => {
+  it("does not spend an admin's commands on their client's own card refreshes and type-ahead, which have a larger allowance of their own", async () => {
+    const clock = { t: 0 };
+    const l = limiter(clock);
+    const invoke = (name: string, value: unknown) => {
+      const t = turn(ActivityTypes.Invoke);
+      Object.assign(t.context.activity, { name, value });
+      return t.context;
+    };
+    for (let i = 0; i < 3; i++) assert.equal(await l.admit(turn(ActivityTypes.Message).context), true);
+    let refreshed = 0;
+    for (let i = 0; i < 40; i++) if (await l.admit(invoke('adaptiveCard/action', { trigger: 'automatic', action: { verb: 'refreshView' } }))) refreshed++;
+    assert.equal(refreshed, 15, 'opening a busy channel refreshes its summaries: five times the burst, then the client is told too');
+    const searches = [];
+    for (let i = 0; i < 3; i++) searches.push(await l.admit(invoke('application/search', { queryText: 'Pro' })));
+    assert.deepEqual(searches, [false, false, false], 'type-ahead shares the client allowance');
+    assert.equal(await l.admit(invoke('adaptiveCard/action', { action: { verb: 'confirm' } })), false, 'a pressed button is a command: the burst was used');
+  });
+
   it('drops a flood before authentication only once the sender was told, and never from a forged first sight', async () => {
     const clock = { t: 0 };
     const l = limiter(clock);

@@ -29,11 +29,6 @@ export interface InterruptedConfirmationsDeps {
 type View = Pick<OutcomeView, 'title'> & Partial<OutcomeView>;
 
 /** What a bulk preview stored that names the team (the rest is the bulk flow's own). */
-interface BulkPayloadFacts {
-  teamId?: string;
-  teamName?: unknown;
-}
-
 /**
  * Settles confirmations a stopped bot left half-done. Confirm was pressed (the operation is
  * `running`) but the bot stopped before the outcome was recorded, so `startMigration` or
@@ -116,8 +111,8 @@ export class InterruptedConfirmations implements BackgroundTask {
   /** A bulk confirmation claimed but never turned into a job: nothing ran, so it ends as not started. */
   private async settleBulkWithoutJob(op: PendingOperation): Promise<boolean> {
     if (await this.deps.store.getBulkJob(op.id)) return false;
-    const payload = op.payload as unknown as BulkPayloadFacts;
-    const teamName = typeof payload.teamName === 'string' ? payload.teamName : 'the team';
+    // Only the team's name is needed here, so it is read, not the whole preview.
+    const teamName = typeof op.payload.teamName === 'string' ? op.payload.teamName : 'the team';
     const view: View = {
       title: `Nothing was started: ${teamName}`,
       color: 'Attention',
@@ -136,7 +131,7 @@ export class InterruptedConfirmations implements BackgroundTask {
         action: op.kind,
         target: null,
         targetKey: null,
-        parameters: { teamId: payload.teamId ?? null, teamName, interrupted: true },
+        parameters: { teamId: typeof op.payload.teamId === 'string' ? op.payload.teamId : null, teamName, interrupted: true },
         outcome: 'failed',
         error: { code: 'Interrupted', message: 'The bulk job was never saved, so no channel was changed.' },
         requestId: null,

@@ -12,7 +12,7 @@ import { onItsMessage, type OperationGuard } from '../shared/operation-guard';
 import { errorFacts } from '../shared/error-facts';
 import type { BulkLease } from './bulk-lease';
 import { refreshPlan, typedConfirmationMatches } from './bulk-plan';
-import { BULK_KINDS, type BulkPayload } from './bulk-request';
+import { BULK_KINDS, readBulkPayload, UNREADABLE_BULK_PREVIEW } from './bulk-request';
 import type { BulkViews } from './bulk-views';
 import type { JobSupervisor } from './job-supervisor';
 import type { TeamChannels } from './team-channels';
@@ -44,7 +44,8 @@ export class BulkConfirm {
     const { who } = conversation;
     const loaded = await this.deps.guard.load(who, data.opId, BULK_KINDS);
     if (!('state' in loaded)) return loaded;
-    const preview = loaded.payload as BulkPayload;
+    const preview = readBulkPayload(loaded.payload);
+    if (!preview) return text(UNREADABLE_BULK_PREVIEW);
     if (loaded.state === 'pending' && preview.typedRequired && !typedConfirmationMatches(preview.teamName, data.typedConfirmation)) {
       // The one answer given without claimForButton, which is where the other paths are checked.
       const refusal = (await this.deps.guard.refuseNonAdmin(who, 'bulk', { button: 'bulkConfirm' })) ?? this.deps.guard.refuseNonRequester(loaded, who);
@@ -75,7 +76,8 @@ export class BulkConfirm {
   private async startClaimed(conversation: Conversation, claimed: PendingOperation): Promise<FlowReply> {
     const { deps } = this;
     const { who } = conversation;
-    const p = claimed.payload as BulkPayload;
+    const p = readBulkPayload(claimed.payload);
+    if (!p) return deps.guard.finish(claimed, { title: 'Nothing was started', color: 'Attention', summary: UNREADABLE_BULK_PREVIEW });
     let live: Channel[];
     try {
       live = await deps.channels.list(claimed.tenantId, p.teamId);
@@ -150,7 +152,7 @@ export class BulkConfirm {
    * interrupted-confirmation pass finishes it once the store answers again.
    */
   private async failAfterClaim(claimed: PendingOperation, err: unknown): Promise<FlowReply> {
-    const p = claimed.payload as BulkPayload;
+    const teamName = readBulkPayload(claimed.payload)?.teamName ?? 'the team';
     this.deps.logger.error(
       { opId: claimed.id, kind: claimed.kind, err: { message: (err as Error)?.message } },
       'bulk confirmation failed before its job was saved',
@@ -161,7 +163,7 @@ export class BulkConfirm {
       return text('The bulk job was saved but could not start in this turn. The bot takes it up within a minute and this card then shows its progress.');
     }
     const view = {
-      title: `Nothing was started: ${p.teamName}`,
+      title: `Nothing was started: ${teamName}`,
       color: 'Attention' as const,
       summary:
         "The bulk job could not be saved in the bot's store just before acting, so no channel was changed. Run the command again; if this keeps happening, check the bot's storage.",
@@ -174,7 +176,7 @@ export class BulkConfirm {
         'could not record the failed bulk confirmation; the interrupted-confirmation pass finishes it',
       );
       return text(
-        `Nothing was started for ${p.teamName}: the bot's store is not answering. This confirmation is closed by the bot once the store works again; then run the command again.`,
+        `Nothing was started for ${teamName}: the bot's store is not answering. This confirmation is closed by the bot once the store works again; then run the command again.`,
       );
     }
   }

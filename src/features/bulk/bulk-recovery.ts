@@ -4,7 +4,7 @@ import type { Logger } from '../../log/logger';
 import type { BulkItem, BulkJob } from '../../store/ports/bulk-jobs';
 import type { Store } from '../../store/ports/store';
 import type { ActingContext } from '../shared/acting';
-import type { BulkPayload } from './bulk-request';
+import { readBulkPayload } from './bulk-request';
 import { countItems } from './bulk-views';
 import type { JobSupervisor } from './job-supervisor';
 
@@ -29,7 +29,7 @@ export class BulkRecovery {
       if (items[i].state === 'intent') items[i] = await this.settleFromLedger(job, items[i]);
     }
     const op = await store.getPending(job.id);
-    const payload = op?.payload as BulkPayload | undefined;
+    const payload = op ? readBulkPayload(op.payload) : null;
     const befores = new Map((payload?.items ?? []).map((i) => [i.channelId, i.before] as const));
     const who: ActingContext = {
       aadObjectId: job.requestedBy.aadObjectId,

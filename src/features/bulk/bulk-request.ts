@@ -35,6 +35,52 @@ export interface BulkPayload {
   [key: string]: unknown;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/** A planned channel as stored: the fields the job and its cards read. */
+function isPlannedItem(v: unknown): v is PlannedItem {
+  return (
+    isObject(v) &&
+    typeof v.channelId === 'string' &&
+    typeof v.displayName === 'string' &&
+    typeof v.membershipType === 'string' &&
+    typeof v.run === 'boolean' &&
+    isStringOrNull(v.note) &&
+    isObject(v.before)
+  );
+}
+
+/**
+ * Reads back a stored bulk preview (the store holds JSON written by this or an earlier version, so
+ * it is checked, never cast): null when it is not one.
+ */
+export function readBulkPayload(raw: unknown): BulkPayload | null {
+  if (!isObject(raw)) return null;
+  const { kind, teamId, teamName, targetName, since, excludePrivate, channelIds, items, typedRequired, timeZone } = raw;
+  if (kind !== 'bulk-start' && kind !== 'bulk-complete') return null;
+  if (typeof teamId !== 'string' || typeof teamName !== 'string' || typeof targetName !== 'string') return null;
+  if (!isStringOrNull(since) || !isStringOrNull(timeZone ?? null) || typeof excludePrivate !== 'boolean' || typeof typedRequired !== 'boolean') return null;
+  if (channelIds !== null && !(Array.isArray(channelIds) && channelIds.every((c) => typeof c === 'string'))) return null;
+  if (!Array.isArray(items) || !items.every(isPlannedItem)) return null;
+  return {
+    ...raw,
+    kind,
+    teamId,
+    teamName,
+    targetName,
+    since,
+    excludePrivate,
+    channelIds,
+    items,
+    typedRequired,
+    timeZone: (timeZone as string | null | undefined) ?? null,
+  };
+}
+
+/** What an admin reads when a stored bulk preview cannot be read back. */
+export const UNREADABLE_BULK_PREVIEW = 'This bulk preview could not be read back, so nothing was started. Run the command again to get a new preview.';
+
 /**
  * Reads the preview request from a typed command or a card's data; a message when it is unusable.
  * Everything is bounded here (team name length, number of channel ids, their shape) because the

@@ -23,7 +23,8 @@ export type CompletePayload = {
   targetKind: string;
 };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array): what a stored payload must be before its fields are read. */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A stored target: a channel (team and channel ids) or a chat (chat id), names optional. */
 function readTarget(v: unknown): TargetRef | null {

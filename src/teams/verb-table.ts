@@ -30,9 +30,6 @@ export type { BulkButtons };
 /** The card verbs of confirmations, status cards, the help card and channel summaries. */
 type OwnCardVerb = 'confirm' | 'cancelOp' | 'openForm' | 'refreshView' | 'status' | 'completeAsk' | 'completeConfirm';
 
-/** Every card verb the bot's cards send; a card with another verb gets the "unknown action" answer. */
-export type CardVerb = OwnCardVerb | keyof FormButtons | keyof BulkButtons;
-
 /** The features the table leads to; built in the composition root. */
 export interface VerbTableFlows {
   start: Pick<StartMigrationFlow, 'prepare' | 'confirm'>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator/index';
+import type { Emulator } from '../../emulator/index';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import type { Harness } from '../support/harness';
 import { startHarness } from '../support/harness';
@@ -53,13 +53,10 @@ describe("threat: a web page in the developer's browser drives the bot in local 
   const alex = fixtureActor('alex');
 
   before(async () => {
-    emulator = await startEmulator({ quiet: true, limits: { enabled: false } });
-    h = await startHarness({ sharedEmulator: emulator });
+    h = await startHarness();
+    emulator = h.emulator;
   });
-  after(async () => {
-    await h?.stop();
-    await emulator?.stop();
-  });
+  after(async () => h?.stop());
   beforeEach(() => h.reset());
 
   function migrateActivity(): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startEmulator, type Emulator } from '../../emulator/index';
+import type { Emulator } from '../../emulator/index';
 import type { Harness } from '../support/harness';
 import { startHarness } from '../support/harness';
 import { answerText, execute, fixtureActor, mark, message, personalChat, post, type Actor } from './support/attack';
@@ -12,13 +12,10 @@ describe('threat: an outsider grows the audit ledger by messaging the bot from a
   const olga = fixtureActor('olga');
 
   before(async () => {
-    emulator = await startEmulator({ quiet: true, limits: { enabled: false } });
-    h = await startHarness({ sharedEmulator: emulator });
+    h = await startHarness();
+    emulator = h.emulator;
   });
-  after(async () => {
-    await h?.stop();
-    await emulator?.stop();
-  });
+  after(async () => h?.stop());
   beforeEach(() => h.reset());
 
   async function refusedLines() {

@@ -1,5 +1,6 @@
 import { parseCreationDate } from '../../domain/parse/dates';
 import { isChannelId } from '../../domain/parse/ids';
+import { isRecord } from '../../domain/pending-payloads';
 import type { BulkKind, PlannedItem } from './bulk-plan';
 
 /** The pending-operation kinds of bulk previews; a Confirm loads only these. */
@@ -35,19 +36,18 @@ export interface BulkPayload {
   [key: string]: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /** A planned channel as stored: the fields the job and its cards read. */
 function isPlannedItem(v: unknown): v is PlannedItem {
   return (
-    isObject(v) &&
+    isRecord(v) &&
     typeof v.channelId === 'string' &&
     typeof v.displayName === 'string' &&
     typeof v.membershipType === 'string' &&
     typeof v.run === 'boolean' &&
     isStringOrNull(v.note) &&
-    isObject(v.before)
+    isRecord(v.before)
   );
 }
 
@@ -56,7 +56,7 @@ function isPlannedItem(v: unknown): v is PlannedItem {
  * it is checked, never cast): null when it is not one.
  */
 export function readBulkPayload(raw: unknown): BulkPayload | null {
-  if (!isObject(raw)) return null;
+  if (!isRecord(raw)) return null;
   const { kind, teamId, teamName, targetName, since, excludePrivate, channelIds, items, typedRequired, timeZone } = raw;
   if (kind !== 'bulk-start' && kind !== 'bulk-complete') return null;
   if (typeof teamId !== 'string' || typeof teamName !== 'string' || typeof targetName !== 'string') return null;

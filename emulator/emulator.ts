@@ -15,7 +15,18 @@ import { sendGraphError, sendJson, type RequestContext } from './http';
 import { createListener } from './server';
 import { TenantState } from './state';
 import { RateLimiter } from './throttle';
-import type { AccessTokenClaims, ChannelTokenClaims, Emulator, EmulatorInfo, LoggedRequest, RateLimits, Service, ThreadState } from './types';
+import type {
+  AccessTokenClaims,
+  ChannelTokenClaims,
+  Emulator,
+  EmulatorInfo,
+  ImportedMessage,
+  LoggedRequest,
+  RateLimits,
+  Service,
+  ThreadState,
+  UploadedFile,
+} from './types';
 
 /** Options of startEmulator; every field is optional. */
 export interface EmulatorOptions {
@@ -125,6 +136,19 @@ class RunningEmulator implements Emulator {
     this.core.state.patchThread(id, patch);
   }
 
+  messages(threadId: string): ImportedMessage[] {
+    const all = this.core.state.messages.all(threadId).map((m) => structuredClone(m));
+    return all.sort((a, b) => Date.parse(a.createdDateTime) - Date.parse(b.createdDateTime));
+  }
+
+  uploadedFiles(): UploadedFile[] {
+    return this.core.state.files.list();
+  }
+
+  grantRoles(clientId: string, roles: string[]): void {
+    this.core.state.grantRoles(clientId, roles);
+  }
+
   signChannelToken(claims: ChannelTokenClaims): string {
     return signChannelToken(this.core, claims);
   }
@@ -135,14 +159,14 @@ class RunningEmulator implements Emulator {
       clientId: claims.clientId,
       tenantId: claims.tenantId,
       audience: claims.audience ?? 'https://graph.microsoft.com',
-      roles: claims.roles ?? app?.roles ?? [],
+      roles: claims.roles ?? (app ? this.core.state.rolesOf(app) : []),
       lifetimeSeconds: claims.expiresInSeconds ?? this.core.tokenLifetimeSeconds,
       appDisplayName: app?.displayName,
       foreignKey: claims.foreignKey,
     });
   }
 
-  /** `/_emulator/...`: info, reset, thread state and the request log over HTTP (for the CLI and manual runs). */
+  /** `/_emulator/...`: info, reset, thread state, imported messages and the request log over HTTP (for the CLI and manual runs). */
   private control(ctx: RequestContext): boolean {
     const parts = ctx.path
       .split('/')
@@ -162,6 +186,8 @@ class RunningEmulator implements Emulator {
       const t = this.thread(parts[1]);
       if (t) sendJson(ctx, 200, t);
       else sendGraphError(ctx, 404, 'NotFound', `Thread ${parts[1]} not found.`);
+    } else if (ctx.method === 'GET' && parts[0] === 'threads' && parts[2] === 'messages' && parts.length === 3) {
+      sendJson(ctx, 200, this.messages(parts[1]));
     } else if (ctx.method === 'GET' && parts.join('/') === 'requests') sendJson(ctx, 200, this.log);
     else sendGraphError(ctx, 404, 'NotFound', `No control route for ${ctx.method} ${ctx.path}.`);
     return true;

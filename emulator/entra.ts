@@ -42,7 +42,7 @@ function findClient(core: Core, tenantId: string, clientId: string): Client | un
   }
   const app = core.state.appsByClientId.get(clientId.toLowerCase());
   if (!app || app.tenantId !== tenantId) return undefined;
-  return { clientId: app.clientId, clientSecret: app.clientSecret, displayName: app.displayName, roles: [...app.roles] };
+  return { clientId: app.clientId, clientSecret: app.clientSecret, displayName: app.displayName, roles: core.state.rolesOf(app) };
 }
 
 /** A stable pseudo object id for an app's service principal. */

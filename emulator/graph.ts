@@ -1,10 +1,13 @@
 import type { Core } from './core';
 import { checkMemberObjects } from './directory';
 import { checkGraphToken, type Principal } from './entra';
+import { getFilesFolder, uploadFile } from './files';
 import type { FixtureUser } from './fixture';
+import { type Call, channelOf, chatOf, context, HttpError, ISO_WITH_OFFSET, listBody, page, type Params, teamOf, userOf } from './graph-call';
+import { importChannelMessage, importChatMessage, importReply, listChannelMessages, listChatMessages, listReplies } from './graph-messages';
 import { formatRetryAfter, sendEmpty, sendGraphError, sendJson, type RequestContext } from './http';
 import { jsonText } from './json';
-import { applySelect, decodeSkipToken, matchesFilter, nextLink, parseFilter, parseSelect, parseTop, QueryError } from './odata';
+import { applySelect, matchesAnyFilter, matchesFilter, parseFilter, parseFilterAlternatives, parseSelect, QueryError } from './odata';
 import type { TeamRecord, ThreadRecord } from './state';
 import type { Budget } from './throttle';
 
@@ -31,25 +34,23 @@ const ROLES = {
   chatRead: ['Chat.ReadBasic.All', 'Chat.Read.All', 'Chat.ReadWrite.All'],
   userRead: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   migrate: ['Teamwork.Migrate.All'],
+  channelMessageRead: ['ChannelMessage.Read.All', 'ChannelMessage.ReadWrite.All'],
+  chatMessageRead: ['Chat.Read.All', 'Chat.ReadWrite.All'],
+  filesRead: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+  filesWrite: ['Files.ReadWrite.All', 'Sites.ReadWrite.All'],
 };
-
-type Params = Record<string, string>;
-
-/** What a matched route needs: who calls, its decoded path parameters, the version prefix. */
-interface Call {
-  core: Core;
-  ctx: RequestContext;
-  principal: Principal;
-  params: Params;
-  version: string;
-}
 
 interface Route {
   method: string;
   pattern: string[];
   roles: string[];
-  /** budgets beyond the per-app-per-tenant one (spec §5) */
-  scope: 'tenant' | 'channelsList' | 'team' | 'channel' | 'chat';
+  /**
+   * Budgets it draws from (spec §5, §9): `tenant` only the per-app-per-tenant one; `channelsList`
+   * its own tenant-wide one plus the team's; `team` + the team's; `channel` + the team's and the
+   * thread's; `chat` + the thread's; `import` + the thread's import budget (not the team's nor the
+   * generic per-thread one).
+   */
+  scope: 'tenant' | 'channelsList' | 'team' | 'channel' | 'chat' | 'import';
   handle(call: Call): void;
 }
 
@@ -78,18 +79,55 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: ['users', ':user'], roles: ROLES.userRead, scope: 'tenant', handle: getUser },
   { method: 'GET', pattern: ['users', ':user', 'chats'], roles: ROLES.chatRead, scope: 'tenant', handle: listUserChats },
   { method: 'POST', pattern: ['users', ':user', 'checkMemberObjects'], roles: ROLES.userRead, scope: 'tenant', handle: postCheckMemberObjects },
+  { method: 'GET', pattern: ['users'], roles: ROLES.userRead, scope: 'tenant', handle: listUsers },
+  // Message import (spec §9) and reading messages back.
+  { method: 'POST', pattern: ['teams', ':team', 'channels', ':channel', 'messages'], roles: ROLES.migrate, scope: 'import', handle: importChannelMessage },
+  {
+    method: 'POST',
+    pattern: ['teams', ':team', 'channels', ':channel', 'messages', ':message', 'replies'],
+    roles: ROLES.migrate,
+    scope: 'import',
+    handle: importReply,
+  },
+  { method: 'POST', pattern: ['chats', ':chat', 'messages'], roles: ROLES.migrate, scope: 'import', handle: importChatMessage },
+  {
+    method: 'GET',
+    pattern: ['teams', ':team', 'channels', ':channel', 'messages'],
+    roles: ROLES.channelMessageRead,
+    scope: 'tenant',
+    handle: listChannelMessages,
+  },
+  {
+    method: 'GET',
+    pattern: ['teams', ':team', 'channels', ':channel', 'messages', ':message', 'replies'],
+    roles: ROLES.channelMessageRead,
+    scope: 'tenant',
+    handle: listReplies,
+  },
+  { method: 'GET', pattern: ['chats', ':chat', 'messages'], roles: ROLES.chatMessageRead, scope: 'tenant', handle: listChatMessages },
+  // Files, for reference attachments: a channel's folder and the simple upload.
+  { method: 'GET', pattern: ['teams', ':team', 'channels', ':channel', 'filesFolder'], roles: ROLES.filesRead, scope: 'tenant', handle: getFilesFolder },
+  { method: 'PUT', pattern: ['drives', ':drive', 'items', ':parent:', ':name:', 'content'], roles: ROLES.filesWrite, scope: 'tenant', handle: uploadFile },
 ];
 
-/** Matches decoded segments against a pattern; route names compare case-insensitively like Graph. */
+/**
+ * Matches decoded segments against a pattern; route names compare case-insensitively like Graph.
+ * `:name` takes a whole non-empty segment; `:name:` takes a segment ending in `:` (drive paths
+ * such as `items/{parent}:/{file}:/content`), without that colon.
+ */
 function match(pattern: string[], segments: string[]): Params | null {
   if (pattern.length !== segments.length) return null;
   const params: Params = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
-    if (p.startsWith(':')) {
-      if (segments[i] === '') return null;
-      params[p.slice(1)] = segments[i];
-    } else if (p.toLowerCase() !== segments[i].toLowerCase()) return null;
+    const seg = segments[i];
+    if (p.startsWith(':') && p.endsWith(':') && p.length > 2) {
+      if (!seg.endsWith(':') || seg.length < 2) return null;
+      params[p.slice(1, -1)] = seg.slice(0, -1);
+    } else if (p.startsWith(':')) {
+      if (seg === '') return null;
+      params[p.slice(1)] = seg;
+    } else if (p.toLowerCase() !== seg.toLowerCase()) return null;
   }
   return params;
 }
@@ -156,12 +194,12 @@ export function handleGraph(core: Core, ctx: RequestContext): void {
     route.handle({ core, ctx, principal, params: hit.params, version });
   } catch (e) {
     if (e instanceof QueryError) sendGraphError(ctx, 400, 'BadRequest', e.message);
-    else if (e instanceof NotFound) sendGraphError(ctx, 404, 'NotFound', e.message);
+    else if (e instanceof HttpError) sendGraphError(ctx, e.status, e.code, e.message);
     else throw e;
   }
 }
 
-/** The budgets a call draws from (spec §5): per app per tenant (channel listing has its own), per team, per thread. */
+/** The budgets a call draws from (spec §5, §9), by the route's scope; see Route.scope. */
 function budgets(core: Core, p: Principal, route: Route, params: Params): Budget[] {
   const l = core.limiter.limits;
   const app = p.clientId.toLowerCase();
@@ -169,42 +207,13 @@ function budgets(core: Core, p: Principal, route: Route, params: Params): Budget
     route.scope === 'channelsList'
       ? [{ key: `channels:${app}:${p.tenantId}`, perSecond: l.channelsListPerAppPerTenant }]
       : [{ key: `tenant:${app}:${p.tenantId}`, perSecond: l.perAppPerTenant }];
-  if (params.team) out.push({ key: `team:${app}:${params.team.toLowerCase()}`, perSecond: l.perAppPerTeam });
-  if (params.channel) out.push({ key: `thread:${app}:${params.channel}`, perSecond: l.perAppPerThread });
-  if (params.chat) out.push({ key: `thread:${app}:${params.chat}`, perSecond: l.perAppPerThread });
+  const thread = params.channel ?? params.chat;
+  if (['channelsList', 'team', 'channel'].includes(route.scope) && params.team) {
+    out.push({ key: `team:${app}:${params.team.toLowerCase()}`, perSecond: l.perAppPerTeam });
+  }
+  if ((route.scope === 'channel' || route.scope === 'chat') && thread) out.push({ key: `thread:${app}:${thread}`, perSecond: l.perAppPerThread });
+  if (route.scope === 'import' && thread) out.push({ key: `import:${app}:${thread}`, perSecond: l.importPerThread });
   return out;
-}
-
-class NotFound extends Error {}
-
-/** A team of the caller's tenant, or 404 (another tenant's ids do not exist for the caller). */
-function teamOf(call: Call): TeamRecord {
-  const team = call.core.state.team(call.params.team);
-  if (!team || team.tenantId !== call.principal.tenantId) throw new NotFound(`No team found with Group Id ${call.params.team}`);
-  return team;
-}
-
-function channelOf(call: Call): ThreadRecord {
-  const team = teamOf(call);
-  const thread = call.core.state.threads.get(call.params.channel);
-  if (!thread || thread.kind !== 'channel' || thread.teamId?.toLowerCase() !== team.id.toLowerCase()) {
-    throw new NotFound(`Channel ${call.params.channel} not found in team ${team.id}.`);
-  }
-  return thread;
-}
-
-function chatOf(call: Call): ThreadRecord {
-  const thread = call.core.state.threads.get(call.params.chat);
-  if (!thread || thread.kind !== 'chat' || thread.tenantId !== call.principal.tenantId) throw new NotFound(`Chat ${call.params.chat} not found.`);
-  return thread;
-}
-
-function userOf(call: Call): FixtureUser {
-  const user = call.core.state.findUser(call.params.user);
-  if (!user || user.tenantId !== call.principal.tenantId) {
-    throw new NotFound(`Resource '${call.params.user}' does not exist or one of its queried reference-property objects are not present.`);
-  }
-  return user;
 }
 
 const TEAM_PROPS = [
@@ -352,20 +361,6 @@ function userJson(u: FixtureUser): Record<string, unknown> {
   };
 }
 
-function context(call: Call, fragment: string): string {
-  return `${call.core.baseUrl}/${call.version}/$metadata#${fragment}`;
-}
-
-/** Pages a list: `$top` (≤ max) is the page size, capped at pageCap; `$skiptoken` is the offset. */
-function page<T>(call: Call, items: T[], defaultSize: number, maxTop: number, pageCap: number): { items: T[]; next?: string } {
-  const top = parseTop(call.ctx.query.$top, maxTop);
-  const size = Math.min(top ?? defaultSize, pageCap);
-  const offset = decodeSkipToken(call.ctx.query.$skiptoken);
-  const slice = items.slice(offset, offset + size);
-  const more = offset + size < items.length;
-  return { items: slice, next: more ? nextLink(`${call.core.baseUrl}${call.ctx.path}`, call.ctx.query, offset + size) : undefined };
-}
-
 function listTeams(call: Call): void {
   const select = parseSelect(call.ctx.query.$select, TEAM_PROPS, 'team');
   const filter = call.ctx.query.$filter !== undefined ? parseFilter(call.ctx.query.$filter, { eq: ['displayName'], startswith: ['displayName'] }) : [];
@@ -412,6 +407,29 @@ function getUser(call: Call): void {
   sendJson(call.ctx, 200, { '@odata.context': context(call, 'users/$entity'), ...applySelect(userJson(userOf(call)), select) });
 }
 
+/** What `GET /users` may filter on: `eq`, `startswith` and `in` (at most 15 values each), alternatives joined by `or`. */
+const USER_FILTER = {
+  eq: ['id', 'mail', 'userPrincipalName', 'displayName'],
+  startswith: ['mail', 'userPrincipalName', 'displayName'],
+  in: ['id', 'mail', 'userPrincipalName'],
+};
+
+/**
+ * `GET /users`: the users of the caller's tenant in fixture order, `$filter` per USER_FILTER
+ * (case-insensitive; e.g. `mail in ('a','b') or userPrincipalName in ('a','b')`), `$select`,
+ * `$top` 1–999 (default 100) and `@odata.nextLink` paging.
+ */
+function listUsers(call: Call): void {
+  const select = parseSelect(call.ctx.query.$select, USER_PROPS, 'user') ?? USER_DEFAULT;
+  const filter = call.ctx.query.$filter !== undefined ? parseFilterAlternatives(call.ctx.query.$filter, USER_FILTER) : [[]];
+  const users = call.core.state.fixture.users
+    .filter((u) => u.tenantId === call.principal.tenantId)
+    .map(userJson)
+    .filter((u) => matchesAnyFilter(u, filter))
+    .map((u) => applySelect(u, select));
+  sendJson(call.ctx, 200, listBody(call, 'users', page(call, users, 100, 999, 999)));
+}
+
 function listUserChats(call: Call): void {
   const user = userOf(call);
   const select = parseSelect(call.ctx.query.$select, CHAT_PROPS, 'chat');
@@ -452,7 +470,6 @@ function graphTime(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/i;
 const MIN_DATE_TIME_OFFSET = Date.parse('0001-01-01T00:00:00Z');
 
 function noun(t: ThreadRecord): string {

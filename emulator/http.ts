@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggedRequest, Service } from './types';
 
-/** Largest request body the emulator reads; real services refuse far smaller bodies than this. */
+/** Largest request body the emulator reads (also the simple-upload limit of a file); larger ones get 413. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Everything a handler needs about one request, plus its log entry (updated when answered). */
@@ -36,21 +36,31 @@ export function serviceOf(path: string): Service {
   return 'entra';
 }
 
-/** Reads the whole body (bounded) before routing. */
+/** Past this much, an oversized body is no longer drained but its connection dropped. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** The body was larger than the emulator reads; answered with 413. */
+export class BodyTooLarge extends Error {}
+
+/**
+ * Reads the whole body (bounded) before routing. An oversized body is still read to its end
+ * (and thrown away) so that the 413 answer reaches a client that is still sending; only past
+ * DRAIN_LIMIT_BYTES is the connection dropped.
+ */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
+      if (size > DRAIN_LIMIT_BYTES) {
+        reject(new BodyTooLarge('request body too large'));
         req.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new BodyTooLarge('request body too large')) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -58,8 +68,12 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Secrets never reach the request log, even in memory (tests may print it). */
 const REDACTED_FIELDS = new Set(['client_secret', 'client_assertion', 'password']);
 
-/** Parses the body per its content type; form bodies become plain objects. */
-export function parseBody(raw: Buffer, contentType: string | undefined): { body: unknown; error: string | null; logged: unknown } {
+/**
+ * Parses the body per its content type; form bodies become plain objects. A `binary` body (a file
+ * upload) is not parsed at all: handlers read `rawBody`, the log shows its size and type.
+ */
+export function parseBody(raw: Buffer, contentType: string | undefined, binary = false): { body: unknown; error: string | null; logged: unknown } {
+  if (binary) return { body: undefined, error: null, logged: { bytes: raw.length, contentType: contentType ?? null } };
   if (raw.length === 0) return { body: undefined, error: null, logged: null };
   const text = raw.toString('utf8');
   const type = (contentType ?? '').toLowerCase();

@@ -2,18 +2,26 @@ import { asObject } from './json';
 /** A query option the caller got wrong: becomes a 400 BadRequest with this message. */
 export class QueryError extends Error {}
 
-/** One `$filter` clause: `prop eq 'v'` or `startswith(prop,'v')`. */
-export interface FilterClause {
-  op: 'eq' | 'startswith';
-  property: string;
-  value: string;
+/** One `$filter` clause: `prop eq 'v'`, `startswith(prop,'v')` or `prop in ('a','b',…)`. */
+export type FilterClause = { op: 'eq' | 'startswith'; property: string; value: string } | { op: 'in'; property: string; values: string[] };
+
+/** Properties each operator may be used on, for one endpoint; `in` is refused when not listed. */
+export interface FilterAllowed {
+  eq: string[];
+  startswith: string[];
+  in?: string[];
 }
 
-/** Splits on ` and ` outside string literals. */
-function splitAnd(filter: string): string[] {
+/** Values one `in (…)` may list, as Graph's directory allows. */
+export const MAX_IN_VALUES = 15;
+
+/** Splits on ` and ` / ` or ` outside string literals and parentheses. */
+function splitOn(filter: string, keyword: 'and' | 'or'): string[] {
   const parts: string[] = [];
+  const separator = new RegExp(`^\\s+${keyword}\\s+`, 'i');
   let current = '';
   let inString = false;
+  let depth = 0;
   for (let i = 0; i < filter.length; i++) {
     const ch = filter[i];
     if (ch === "'") {
@@ -24,36 +32,82 @@ function splitAnd(filter: string): string[] {
       }
       inString = !inString;
     }
-    if (!inString && /^\s+and\s+/i.test(filter.slice(i)) && /\s/.test(ch)) {
+    if (!inString && ch === '(') depth++;
+    if (!inString && ch === ')') depth--;
+    const sep = !inString && depth === 0 && /\s/.test(ch) ? separator.exec(filter.slice(i)) : null;
+    if (sep) {
       parts.push(current);
       current = '';
-      i += (/^\s+and\s+/i.exec(filter.slice(i)) as RegExpExecArray)[0].length - 1;
+      i += sep[0].length - 1;
       continue;
     }
     current += ch;
   }
   if (inString) throw new QueryError(`Invalid filter clause: unterminated string literal in '${filter}'.`);
+  if (depth !== 0) throw new QueryError(`Invalid filter clause: unbalanced parentheses in '${filter}'.`);
   parts.push(current);
   return parts;
 }
 
+/** Removes parentheses around a whole clause: `(mail eq 'a')` → `mail eq 'a'`. */
+function unwrap(clause: string): string {
+  let c = clause.trim();
+  while (c.startsWith('(') && c.endsWith(')') && closes(c) === c.length - 1) c = c.slice(1, -1).trim();
+  return c;
+}
+
+/** Index of the parenthesis closing the one at 0 (outside string literals). */
+function closes(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "'") inString = !inString;
+    else if (!inString && text[i] === '(') depth++;
+    else if (!inString && text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const LITERAL = "'((?:[^']|'')*)'";
+
+/** Parses one clause and checks its property against what the endpoint allows. */
+function parseClause(raw: string, allowed: FilterAllowed, maxInValues: number): FilterClause {
+  const clause = unwrap(raw);
+  const eq = new RegExp(`^(\\w+)\\s+eq\\s+${LITERAL}$`, 'i').exec(clause);
+  const sw = new RegExp(`^startswith\\(\\s*(\\w+)\\s*,\\s*${LITERAL}\\s*\\)$`, 'i').exec(clause);
+  const inList = new RegExp(`^(\\w+)\\s+in\\s+\\(\\s*(${LITERAL}(?:\\s*,\\s*${LITERAL})*)\\s*\\)$`, 'i').exec(clause);
+  const m = eq ?? sw ?? inList;
+  if (!m) throw new QueryError(`Invalid filter clause: '${clause}'.`);
+  const op = eq ? 'eq' : sw ? 'startswith' : 'in';
+  const property = (allowed[op] ?? []).find((p) => p.toLowerCase() === m[1].toLowerCase());
+  if (!property) throw new QueryError(`Unsupported filter: '${op}' on property '${m[1]}' is not supported on this resource.`);
+  if (op !== 'in') return { op, property, value: m[2].replace(/''/g, "'") };
+  const values = [...m[2].matchAll(new RegExp(LITERAL, 'g'))].map((v) => v[1].replace(/''/g, "'"));
+  if (values.length > maxInValues) {
+    throw new QueryError(
+      `Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: ${maxInValues}.`,
+    );
+  }
+  return { op, property, values };
+}
+
 /**
  * Parses the small `$filter` subset the emulated endpoints support: clauses joined by `and`, each
- * `<prop> eq '<text>'` or `startswith(<prop>,'<text>')`, with `''` escaping a quote. Anything
- * else, or a property/operator the endpoint does not allow, is a QueryError.
+ * `<prop> eq '<text>'`, `startswith(<prop>,'<text>')` or (where allowed) `<prop> in ('<a>',…)`,
+ * with `''` escaping a quote. Anything else, or a property/operator the endpoint does not allow,
+ * is a QueryError.
  */
-export function parseFilter(filter: string, allowed: { eq: string[]; startswith: string[] }): FilterClause[] {
-  return splitAnd(filter.trim()).map((raw) => {
-    const clause = raw.trim();
-    const eq = /^(\w+)\s+eq\s+'((?:[^']|'')*)'$/i.exec(clause);
-    const sw = /^startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)$/i.exec(clause);
-    const m = eq ?? sw;
-    if (!m) throw new QueryError(`Invalid filter clause: '${clause}'.`);
-    const op = eq ? 'eq' : 'startswith';
-    const property = allowed[op].find((p) => p.toLowerCase() === m[1].toLowerCase());
-    if (!property) throw new QueryError(`Unsupported filter: '${op}' on property '${m[1]}' is not supported on this resource.`);
-    return { op, property, value: m[2].replace(/''/g, "'") };
-  });
+export function parseFilter(filter: string, allowed: FilterAllowed): FilterClause[] {
+  return splitOn(filter.trim(), 'and').map((raw) => parseClause(raw, allowed, MAX_IN_VALUES));
+}
+
+/**
+ * Parses a `$filter` of alternatives joined by ` or `, each a parseFilter conjunction (optionally
+ * in parentheses), e.g. `mail in ('a','b') or userPrincipalName in ('a','b')`. An `in` listing
+ * more than maxInValues values is a QueryError, as in Graph's directory.
+ */
+export function parseFilterAlternatives(filter: string, allowed: FilterAllowed, maxInValues = MAX_IN_VALUES): FilterClause[][] {
+  return splitOn(filter.trim(), 'or').map((alt) => splitOn(unwrap(alt), 'and').map((raw) => parseClause(raw, allowed, maxInValues)));
 }
 
 /** True when an object satisfies every clause (text comparisons are case-insensitive, as in the directory). */
@@ -62,9 +116,15 @@ export function matchesFilter(item: Record<string, unknown>, clauses: FilterClau
     const v = item[c.property];
     if (typeof v !== 'string') return false;
     const a = v.toLowerCase();
+    if (c.op === 'in') return c.values.some((x) => x.toLowerCase() === a);
     const b = c.value.toLowerCase();
     return c.op === 'eq' ? a === b : a.startsWith(b);
   });
+}
+
+/** True when an object satisfies at least one alternative of parseFilterAlternatives. */
+export function matchesAnyFilter(item: Record<string, unknown>, alternatives: FilterClause[][]): boolean {
+  return alternatives.some((clauses) => matchesFilter(item, clauses));
 }
 
 /** Parses `$select`; unknown properties are a QueryError like Graph's "Could not find a property". */

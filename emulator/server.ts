@@ -5,6 +5,7 @@ import { handleConnector } from './connector';
 import type { Core } from './core';
 import { clientIdOfAuthorization, handleEntra } from './entra';
 import type { FaultStore } from './faults';
+import { isDriveUpload } from './files';
 import { handleGraph } from './graph';
 import {
   formatRetryAfter,
@@ -86,13 +87,15 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
     log,
     done: false,
   };
+  const binary = service === 'graph' && isDriveUpload(ctx.method, path);
   try {
     ctx.rawBody = await readBody(req);
   } catch {
-    sendGraphError(ctx, 413, 'RequestEntityTooLarge', 'The request body is too large.');
+    const message = binary ? 'The file is larger than 4 MB, the limit of a simple upload; use an upload session.' : 'The request body is too large.';
+    sendGraphError(ctx, 413, 'RequestEntityTooLarge', message);
     return;
   }
-  const parsed = parseBody(ctx.rawBody, req.headers['content-type']);
+  const parsed = parseBody(ctx.rawBody, req.headers['content-type'], binary);
   ctx.body = parsed.body;
   ctx.bodyError = parsed.error;
   log.body = parsed.logged;

@@ -1,4 +1,6 @@
+import { FileStore } from './files';
 import type { FixtureApp, FixtureGroup, FixtureUser, TenantFixture } from './fixture';
+import { MessageStore } from './messages';
 import type { ThreadState } from './types';
 
 /** A thread as the emulator keeps it: the public state plus what Graph shapes need. */
@@ -26,8 +28,9 @@ export interface TeamRecord {
 
 /**
  * The mutable world of the emulator, built from a tenant fixture: directory (users, groups, apps),
- * teams with their channels, and chats. `reset()` rebuilds it from the fixture so every test can
- * start from the same state.
+ * teams with their channels, chats, imported messages, uploaded files and permissions granted on
+ * top of the fixture's. `reset()` rebuilds it from the fixture so every test can start from the
+ * same state.
  */
 export class TenantState {
   readonly fixture: TenantFixture;
@@ -41,6 +44,10 @@ export class TenantState {
   groupsById = new Map<string, FixtureGroup>();
   appsByClientId = new Map<string, FixtureApp>();
   appsByKey = new Map<string, FixtureApp>();
+  readonly messages = new MessageStore();
+  readonly files = new FileStore();
+  /** extra application permissions by lower-case client id (admin consent in a test) */
+  private readonly grants = new Map<string, Set<string>>();
 
   constructor(fixture: TenantFixture) {
     this.fixture = fixture;
@@ -63,6 +70,9 @@ export class TenantState {
     this.threads.clear();
     this.teamOrder = [];
     this.chatOrder = [];
+    this.messages.clear();
+    this.files.clear();
+    this.grants.clear();
     for (const t of this.fixture.teams) {
       const channelIds = t.channels.map((c) => c.id);
       this.teams.set(t.id.toLowerCase(), {
@@ -126,6 +136,21 @@ export class TenantState {
     const app = this.appsByKey.get(appKey);
     if (!app) throw new Error(`fixture: unknown migration owner app '${appKey}'`);
     return app.clientId;
+  }
+
+  /** The application permissions an app holds: the fixture's plus any granted since reset. */
+  rolesOf(app: FixtureApp): string[] {
+    const extra = [...(this.grants.get(app.clientId.toLowerCase()) ?? [])].filter((r) => !app.roles.includes(r));
+    return [...app.roles, ...extra];
+  }
+
+  /** Grants an app extra application permissions until reset. */
+  grantRoles(clientId: string, roles: string[]): void {
+    const app = this.appsByClientId.get(clientId.toLowerCase());
+    if (!app) throw new Error(`unknown app ${clientId}`);
+    const set = this.grants.get(app.clientId.toLowerCase()) ?? new Set<string>();
+    for (const r of roles) set.add(r);
+    this.grants.set(app.clientId.toLowerCase(), set);
   }
 
   /** Finds a user by object id or user principal name (case-insensitive), any tenant. */

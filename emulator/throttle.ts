@@ -1,12 +1,13 @@
 import type { RateLimits } from './types';
 
-/** Defaults of spec §5: requests per second per app. */
+/** Defaults of spec §5 and §9 (message import): requests per second per app. */
 export const DEFAULT_LIMITS: RateLimits = {
   enabled: true,
   perAppPerTenant: 30,
   channelsListPerAppPerTenant: 60,
   perAppPerTeam: 4,
   perAppPerThread: 1,
+  importPerThread: 5,
 };
 
 /** One budget a request draws from: a key (e.g. app + team) and its rate in requests per second. */

@@ -13,6 +13,8 @@ export interface RateLimits {
   channelsListPerAppPerTenant: number;
   perAppPerTeam: number;
   perAppPerThread: number;
+  /** message import (spec §9): per app per thread, instead of the per-team and per-thread budgets */
+  importPerThread: number;
 }
 
 /** One request as the emulator received and answered it. */
@@ -48,6 +50,89 @@ export interface ThreadState {
   /** calls that reached the thread (authenticated, permitted, not throttled), whatever their outcome */
   startMigrationCalls: number;
   completeMigrationCalls: number;
+}
+
+/** A user as a chatMessage names them (`from.user`, `mentioned.user`, a reaction's `user.user`). */
+export interface MessageUser {
+  id: string;
+  displayName: string | null;
+  userIdentityType: 'aadUser';
+}
+
+/** One `mentions[]` entry of an imported message; its `id` matches an `<at id="…">` in the body. */
+export interface MessageMention {
+  id: number | string;
+  mentionText: string;
+  mentioned: { user: MessageUser };
+}
+
+/** One reaction of an imported message. */
+export interface MessageReaction {
+  reactionType: string;
+  createdDateTime: string;
+  user: { user: MessageUser };
+}
+
+/** A reference attachment (a file already in SharePoint); its `id` matches an `<attachment id="…">` in the body. */
+export interface MessageAttachment {
+  id: string;
+  contentType: 'reference';
+  contentUrl: string;
+  name: string | null;
+}
+
+/** An inline image sent with an imported message (`hostedContents`); the bytes are counted, not kept. */
+export interface MessageHostedContent {
+  temporaryId: string;
+  contentType: string;
+  bytes: number;
+}
+
+/**
+ * A message imported into a thread in migration mode (spec §9), as the emulator stored it. Graph's
+ * answers show the same fields; `threadId`, `hostedContents`, `importedBy` and `importedAt` are
+ * the emulator's own bookkeeping for tests.
+ */
+export interface ImportedMessage {
+  /** numeric string: the createdDateTime in epoch milliseconds, bumped while taken (unique in the emulator) */
+  id: string;
+  threadId: string;
+  /** the root message's id for a reply, null for a root */
+  replyToId: string | null;
+  /** ISO 8601 UTC with milliseconds (`2020-01-01T10:00:00.000Z`) */
+  createdDateTime: string;
+  from: { user: MessageUser };
+  subject: string | null;
+  body: { contentType: 'html' | 'text'; content: string };
+  mentions: MessageMention[];
+  reactions: MessageReaction[];
+  attachments: MessageAttachment[];
+  hostedContents: MessageHostedContent[];
+  /** client id of the importing app */
+  importedBy: string;
+  /** when the import request was answered (ISO) */
+  importedAt: string;
+}
+
+/** A file uploaded to a channel's files folder with `PUT /drives/{drive}/items/{parent}:/{name}:/content`. */
+export interface UploadedFile {
+  driveId: string;
+  /** the folder (a channel's filesFolder id) */
+  parentId: string;
+  /** the channel whose files folder holds it */
+  channelId: string;
+  itemId: string;
+  name: string;
+  size: number;
+  /** the request's content-type header, or null */
+  contentType: string | null;
+  /** `"{GUID},{version}"`; the GUID (upper case) is what a reference attachment's id names */
+  eTag: string;
+  webUrl: string;
+  /** 1 for the first upload, +1 each time the same name is uploaded again (replaced) */
+  version: number;
+  content: Buffer;
+  uploadedBy: string;
 }
 
 /** Kinds of injected faults. */
@@ -168,7 +253,7 @@ export interface Emulator {
   readonly info: EmulatorInfo;
   readonly connectorUrl: string;
   stop(): Promise<void>;
-  /** state back to the fixture; logs, faults, token counts, connector records cleared */
+  /** state back to the fixture; logs, faults, token counts, connector records, imported messages, uploaded files and granted roles cleared (rate limits stay) */
   reset(): void;
   requests(filter?: { service?: Service; method?: string; pathIncludes?: string }): LoggedRequest[];
   /** POST/PATCH/PUT/DELETE to Graph, except checkMemberObjects */
@@ -179,6 +264,15 @@ export interface Emulator {
   faults: FaultInjector;
   setLimits(limits: Partial<RateLimits>): void;
   setThread(id: string, patch: Partial<ThreadState>): void;
+  /** every message imported into a thread since reset, roots and replies, oldest first */
+  messages(threadId: string): ImportedMessage[];
+  /** every file uploaded through the drive API since reset, in upload order (latest version of each) */
+  uploadedFiles(): UploadedFile[];
+  /**
+   * Grants an app extra application permissions (admin consent) until reset, e.g.
+   * `ChannelMessage.Read.All` or `Files.ReadWrite.All`; tokens issued afterwards carry them.
+   */
+  grantRoles(clientId: string, roles: string[]): void;
   connector: ConnectorRecorder;
   signChannelToken(claims: ChannelTokenClaims): string;
   /** mint a Graph access token without going through the token endpoint (for negative tests) */

@@ -9,7 +9,7 @@ import { DirectoryRoles } from '../../src/graph/directory-roles';
 import { MigrationApi, threadPath } from '../../src/graph/migration-api';
 import { TeamsDirectory } from '../../src/graph/teams-directory';
 
-const KINDS: GraphIdKind[] = ['team', 'user', 'userRef', 'tenant', 'channel', 'chat'];
+const KINDS: GraphIdKind[] = ['team', 'user', 'userRef', 'tenant', 'channel', 'chat', 'message', 'driveObject'];
 const opaque = fc.stringMatching(/^[A-Za-z0-9_\-.=]{1,60}$/);
 const genuine: Record<GraphIdKind, fc.Arbitrary<string>> = {
   team: fc.uuid(),
@@ -25,6 +25,8 @@ const genuine: Record<GraphIdKind, fc.Arbitrary<string>> = {
     opaque.map((o) => `19:meeting_${o}@thread.v2`),
     fc.tuple(fc.uuid(), fc.uuid()).map(([a, b]) => `19:${a}_${b}@unq.gbl.spaces`),
   ),
+  message: fc.bigInt({ min: 1n, max: 10n ** 20n }).map(String),
+  driveObject: fc.stringMatching(/^[A-Za-z0-9!_-]{1,60}$/),
 };
 /** What must never survive into a path segment, spliced anywhere into a genuine id. */
 const POISON = ['/', '\\', '?', '#', '%', '%2F', '%2e%2e', ' ', '\t', '\n', '\u0000', '\u007f', '\u202e', '/../', '..', '&', '@'];

@@ -9,7 +9,7 @@
  * `encodeURIComponent` keeps `.` and `..` as they are, so a path segment is only safe when the id
  * itself has its exact shape: anything else is refused here and never reaches Graph.
  */
-export type GraphIdKind = 'team' | 'user' | 'userRef' | 'tenant' | 'channel' | 'chat';
+export type GraphIdKind = 'team' | 'user' | 'userRef' | 'tenant' | 'channel' | 'chat' | 'message' | 'driveObject';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The opaque part of a thread id: letters, digits and `_ - . =` only, never a slash, `%`, `?`, `#` or space. */
@@ -26,6 +26,10 @@ const CHAT_ID = new RegExp(`^19:${OPAQUE}@(thread\\.v2|unq\\.gbl\\.spaces|thread
  * be a dot segment, and `encodeURIComponent` turns `#` into `%23`.
  */
 const UPN = /^[A-Za-z0-9._'!#^~+-]{1,64}@[A-Za-z0-9.-]{1,190}$/;
+/** Teams message ids are decimal numbers (milliseconds since the epoch, made unique by Teams). */
+const MESSAGE_ID = /^[0-9]{1,24}$/;
+/** Drive and drive item ids: `b!…` drive ids and `01…` item ids, letters, digits, `!`, `_`, `-` only. */
+const DRIVE_OBJECT_ID = /^[A-Za-z0-9!_-]{1,200}$/;
 
 interface Shape {
   test: (value: string) => boolean;
@@ -42,6 +46,8 @@ const SHAPES: Record<GraphIdKind, Shape> = {
   tenant: { test: (v) => GUID.test(v), what: 'tenant id', example: 'a GUID such as 8c7e0b0e-2f1a-4c3d-9e5f-1a2b3c4d5e6f' },
   channel: { test: (v) => CHANNEL_ID.test(v), what: 'channel id', example: '19:…@thread.tacv2' },
   chat: { test: (v) => CHAT_ID.test(v), what: 'chat id', example: '19:…@thread.v2 or 19:…_…@unq.gbl.spaces' },
+  message: { test: (v) => MESSAGE_ID.test(v), what: 'message id', example: 'a number such as 1616965872395' },
+  driveObject: { test: (v) => DRIVE_OBJECT_ID.test(v), what: 'drive or file id', example: 'an id such as b!x1y2z3 or 01ABCDEF' },
 };
 
 /** True when `value` has the exact shape of a `kind` id. */

@@ -34,6 +34,14 @@ import { BackgroundTasks } from './features/background/background-task';
 import { BotMessenger } from './teams/messenger';
 import { longestCallMs } from './domain/graph-call-timing';
 import { BulkFlows } from './features/bulk/bulk-flows';
+import { Pacer } from './features/shared/pacer';
+import { MessageImportApi } from './graph/message-import-api';
+import { UsersDirectory } from './graph/users-directory';
+import { ImportEngine } from './features/import/import-engine';
+import { ImportJobRunner } from './features/import/import-job-runner';
+import type { ImportRates } from './features/import/import-limits';
+import { runImportCommand } from './cli/import-command';
+import * as path from 'node:path';
 
 export interface RunningBot {
   config: Config;
@@ -205,6 +213,87 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   };
 }
 
+/** The import engine and a runner, wired to one store, Graph client and pacer. */
+export interface ImportWiring {
+  engine: ImportEngine;
+  runner: ImportJobRunner;
+  store: Store;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** The rates imports are paced to, from the configuration. */
+export function importRates(config: Config): ImportRates {
+  return { perThread: config.import.perThreadPerSecond, perTenant: config.bulk.perTenantPerSecond, perTeam: config.bulk.perTeamPerSecond };
+}
+
+/**
+ * Wires the history import for the command line (and tests): the same configuration, credential,
+ * Graph client and store as the bot, so jobs and the ledger are shared with it.
+ */
+export async function composeImport(
+  config: Config,
+  options: StartOptions & { pacer?: Pacer; lease?: { durationMs: number; renewEveryMs: number } } = {},
+): Promise<ImportWiring> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const tokens = createGraphTokenProvider(config.graph, logger);
+  const graphClient = createGraphClient(config.graph, tokens);
+  const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
+  const users = new UsersDirectory(graphClient, config.graph.timeoutMs);
+  const api = new MessageImportApi(graphClient, config.graph.timeoutMs);
+  const migration = new MigrationApi(graphClient, config.graph.timeoutMs, config.graph.cloud);
+  const store =
+    options.store ??
+    (await createStore(
+      config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir },
+    ));
+  const rates = importRates(config);
+  const archive = { limits: config.import.archive, workDir: path.join(config.dataDir, 'imports') };
+  const engine = new ImportEngine({ store, directory, users, resolver: new TargetResolver(directory), rates, archive, tenantId: config.graph.tenantId });
+  const runner = new ImportJobRunner({
+    store,
+    api,
+    migration,
+    directory,
+    users,
+    pacer: options.pacer ?? new Pacer(),
+    logger,
+    rates,
+    archive,
+    lease: options.lease,
+  });
+  return {
+    engine,
+    runner,
+    store,
+    logger,
+    close: async () => {
+      if (!options.store) await store.close();
+    },
+  };
+}
+
+/** `npm run import -- …`: the history import's command line; returns the exit code. */
+async function importMain(argv: string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  // Log lines go to stderr, errors only unless asked: stdout is the operator's report.
+  const wiring = await composeImport({ ...config, logLevel: config.logLevel === 'info' ? 'error' : config.logLevel }, { logDestination: process.stderr });
+  try {
+    return await runImportCommand(argv, { engine: wiring.engine, runner: wiring.runner, out: process.stdout, err: process.stderr });
+  } finally {
+    await wiring.close();
+  }
+}
+
 /** Entry point for `npm start`: configuration from the environment, stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config: Config;
@@ -251,7 +340,15 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => bot.logger.error({ err: { message: (reason as Error)?.message ?? String(reason) } }, 'unhandled rejection'));
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === 'import') {
+  importMain(process.argv.slice(3)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`The import stopped on an unexpected error: ${(err as Error)?.message ?? err}\n`);
+      process.exit(1);
+    },
+  );
+} else if (require.main === module) {
   main().catch((err) => {
     process.stderr.write(`The bot could not start: ${(err as Error)?.message ?? err}\n`);
     process.exit(1);

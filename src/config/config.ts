@@ -39,6 +39,11 @@ export interface Config {
   restartCooldownMinutes: number;
   /** Flood protection: activities handled at once, and each user's command rate (token bucket). */
   load: { maxTurnsInFlight: number; userCommandsPerMinute: number; userCommandsBurst: number };
+  /** History import: message imports per second per thread, and the caps that refuse hostile archives. */
+  import: {
+    perThreadPerSecond: number;
+    archive: { maxEntries: number; maxTotalBytes: number; maxEntryBytes: number; maxCompressionRatio: number };
+  };
 }
 
 /** Thrown when the environment is unusable; the message names variables, never their values. */
@@ -173,6 +178,11 @@ const envSchema = z.object({
   MAX_TURNS_IN_FLIGHT: whole('MAX_TURNS_IN_FLIGHT', DEFAULT_MAX_TURNS_IN_FLIGHT, 1, 100000),
   USER_COMMANDS_PER_MINUTE: int('USER_COMMANDS_PER_MINUTE', DEFAULT_USER_COMMANDS_PER_MINUTE, 0.1, 1000000),
   USER_COMMANDS_BURST: whole('USER_COMMANDS_BURST', DEFAULT_USER_COMMANDS_BURST, 1, 1000000),
+  IMPORT_THREAD_RPS: int('IMPORT_THREAD_RPS', 5, 0.01, 1000),
+  IMPORT_MAX_ENTRIES: whole('IMPORT_MAX_ENTRIES', 500000, 1, 100000000),
+  IMPORT_MAX_EXPORT_GB: int('IMPORT_MAX_EXPORT_GB', 20, 0.001, 10000),
+  IMPORT_MAX_FILE_MB: int('IMPORT_MAX_FILE_MB', 1024, 0.001, 1000000),
+  IMPORT_MAX_COMPRESSION_RATIO: int('IMPORT_MAX_COMPRESSION_RATIO', 100, 1, 100000),
 });
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T => {
@@ -286,5 +296,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pendingRetentionDays: e.PENDING_RETENTION_DAYS,
     restartCooldownMinutes: e.RESTART_COOLDOWN_MINUTES,
     load: { maxTurnsInFlight: e.MAX_TURNS_IN_FLIGHT, userCommandsPerMinute: e.USER_COMMANDS_PER_MINUTE, userCommandsBurst: e.USER_COMMANDS_BURST },
+    import: {
+      perThreadPerSecond: e.IMPORT_THREAD_RPS,
+      archive: {
+        maxEntries: e.IMPORT_MAX_ENTRIES,
+        maxTotalBytes: Math.round(e.IMPORT_MAX_EXPORT_GB * 1024 ** 3),
+        maxEntryBytes: Math.round(e.IMPORT_MAX_FILE_MB * 1024 ** 2),
+        maxCompressionRatio: e.IMPORT_MAX_COMPRESSION_RATIO,
+      },
+    },
   };
 }

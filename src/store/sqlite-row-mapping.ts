@@ -48,6 +48,15 @@ export function integer<V extends number>(name: string): ColumnCodec<V> {
   );
 }
 
+/** A boolean kept as 0/1 in an integer column (SQLite has no boolean type). */
+export function flag<V extends boolean>(name: string): ColumnCodec<V> {
+  return column<V>(
+    name,
+    (v) => (v ? 1 : 0),
+    (v) => (v === 1) as V,
+  );
+}
+
 /**
  * A JSON column. `missing` says what an absent value is written as: `'null'` writes SQL NULL for
  * null/undefined (a nullable column), `'as-json'` writes whatever `JSON.stringify` makes of it (a
@@ -144,13 +153,16 @@ export class RowMapping<R> {
     return fields.map((f) => `${this.columnOf(f)} = CASE WHEN @has_${f} THEN @${f} ELSE ${this.columnOf(f)} END`).join(',\n        ');
   }
 
-  /** Parameters for `patchSetSql`: `has_x` says whether the caller named `x`, so `null` can clear a value. */
+  /**
+   * Parameters for `patchSetSql`: `has_x` says whether the caller named `x`, so `null` can clear a
+   * value; a named value is written the way its column keeps it (a JSON field as JSON, a flag as 0/1).
+   */
   patchParams(patch: Partial<R>, fields: ReadonlyArray<keyof R & string>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const f of fields) {
-      const given = patch[f] !== undefined;
-      out[`has_${f}`] = given ? 1 : 0;
-      out[f] = given ? patch[f] : null;
+      const value = patch[f];
+      out[`has_${f}`] = value !== undefined ? 1 : 0;
+      out[f] = value !== undefined ? this.codecOf(f).toColumn(value) : null;
     }
     return out;
   }

@@ -102,6 +102,83 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE pending_operations ADD COLUMN claimed_at TEXT;
   `,
+  // 4: import jobs: a job, its targets (one per target channel, with counters) and one row per
+  // planned message. Message rows and counters change together, in one transaction.
+  `
+  CREATE TABLE import_jobs (
+    id TEXT PRIMARY KEY,
+    job_key TEXT NOT NULL,                      -- {source sha256}:{team id}: the same import is found again
+    tenant_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    team_name TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    source_file_name TEXT NOT NULL,
+    source_location TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    source_bytes INTEGER NOT NULL,
+    requested_by TEXT NOT NULL CHECK (json_valid(requested_by)),
+    origin TEXT NOT NULL CHECK (origin IN ('cli', 'teams')),
+    options TEXT NOT NULL CHECK (json_valid(options)),
+    conversation_id TEXT,
+    conversation_reference TEXT CHECK (conversation_reference IS NULL OR json_valid(conversation_reference)),
+    progress_activity_id TEXT,
+    state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'done', 'cancelled')),
+    created_at TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,             -- what listings order by (newest first), never the text
+    updated_at TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until_ms INTEGER
+  );
+  CREATE INDEX import_jobs_by_key ON import_jobs (job_key, created_at_ms DESC, id DESC);
+  CREATE INDEX import_jobs_by_time ON import_jobs (created_at_ms DESC, id DESC);
+  CREATE INDEX import_jobs_by_state ON import_jobs (state, created_at_ms DESC, id DESC);
+  CREATE INDEX import_jobs_by_tenant ON import_jobs (tenant_id, created_at_ms DESC, id DESC);
+
+  CREATE TABLE import_targets (
+    job_id TEXT NOT NULL REFERENCES import_jobs (id),
+    target_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    source_channel_id TEXT NOT NULL,
+    source_channel_name TEXT NOT NULL,
+    target TEXT NOT NULL CHECK (json_valid(target)),
+    state TEXT NOT NULL CHECK (state IN ('queued', 'importing', 'imported', 'failed', 'skipped', 'completed')),
+    planned INTEGER NOT NULL,
+    conversation_creation_date_time TEXT,
+    started_by_job INTEGER NOT NULL CHECK (started_by_job IN (0, 1)),
+    messages INTEGER NOT NULL,
+    replies INTEGER NOT NULL,
+    reactions INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    fallback_authored INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    detail TEXT,
+    error_code TEXT,
+    request_id TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, target_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX import_targets_in_order ON import_targets (job_id, seq, target_key);
+
+  CREATE TABLE import_messages (
+    job_id TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    source_id TEXT NOT NULL,
+    parent_source_id TEXT,
+    state TEXT NOT NULL CHECK (state IN ('intent', 'imported', 'skipped', 'failed')),
+    created_date_time TEXT,
+    graph_id TEXT,
+    request_id TEXT,
+    detail TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, target_key, seq),
+    FOREIGN KEY (job_id, target_key) REFERENCES import_targets (job_id, target_key)
+  ) WITHOUT ROWID;
+  -- A reply finds its root by source id; unique, so that lookup has one answer.
+  CREATE UNIQUE INDEX import_messages_by_source ON import_messages (job_id, target_key, source_id);
+  -- The report and a resumed run list rows in one state (skipped, failed, intent) without reading the others.
+  CREATE INDEX import_messages_by_state ON import_messages (job_id, target_key, state, seq);
+  `,
 ];
 
 /** The schema version this code writes; a file with a higher `user_version` is refused. */

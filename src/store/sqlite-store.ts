@@ -1,12 +1,51 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { assertBulkJobShape, ledgerLimit, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
+import {
+  assertBulkJobShape,
+  assertImportJobShape,
+  assertImportSeq,
+  countsDelta,
+  DEFAULT_IMPORT_JOB_LIMIT,
+  DEFAULT_IMPORT_MESSAGE_LIMIT,
+  epochMs,
+  IMPORT_COUNTERS,
+  ledgerLimit,
+  rowLimit,
+  StoreClosedError,
+  UnknownRecordError,
+} from './record-rules';
 import { migrateSchema } from './sqlite-schema';
-import { ledgerRows, ITEM_PATCH_FIELDS, itemRows, JOB_PATCH_FIELDS, jobRows, pendingRows, referenceRows } from './sqlite-records';
+import {
+  IMPORT_COUNTER_COLUMNS,
+  IMPORT_JOB_PATCH_FIELDS,
+  IMPORT_MESSAGE_PATCH_FIELDS,
+  IMPORT_TARGET_PATCH_FIELDS,
+  importJobRows,
+  importMessageRows,
+  importTargetRows,
+  ITEM_PATCH_FIELDS,
+  itemRows,
+  JOB_PATCH_FIELDS,
+  jobRows,
+  ledgerRows,
+  pendingRows,
+  referenceRows,
+} from './sqlite-records';
 import { WalFlusher } from './wal-flusher';
 import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
 import type { StoredConversationReference } from './ports/conversation-references';
+import type {
+  ImportCounts,
+  ImportJob,
+  ImportJobPatch,
+  ImportJobState,
+  ImportMessagePatch,
+  ImportMessageRecord,
+  ImportMessageState,
+  ImportTarget,
+  ImportTargetPatch,
+} from './ports/import-jobs';
 import type { LedgerEntry, LedgerQuery } from './ports/ledger';
 import type { PendingOperation } from './ports/pending-operations';
 import type { Store } from './ports/store';
@@ -34,15 +73,21 @@ const ledgerParams = (entry: LedgerEntry): Row => ledgerRows.insertParams(entry,
  * confirmations and references ride along with the next sync (a lost claim is settled by reading
  * the thread). better-sqlite3 is synchronous, so each statement runs to completion inside one
  * event-loop turn: a single call can never interleave with another, which is what makes
- * `claimPending`, `cancelPending`, `transitionBulkItem` and the bulk-job lease calls atomic: each is
+ * `claimPending`, `cancelPending`, `transitionBulkItem` and the job lease calls atomic: each is
  * one guarded UPDATE whose row count says whether it won (decided before any wait for the disk),
  * which also holds against a second process on the same file, because SQLite serialises writers.
+ * Import message rows are written together with their target's counters in one transaction, and
+ * wait for the disk like bulk intents do.
  */
 export class SqliteStore implements Store {
   private readonly now: () => Date;
   private readonly s: ReturnType<typeof prepareStatements>;
-  /** Ledger queries by their SQL: the filters combine into a handful of shapes, each prepared once. */
-  private readonly ledgerQueries = new Map<string, Database.Statement>();
+  /** Queries built from filters (ledger, import jobs) by their SQL: a handful of shapes, each prepared once. */
+  private readonly shapes = new Map<string, Database.Statement>();
+  private readonly bulkLeases: JobLeases;
+  private readonly importLeases: JobLeases;
+  /** The import message writes, each one transaction (row and counters), compiled once. */
+  private readonly importWrites: ReturnType<typeof importMessageWrites>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -51,6 +96,19 @@ export class SqliteStore implements Store {
   ) {
     this.now = options.now ?? (() => new Date());
     this.s = prepareStatements(db);
+    this.bulkLeases = new JobLeases(db, 'bulk_jobs');
+    this.importLeases = new JobLeases(db, 'import_jobs');
+    this.importWrites = importMessageWrites(db, this.s);
+  }
+
+  /** The prepared statement for `sql`, compiled on first use and kept. */
+  private shape(sql: string): Database.Statement {
+    let statement = this.shapes.get(sql);
+    if (!statement) {
+      statement = this.live.prepare(sql);
+      this.shapes.set(sql, statement);
+    }
+    return statement;
   }
 
   /**
@@ -112,7 +170,7 @@ export class SqliteStore implements Store {
   }
 
   async queryLedger(query: LedgerQuery): Promise<LedgerEntry[]> {
-    const db = this.live;
+    this.assertOpen();
     const limit = ledgerLimit(query);
     if (limit === 0) return [];
     const where: string[] = [];
@@ -127,12 +185,7 @@ export class SqliteStore implements Store {
     if (query.action !== undefined) filter(`${ledgerRows.columnOf('action')} = @action`, 'action', query.action);
     if (query.since !== undefined) filter('at_ms >= @since', 'since', epochMs(query.since, 'audit query since'));
     const sql = `SELECT * FROM ${ledgerRows.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms DESC, seq DESC LIMIT @limit`;
-    let statement = this.ledgerQueries.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      this.ledgerQueries.set(sql, statement);
-    }
-    return (statement.all(params) as Row[]).map((r) => ledgerRows.fromRow(r));
+    return (this.shape(sql).all(params) as Row[]).map((r) => ledgerRows.fromRow(r));
   }
 
   async createPending(op: PendingOperation): Promise<void> {
@@ -272,18 +325,166 @@ export class SqliteStore implements Store {
 
   async acquireBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
     this.assertOpen();
-    const until = epochMs(leaseUntil, 'lease end');
-    return this.s.acquireLease.run({ id: jobId, owner: ownerId, until, now: this.now().getTime() }).changes === 1;
+    return this.bulkLeases.acquire(jobId, ownerId, leaseUntil, this.now());
   }
 
   async renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
     this.assertOpen();
-    return this.s.renewLease.run({ id: jobId, owner: ownerId, until: epochMs(leaseUntil, 'lease end') }).changes === 1;
+    return this.bulkLeases.renew(jobId, ownerId, leaseUntil);
   }
 
   async releaseBulkJobLease(jobId: string, ownerId: string): Promise<void> {
     this.assertOpen();
-    this.s.releaseLease.run({ id: jobId, owner: ownerId });
+    this.bulkLeases.release(jobId, ownerId);
+  }
+
+  async createImportJob(job: ImportJob, targets: ImportTarget[], lease?: BulkJobLease): Promise<void> {
+    const db = this.live;
+    assertImportJobShape(job, targets);
+    const extra = {
+      created_at_ms: epochMs(job.createdAt, 'import job creation time'),
+      lease_owner: lease?.ownerId ?? null,
+      lease_until_ms: lease ? epochMs(lease.leaseUntil, 'lease end') : null,
+    };
+    // One transaction: a resumed run sees the whole job with every target, or no job at all.
+    await this.durably(() =>
+      db
+        .transaction(() => {
+          this.s.insertImportJob.run(importJobRows.insertParams(job, extra));
+          for (const target of targets) this.s.insertImportTarget.run(importTargetRows.insertParams(target));
+        })
+        .immediate(),
+    );
+  }
+
+  async getImportJob(id: string): Promise<ImportJob | null> {
+    this.assertOpen();
+    const row = this.s.getImportJob.get(id) as Row | undefined;
+    return row ? importJobRows.fromRow(row) : null;
+  }
+
+  async findImportJobsByKey(jobKey: string): Promise<ImportJob[]> {
+    this.assertOpen();
+    return (this.s.findImportJobsByKey.all(jobKey) as Row[]).map((r) => importJobRows.fromRow(r));
+  }
+
+  async listImportJobs(filter: { state?: ImportJobState; tenantId?: string; limit?: number } = {}): Promise<ImportJob[]> {
+    this.assertOpen();
+    const limit = rowLimit(filter.limit, DEFAULT_IMPORT_JOB_LIMIT, 'import job list limit');
+    if (limit === 0) return [];
+    const where: string[] = [];
+    const params: Row = { limit: limit === Number.POSITIVE_INFINITY ? -1 : limit };
+    if (filter.state !== undefined) {
+      where.push(`${importJobRows.columnOf('state')} = @state`);
+      params.state = filter.state;
+    }
+    if (filter.tenantId !== undefined) {
+      where.push(`${importJobRows.columnOf('tenantId')} = @tenantId`);
+      params.tenantId = filter.tenantId;
+    }
+    const sql = `SELECT * FROM ${importJobRows.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, id DESC LIMIT @limit`;
+    return (this.shape(sql).all(params) as Row[]).map((r) => importJobRows.fromRow(r));
+  }
+
+  async updateImportJob(id: string, patch: ImportJobPatch): Promise<void> {
+    this.assertSyncing();
+    const params = { id, updated_at: this.now().toISOString(), ...importJobRows.patchParams(patch, IMPORT_JOB_PATCH_FIELDS) };
+    if (this.s.updateImportJob.run(params).changes !== 1) throw new UnknownRecordError(`import job ${id}`);
+    // A lost pause or progress card id after a power cut costs a resumed run at most; no need to wait.
+    this.wal.soon();
+  }
+
+  async listImportTargets(jobId: string): Promise<ImportTarget[]> {
+    this.assertOpen();
+    return (this.s.listImportTargets.all(jobId) as Row[]).map((r) => importTargetRows.fromRow(r));
+  }
+
+  /**
+   * Durable, although the port does not ask it: a target's state is what a resumed run decides its
+   * migration calls from (was the thread started by this job, is it completed), and it changes a
+   * handful of times per target, so waiting for the disk costs nothing that matters.
+   */
+  async updateImportTarget(jobId: string, targetKey: string, patch: ImportTargetPatch): Promise<void> {
+    this.assertOpen();
+    const params = {
+      job_id: jobId,
+      target_key: targetKey,
+      updated_at: this.now().toISOString(),
+      ...importTargetRows.patchParams(patch, IMPORT_TARGET_PATCH_FIELDS),
+    };
+    if ((await this.durably(() => this.s.updateImportTarget.run(params))).changes !== 1) {
+      throw new UnknownRecordError(`import target ${targetKey} of job ${jobId}`);
+    }
+  }
+
+  /**
+   * One transaction: the row is inserted unless its seq exists (`ON CONFLICT … DO NOTHING`, so the
+   * row count says which), and only then are the counters added. Waits for the disk even when it
+   * returns false, so the row it found is durable too before the caller acts on it.
+   */
+  async insertImportMessage(record: ImportMessageRecord, counts?: Partial<ImportCounts>): Promise<boolean> {
+    this.assertOpen();
+    assertImportSeq(record.seq, 'import message seq');
+    const delta = countsDelta(counts);
+    return this.durably(() => this.importWrites.insert(record, delta, this.now().toISOString()));
+  }
+
+  async settleImportMessage(jobId: string, targetKey: string, seq: number, patch: ImportMessagePatch, counts?: Partial<ImportCounts>): Promise<void> {
+    this.assertOpen();
+    const delta = countsDelta(counts);
+    const at = this.now().toISOString();
+    await this.durably(() => this.importWrites.settle({ jobId, targetKey, seq }, patch, delta, at));
+  }
+
+  async lastImportMessage(jobId: string, targetKey: string): Promise<ImportMessageRecord | null> {
+    this.assertOpen();
+    const row = this.s.lastImportMessage.get(jobId, targetKey) as Row | undefined;
+    return row ? importMessageRows.fromRow(row) : null;
+  }
+
+  async findImportMessage(jobId: string, targetKey: string, sourceId: string): Promise<ImportMessageRecord | null> {
+    this.assertOpen();
+    const row = this.s.findImportMessage.get(jobId, targetKey, sourceId) as Row | undefined;
+    return row ? importMessageRows.fromRow(row) : null;
+  }
+
+  /**
+   * Without states, one range of the primary key from `afterSeq`. With states, one range of the
+   * (job, target, state, seq) index per state, merged by seq: listing the few skipped or failed
+   * rows of a target with 200 000 never reads the imported ones.
+   */
+  async listImportMessages(
+    jobId: string,
+    targetKey: string,
+    query: { states?: ImportMessageState[]; afterSeq?: number; limit?: number } = {},
+  ): Promise<ImportMessageRecord[]> {
+    this.assertOpen();
+    const limit = rowLimit(query.limit, DEFAULT_IMPORT_MESSAGE_LIMIT, 'import message list limit');
+    const afterSeq = query.afterSeq ?? -1;
+    if (Number.isNaN(afterSeq)) throw new Error('import message list afterSeq must be a number');
+    if (limit === 0) return [];
+    const params = { job_id: jobId, target_key: targetKey, after: afterSeq, limit: limit === Number.POSITIVE_INFINITY ? -1 : limit };
+    if (query.states === undefined) return (this.s.listImportMessages.all(params) as Row[]).map((r) => importMessageRows.fromRow(r));
+    const rows = [...new Set(query.states)].flatMap((state) => this.s.listImportMessagesInState.all({ ...params, state }) as Row[]);
+    return rows
+      .map((r) => importMessageRows.fromRow(r))
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit);
+  }
+
+  async acquireImportJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    this.assertOpen();
+    return this.importLeases.acquire(jobId, ownerId, leaseUntil, this.now());
+  }
+
+  async renewImportJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    this.assertOpen();
+    return this.importLeases.renew(jobId, ownerId, leaseUntil);
+  }
+
+  async releaseImportJobLease(jobId: string, ownerId: string): Promise<void> {
+    this.assertOpen();
+    this.importLeases.release(jobId, ownerId);
   }
 
   async saveConversationReference(ref: StoredConversationReference): Promise<void> {
@@ -355,13 +556,45 @@ function prepareStatements(db: Database.Database) {
     // The same write, only while the item is still in state `from`: the compare-and-set.
     transitionItem: db.prepare(`${UPDATE_ITEM} WHERE job_id = @job_id AND item_key = @item_key AND state = @from`),
     itemExists: db.prepare('SELECT 1 FROM bulk_items WHERE job_id = ? AND item_key = ?'),
-    // Free, expired (ended before now) or already ours, and only while the job still runs.
-    acquireLease: db.prepare(`
-      UPDATE bulk_jobs SET lease_owner = @owner, lease_until_ms = @until
-      WHERE id = @id AND state = 'running'
-        AND (lease_owner IS NULL OR lease_owner = @owner OR lease_until_ms IS NULL OR lease_until_ms < @now)`),
-    renewLease: db.prepare('UPDATE bulk_jobs SET lease_until_ms = @until WHERE id = @id AND lease_owner = @owner'),
-    releaseLease: db.prepare('UPDATE bulk_jobs SET lease_owner = NULL, lease_until_ms = NULL WHERE id = @id AND lease_owner = @owner'),
+    insertImportJob: db.prepare(importJobRows.insertSql()),
+    insertImportTarget: db.prepare(importTargetRows.insertSql()),
+    getImportJob: db.prepare('SELECT * FROM import_jobs WHERE id = ?'),
+    findImportJobsByKey: db.prepare('SELECT * FROM import_jobs WHERE job_key = ? ORDER BY created_at_ms DESC, id DESC'),
+    updateImportJob: db.prepare(`
+      UPDATE import_jobs SET
+        ${importJobRows.patchSetSql(IMPORT_JOB_PATCH_FIELDS)},
+        updated_at = @updated_at
+      WHERE id = @id`),
+    listImportTargets: db.prepare('SELECT * FROM import_targets WHERE job_id = ? ORDER BY seq, target_key'),
+    updateImportTarget: db.prepare(`
+      UPDATE import_targets SET
+        ${importTargetRows.patchSetSql(IMPORT_TARGET_PATCH_FIELDS)},
+        updated_at = @updated_at
+      WHERE job_id = @job_id AND target_key = @target_key`),
+    importTargetExists: db.prepare('SELECT 1 FROM import_targets WHERE job_id = ? AND target_key = ?'),
+    // Counters move by what the caller adds, inside the statement: no read-modify-write in JavaScript.
+    addImportCounts: db.prepare(`
+      UPDATE import_targets SET
+        ${IMPORT_COUNTERS.map((c) => `${IMPORT_COUNTER_COLUMNS[c]} = ${IMPORT_COUNTER_COLUMNS[c]} + @${c}`).join(',\n        ')},
+        updated_at = @updated_at
+      WHERE job_id = @job_id AND target_key = @target_key`),
+    // Only a clash of seq means "already recorded"; a clash of source id is an error (see insertImportMessage).
+    insertImportMessage: db.prepare(importMessageRows.insertSql('ON CONFLICT (job_id, target_key, seq) DO NOTHING')),
+    settleImportMessage: db.prepare(`
+      UPDATE import_messages SET
+        ${importMessageRows.patchSetSql(IMPORT_MESSAGE_PATCH_FIELDS)},
+        updated_at = @updated_at
+      WHERE job_id = @job_id AND target_key = @target_key AND seq = @seq`),
+    lastImportMessage: db.prepare('SELECT * FROM import_messages WHERE job_id = ? AND target_key = ? ORDER BY seq DESC LIMIT 1'),
+    findImportMessage: db.prepare('SELECT * FROM import_messages WHERE job_id = ? AND target_key = ? AND source_id = ?'),
+    listImportMessages: db.prepare(
+      'SELECT * FROM import_messages WHERE job_id = @job_id AND target_key = @target_key AND seq > @after ORDER BY seq LIMIT @limit',
+    ),
+    // Pinned to the state index: without statistics SQLite prefers the primary key (it also yields seq
+    // order), which walks every row after `afterSeq` to find a few skipped ones.
+    listImportMessagesInState: db.prepare(`
+      SELECT * FROM import_messages INDEXED BY import_messages_by_state
+      WHERE job_id = @job_id AND target_key = @target_key AND state = @state AND seq > @after ORDER BY seq LIMIT @limit`),
     // One row per admin: a newer reference replaces the older one.
     upsertReference: db.prepare(
       referenceRows.insertSql(
@@ -373,5 +606,91 @@ function prepareStatements(db: Database.Database) {
     insertReminder: db.prepare('INSERT INTO reminders (target_key, sent_at) VALUES (@target_key, @next) ON CONFLICT (target_key) DO NOTHING'),
     swapReminder: db.prepare('UPDATE reminders SET sent_at = @next WHERE target_key = @target_key AND sent_at = @expected'),
     deleteReminder: db.prepare('DELETE FROM reminders WHERE target_key = @target_key AND sent_at = @expected'),
+  };
+}
+
+/**
+ * The lease statements of one job table. Bulk and import jobs follow the same rules (see
+ * `BulkJobStore`), so both tables get the same three guarded UPDATEs, each a compare-and-set whose
+ * row count says whether it won; the lease ends are epoch milliseconds compared with the store's clock.
+ */
+class JobLeases {
+  private readonly acquireLease: Database.Statement;
+  private readonly renewLease: Database.Statement;
+  private readonly releaseLease: Database.Statement;
+
+  constructor(db: Database.Database, table: 'bulk_jobs' | 'import_jobs') {
+    // Free, expired (ended before now) or already ours, and only while the job still runs.
+    this.acquireLease = db.prepare(`
+      UPDATE ${table} SET lease_owner = @owner, lease_until_ms = @until
+      WHERE id = @id AND state = 'running'
+        AND (lease_owner IS NULL OR lease_owner = @owner OR lease_until_ms IS NULL OR lease_until_ms < @now)`);
+    this.renewLease = db.prepare(`UPDATE ${table} SET lease_until_ms = @until WHERE id = @id AND lease_owner = @owner`);
+    this.releaseLease = db.prepare(`UPDATE ${table} SET lease_owner = NULL, lease_until_ms = NULL WHERE id = @id AND lease_owner = @owner`);
+  }
+
+  acquire(jobId: string, ownerId: string, leaseUntil: string, now: Date): boolean {
+    const until = epochMs(leaseUntil, 'lease end');
+    return this.acquireLease.run({ id: jobId, owner: ownerId, until, now: now.getTime() }).changes === 1;
+  }
+
+  renew(jobId: string, ownerId: string, leaseUntil: string): boolean {
+    return this.renewLease.run({ id: jobId, owner: ownerId, until: epochMs(leaseUntil, 'lease end') }).changes === 1;
+  }
+
+  release(jobId: string, ownerId: string): void {
+    this.releaseLease.run({ id: jobId, owner: ownerId });
+  }
+}
+
+/** The message row a settle is aimed at. */
+interface MessageRef {
+  jobId: string;
+  targetKey: string;
+  seq: number;
+}
+
+const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+
+/**
+ * The two import message writes, each one IMMEDIATE transaction over the row and its target's
+ * counters (so a crash can never leave a row without its count, or a count without its row), built
+ * once at open. IMMEDIATE takes the write lock at BEGIN: the existence check and the writes that
+ * depend on it cannot be interleaved with another process's writes.
+ */
+function importMessageWrites(db: Database.Database, s: ReturnType<typeof prepareStatements>) {
+  const counterParams = (jobId: string, targetKey: string, delta: ImportCounts, at: string): Row => ({
+    job_id: jobId,
+    target_key: targetKey,
+    updated_at: at,
+    ...delta,
+  });
+  const insert = db.transaction((record: ImportMessageRecord, delta: ImportCounts | null, at: string): boolean => {
+    if (!s.importTargetExists.get(record.jobId, record.targetKey)) throw new UnknownRecordError(`import target ${record.targetKey} of job ${record.jobId}`);
+    let inserted: boolean;
+    try {
+      inserted = s.insertImportMessage.run(importMessageRows.insertParams(record)).changes === 1;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      throw new Error(`source message ${record.sourceId} of import target ${record.targetKey} is already recorded under another seq`, { cause: err });
+    }
+    if (inserted && delta) s.addImportCounts.run(counterParams(record.jobId, record.targetKey, delta, at));
+    return inserted;
+  });
+  const settle = db.transaction((ref: MessageRef, patch: ImportMessagePatch, delta: ImportCounts | null, at: string): void => {
+    const params = {
+      job_id: ref.jobId,
+      target_key: ref.targetKey,
+      seq: ref.seq,
+      updated_at: at,
+      ...importMessageRows.patchParams(patch, IMPORT_MESSAGE_PATCH_FIELDS),
+    };
+    if (s.settleImportMessage.run(params).changes !== 1)
+      throw new UnknownRecordError(`import message ${ref.seq} of target ${ref.targetKey} in job ${ref.jobId}`);
+    if (delta) s.addImportCounts.run(counterParams(ref.jobId, ref.targetKey, delta, at));
+  });
+  return {
+    insert: (record: ImportMessageRecord, delta: ImportCounts | null, at: string): boolean => insert.immediate(record, delta, at),
+    settle: (ref: MessageRef, patch: ImportMessagePatch, delta: ImportCounts | null, at: string): void => settle.immediate(ref, patch, delta, at),
   };
 }

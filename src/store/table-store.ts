@@ -1,8 +1,38 @@
-import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
-import { assertBulkJobShape, ledgerLimit, compareBulkItems, epochMs, StoreClosedError, UnknownRecordError } from './record-rules';
+import { randomUUID } from 'node:crypto';
+import { odata, TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  addCounts,
+  assertBulkJobShape,
+  assertImportJobShape,
+  assertImportSeq,
+  compareBulkItems,
+  compareImportJobsNewestFirst,
+  compareImportTargets,
+  countsDelta,
+  DEFAULT_IMPORT_JOB_LIMIT,
+  DEFAULT_IMPORT_MESSAGE_LIMIT,
+  epochMs,
+  ledgerLimit,
+  MAX_IMPORT_SEQ,
+  rowLimit,
+  StoreClosedError,
+  UnknownRecordError,
+} from './record-rules';
 import { columns, invertedMonth, invertedTime, packJson, safeKey, unpackJson } from './table-entity';
+import { dropLease, renewLease, takeLease, type StoredLease } from './table-leases';
 import type { BulkItem, BulkItemState, BulkJob, BulkJobLease, BulkJobState } from './ports/bulk-jobs';
 import type { StoredConversationReference } from './ports/conversation-references';
+import type {
+  ImportCounts,
+  ImportJob,
+  ImportJobPatch,
+  ImportJobState,
+  ImportMessagePatch,
+  ImportMessageRecord,
+  ImportMessageState,
+  ImportTarget,
+  ImportTargetPatch,
+} from './ports/import-jobs';
 import type { LedgerEntry, LedgerQuery } from './ports/ledger';
 import type { PendingOperation } from './ports/pending-operations';
 import type { Store } from './ports/store';
@@ -11,7 +41,7 @@ import type { Store } from './ports/store';
 export interface TableStoreOptions {
   /** Account or SAS connection string; `http` endpoints (Azurite) are allowed because they are named so. */
   connectionString: string;
-  /** Prefix of the six table names (letters and digits, starting with a letter). Default `migrationbot`. */
+  /** Prefix of the eight table names (letters and digits, starting with a letter). Default `migrationbot`. */
   tablePrefix?: string;
   /** Clock for `updatedAt` stamps; tests pin it. */
   now?: () => Date;
@@ -28,6 +58,9 @@ const TABLES = {
   items: 'BulkItems',
   refs: 'ConversationRefs',
   reminders: 'Reminders',
+  importJobs: 'ImportJobs',
+  // One partition per import target: the target (with its counters), its message rows and their source index.
+  imports: 'ImportMessages',
 } as const;
 type TableName = keyof typeof TABLES;
 
@@ -35,12 +68,36 @@ type TableName = keyof typeof TABLES;
  * A bulk job as stored: the job plus its lease (who works on it, until when), kept in the same
  * entity so that taking the lease and checking the job still runs is one ETag-conditional write.
  */
-type StoredJob = BulkJob & { lease?: { ownerId: string; untilMs: number } | null };
+type StoredJob = BulkJob & { lease?: StoredLease | null };
 
 /** The job without its lease: what the Store interface hands out. */
 function publicJob(stored: StoredJob): BulkJob {
   const { lease: _lease, ...job } = stored;
   return job;
+}
+
+/**
+ * An import job as stored: with its lease (as bulk jobs keep theirs) and the keys of its targets in
+ * `seq` order. The targets live in partitions of their own (see `importPartition`), so the job
+ * entity is their directory: listing them is point reads, never a scan of their message rows.
+ */
+type StoredImportJob = ImportJob & { lease?: StoredLease | null; targetKeys: string[] };
+
+function publicImportJob(stored: StoredImportJob): ImportJob {
+  const { lease: _lease, targetKeys: _targetKeys, ...job } = stored;
+  return job;
+}
+
+/**
+ * An import target as stored: with `lastSeq`, the highest message seq recorded, written in the same
+ * transaction as each message row. Table Storage reads rows in ascending key order only, so this
+ * is what makes "where does a resumed run continue" two point reads instead of a scan.
+ */
+type StoredImportTarget = ImportTarget & { lastSeq: number | null };
+
+function publicImportTarget(stored: StoredImportTarget): ImportTarget {
+  const { lastSeq: _lastSeq, ...target } = stored;
+  return target;
 }
 
 /** How the recovery pass settles an interrupted operation: what the card shows and its ledger line. */
@@ -71,6 +128,16 @@ type MutateOutcome = 'changed' | 'unchanged' | 'missing';
 
 /** All bulk jobs share one partition: few rows, always listed together by state. */
 const JOBS_PARTITION = 'job';
+/** All import jobs share one partition too: one per export and team, listed together newest first. */
+const IMPORT_JOBS_PARTITION = 'import';
+/** RowKey of a target's own entity inside its partition; it sorts apart from the `msg|` and `src|` rows. */
+const TARGET_ROW = 'target';
+/** Digits of a message row's zero-padded seq: key order is seq order up to MAX_IMPORT_SEQ. */
+const SEQ_DIGITS = String(MAX_IMPORT_SEQ).length;
+/** First key after every `msg|…` row (`}` follows `|`): the end of a message range query. */
+const MESSAGE_ROWS_END = 'msg}';
+/** Per-target requests run this many at a time, so a job with hundreds of targets does not open hundreds of sockets. */
+const PARALLEL_REQUESTS = 32;
 /** Table Storage accepts at most 100 operations per entity-group transaction. */
 const TRANSACTION_LIMIT = 100;
 /** Attempts at a read-modify-write before giving up under sustained contention. */
@@ -110,8 +177,12 @@ export function connectionStringUsesHttp(connectionString: string): boolean {
  * pending operations, conversation references and reminders are one partition per id (point reads
  * only); bulk jobs share one partition, filtered by state; bulk items are partitioned by job id and
  * keyed by item key (updates are point writes; listing reads the partition and orders by `seq`).
+ * Import jobs share one partition; each import target has a partition of its own holding the
+ * target's entity (`target`, with its counters and `lastSeq`), its message rows (`msg|{seq, ten
+ * digits}`, so key order is seq order) and one index row per message (`src|{source id}` → seq), so
+ * a message write and its counter update are one entity-group transaction.
  * Every change of an existing record is a read followed by an ETag-conditional Replace, retried on
- * `412`, which is what makes `claimPending`/`cancelPending`, `transitionBulkItem` and the bulk-job
+ * `412`, which is what makes `claimPending`/`cancelPending`, `transitionBulkItem` and the job
  * leases (kept inside the job's entity) atomic across instances.
  */
 export class TableStore implements Store {
@@ -123,7 +194,7 @@ export class TableStore implements Store {
   ) {}
 
   /**
-   * Connects with a connection string and creates the six tables when missing. Rejects a prefix that
+   * Connects with a connection string and creates the eight tables when missing. Rejects a prefix that
    * would make an invalid table name before any request is made.
    */
   static async open(options: TableStoreOptions): Promise<TableStore> {
@@ -148,15 +219,20 @@ export class TableStore implements Store {
     return this.clients[name];
   }
 
-  /** Reads one record, or null when its entity does not exist. */
-  private async read<T>(name: TableName, partitionKey: string, rowKey: string): Promise<{ record: T; etag: string } | null> {
+  /** Reads one entity as stored (its plain columns included), or null when it does not exist. */
+  private async readEntity(name: TableName, partitionKey: string, rowKey: string): Promise<TableEntityResult<Record<string, unknown>> | null> {
     try {
-      const entity = await this.table(name).getEntity<Record<string, unknown>>(partitionKey, rowKey);
-      return { record: unpackJson<T>(entity), etag: entity.etag };
+      return await this.table(name).getEntity<Record<string, unknown>>(partitionKey, rowKey);
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;
     }
+  }
+
+  /** Reads one record, or null when its entity does not exist. */
+  private async read<T>(name: TableName, partitionKey: string, rowKey: string): Promise<{ record: T; etag: string } | null> {
+    const entity = await this.readEntity(name, partitionKey, rowKey);
+    return entity ? { record: unpackJson<T>(entity), etag: entity.etag } : null;
   }
 
   /** Inserts a new record; a `409` becomes an error naming what already exists. */
@@ -400,22 +476,18 @@ export class TableStore implements Store {
     const untilMs = epochMs(leaseUntil, 'lease end');
     // Decided on the record as read and written only if it is unchanged (ETag): of two instances
     // racing for an expired lease, the second one's write fails with 412, re-reads, and loses.
-    const outcome = await this.mutateJob(jobId, (job) => {
-      const lease = job.lease;
-      const free = !lease || lease.ownerId === ownerId || lease.untilMs < this.now().getTime();
-      return job.state === 'running' && free ? { ...job, lease: { ownerId, untilMs } } : null;
-    });
+    const outcome = await this.mutateJob(jobId, (job) => takeLease(job, ownerId, untilMs, this.now().getTime()));
     return outcome === 'changed';
   }
 
   async renewBulkJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
     const untilMs = epochMs(leaseUntil, 'lease end');
-    const outcome = await this.mutateJob(jobId, (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: { ownerId, untilMs } } : null));
+    const outcome = await this.mutateJob(jobId, (job) => renewLease(job, ownerId, untilMs));
     return outcome === 'changed';
   }
 
   async releaseBulkJobLease(jobId: string, ownerId: string): Promise<void> {
-    await this.mutateJob(jobId, (job) => (job.lease?.ownerId === ownerId ? { ...job, lease: null } : null));
+    await this.mutateJob(jobId, (job) => dropLease(job, ownerId));
   }
 
   async listBulkItems(jobId: string): Promise<BulkItem[]> {
@@ -445,6 +517,249 @@ export class TableStore implements Store {
     const outcome = await this.mutateItem(jobId, itemKey, (item) => (item.state === from ? { ...item, ...definedOnly(patch), updatedAt } : null));
     if (outcome === 'missing') throw new UnknownRecordError(`bulk item ${itemKey} of job ${jobId}`);
     return outcome === 'changed';
+  }
+
+  /** An import job's read-modify-write (lease included): every import job lives in the one import-jobs partition. */
+  private mutateImportJob(id: string, change: (current: StoredImportJob) => StoredImportJob | null): Promise<MutateOutcome> {
+    return this.mutate<StoredImportJob>('importJobs', IMPORT_JOBS_PARTITION, safeKey(id), change, importJobIndex);
+  }
+
+  /**
+   * Writes each target's entity first (each in its own partition, so they share no transaction) and
+   * the job row last, as `createBulkJob` does: no reader finds the job before all its targets are
+   * stored. Targets are upserted so a call retried after a crash half-way succeeds; a job that
+   * already exists is refused before anything is written.
+   */
+  async createImportJob(job: ImportJob, targets: ImportTarget[], lease?: BulkJobLease): Promise<void> {
+    assertImportJobShape(job, targets);
+    const stored: StoredImportJob = {
+      ...job,
+      targetKeys: [...targets].sort(compareImportTargets).map((t) => t.targetKey),
+      ...(lease ? { lease: { ownerId: lease.ownerId, untilMs: epochMs(lease.leaseUntil, 'lease end') } } : {}),
+    };
+    if (await this.read<ImportJob>('importJobs', IMPORT_JOBS_PARTITION, safeKey(job.id))) throw new Error(`import job ${job.id} already exists`);
+    const table = this.table('imports');
+    await inBatches(targets, PARALLEL_REQUESTS, async (target) => {
+      const entity: StoredImportTarget = { ...target, lastSeq: null };
+      await table.upsertEntity(
+        { partitionKey: importPartition(job.id, target.targetKey), rowKey: TARGET_ROW, ...targetIndex(entity), ...packJson(entity) },
+        'Replace',
+      );
+    });
+    await this.insert('importJobs', IMPORT_JOBS_PARTITION, safeKey(job.id), stored, importJobIndex(job), `import job ${job.id}`);
+  }
+
+  async getImportJob(id: string): Promise<ImportJob | null> {
+    const found = await this.read<StoredImportJob>('importJobs', IMPORT_JOBS_PARTITION, safeKey(id));
+    return found ? publicImportJob(found.record) : null;
+  }
+
+  /** The import jobs matching `filter` (an OData expression within the jobs partition), newest first. */
+  private async importJobsWhere(filter: string): Promise<ImportJob[]> {
+    const jobs: ImportJob[] = [];
+    const entities = this.table('importJobs').listEntities<Record<string, unknown>>({
+      queryOptions: { filter: [odata`PartitionKey eq ${IMPORT_JOBS_PARTITION}`, filter].filter(Boolean).join(' and ') },
+    });
+    for await (const entity of entities) jobs.push(publicImportJob(unpackJson<StoredImportJob>(entity)));
+    return jobs.sort(compareImportJobsNewestFirst);
+  }
+
+  async findImportJobsByKey(jobKey: string): Promise<ImportJob[]> {
+    return this.importJobsWhere(odata`jobKey eq ${jobKey}`);
+  }
+
+  /** Filtered by the service, ordered here: the partition holds one job per import ever run, a small set. */
+  async listImportJobs(filter: { state?: ImportJobState; tenantId?: string; limit?: number } = {}): Promise<ImportJob[]> {
+    const limit = rowLimit(filter.limit, DEFAULT_IMPORT_JOB_LIMIT, 'import job list limit');
+    if (limit === 0) return [];
+    const filters: string[] = [];
+    if (filter.state !== undefined) filters.push(odata`state eq ${filter.state}`);
+    if (filter.tenantId !== undefined) filters.push(odata`tenantId eq ${filter.tenantId}`);
+    return (await this.importJobsWhere(filters.join(' and '))).slice(0, limit);
+  }
+
+  async updateImportJob(id: string, patch: ImportJobPatch): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    // The lease and the target directory are carried over with the rest of the stored job.
+    const outcome = await this.mutateImportJob(id, (job) => ({ ...job, ...definedOnly(patch), updatedAt }));
+    if (outcome === 'missing') throw new UnknownRecordError(`import job ${id}`);
+  }
+
+  async listImportTargets(jobId: string): Promise<ImportTarget[]> {
+    const job = await this.read<StoredImportJob>('importJobs', IMPORT_JOBS_PARTITION, safeKey(jobId));
+    if (!job) return [];
+    const found = await inBatches(job.record.targetKeys, PARALLEL_REQUESTS, (key) =>
+      this.read<StoredImportTarget>('imports', importPartition(jobId, key), TARGET_ROW),
+    );
+    return found
+      .filter((t) => t !== null)
+      .map((t) => publicImportTarget(t.record))
+      .sort(compareImportTargets);
+  }
+
+  async updateImportTarget(jobId: string, targetKey: string, patch: ImportTargetPatch): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    // Conditional on the target's ETag like every message write, so a patch never undoes a counter.
+    const outcome = await this.mutate<StoredImportTarget>(
+      'imports',
+      importPartition(jobId, targetKey),
+      TARGET_ROW,
+      (target) => ({ ...target, ...definedOnly(patch), updatedAt }),
+      targetIndex,
+    );
+    if (outcome === 'missing') throw new UnknownRecordError(`import target ${targetKey} of job ${jobId}`);
+  }
+
+  /**
+   * One entity-group transaction in the target's partition: `create` of the message row (fails with
+   * 409 when the seq exists, which is what makes this insert-if-absent across instances), `create`
+   * of its source-id index row, and an ETag-conditional Replace of the target with the counters
+   * added and `lastSeq` moved. Every message entity carries the `writeId` of the call that last
+   * wrote it: after a failed transaction the row is read back, and one carrying this call's own id
+   * means the transaction did land (the service's answer was lost and the client's retry of the
+   * same request failed): true, not a phantom "already recorded". A row with another id means
+   * another writer recorded this seq first: false, nothing changed. Neither row there means only
+   * the target's ETag moved (a write of another row): read the target again and retry.
+   */
+  async insertImportMessage(record: ImportMessageRecord, counts?: Partial<ImportCounts>): Promise<boolean> {
+    assertImportSeq(record.seq, 'import message seq');
+    const delta = countsDelta(counts);
+    const partitionKey = importPartition(record.jobId, record.targetKey);
+    const writeId = randomUUID();
+    const message = { partitionKey, rowKey: messageRow(record.seq), writeId, ...messageIndex(record), ...packJson(record) };
+    const source = { partitionKey, rowKey: sourceRow(record.sourceId), ...packJson({ seq: record.seq }) };
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.read<StoredImportTarget>('imports', partitionKey, TARGET_ROW);
+      if (!target) throw new UnknownRecordError(`import target ${record.targetKey} of job ${record.jobId}`);
+      const next: StoredImportTarget = {
+        ...target.record,
+        counts: addCounts(target.record.counts, delta),
+        lastSeq: Math.max(target.record.lastSeq ?? record.seq, record.seq),
+        updatedAt: delta ? this.now().toISOString() : target.record.updatedAt,
+      };
+      try {
+        await this.table('imports').submitTransaction([
+          ['create', message],
+          ['create', source],
+          ['update', { partitionKey, rowKey: TARGET_ROW, ...targetIndex(next), ...packJson(next) }, 'Replace', { etag: target.etag }],
+        ]);
+        return true;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 409 && status !== 412) throw err;
+        const existing = await this.readEntity('imports', partitionKey, message.rowKey);
+        if (existing) return existing.writeId === writeId;
+        const indexed = await this.read<{ seq: number }>('imports', partitionKey, source.rowKey);
+        if (indexed) {
+          throw new Error(`source message ${record.sourceId} of import target ${record.targetKey} is already recorded under another seq`, { cause: err });
+        }
+        if (attempt >= MAX_CONDITIONAL_ATTEMPTS) throw err;
+        await pause(5 + Math.random() * 20);
+      }
+    }
+  }
+
+  /**
+   * One entity-group transaction: the row's Replace conditional on its ETag, and (when counts are
+   * added) the target's, retried on `412` against fresh reads. The row carries this call's
+   * `writeId`, so a transaction that landed although its answer was lost is recognised on the next
+   * read and never applied (or counted) twice.
+   */
+  async settleImportMessage(jobId: string, targetKey: string, seq: number, patch: ImportMessagePatch, counts?: Partial<ImportCounts>): Promise<void> {
+    assertImportSeq(seq, 'import message seq');
+    const delta = countsDelta(counts);
+    const partitionKey = importPartition(jobId, targetKey);
+    const rowKey = messageRow(seq);
+    const writeId = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      const [message, target] = await Promise.all([
+        this.readEntity('imports', partitionKey, rowKey),
+        delta ? this.read<StoredImportTarget>('imports', partitionKey, TARGET_ROW) : null,
+      ]);
+      if (!message) throw new UnknownRecordError(`import message ${seq} of target ${targetKey} in job ${jobId}`);
+      if (message.writeId === writeId) return;
+      // Counts are never dropped: a row whose target is gone is refused rather than settled uncounted.
+      if (delta && !target) throw new UnknownRecordError(`import target ${targetKey} of job ${jobId}`);
+      const updatedAt = this.now().toISOString();
+      const next: ImportMessageRecord = { ...unpackJson<ImportMessageRecord>(message), ...definedOnly(patch), updatedAt };
+      const actions: TransactionAction[] = [
+        ['update', { partitionKey, rowKey, writeId, ...messageIndex(next), ...packJson(next) }, 'Replace', { etag: message.etag }],
+      ];
+      if (target) {
+        const counted: StoredImportTarget = { ...target.record, counts: addCounts(target.record.counts, delta), updatedAt };
+        actions.push(['update', { partitionKey, rowKey: TARGET_ROW, ...targetIndex(counted), ...packJson(counted) }, 'Replace', { etag: target.etag }]);
+      }
+      try {
+        await this.table('imports').submitTransaction(actions);
+        return;
+      } catch (err) {
+        if (statusOf(err) !== 412 || attempt >= MAX_CONDITIONAL_ATTEMPTS) throw err;
+        await pause(5 + Math.random() * 20);
+      }
+    }
+  }
+
+  async lastImportMessage(jobId: string, targetKey: string): Promise<ImportMessageRecord | null> {
+    const partitionKey = importPartition(jobId, targetKey);
+    const lastSeq = (await this.read<StoredImportTarget>('imports', partitionKey, TARGET_ROW))?.record.lastSeq ?? null;
+    if (lastSeq === null) return null;
+    // Rows are never deleted, so the row `lastSeq` names is there once the target says so.
+    return (await this.read<ImportMessageRecord>('imports', partitionKey, messageRow(lastSeq)))?.record ?? null;
+  }
+
+  /** Two point reads: the source-id index row (written with the message) names the seq. */
+  async findImportMessage(jobId: string, targetKey: string, sourceId: string): Promise<ImportMessageRecord | null> {
+    const partitionKey = importPartition(jobId, targetKey);
+    const indexed = await this.read<{ seq: number }>('imports', partitionKey, sourceRow(sourceId));
+    if (!indexed) return null;
+    return (await this.read<ImportMessageRecord>('imports', partitionKey, messageRow(indexed.record.seq)))?.record ?? null;
+  }
+
+  /**
+   * A RowKey range of the target's partition from `afterSeq`, read in key (= seq) order, with the
+   * states filtered by the service and the reading stopped at `limit`. A states filter still walks
+   * the range server-side: listing the few failed rows of a large target costs the service a pass
+   * over its rows (paged, nothing extra written per message to avoid it).
+   */
+  async listImportMessages(
+    jobId: string,
+    targetKey: string,
+    query: { states?: ImportMessageState[]; afterSeq?: number; limit?: number } = {},
+  ): Promise<ImportMessageRecord[]> {
+    const limit = rowLimit(query.limit, DEFAULT_IMPORT_MESSAGE_LIMIT, 'import message list limit');
+    const afterSeq = query.afterSeq ?? -1;
+    if (Number.isNaN(afterSeq)) throw new Error('import message list afterSeq must be a number');
+    const first = Math.max(0, Math.floor(afterSeq) + 1);
+    if (limit === 0 || first > MAX_IMPORT_SEQ || query.states?.length === 0) return [];
+    const filters = [odata`PartitionKey eq ${importPartition(jobId, targetKey)}`, odata`RowKey ge ${messageRow(first)}`, odata`RowKey lt ${MESSAGE_ROWS_END}`];
+    if (query.states) filters.push(`(${[...new Set(query.states)].map((state) => odata`state eq ${state}`).join(' or ')})`);
+    const pages = this.table('imports')
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: filters.join(' and ') } })
+      .byPage({ maxPageSize: Math.min(limit, 1000) });
+    const found: ImportMessageRecord[] = [];
+    for await (const page of pages) {
+      for (const entity of page) {
+        found.push(unpackJson<ImportMessageRecord>(entity));
+        if (found.length >= limit) return found;
+      }
+    }
+    return found;
+  }
+
+  async acquireImportJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    const untilMs = epochMs(leaseUntil, 'lease end');
+    const outcome = await this.mutateImportJob(jobId, (job) => takeLease(job, ownerId, untilMs, this.now().getTime()));
+    return outcome === 'changed';
+  }
+
+  async renewImportJobLease(jobId: string, ownerId: string, leaseUntil: string): Promise<boolean> {
+    const untilMs = epochMs(leaseUntil, 'lease end');
+    const outcome = await this.mutateImportJob(jobId, (job) => renewLease(job, ownerId, untilMs));
+    return outcome === 'changed';
+  }
+
+  async releaseImportJobLease(jobId: string, ownerId: string): Promise<void> {
+    await this.mutateImportJob(jobId, (job) => dropLease(job, ownerId));
   }
 
   async saveConversationReference(ref: StoredConversationReference): Promise<void> {
@@ -490,6 +805,26 @@ export class TableStore implements Store {
   }
 }
 
+/** Runs `work` over `items`, at most `size` at a time, and returns the results in the items' order. */
+async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return results;
+}
+
+/**
+ * The partition of one import target: its entity, its message rows and their source-id index, so
+ * a message and its counters are one entity-group transaction. `|` never appears in `safeKey`'s
+ * output (it is escaped), so distinct (job, target) pairs get distinct partitions.
+ */
+const importPartition = (jobId: string, targetKey: string): string => `${safeKey(jobId)}|${safeKey(targetKey)}`;
+
+/** A message row's key: the seq zero-padded, so RowKey order is seq order. */
+const messageRow = (seq: number): string => `msg|${String(seq).padStart(SEQ_DIGITS, '0')}`;
+
+/** The key of the index row that maps a source message id to its seq. */
+const sourceRow = (sourceId: string): string => `src|${safeKey(sourceId)}`;
+
 /** Drops keys whose value is `undefined`, so a patch never erases a field it did not name. */
 function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -519,3 +854,11 @@ const jobIndex = (job: BulkJob) =>
   columns({ kind: job.kind, state: job.state, tenantId: job.tenantId, teamId: job.teamId, createdAt: job.createdAt, updatedAt: job.updatedAt });
 
 const itemIndex = (item: BulkItem) => columns({ seq: item.seq, state: item.state, updatedAt: item.updatedAt });
+
+const importJobIndex = (job: ImportJob) =>
+  columns({ jobKey: job.jobKey, state: job.state, tenantId: job.tenantId, teamId: job.teamId, createdAt: job.createdAt, updatedAt: job.updatedAt });
+
+const targetIndex = (target: StoredImportTarget) => columns({ seq: target.seq, state: target.state, lastSeq: target.lastSeq, updatedAt: target.updatedAt });
+
+const messageIndex = (message: ImportMessageRecord) =>
+  columns({ seq: message.seq, state: message.state, sourceId: message.sourceId, updatedAt: message.updatedAt });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BulkItem, BulkJob } from '../../src/store/ports/bulk-jobs';
+import { ZERO_COUNTS, type ImportJob, type ImportMessageRecord, type ImportTarget } from '../../src/store/ports/import-jobs';
 import type { LedgerEntry } from '../../src/store/ports/ledger';
 import type { PendingOperation } from '../../src/store/ports/pending-operations';
 import { targetKey, type TargetRef } from '../../src/domain/targets';
@@ -124,4 +125,69 @@ export function bulkItems(job: BulkJob, count: number): BulkItem[] {
       updatedAt: job.createdAt,
     };
   });
+}
+
+/** An import of a Slack export into Engineering, started by Megan from the CLI. */
+export function importJob(overrides: Partial<ImportJob> = {}): ImportJob {
+  const sha256 = 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778';
+  return {
+    id: randomUUID(),
+    jobKey: `${sha256}:${ENGINEERING}`,
+    tenantId: TENANT_A,
+    teamId: ENGINEERING,
+    teamName: 'Contoso Engineering',
+    source: { kind: 'slack', fileName: 'Contoso Slack export Mar 1 2025.zip', location: '/data/imports/contoso-slack.zip', sha256, bytes: 48_213_337 },
+    requestedBy: megan,
+    origin: 'cli',
+    options: { fallbackUser: { id: alex.aadObjectId, displayName: alex.name }, completeWhenDone: true, uploadFiles: false, channelMap: { general: 'General' } },
+    conversationId: null,
+    conversationReference: null,
+    progressActivityId: null,
+    state: 'running',
+    createdAt: '2025-03-01T10:00:00.000Z',
+    updatedAt: '2025-03-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** `count` queued targets of `job`, one per Engineering channel, seq 0..count-1, each fed by a Slack channel. */
+export function importTargets(job: ImportJob, count: number): ImportTarget[] {
+  return Array.from({ length: count }, (_, i) => {
+    const target = engChannel(i + 1);
+    return {
+      jobId: job.id,
+      targetKey: targetKey(target),
+      seq: i,
+      sourceChannelId: `C0${String(i).padStart(8, '0')}`,
+      sourceChannelName: `channel-${i}`,
+      target,
+      state: 'queued' as const,
+      planned: 0,
+      conversationCreationDateTime: null,
+      startedByJob: false,
+      counts: { ...ZERO_COUNTS },
+      detail: null,
+      errorCode: null,
+      requestId: null,
+      updatedAt: job.createdAt,
+    };
+  });
+}
+
+/** The row of message `seq` of `target` (a Slack ts as source id), recorded as an intent unless overridden. */
+export function importMessage(target: ImportTarget, seq: number, overrides: Partial<ImportMessageRecord> = {}): ImportMessageRecord {
+  return {
+    jobId: target.jobId,
+    targetKey: target.targetKey,
+    seq,
+    sourceId: `${1_700_000_000 + seq}.000100`,
+    parentSourceId: null,
+    state: 'intent',
+    createdDateTime: new Date(Date.UTC(2023, 10, 14, 22, 13, 20) + seq * 1000).toISOString(),
+    graphId: null,
+    requestId: null,
+    detail: null,
+    updatedAt: '2025-03-01T10:05:00.000Z',
+    ...overrides,
+  };
 }

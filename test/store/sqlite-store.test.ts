@@ -6,8 +6,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createStore } from '../../src/store/create-store';
 import { LEDGER_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
+import { importMessageRows } from '../../src/store/sqlite-records';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema';
-import { auditEntry, bulkItems, bulkJob } from './fixtures';
+import { ZERO_COUNTS } from '../../src/store/ports/import-jobs';
+import { auditEntry, bulkItems, bulkJob, importJob, importMessage, importTargets } from './fixtures';
 import { runStoreContract } from './store-contract';
 
 const tempDirs: string[] = [];
@@ -75,11 +77,12 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
     const setup = SqliteStore.open(dataDir);
     await setup.createBulkJob(job, bulkItems(job, 3));
     await setup.close();
-    // Turn the file back into what schema version 1 wrote: no lease columns.
+    // Turn the file back into what schema version 1 wrote: no lease columns, no claim stamps, no imports.
     const raw = new Database(path.join(dataDir, LEDGER_FILE_NAME));
     raw.exec(
       'ALTER TABLE bulk_jobs DROP COLUMN lease_owner; ALTER TABLE bulk_jobs DROP COLUMN lease_until_ms; ALTER TABLE pending_operations DROP COLUMN claimed_at;',
     );
+    raw.exec('DROP TABLE import_messages; DROP TABLE import_targets; DROP TABLE import_jobs;');
     raw.pragma('user_version = 1');
     raw.close();
 
@@ -89,8 +92,121 @@ describe('the embedded SQLite ledger on a single bot instance', () => {
       assert.equal((await upgraded.listBulkItems(job.id)).length, 3);
       assert.equal(await upgraded.acquireBulkJobLease(job.id, 'instance-a', new Date(Date.now() + 15000).toISOString()), true);
       assert.equal(await upgraded.acquireBulkJobLease(job.id, 'instance-b', new Date(Date.now() + 15000).toISOString()), false);
+      const imported = importJob();
+      const [target] = importTargets(imported, 1);
+      await upgraded.createImportJob(imported, [target]);
+      assert.equal(await upgraded.insertImportMessage(importMessage(target, 0), { messages: 1 }), true);
+      assert.deepEqual((await upgraded.listImportTargets(imported.id))[0].counts, { ...ZERO_COUNTS, messages: 1 });
     } finally {
       await upgraded.close();
+    }
+  });
+
+  it('puts an import message row and its counters on the disk before the write resolves', async () => {
+    const store = SqliteStore.open(newDataDir());
+    try {
+      const job = importJob();
+      const [target] = importTargets(job, 1);
+      await store.createImportJob(job, [target]);
+      // Hold the group commit: a durable write must not resolve until the sync it waits for has.
+      const wal = (store as unknown as { wal: { flush(): Promise<void> } }).wal;
+      const flush = wal.flush.bind(wal);
+      let release = () => {};
+      let synced = 0;
+      wal.flush = () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }).then(async () => {
+          await flush();
+          synced++;
+        });
+      const settledEarly = async (write: Promise<unknown>) => {
+        let done = false;
+        void write.then(() => (done = true));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        const early = done;
+        release();
+        await write;
+        return early;
+      };
+      assert.equal(await settledEarly(store.insertImportMessage(importMessage(target, 0), { messages: 1 })), false, 'insert waits for the disk');
+      assert.equal(await settledEarly(store.settleImportMessage(job.id, target.targetKey, 0, { state: 'imported' }, { reactions: 1 })), false, 'settle too');
+      assert.equal(synced, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps every import message call an index lookup on a target of 200 000 rows', async function () {
+    this.timeout(60_000);
+    const store = SqliteStore.open(newDataDir());
+    try {
+      const job = importJob();
+      const [target] = importTargets(job, 1);
+      await store.createImportJob(job, [target]);
+      const internals = store as unknown as { db: Database.Database; s: Record<string, Database.Statement> };
+      // Every statement of the aggregate, planned by SQLite: a SCAN of the message table would make
+      // each call read the whole run.
+      for (const [name, statement] of Object.entries(internals.s)) {
+        if (!/import_messages/.test(statement.source)) continue;
+        const named = [...new Set([...statement.source.matchAll(/@(\w+)/g)].map((m) => m[1]))];
+        const plan = internals.db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`);
+        const steps = (
+          named.length ? plan.all(Object.fromEntries(named.map((n) => [n, null]))) : plan.all(...Array<null>(statement.source.split('?').length - 1).fill(null))
+        ) as Array<{ detail: string }>;
+        for (const { detail } of steps) assert.doesNotMatch(detail, /^SCAN|TEMP B-TREE/, `${name}: ${detail}`);
+        // Listing by state reads only rows in that state, not every row after afterSeq.
+        if (/state = @state/.test(statement.source)) assert.match(steps.map((s) => s.detail).join(), /import_messages_by_state/, name);
+      }
+
+      // The run's rows, written straight into the file (200 000 durable calls would only time the disk).
+      const row = importMessageRows.insertSql();
+      const insert = internals.db.prepare(row);
+      const stateOf = (seq: number) => (seq % 10_000 === 7 ? 'failed' : seq % 1000 === 3 ? 'skipped' : 'imported');
+      internals.db.transaction(() => {
+        for (let seq = 0; seq < 200_000; seq++) {
+          const reply = seq % 4 !== 0;
+          const record = importMessage(target, seq, {
+            state: stateOf(seq),
+            graphId: `${1_740_000_000_000 + seq}`,
+            parentSourceId: reply ? `${1_700_000_000 + seq - (seq % 4)}.000100` : null,
+          });
+          insert.run(importMessageRows.insertParams(record));
+        }
+      })();
+
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 500; i++) {
+        const seq = (i * 397) % 200_000;
+        assert.equal((await store.findImportMessage(job.id, target.targetKey, `${1_700_000_000 + seq}.000100`))?.seq, seq);
+        assert.equal((await store.lastImportMessage(job.id, target.targetKey))?.seq, 199_999);
+        if (i % 5 === 0)
+          assert.equal(
+            (await store.listImportMessages(job.id, target.targetKey, { states: ['failed'], afterSeq: seq, limit: 1 })).length,
+            seq < 190_007 ? 1 : 0,
+          );
+      }
+      const failed = await store.listImportMessages(job.id, target.targetKey, { states: ['failed'], limit: 100 });
+      assert.deepEqual(
+        failed.map((r) => r.seq),
+        Array.from({ length: 20 }, (_, i) => i * 10_000 + 7),
+      );
+      const report = await store.listImportMessages(job.id, target.targetKey, { states: ['skipped', 'failed'], afterSeq: 190_000 });
+      assert.equal(report.length, 10 + 1);
+      const lookupMs = Number(process.hrtime.bigint() - started) / 1e6;
+      // A scan per call would be ~10 ms each here (a state listing walking the primary key, several);
+      // an index lookup is a few microseconds.
+      assert.ok(lookupMs < 2000, `1100 lookups took ${lookupMs.toFixed(0)} ms`);
+
+      // The run goes on: new rows and settles at the end of the big target.
+      for (let seq = 200_000; seq < 200_050; seq++) {
+        assert.equal(await store.insertImportMessage(importMessage(target, seq), undefined), true);
+        await store.settleImportMessage(job.id, target.targetKey, seq, { state: 'imported', graphId: `g-${seq}` }, { messages: 1 });
+      }
+      assert.equal((await store.lastImportMessage(job.id, target.targetKey))?.graphId, 'g-200049');
+      assert.equal((await store.listImportTargets(job.id))[0].counts.messages, 50);
+    } finally {
+      await store.close();
     }
   });
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
+import {
+  ZERO_COUNTS,
+  type ImportCounts,
+  type ImportJob,
+  type ImportMessageRecord,
+  type ImportMessageState,
+  type ImportTarget,
+} from '../../src/store/ports/import-jobs';
 import type { LedgerEntry } from '../../src/store/ports/ledger';
 import type { Store } from '../../src/store/ports/store';
+import { UnknownRecordError } from '../../src/store/record-rules';
 import { targetKey } from '../../src/domain/targets';
 import {
   alex,
@@ -10,10 +19,14 @@ import {
   bulkJob,
   falcon,
   general,
+  importJob,
+  importMessage,
+  importTargets,
   launchChat,
   lynne,
   megan,
   minute,
+  MY_TEAM,
   olga,
   pendingOperation,
   TENANT_A,
@@ -462,6 +475,392 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
           { state: 'succeeded', requestId: 'req-1', detail: null },
         );
         await assert.rejects(store.transitionBulkItem(job.id, '19:not-in-this-job@thread.tacv2', 'queued', { state: 'intent' }), /does not exist/);
+      });
+    });
+
+    describe('an import of an export into the channels of a team', () => {
+      const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+      /** What a row counts for, the way the counters must add up: one counter per settled row. */
+      const tally = (rows: ImportMessageRecord[]): ImportCounts => ({
+        ...ZERO_COUNTS,
+        messages: rows.filter((r) => r.state === 'imported' && r.parentSourceId === null).length,
+        replies: rows.filter((r) => r.state === 'imported' && r.parentSourceId !== null).length,
+        skipped: rows.filter((r) => r.state === 'skipped').length,
+        failed: rows.filter((r) => r.state === 'failed').length,
+      });
+      const targetOf = async (s: Store, target: ImportTarget) => (await s.listImportTargets(target.jobId)).find((t) => t.targetKey === target.targetKey);
+
+      it('stores the job with its targets in order, and finds neither for an id it never issued', async () => {
+        const job = importJob();
+        const targets = importTargets(job, 40);
+        await store.createImportJob(job, [...targets].reverse());
+        assert.deepEqual(await store.getImportJob(job.id), job);
+        assert.deepEqual(await store.listImportTargets(job.id), targets);
+        assert.equal(await store.getImportJob('no-such-job'), null);
+        assert.deepEqual(await store.listImportTargets('no-such-job'), []);
+      });
+
+      it('refuses a second job with the same id, and targets that belong to another job', async () => {
+        const job = importJob();
+        await store.createImportJob(job, importTargets(job, 2));
+        await assert.rejects(store.createImportJob({ ...job, teamName: 'Impostor' }, []));
+        assert.equal((await store.getImportJob(job.id))?.teamName, 'Contoso Engineering');
+
+        const stray = importJob();
+        await assert.rejects(store.createImportJob(stray, importTargets(job, 1)), /names job/);
+        await assert.rejects(store.createImportJob(stray, [...importTargets(stray, 1), ...importTargets(stray, 1)]), /twice/);
+        assert.equal(await store.getImportJob(stray.id), null);
+      });
+
+      it('finds the jobs of one export into one team by their key, newest first by instant, whatever the ISO spelling', async () => {
+        const first = importJob({ createdAt: '2025-03-01T10:00:00Z' });
+        // Later by half a second, although its text sorts before the first's.
+        const retry = importJob({ createdAt: '2025-03-01T10:00:00.500Z', state: 'cancelled' });
+        const otherTeam = importJob({ jobKey: `${first.source.sha256}:${MY_TEAM}`, teamId: MY_TEAM, createdAt: '2025-03-01T11:00:00.000Z' });
+        for (const job of [first, otherTeam, retry]) await store.createImportJob(job, importTargets(job, 1));
+        assert.deepEqual(
+          (await store.findImportJobsByKey(first.jobKey)).map((j) => j.id),
+          [retry.id, first.id],
+        );
+        assert.deepEqual(await store.findImportJobsByKey(otherTeam.jobKey), [otherTeam]);
+        assert.deepEqual(await store.findImportJobsByKey('no-such-key'), []);
+      });
+
+      it('lists jobs newest first, only in the state and tenant asked for, at most the limit (50 by default)', async () => {
+        const jobs = Array.from({ length: 55 }, (_, i) =>
+          importJob({ createdAt: minute(i), tenantId: i % 5 === 0 ? TENANT_B : TENANT_A, state: i % 3 === 0 ? 'done' : i % 3 === 1 ? 'paused' : 'running' }),
+        );
+        for (const job of jobs) await store.createImportJob(job, []);
+        const newestFirst = [...jobs].reverse();
+        const idsOf = (list: ImportJob[]) => list.map((j) => j.id);
+
+        assert.deepEqual(idsOf(await store.listImportJobs()), idsOf(newestFirst.slice(0, 50)));
+        assert.deepEqual(idsOf(await store.listImportJobs({ limit: 3 })), idsOf(newestFirst.slice(0, 3)));
+        assert.deepEqual(await store.listImportJobs({ limit: 0 }), []);
+        assert.equal((await store.listImportJobs({ limit: Number.POSITIVE_INFINITY })).length, 55);
+        assert.deepEqual(idsOf(await store.listImportJobs({ state: 'paused' })), idsOf(newestFirst.filter((j) => j.state === 'paused')));
+        assert.deepEqual(idsOf(await store.listImportJobs({ tenantId: TENANT_B })), idsOf(newestFirst.filter((j) => j.tenantId === TENANT_B)));
+        assert.deepEqual(
+          idsOf(await store.listImportJobs({ state: 'running', tenantId: TENANT_B, limit: 2 })),
+          idsOf(newestFirst.filter((j) => j.state === 'running' && j.tenantId === TENANT_B).slice(0, 2)),
+        );
+        assert.deepEqual(await store.listImportJobs({ state: 'cancelled' }), []);
+      });
+
+      it("changes a job's state, progress card and options, stamping the change, and refuses a job it does not hold", async () => {
+        const job = importJob({ origin: 'teams', conversationId: '19:eng-general@thread.tacv2', conversationReference: { conversation: { id: 'c' } } });
+        await store.createImportJob(job, importTargets(job, 1));
+        const options = { ...job.options, fallbackUser: null, channelMap: {} };
+        await store.updateImportJob(job.id, { state: 'paused', progressActivityId: '1:progress-card' });
+        await store.updateImportJob(job.id, { options });
+        const paused = await store.getImportJob(job.id);
+        assert.ok(paused && Date.parse(paused.updatedAt) > Date.parse(job.updatedAt), 'the change is stamped');
+        assert.deepEqual(paused, { ...job, state: 'paused', progressActivityId: '1:progress-card', options, updatedAt: paused.updatedAt });
+        await store.updateImportJob(job.id, { progressActivityId: null });
+        assert.equal((await store.getImportJob(job.id))?.progressActivityId, null);
+        await assert.rejects(store.updateImportJob('no-such-job', { state: 'done' }), UnknownRecordError);
+      });
+
+      it("changes a target's state and details without touching its counters, and refuses a target it does not hold", async () => {
+        const job = importJob();
+        const [general0, second] = importTargets(job, 2);
+        await store.createImportJob(job, [general0, second]);
+        await store.insertImportMessage(importMessage(general0, 0, { state: 'skipped', detail: 'a channel join' }), { skipped: 1 });
+        await store.updateImportTarget(job.id, general0.targetKey, {
+          state: 'importing',
+          conversationCreationDateTime: '2019-01-01T00:00:00.000Z',
+          startedByJob: true,
+          planned: 1200,
+        });
+        await store.updateImportTarget(job.id, second.targetKey, { state: 'failed', detail: 'Graph said 403', errorCode: 'Forbidden', requestId: 'req-9' });
+        await store.updateImportTarget(job.id, second.targetKey, { detail: null });
+
+        const [importing, failed] = await store.listImportTargets(job.id);
+        assert.ok(Date.parse(importing.updatedAt) > Date.parse(job.createdAt), 'the change is stamped');
+        assert.deepEqual(importing, {
+          ...general0,
+          state: 'importing',
+          conversationCreationDateTime: '2019-01-01T00:00:00.000Z',
+          startedByJob: true,
+          planned: 1200,
+          counts: { ...ZERO_COUNTS, skipped: 1 },
+          updatedAt: importing.updatedAt,
+        });
+        assert.deepEqual(failed, { ...second, state: 'failed', detail: null, errorCode: 'Forbidden', requestId: 'req-9', updatedAt: failed.updatedAt });
+
+        await assert.rejects(store.updateImportTarget(job.id, 'channel:nope:19:nope@thread.tacv2', { state: 'importing' }), UnknownRecordError);
+        await assert.rejects(store.updateImportTarget('no-such-job', general0.targetKey, { state: 'importing' }), UnknownRecordError);
+      });
+
+      it('records each message once, even when two instances race to insert the same seq', async () => {
+        const job = importJob();
+        const [target] = importTargets(job, 1);
+        await store.createImportJob(job, [target]);
+        const other = await reopen();
+        const attempts = Array.from({ length: 10 }, (_, i) => importMessage(target, 7, { detail: `attempt ${i}` }));
+        const won = await Promise.all(attempts.map((record, i) => (i % 2 ? store : other).insertImportMessage(record, { messages: 1 })));
+        assert.equal(won.filter(Boolean).length, 1, 'one insert wins');
+        const winner = attempts[won.indexOf(true)];
+        assert.deepEqual(await other.listImportMessages(job.id, target.targetKey), [winner]);
+        assert.deepEqual((await targetOf(store, target))?.counts, { ...ZERO_COUNTS, messages: 1 }, 'counted once');
+
+        // A later insert of the same seq (a resumed run) changes nothing, its counts included.
+        assert.equal(await store.insertImportMessage(importMessage(target, 7, { state: 'skipped' }), { skipped: 1 }), false);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey), [winner]);
+        assert.deepEqual((await targetOf(store, target))?.counts, { ...ZERO_COUNTS, messages: 1 });
+      });
+
+      it('keeps the target counters in step with the rows across settles', async () => {
+        const job = importJob();
+        const [target, untouched] = importTargets(job, 2);
+        await store.createImportJob(job, [target, untouched]);
+        const other = await reopen();
+        // Two instances write rows of one target at once (never the case under a lease, but the
+        // counters must still add up): each insert is one atomic step with its counts.
+        const rows = Array.from({ length: 16 }, (_, seq) =>
+          importMessage(target, seq, seq % 4 === 3 ? { parentSourceId: `${1_700_000_000 + seq - 1}.000100` } : {}),
+        );
+        await Promise.all(
+          rows.map((row, seq) =>
+            (seq % 2 ? store : other).insertImportMessage(
+              seq % 5 === 4 ? { ...row, state: 'skipped', createdDateTime: null, detail: 'a bot message' } : row,
+              seq % 5 === 4 ? { skipped: 1 } : undefined,
+            ),
+          ),
+        );
+        for (const row of (await store.listImportMessages(job.id, target.targetKey)).filter((r) => r.state === 'intent')) {
+          const reply = row.parentSourceId !== null;
+          if (row.seq % 7 === 6) {
+            await store.settleImportMessage(
+              job.id,
+              target.targetKey,
+              row.seq,
+              { state: 'failed', detail: 'Graph said 400', requestId: `req-${row.seq}` },
+              { failed: 1 },
+            );
+          } else {
+            await other.settleImportMessage(
+              job.id,
+              target.targetKey,
+              row.seq,
+              { state: 'imported', graphId: `${1_740_000_000_000 + row.seq}`, requestId: `req-${row.seq}` },
+              reply ? { replies: 1, reactions: 2 } : { messages: 1, fallbackAuthored: row.seq % 2 },
+            );
+          }
+        }
+        // A retried failure: back from failed to imported, its counts moved in the same step.
+        await store.settleImportMessage(
+          job.id,
+          target.targetKey,
+          6,
+          { state: 'imported', graphId: '1740000000006', detail: null },
+          { failed: -1, messages: 1 },
+        );
+        // A settle that only records the time sent adds nothing.
+        await store.settleImportMessage(job.id, target.targetKey, 0, { createdDateTime: '2023-11-14T22:13:20.001Z' });
+
+        const after = await store.listImportMessages(job.id, target.targetKey);
+        assert.equal(after.length, 16);
+        const expected = tally(after);
+        const fallbackAuthored = after.filter((r) => r.state === 'imported' && r.parentSourceId === null && r.seq % 2 === 1 && r.seq !== 6).length;
+        const reactions = 2 * expected.replies;
+        assert.deepEqual((await targetOf(other, target))?.counts, { ...expected, reactions, fallbackAuthored });
+        assert.deepEqual((await targetOf(store, untouched))?.counts, ZERO_COUNTS, "another target's counters do not move");
+
+        const [settled] = after.filter((r) => r.seq === 6);
+        assert.deepEqual(
+          { state: settled.state, graphId: settled.graphId, detail: settled.detail, requestId: settled.requestId },
+          { state: 'imported', graphId: '1740000000006', detail: null, requestId: 'req-6' },
+          'a patch sets what it names, clears what it names as null, and keeps the rest',
+        );
+        assert.equal(after[0].createdDateTime, '2023-11-14T22:13:20.001Z');
+        assert.ok(Date.parse(after[0].updatedAt) > Date.parse(rows[0].updatedAt), 'a settle is stamped');
+      });
+
+      it('refuses rows and settles for a target or row it does not hold, changing nothing', async () => {
+        const job = importJob();
+        const [target] = importTargets(job, 1);
+        await store.createImportJob(job, [target]);
+        const stranger = { ...target, targetKey: 'channel:nope:19:nope@thread.tacv2' };
+        await assert.rejects(store.insertImportMessage(importMessage(stranger, 0), { messages: 1 }), UnknownRecordError);
+        await assert.rejects(store.insertImportMessage(importMessage({ ...target, jobId: 'no-such-job' }, 0)), UnknownRecordError);
+        await assert.rejects(store.settleImportMessage(job.id, target.targetKey, 0, { state: 'imported' }, { messages: 1 }), UnknownRecordError);
+        await assert.rejects(store.insertImportMessage(importMessage(target, 0), { messages: 0.5 }), /integer/);
+        await assert.rejects(store.insertImportMessage(importMessage(target, -1)), /seq/);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey), []);
+        assert.deepEqual(await store.listImportMessages(job.id, stranger.targetKey), []);
+        assert.deepEqual((await targetOf(store, target))?.counts, ZERO_COUNTS);
+      });
+
+      it('finds a root by its source id so a reply can be posted under it', async () => {
+        const job = importJob({ id: 'job/with#awkward?id%2F' });
+        const [target, elsewhere] = importTargets(job, 2).map((t, i) => ({ ...t, targetKey: `${t.targetKey}/#?\\!21 ${i}` }));
+        await store.createImportJob(job, [target, elsewhere]);
+        const root = importMessage(target, 0, { sourceId: 'thread/root#1?' });
+        const reply = importMessage(target, 1, { sourceId: '1700000000.000200', parentSourceId: root.sourceId });
+        await store.insertImportMessage(root);
+        await store.settleImportMessage(job.id, target.targetKey, 0, { state: 'imported', graphId: '1740000000000' }, { messages: 1 });
+        await store.insertImportMessage(reply);
+
+        const found = await store.findImportMessage(job.id, target.targetKey, reply.parentSourceId!);
+        assert.deepEqual(found, { ...root, state: 'imported', graphId: '1740000000000', updatedAt: found?.updatedAt });
+        assert.deepEqual(await store.findImportMessage(job.id, target.targetKey, reply.sourceId), reply);
+        assert.equal(await store.findImportMessage(job.id, target.targetKey, 'thread!2Froot#1?'), null, 'distinct ids stay distinct');
+        assert.equal(await store.findImportMessage(job.id, elsewhere.targetKey, root.sourceId), null, 'another target has its own rows');
+
+        // The same source id in another target (another source channel) is another row.
+        await store.insertImportMessage(importMessage(elsewhere, 0, { sourceId: root.sourceId }));
+        assert.equal((await store.findImportMessage(job.id, elsewhere.targetKey, root.sourceId))?.state, 'intent');
+      });
+
+      it('refuses a second row for a source message already recorded under another seq, changing nothing', async () => {
+        const job = importJob();
+        const [target] = importTargets(job, 1);
+        await store.createImportJob(job, [target]);
+        const row = importMessage(target, 0);
+        await store.insertImportMessage(row, { messages: 1 });
+        await assert.rejects(store.insertImportMessage(importMessage(target, 1, { sourceId: row.sourceId }), { messages: 1 }), /already recorded/);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey), [row]);
+        assert.deepEqual(await store.findImportMessage(job.id, target.targetKey, row.sourceId), row);
+        assert.deepEqual(await store.lastImportMessage(job.id, target.targetKey), row);
+        assert.deepEqual((await targetOf(store, target))?.counts, { ...ZERO_COUNTS, messages: 1 });
+      });
+
+      it('resumes from the highest seq, after a restart too', async () => {
+        const job = importJob();
+        const [target, fresh] = importTargets(job, 2);
+        await store.createImportJob(job, [target, fresh]);
+        assert.equal(await store.lastImportMessage(job.id, target.targetKey), null);
+        // In order, then a gap, then a lower seq: the highest wins, by number (10 after 9), not by insertion.
+        for (const seq of [0, 1, 2, 9, 10, 5]) await store.insertImportMessage(importMessage(target, seq));
+        const last = importMessage(target, 10);
+        assert.deepEqual(await store.lastImportMessage(job.id, target.targetKey), last);
+        await store.settleImportMessage(job.id, target.targetKey, 10, { state: 'imported', graphId: '1740000000010' }, { messages: 1 });
+        await store.close();
+
+        const restarted = await reopen();
+        const resumed = await restarted.lastImportMessage(job.id, target.targetKey);
+        assert.deepEqual(resumed, { ...last, state: 'imported', graphId: '1740000000010', updatedAt: resumed?.updatedAt });
+        assert.equal(await restarted.lastImportMessage(job.id, fresh.targetKey), null);
+        assert.equal(await restarted.lastImportMessage('no-such-job', target.targetKey), null);
+        assert.deepEqual((await targetOf(restarted, target))?.counts, { ...ZERO_COUNTS, messages: 1 });
+        assert.deepEqual(await restarted.getImportJob(job.id), job);
+      });
+
+      it('lists skipped and failed rows for the report, by seq, paged', async () => {
+        const job = importJob();
+        const [target] = importTargets(job, 1);
+        await store.createImportJob(job, [target]);
+        const stateOf = (seq: number): ImportMessageState => (seq % 5 === 1 ? 'skipped' : seq % 7 === 3 ? 'failed' : seq === 29 ? 'intent' : 'imported');
+        const rows = Array.from({ length: 30 }, (_, seq) => importMessage(target, seq, { state: stateOf(seq) }));
+        // Inserted out of order: listing is by seq, not by arrival.
+        for (const row of [...rows.slice(15), ...rows.slice(0, 15)]) await store.insertImportMessage(row);
+        const report = rows.filter((r) => r.state === 'skipped' || r.state === 'failed');
+
+        const pages: ImportMessageRecord[][] = [];
+        for (let afterSeq: number | undefined; ;) {
+          const page = await store.listImportMessages(job.id, target.targetKey, { states: ['skipped', 'failed'], afterSeq, limit: 4 });
+          if (page.length === 0) break;
+          pages.push(page);
+          afterSeq = page[page.length - 1].seq;
+        }
+        assert.deepEqual(pages.flat(), report);
+        assert.ok(pages.slice(0, -1).every((p) => p.length === 4));
+
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey), rows, 'every row by default');
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey, { afterSeq: 26 }), rows.slice(27));
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey, { states: ['intent'] }), [rows[29]]);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey, { states: ['failed'], afterSeq: 10, limit: 1 }), [rows[17]]);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey, { states: [] }), []);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey, { limit: 0 }), []);
+        assert.deepEqual(await store.listImportMessages(job.id, target.targetKey, { afterSeq: 29 }), []);
+      });
+
+      it('lists at most 500 rows when no limit is named', async function () {
+        this.timeout(60_000);
+        const job = importJob();
+        const [target] = importTargets(job, 1);
+        await store.createImportJob(job, [target]);
+        for (let seq = 0; seq < 503; seq++)
+          await store.insertImportMessage(importMessage(target, seq, { state: 'skipped', createdDateTime: null }), { skipped: 1 });
+        const page = await store.listImportMessages(job.id, target.targetKey);
+        assert.deepEqual(
+          page.map((r) => r.seq),
+          Array.from({ length: 500 }, (_, seq) => seq),
+        );
+        assert.equal((await store.listImportMessages(job.id, target.targetKey, { limit: Number.POSITIVE_INFINITY })).length, 503);
+        assert.equal((await store.listImportMessages(job.id, target.targetKey, { afterSeq: 499 })).length, 3);
+        assert.equal((await targetOf(store, target))?.counts.skipped, 503);
+      });
+
+      it('lets one runner at a time work on an import; another takes it once the lease is released or has expired', async () => {
+        const job = importJob();
+        await store.createImportJob(job, importTargets(job, 2));
+        const other = await reopen();
+
+        assert.equal(await store.acquireImportJobLease(job.id, 'instance-a', inSeconds(15)), true, 'a free job is taken');
+        assert.equal(await other.acquireImportJobLease(job.id, 'instance-b', inSeconds(15)), false, 'a held lease is not taken');
+        assert.equal(await other.renewImportJobLease(job.id, 'instance-b', inSeconds(15)), false, 'nor renewed by someone else');
+        assert.equal(await store.acquireImportJobLease(job.id, 'instance-a', inSeconds(15)), true, 'the holder may take it again');
+        assert.equal(await store.renewImportJobLease(job.id, 'instance-a', inSeconds(15)), true, 'and renew it');
+
+        await other.releaseImportJobLease(job.id, 'instance-b');
+        assert.equal(await other.acquireImportJobLease(job.id, 'instance-b', inSeconds(15)), false, "releasing someone else's lease does nothing");
+        await store.releaseImportJobLease(job.id, 'instance-a');
+        assert.equal(await other.acquireImportJobLease(job.id, 'instance-b', inSeconds(15)), true, 'a released lease is taken at once');
+        assert.equal(await store.renewImportJobLease(job.id, 'instance-a', inSeconds(15)), false, 'the old holder learns it lost the job');
+
+        // Instance B stops renewing (it crashed): once its lease has ended by the store's clock, A takes the job over.
+        assert.equal(await other.renewImportJobLease(job.id, 'instance-b', inSeconds(-1)), true);
+        assert.equal(await store.acquireImportJobLease(job.id, 'instance-a', inSeconds(15)), true, 'an expired lease is taken over');
+        assert.equal(await other.renewImportJobLease(job.id, 'instance-b', inSeconds(15)), false, 'and the crashed holder cannot renew it');
+      });
+
+      it('gives exactly one of ten instances an expired import lease when they all try at once', async () => {
+        const job = importJob();
+        await store.createImportJob(job, importTargets(job, 1), { ownerId: 'crashed-instance', leaseUntil: inSeconds(-1) });
+        const other = await reopen();
+        const taken = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).acquireImportJobLease(job.id, `instance-${i}`, inSeconds(15))),
+        );
+        assert.equal(taken.filter(Boolean).length, 1);
+        assert.equal(await other.renewImportJobLease(job.id, `instance-${taken.indexOf(true)}`, inSeconds(15)), true);
+      });
+
+      it('gives an import to its creator from the first moment, and keeps the lease through job and target updates', async () => {
+        const job = importJob();
+        const targets = importTargets(job, 2);
+        await store.createImportJob(job, targets, { ownerId: 'instance-a', leaseUntil: inSeconds(15) });
+        assert.deepEqual(await store.getImportJob(job.id), job, 'the lease is not part of the job record');
+        assert.deepEqual(await store.listImportJobs({ state: 'running' }), [job]);
+        await store.updateImportJob(job.id, { progressActivityId: '1:progress-card' });
+        await store.updateImportTarget(job.id, targets[0].targetKey, { state: 'importing' });
+        const other = await reopen();
+        assert.equal(await other.acquireImportJobLease(job.id, 'instance-b', inSeconds(15)), false);
+        assert.equal(await store.renewImportJobLease(job.id, 'instance-a', inSeconds(15)), true);
+      });
+
+      it('never leases a paused, finished or unknown import, and leases a paused one again once it runs', async () => {
+        const job = importJob({ state: 'paused' });
+        await store.createImportJob(job, importTargets(job, 1));
+        assert.equal(await store.acquireImportJobLease(job.id, 'instance-a', inSeconds(15)), false, 'paused');
+        await store.updateImportJob(job.id, { state: 'running' });
+        assert.equal(await store.acquireImportJobLease(job.id, 'instance-a', inSeconds(15)), true, 'resumed');
+        await store.updateImportJob(job.id, { state: 'done' });
+        assert.equal(await store.acquireImportJobLease(job.id, 'instance-b', inSeconds(15)), false, 'done');
+        assert.equal(await store.acquireImportJobLease('no-such-job', 'instance-a', inSeconds(15)), false);
+        assert.equal(await store.renewImportJobLease('no-such-job', 'instance-a', inSeconds(15)), false);
+        await store.releaseImportJobLease('no-such-job', 'instance-a');
+      });
+
+      it('records the import lines in the ledger and finds them by action', async () => {
+        const started = auditEntry({ at: minute(1), action: 'import-start', jobId: 'job-1' });
+        const imported = auditEntry({ at: minute(2), action: 'import', jobId: 'job-1', parameters: { seq: 0 } });
+        const completed = auditEntry({ at: minute(3), action: 'import-complete', jobId: 'job-1' });
+        for (const e of [started, imported, completed]) await store.appendLedger(e);
+        assert.deepEqual(await store.queryLedger({ action: 'import' }), [imported]);
+        assert.deepEqual(await store.queryLedger({ action: 'import-start' }), [started]);
+        assert.deepEqual(ids(await store.queryLedger({})), [completed.id, imported.id, started.id]);
       });
     });
 

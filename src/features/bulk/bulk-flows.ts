@@ -17,7 +17,7 @@ import { parseAskArgs, type BulkAskArgs } from './bulk-request';
 import { BulkViews } from './bulk-views';
 import { LeaseKeeper } from './job-leases';
 import { JobSupervisor } from './job-supervisor';
-import { Pacer } from './pacer';
+import { Pacer } from '../shared/pacer';
 import { TeamChannels } from './team-channels';
 
 export type { BulkLimits } from './bulk-limits';

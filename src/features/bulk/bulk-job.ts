@@ -12,9 +12,9 @@ import type { BulkItem, BulkItemState, BulkJob, BulkJobStore } from '../../store
 import type { LedgerOutcome, LedgerStore } from '../../store/ports/ledger';
 import type { ThreadSnapshot } from '../../domain/targets';
 import { targetKey } from '../../domain/targets';
-import type { BudgetSpec, Pacer } from './pacer';
+import type { BudgetSpec, Pacer } from '../shared/pacer';
 import type { RequesterCheck, RequesterStanding } from './requester-check';
-import type { Offer, WorkSource } from './scheduler';
+import type { Offer, WorkSource } from '../shared/work-scheduler';
 
 /** How often one item may be sent to Graph in one run before it is reported as failed. */
 const MAX_ACTS = 3;

@@ -1,4 +1,4 @@
-import type { BudgetSpec } from './pacer';
+import type { BudgetSpec } from '../shared/pacer';
 
 /** Graph limits the jobs are paced to (configuration: BULK_TEAM_RPS, BULK_TENANT_RPS, BULK_CONFIRM_THRESHOLD). */
 export interface BulkLimits {

@@ -14,7 +14,7 @@ import type { BulkKind } from './bulk-plan';
 import { planComplete, planStart } from './bulk-plan';
 import { BULK_KINDS, type BulkAskArgs, type BulkPayload } from './bulk-request';
 import type { BulkViews } from './bulk-views';
-import type { Pacer } from './pacer';
+import type { Pacer } from '../shared/pacer';
 import type { TeamChannels } from './team-channels';
 
 /** What the preview use case reads and writes. */

@@ -13,10 +13,10 @@ import type { BulkLease } from './bulk-lease';
 import { bulkBudgets, type BulkLimits } from './bulk-limits';
 import type { BulkViews } from './bulk-views';
 import { countItems } from './bulk-views';
-import type { Pacer } from './pacer';
+import type { Pacer } from '../shared/pacer';
 import { ProgressReporter } from './progress-reporter';
 import { requesterCheck } from './requester-check';
-import { BulkScheduler } from './scheduler';
+import { WorkScheduler } from '../shared/work-scheduler';
 
 /** What the supervisor needs to run jobs. */
 export interface JobSupervisorDeps {
@@ -50,7 +50,7 @@ interface RunningJob {
  * this instance never both start it.
  */
 export class JobSupervisor {
-  private readonly scheduler: BulkScheduler;
+  private readonly scheduler: WorkScheduler;
   private readonly running = new Map<string, RunningJob>();
   /** Jobs this instance works on or is about to (reserved before the lease is asked for). */
   private readonly owned = new Set<string>();
@@ -59,7 +59,7 @@ export class JobSupervisor {
   private readonly stopped = new Promise<void>((resolve) => (this.releaseStopped = resolve));
 
   constructor(private readonly deps: JobSupervisorDeps) {
-    this.scheduler = new BulkScheduler(deps.pacer, deps.logger);
+    this.scheduler = new WorkScheduler(deps.pacer, deps.logger);
   }
 
   /** True once shutdown has begun: nothing new is launched or scheduled. */

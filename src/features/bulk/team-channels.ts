@@ -5,7 +5,7 @@ import type { Channel, TeamsDirectory } from '../../graph/teams-directory';
 import { lastCompletion } from '../../store/ledger-queries';
 import type { Store } from '../../store/ports/store';
 import { bulkBudgets, type BulkLimits } from './bulk-limits';
-import type { Pacer } from './pacer';
+import type { Pacer } from '../shared/pacer';
 
 /**
  * Each channel once, in the order listed: Graph's paging can return a channel on two pages when

@@ -24,12 +24,12 @@ export interface WorkSource {
 }
 
 /**
- * Runs the units of every active bulk job, round-robin across jobs, each the moment the pacer
+ * Runs the units of every active job (bulk starts and completes, imports), round-robin across jobs, each the moment the pacer
  * allows its request — in the background, never inside a turn. Units run concurrently (up to what
  * the budgets allow); the scheduler sleeps until the earliest moment any source can proceed or a
  * request comes back. `stop` stops handing out work and waits for the units in flight.
  */
-export class BulkScheduler {
+export class WorkScheduler {
   private sources: WorkSource[] = [];
   private next = 0;
   private readonly inFlight = new Set<Promise<void>>();

@@ -5,7 +5,12 @@
 
 import type { Actor, TargetRef, ThreadSnapshot } from '../../domain/targets';
 
-export type LedgerAction = 'start' | 'complete' | 'bulk-start' | 'bulk-complete' | 'refused';
+/**
+ * What a ledger line records. `import-start`, `import` and `import-complete` are the lines an import
+ * job writes (see `import-jobs.ts`). Neither backend restricts the value (a text column in SQLite, a
+ * string property in Table Storage), so a new action needs no migration.
+ */
+export type LedgerAction = 'start' | 'complete' | 'bulk-start' | 'bulk-complete' | 'import-start' | 'import' | 'import-complete' | 'refused';
 export type LedgerOutcome = 'succeeded' | 'failed' | 'refused' | 'unknown';
 
 /** One line of the append-only audit ledger. */

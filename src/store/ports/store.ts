@@ -7,6 +7,7 @@
 
 import type { BulkJobStore } from './bulk-jobs';
 import type { ConversationReferenceStore } from './conversation-references';
+import type { ImportJobStore } from './import-jobs';
 import type { LedgerStore } from './ledger';
 import type { PendingOperationStore } from './pending-operations';
 import type { ReminderStore } from './reminders';
@@ -18,4 +19,4 @@ export interface StoreLifecycle {
 }
 
 /** Every aggregate in one object, as a backend implements it. Every method is async; each single call is atomic. */
-export type Store = LedgerStore & PendingOperationStore & BulkJobStore & ReminderStore & ConversationReferenceStore & StoreLifecycle;
+export type Store = LedgerStore & PendingOperationStore & BulkJobStore & ImportJobStore & ReminderStore & ConversationReferenceStore & StoreLifecycle;

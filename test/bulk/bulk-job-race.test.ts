@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ActingContext } from '../../src/features/shared/acting';
 import { BulkJobRun, type BulkJobDeps } from '../../src/features/bulk/bulk-job';
-import { Pacer } from '../../src/features/bulk/pacer';
+import { Pacer } from '../../src/features/shared/pacer';
 import type { RequesterStanding } from '../../src/features/bulk/requester-check';
-import { BulkScheduler } from '../../src/features/bulk/scheduler';
+import { WorkScheduler } from '../../src/features/shared/work-scheduler';
 import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger } from '../../src/log/logger';
@@ -36,7 +36,7 @@ function recordingGraph() {
 /** Runs one bulk job the way a bot instance does: its own pacer and scheduler, on its own store handle. */
 function instance(job: BulkJob, items: BulkItem[], store: Store, migration: MigrationApi, overrides: Partial<BulkJobDeps> = {}) {
   const pacer = new Pacer();
-  const scheduler = new BulkScheduler(pacer, logger);
+  const scheduler = new WorkScheduler(pacer, logger);
   const run = new BulkJobRun(job, items, megansTurn, new Map(), {
     migration,
     directory: {} as TeamsDirectory,

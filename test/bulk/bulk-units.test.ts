@@ -4,7 +4,7 @@ import { parseAskArgs } from '../../src/features/bulk/bulk-request';
 import { renderCard, templates } from '../../src/cards/renderer';
 import { retryAfterMs } from '../../src/features/bulk/bulk-job';
 import { planComplete, planStart, refreshPlan, typedConfirmationMatches } from '../../src/features/bulk/bulk-plan';
-import { Pacer, windowShape } from '../../src/features/bulk/pacer';
+import { Pacer, windowShape } from '../../src/features/shared/pacer';
 import type { Channel } from '../../src/graph/teams-directory';
 import type { GraphFailure } from '../../src/domain/graph-failure';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ActingContext } from '../../src/features/shared/acting';
 import { BulkJobRun, type BulkJobDeps } from '../../src/features/bulk/bulk-job';
-import { Pacer } from '../../src/features/bulk/pacer';
-import { BulkScheduler } from '../../src/features/bulk/scheduler';
+import { Pacer } from '../../src/features/shared/pacer';
+import { WorkScheduler } from '../../src/features/shared/work-scheduler';
 import type { MigrationApi } from '../../src/graph/migration-api';
 import type { TeamsDirectory } from '../../src/graph/teams-directory';
 import { createLogger, type Logger } from '../../src/log/logger';
@@ -79,7 +79,7 @@ export function keptLogs(): { logger: Logger; lines: string[] } {
 /** Runs one bulk job the way a bot instance does (its own pacer and scheduler); `done` resolves when it has finished. */
 export function runJob(job: BulkJob, items: BulkItem[], deps: Pick<BulkJobDeps, 'store' | 'migration' | 'directory'> & Partial<BulkJobDeps>) {
   const pacer = new Pacer();
-  const scheduler = new BulkScheduler(pacer, deps.logger ?? createLogger('silent'));
+  const scheduler = new WorkScheduler(pacer, deps.logger ?? createLogger('silent'));
   const run = new BulkJobRun(job, items, megansTurn, new Map(), {
     logger: createLogger('silent'),
     pacer,

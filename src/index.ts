@@ -42,6 +42,7 @@ import { ImportJobRunner } from './features/import/import-job-runner';
 import type { ImportRates } from './features/import/import-limits';
 import { runImportCommand } from './cli/import-command';
 import * as path from 'node:path';
+import { mkdirSync } from 'node:fs';
 
 export interface RunningBot {
   config: Config;
@@ -248,7 +249,9 @@ export async function composeImport(
       config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir },
     ));
   const rates = importRates(config);
+  // Scratch space for exports being read (a zipped Mattermost JSONL is unpacked there while in use).
   const archive = { limits: config.import.archive, workDir: path.join(config.dataDir, 'imports') };
+  mkdirSync(archive.workDir, { recursive: true });
   const engine = new ImportEngine({ store, directory, users, resolver: new TargetResolver(directory), rates, archive, tenantId: config.graph.tenantId });
   const runner = new ImportJobRunner({
     store,

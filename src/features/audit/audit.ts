@@ -4,6 +4,7 @@ import type { TargetSpec } from '../../domain/parse/command-parser';
 import { targetDisplayName, targetKey } from '../../domain/targets';
 import type { LedgerEntry } from '../../store/ports/ledger';
 import type { Store } from '../../store/ports/store';
+import { importSummary } from '../shared/import-summary';
 import { card, text, type ActingContext, type FlowReply } from '../shared/acting';
 import type { OperationGuard } from '../shared/operation-guard';
 import type { ConversationPlace, TargetResolver } from '../shared/target-resolver';
@@ -43,9 +44,10 @@ export class AuditFlow {
       const since = e.parameters.conversationCreationDateTime;
       const date = typeof since === 'string' && since ? ` · date ${formatBoth(since, who.timeZone)}` : '';
       const err = e.error ? ` · ${e.error.code ?? ''} ${e.error.message}`.slice(0, 200) : '';
+      const counts = e.action === 'import' ? ` · ${importSummary(e)}` : '';
       return {
         heading: `${e.action} · ${e.outcome} · ${target}`,
-        detail: `${formatBoth(e.at, who.timeZone)} · ${e.actor.name ?? e.actor.aadObjectId ?? 'unknown'}${date}${e.requestId ? ` · request-id ${e.requestId}` : ''}${err}`,
+        detail: `${formatBoth(e.at, who.timeZone)} · ${e.actor.name ?? e.actor.aadObjectId ?? 'unknown'}${date}${counts}${e.requestId ? ` · request-id ${e.requestId}` : ''}${err}`,
         buttons: [],
       };
     });

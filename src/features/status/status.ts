@@ -5,7 +5,8 @@ import type { TargetSpec } from '../../domain/parse/command-parser';
 import { targetKey, threadKindLabel } from '../../domain/targets';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
-import { lastStart } from '../../store/ledger-queries';
+import { lastImport, lastStart } from '../../store/ledger-queries';
+import { importSummary } from '../shared/import-summary';
 import type { Store } from '../../store/ports/store';
 import { card, text, type ActingContext, type FlowReply } from '../shared/acting';
 import { resolveAsAdmin } from '../shared/admin-target';
@@ -60,6 +61,9 @@ export class StatusFlow {
     } else {
       facts.push({ title: 'Ledger', value: 'no migration by this bot recorded for this thread' });
     }
+    const imported = await lastImport(this.deps.store, targetKey(target.ref));
+    if (imported)
+      facts.push({ title: 'History import', value: `${importSummary(imported)} · ${formatBoth(imported.at, tz)} · ${imported.actor.name ?? 'unknown'}` });
     const view: Pick<OutcomeView, 'title'> & Partial<OutcomeView> = {
       title: `Status: ${target.displayName}`,
       color: thread.migrationMode === 'inProgress' ? 'Warning' : 'Default',

@@ -17,11 +17,13 @@ import { TenantState } from './state';
 import { RateLimiter } from './throttle';
 import type {
   AccessTokenClaims,
+  AddedTeam,
   ChannelTokenClaims,
   Emulator,
   EmulatorInfo,
   ImportedMessage,
   LoggedRequest,
+  NewTeam,
   RateLimits,
   Service,
   ThreadState,
@@ -134,6 +136,27 @@ class RunningEmulator implements Emulator {
 
   setThread(id: string, patch: Partial<ThreadState>): void {
     this.core.state.patchThread(id, patch);
+  }
+
+  addTeam(team: NewTeam): AddedTeam {
+    const { state } = this.core;
+    const tenantId = state.fixture.homeTenantId;
+    const taken = [...state.teams.values()].some((t) => t.tenantId === tenantId && t.displayName.toLowerCase() === team.displayName.toLowerCase());
+    if (taken) throw new Error(`addTeam: the tenant already has a team named "${team.displayName}"`);
+    const teamId = randomUUID();
+    const thread = (n: number) => `19:added-${teamId.replace(/-/g, '')}-${String(n).padStart(3, '0')}@thread.tacv2`;
+    const createdDateTime = team.createdDateTime ?? '2024-06-10T09:30:00Z';
+    const names = ['General', ...team.channels];
+    state.addTeam({
+      id: teamId,
+      tenantId,
+      displayName: team.displayName,
+      description: 'Added by addTeam.',
+      createdDateTime,
+      members: [...(team.members ?? [])],
+      channels: names.map((displayName, i) => ({ id: thread(i), displayName, membershipType: 'standard' as const, createdDateTime })),
+    });
+    return { teamId, generalChannelId: thread(0), channelIds: team.channels.map((_, i) => thread(i + 1)) };
   }
 
   messages(threadId: string): ImportedMessage[] {

@@ -11,6 +11,7 @@ export { TeamsClient, type TeamsUser, type Conversation, type PostResult } from 
 export { botEnvironment } from './bot-env';
 export type {
   AccessTokenClaims,
+  AddedTeam,
   ChannelTokenClaims,
   ConnectorRecorder,
   Emulator,
@@ -25,6 +26,7 @@ export type {
   MessageMention,
   MessageReaction,
   MessageUser,
+  NewTeam,
   RateLimits,
   RecordedActivity,
   Service,

@@ -1,5 +1,5 @@
 import { FileStore } from './files';
-import type { FixtureApp, FixtureGroup, FixtureUser, TenantFixture } from './fixture';
+import type { FixtureApp, FixtureGroup, FixtureTeam, FixtureUser, TenantFixture } from './fixture';
 import { MessageStore } from './messages';
 import type { ThreadState } from './types';
 
@@ -73,41 +73,7 @@ export class TenantState {
     this.messages.clear();
     this.files.clear();
     this.grants.clear();
-    for (const t of this.fixture.teams) {
-      const channelIds = t.channels.map((c) => c.id);
-      this.teams.set(t.id.toLowerCase(), {
-        id: t.id,
-        tenantId: t.tenantId,
-        displayName: t.displayName,
-        description: t.description,
-        createdDateTime: t.createdDateTime,
-        generalChannelId: channelIds[0],
-        channelIds,
-        members: [...t.members],
-      });
-      this.teamOrder.push(t.id.toLowerCase());
-      for (const c of t.channels) {
-        this.threads.set(c.id, {
-          id: c.id,
-          kind: 'channel',
-          tenantId: t.tenantId,
-          teamId: t.id,
-          displayName: c.displayName,
-          membershipType: c.membershipType,
-          createdDateTime: c.createdDateTime ?? t.createdDateTime,
-          originalCreatedDateTime: c.originalCreatedDateTime ?? null,
-          migrationMode: c.migrationMode ?? null,
-          migrationOwnerAppId: this.ownerClientId(c.migrationOwner),
-          startMigrationCalls: 0,
-          completeMigrationCalls: 0,
-          description: c.description ?? null,
-          topic: null,
-          members: [...t.members],
-          startMigrationPreconditionFailed: false,
-          migrationStartedDateTime: c.migrationStartedDateTime ?? null,
-        });
-      }
-    }
+    for (const t of this.fixture.teams) this.loadTeam(t);
     for (const c of this.fixture.chats) {
       this.threads.set(c.id, {
         id: c.id,
@@ -128,6 +94,50 @@ export class TenantState {
         migrationStartedDateTime: c.migrationStartedDateTime ?? null,
       });
       this.chatOrder.push(c.id);
+    }
+  }
+
+  /** Adds a team to the fixture (so `reset()` keeps it) and to the current state. */
+  addTeam(team: FixtureTeam): void {
+    if (this.teams.has(team.id.toLowerCase()) || team.channels.some((c) => this.threads.has(c.id)))
+      throw new Error(`team ${team.id} or one of its channels exists`);
+    this.fixture.teams.push(team);
+    this.loadTeam(team);
+  }
+
+  private loadTeam(t: FixtureTeam): void {
+    const channelIds = t.channels.map((c) => c.id);
+    this.teams.set(t.id.toLowerCase(), {
+      id: t.id,
+      tenantId: t.tenantId,
+      displayName: t.displayName,
+      description: t.description,
+      createdDateTime: t.createdDateTime,
+      generalChannelId: channelIds[0],
+      channelIds,
+      members: [...t.members],
+    });
+    this.teamOrder.push(t.id.toLowerCase());
+    for (const c of t.channels) {
+      this.threads.set(c.id, {
+        id: c.id,
+        kind: 'channel',
+        tenantId: t.tenantId,
+        teamId: t.id,
+        displayName: c.displayName,
+        membershipType: c.membershipType,
+        createdDateTime: c.createdDateTime ?? t.createdDateTime,
+        originalCreatedDateTime: c.originalCreatedDateTime ?? null,
+        migrationMode: c.migrationMode ?? null,
+        migrationOwnerAppId: this.ownerClientId(c.migrationOwner),
+        startMigrationCalls: 0,
+        completeMigrationCalls: 0,
+        description: c.description ?? null,
+        topic: null,
+        members: [...t.members],
+        startMigrationPreconditionFailed: false,
+        migrationStartedDateTime: c.migrationStartedDateTime ?? null,
+      });
     }
   }
 

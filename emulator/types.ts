@@ -245,6 +245,22 @@ export interface AccessTokenClaims {
   foreignKey?: boolean;
 }
 
+/** A team for `Emulator.addTeam`. */
+export interface NewTeam {
+  displayName: string;
+  /** display names of the standard channels after General, in order */
+  channels: string[];
+  createdDateTime?: string;
+  members?: string[];
+}
+
+/** What `Emulator.addTeam` created: the team's id and its channels' thread ids (same order as asked). */
+export interface AddedTeam {
+  teamId: string;
+  generalChannelId: string;
+  channelIds: string[];
+}
+
 /** A running emulator. */
 export interface Emulator {
   readonly baseUrl: string;
@@ -264,6 +280,13 @@ export interface Emulator {
   faults: FaultInjector;
   setLimits(limits: Partial<RateLimits>): void;
   setThread(id: string, patch: Partial<ThreadState>): void;
+  /**
+   * Adds a team of the home tenant: a General channel plus one standard channel per name in
+   * `channels`, created `createdDateTime` (default 2024-06-10T09:30:00Z), with `members` (fixture
+   * user keys, default none). It joins the fixture, so `reset()` keeps it (back to never migrated).
+   * Throws when a team of the tenant already has that display name.
+   */
+  addTeam(team: NewTeam): AddedTeam;
   /** every message imported into a thread since reset, roots and replies, oldest first */
   messages(threadId: string): ImportedMessage[];
   /** every file uploaded through the drive API since reset, in upload order (latest version of each) */

@@ -82,6 +82,11 @@ param bulkConfirmThreshold string = ''
 param bulkIntentSettleSeconds string = ''
 param pendingTtlMinutes string = ''
 param pendingRetentionDays string = ''
+param importThreadRps string = ''
+param importMaxEntries string = ''
+param importMaxExportGb string = ''
+param importMaxFileMb string = ''
+param importMaxCompressionRatio string = ''
 param restartCooldownMinutes string = ''
 param maxTurnsInFlight string = ''
 param userCommandsPerMinute string = ''
@@ -95,6 +100,8 @@ param ledgerTables array = [
   'migrationbotBulkItems'
   'migrationbotConversationRefs'
   'migrationbotReminders'
+  'migrationbotImportJobs'
+  'migrationbotImportMessages'
 ]
 
 // Globally unique names (web app host name, bot handle, storage account) derived from the resource
@@ -363,7 +370,37 @@ var userCommandsBurstSetting = empty(userCommandsBurst) ? [] : [
   }
 ]
 
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting, bulkIntentSettleSecondsSetting)
+var importThreadRpsSetting = empty(importThreadRps) ? [] : [
+  {
+    name: 'IMPORT_THREAD_RPS'
+    value: importThreadRps
+  }
+]
+var importMaxEntriesSetting = empty(importMaxEntries) ? [] : [
+  {
+    name: 'IMPORT_MAX_ENTRIES'
+    value: importMaxEntries
+  }
+]
+var importMaxExportGbSetting = empty(importMaxExportGb) ? [] : [
+  {
+    name: 'IMPORT_MAX_EXPORT_GB'
+    value: importMaxExportGb
+  }
+]
+var importMaxFileMbSetting = empty(importMaxFileMb) ? [] : [
+  {
+    name: 'IMPORT_MAX_FILE_MB'
+    value: importMaxFileMb
+  }
+]
+var importMaxCompressionRatioSetting = empty(importMaxCompressionRatio) ? [] : [
+  {
+    name: 'IMPORT_MAX_COMPRESSION_RATIO'
+    value: importMaxCompressionRatio
+  }
+]
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting, bulkIntentSettleSecondsSetting, importThreadRpsSetting, importMaxEntriesSetting, importMaxExportGbSetting, importMaxFileMbSetting, importMaxCompressionRatioSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

@@ -69,6 +69,11 @@ export const CONFIG_VARIABLES = [
   'MAX_TURNS_IN_FLIGHT',
   'USER_COMMANDS_PER_MINUTE',
   'USER_COMMANDS_BURST',
+  'IMPORT_THREAD_RPS',
+  'IMPORT_MAX_ENTRIES',
+  'IMPORT_MAX_EXPORT_GB',
+  'IMPORT_MAX_FILE_MB',
+  'IMPORT_MAX_COMPRESSION_RATIO',
 ] as const;
 
 /** Configuration variables that hold secrets: never assigned in a committed template. */
@@ -82,6 +87,8 @@ export const MIGRATION_APP_ROLES: Record<string, string> = {
   'Team.ReadBasic.All': '2280dda6-0bfd-44ee-a2f4-cb867cfc4c1e',
   'Channel.ReadBasic.All': '59a6b24b-4225-4393-8165-ebaec5f55d7a',
   'Chat.ReadBasic.All': 'b2e060da-3baf-4687-9611-f4ebc0f0cbde',
+  // The import settles a message whose answer was lost by reading the channel back.
+  'ChannelMessage.Read.All': '7b2449af-6ccd-4f4d-9f78-e550c193f0d1',
 };
 
 /** One step of a lifecycle stage in a toolkit project file. */

@@ -276,18 +276,23 @@ export async function composeImport(
   };
 }
 
-/** `npm run import -- …`: the history import's command line; returns the exit code. */
-async function importMain(argv: string[]): Promise<number> {
-  let config: Config;
+/** The configuration from the process environment, or null after printing what is wrong (the caller exits 2). */
+function configFromEnvironment(): Config | null {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
-      return 2;
+      return null;
     }
     throw err;
   }
+}
+
+/** `npm run import -- …`: the history import's command line; returns the exit code. */
+async function importMain(argv: string[]): Promise<number> {
+  const config = configFromEnvironment();
+  if (!config) return 2;
   // Log lines go to stderr, errors only unless asked: stdout is the operator's report.
   const wiring = await composeImport({ ...config, logLevel: config.logLevel === 'info' ? 'error' : config.logLevel }, { logDestination: process.stderr });
   try {
@@ -299,16 +304,8 @@ async function importMain(argv: string[]): Promise<number> {
 
 /** Entry point for `npm start`: configuration from the environment, stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configFromEnvironment();
+  if (!config) process.exit(2);
   let bot: RunningBot;
   try {
     bot = await startBot(config);

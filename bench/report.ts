@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BenchResults, Figure } from './suite';
+import type { ImportBenchResult, PacedImportResult } from './import';
+import type { BenchResults, Figure, ImportOnlyResults } from './suite';
 import type { TurnFigures } from './turn-overhead';
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? String(Math.round(v * 10 ** digits) / 10 ** digits) : 'n/a');
@@ -169,16 +170,73 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
   lines.push(`| Graph calls caused by the flood / one such command's calls | ${f.floodGraphCalls} / ${f.graphCallsPerCommand} |`);
   lines.push(`| errors | ${f.errors.length === 0 ? 'none' : f.errors.join('; ')} |`, '');
 
+  lines.push('## 7. History import', '', ...importSection(r.historyImport));
   if (notes.trim()) lines.push(notes.trim(), '');
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `<dir>/benchmarks.md` and `<dir>/benchmarks.json`; returns their paths. */
-export function writeResults(dir: string, results: BenchResults, notes = ''): { markdown: string; json: string } {
+function pacedRows(name: string, p: PacedImportResult): string {
+  const l = p.limits;
+  return `| ${name} | ${p.channels} | ${l.importPerThread}/s per thread, ${l.perAppPerTenant}/s tenant | ${p.planned} / ${p.imported} / ${p.failed} | ${p.importSeconds} s | ${p.idealSeconds} s | **${fmt(p.importOverIdeal)}** | ${p.rampSeconds} s / ${fmt(p.afterRampOverIdeal)} | ${p.otherRequestsInWindow} (${p.idealSecondsWithOthers} s) | ${p.importRequests} / ${p.throttled429} (${p.throttledPercent} %) | ${p.runSeconds} s |`;
+}
+
+/** The history import's details (figures 1–5 of the import request), for the full report and for `--only import`. */
+export function importSection(r: ImportBenchResult): string[] {
+  const { ceiling, parallel, memory: m, kills: k } = r;
+  const errors = [...ceiling.errors, ...parallel.errors, ...m.small.errors, ...m.large.errors, ...k.errors];
+  return [
+    `Generated Slack exports (\`test/support/exports/slack-export.ts\`, about 2.5 % join events that are not sent) into a team added to the emulator (General + \`bench-01\`…, mapped by name). The paced runs use \`composeImport\` in this process with \`IMPORT_THREAD_RPS\` and \`BULK_TENANT_RPS\` equal to the limits the emulator enforces (per team 4/s and per thread 1/s for the starts, as published); their window runs from the first import request (\`POST …/messages\` or \`…/replies\`) to the last one answered, read from the emulator's log, so planning and \`startMigration\` are outside. The ideal is the import requests alone at the binding rate; the starts and thread reads that fall inside the window draw on the tenant budget too and are counted apart (the ideal including them in brackets). Channels start one after another (Graph's per-team and per-thread limits), so the tenant budget fills only once enough of them import: the ramp until every channel has sent its first message is shown apart, with the ratio from then on. With sliding windows the last request of n can leave at ⌊(n−1)/capacity⌋ windows, so a ratio just under 1 is possible. Import parts took ${r.seconds} s.`,
+    '',
+    '| run | channels | limits | planned / imported / failed | first → last import | ideal | ratio | until every channel imports / ratio after | other requests in the window (ideal with them) | import requests / 429 | prepare → done |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    pacedRows('one channel at the ceiling', ceiling),
+    pacedRows('channels at once under the tenant budget', parallel),
+    '',
+    `Memory: the command line (\`node dist/src/index.js import run …\`, its own process) with throttling off and \`IMPORT_THREAD_RPS=1000\`, \`BULK_TENANT_RPS=10000\`, \`BULK_TEAM_RPS=1000\` (the highest the configuration accepts), so the run is CPU-bound. Peak RSS is the kernel's high-water mark (\`ru_maxrss\` at exit through \`bench/rss-probe.ts\`; at the end of planning, \`VmHWM\` when the job started).`,
+    '',
+    '| export | channels | planned / imported | run (process start to exit) | messages/s over the run | peak RSS at the end of planning | peak RSS |',
+    '|---|---|---|---|---|---|---|',
+    ...[m.small, m.large].map(
+      (x) =>
+        `| ${x.messages.toLocaleString('en-US')} message objects | ${x.channels} | ${x.planned} / ${x.imported} | ${x.seconds} s | ${x.messagesPerSecond} | ${x.planningPeakMiB ?? 'n/a'} MiB | **${x.peakMiB} MiB** |`,
+    ),
+    '',
+    `Kills: the command line imports ${k.messages.toLocaleString('en-US')} message objects over ${k.channels} channels (throttling on, limits raised to its 200/s per thread and 400/s tenant, \`ChannelMessage.Read.All\` granted), is SIGKILLed when the emulator has answered ${k.kills.join(', ')} messages (seeded random points), then runs to its end; each relaunch waits for the killed run's job lease to lapse. ${k.runs} launches, ${k.seconds} s; the last ${k.resumed ? 'resumed the job' : '**did not say it resumed**'} and exited ${k.finalExitCode}.`,
+    '',
+    '| planned | imported | same body twice | same createdDateTime twice | imported − planned | duplicates | missing | replies without their root |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${k.planned} | ${k.imported} | ${k.sameBody} | ${k.sameTime} | ${k.overCount} | **${k.duplicates}** | **${k.gaps}** | ${k.repliesWithoutParent} |`,
+    '',
+    `Errors: ${errors.length === 0 ? 'none' : errors.join('; ')}.`,
+    '',
+  ];
+}
+
+/** `--only import`: the machine, the import figures and their details. */
+export function renderImportOnly(r: ImportOnlyResults): string {
+  const m = r.machine;
+  const lines = ['# Benchmarks: history import only', '', '## Reproduce', '', '```sh', r.command, '```', ''];
+  lines.push(
+    `Profile \`${r.profile}\`, run took ${r.durationSeconds} s on ${m.cores} × ${m.cpuModel}, Node.js ${m.node}, load average ${m.loadAverageStart} / ${m.loadAverageEnd ?? 'n/a'}.`,
+    '',
+  );
+  lines.push('| # | figure | value | target | result |', '|---|---|---|---|---|');
+  r.figures.forEach((f, i) => lines.push(`| ${i + 1} | ${f.label} | ${fmt(f.value)} | ${f.target} | ${verdict(f)} |`));
+  lines.push('', ...importSection(r.historyImport));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes `<dir>/benchmarks.md` and `<dir>/benchmarks.json` — or, for an `--only import` run,
+ * `<dir>/benchmarks-import.md` and `.json`, so the full report is never replaced by a part — and
+ * returns their paths.
+ */
+export function writeResults(dir: string, results: BenchResults | ImportOnlyResults, notes = ''): { markdown: string; json: string } {
   fs.mkdirSync(dir, { recursive: true });
-  const markdown = path.join(dir, 'benchmarks.md');
-  const json = path.join(dir, 'benchmarks.json');
-  fs.writeFileSync(markdown, renderMarkdown(results, notes));
+  const full = 'turnOverhead' in results;
+  const markdown = path.join(dir, full ? 'benchmarks.md' : 'benchmarks-import.md');
+  const json = path.join(dir, full ? 'benchmarks.json' : 'benchmarks-import.json');
+  fs.writeFileSync(markdown, full ? renderMarkdown(results, notes) : renderImportOnly(results));
   fs.writeFileSync(json, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   return { markdown, json };
 }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCertificate } from '../emulator/index';
 import { writeResults } from './report';
-import { FULL_PROFILE, runSuite, SMOKE_PROFILE, type BenchProfile } from './suite';
+import { FULL_PROFILE, runImportOnly, runSuite, SMOKE_PROFILE, type BenchProfile } from './suite';
 
 /** The repository root (this file runs from `dist/bench/`). */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -13,23 +13,34 @@ interface Args {
   profile: BenchProfile;
   outDir: string;
   bulkScale: number | null;
+  /** `--only import`: the history import's figures alone, written as benchmarks-import.{md,json} */
+  only: 'import' | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { profile: FULL_PROFILE, outDir: '', bulkScale: null };
+  const args: Args = { profile: FULL_PROFILE, outDir: '', bulkScale: null, only: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') args.profile = SMOKE_PROFILE;
     else if (a === '--out') args.outDir = path.resolve(argv[++i] ?? '');
     else if (a === '--bulk-scale') args.bulkScale = Number(argv[++i]);
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --smoke] [--out <dir>] [--bulk-scale <n>]\n');
+    else if (a === '--only') {
+      const part = argv[++i];
+      if (part !== 'import') throw new Error(`--only knows one part, import (got ${part ?? 'nothing'})`);
+      args.only = part;
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench [-- --smoke] [--out <dir>] [--bulk-scale <n>] [--only import]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   if (args.bulkScale !== null && !(args.bulkScale > 0)) throw new Error('--bulk-scale must be a positive number');
-  // A smoke run must never overwrite the published figures.
-  args.outDir ||= args.profile === SMOKE_PROFILE ? path.join(os.tmpdir(), 'tmb-bench-smoke') : path.join(ROOT, 'docs');
+  // A smoke run must never overwrite the published figures, nor a partial run sit next to them unasked.
+  args.outDir ||=
+    args.profile === SMOKE_PROFILE
+      ? path.join(os.tmpdir(), 'tmb-bench-smoke')
+      : args.only
+        ? path.join(os.tmpdir(), 'tmb-bench-import')
+        : path.join(ROOT, 'docs');
   return args;
 }
 
@@ -56,10 +67,16 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (await reexecIfNeeded()) return;
   const profile: BenchProfile = args.bulkScale === null ? args.profile : { ...args.profile, bulk: { ...args.profile.bulk, scale: args.bulkScale } };
-  const extra = [args.profile.name === 'smoke' ? '--smoke' : '', args.bulkScale !== null ? `--bulk-scale ${args.bulkScale}` : ''].filter(Boolean).join(' ');
+  const extra = [
+    args.profile.name === 'smoke' ? '--smoke' : '',
+    args.bulkScale !== null ? `--bulk-scale ${args.bulkScale}` : '',
+    args.only ? `--only ${args.only}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const command = `npm run bench${extra ? ` -- ${extra}` : ''}`;
   const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  const results = await runSuite(profile, command, log);
+  const results = args.only ? await runImportOnly(profile, command, log) : await runSuite(profile, command, log);
   const notesFile = path.join(ROOT, 'bench', 'notes.md');
   const notes = fs.existsSync(notesFile) ? fs.readFileSync(notesFile, 'utf8') : '';
   const written = writeResults(args.outDir, results, notes);

@@ -12,7 +12,7 @@ import { startBot, type RunningBot } from '../src/index';
 import { startFloorBot, type FloorBot } from './floor-bot';
 
 /** A sink for log lines: the bot pays for formatting them, as in production, and nothing is kept. */
-function discard(): Writable {
+export function discard(): Writable {
   return new Writable({
     write(_chunk, _enc, done) {
       done();

@@ -3,8 +3,10 @@ import { concurrencyTargets, measureConcurrency, type ConcurrencyOptions, type C
 import { measureEconomy, type EconomyOptions, type EconomyResult } from './economy';
 import { benchFixture, type BenchFixtureShape } from './fixture';
 import { measureFlood, type FloodOptions, type FloodResult } from './flood';
+import { measureImport, type ImportBenchOptions, type ImportBenchResult } from './import';
 import { loadAverage, machineInfo, type MachineInfo } from './machine';
 import { measureMemory, type MemoryOptions, type MemoryResult } from './memory';
+import { startEmulator } from '../emulator/index';
 import { startBenchStack } from './stack';
 import { measureTurnOverhead, type TurnOverheadOptions, type TurnOverheadResult } from './turn-overhead';
 
@@ -18,9 +20,10 @@ export interface BenchProfile {
   memory: MemoryOptions;
   bulk: BulkOptions;
   flood: FloodOptions;
+  historyImport: ImportBenchOptions;
 }
 
-/** `npm run bench`: the sizes issue #7 asks for (about three to six minutes on two cores). */
+/** `npm run bench`: the sizes issue #7 asks for (about three to six minutes on two cores, plus about seven for the import). */
 export const FULL_PROFILE: BenchProfile = {
   name: 'full',
   fixture: { bulkTeams: 50, channelsPerTeam: 20, extraAdmins: 208 },
@@ -30,6 +33,12 @@ export const FULL_PROFILE: BenchProfile = {
   memory: { warmupTurns: 3000, turns: 10000, workers: 8, resetEveryTurns: 1000 },
   bulk: { scale: 1, timeoutSeconds: 240 },
   flood: { roundTrips: 400, phases: 4, floodPerSecond: 300, floodConcurrency: 64 },
+  historyImport: {
+    ceilingMessages: 308,
+    parallel: { channels: 10, messagesPerChannel: 200, tenantPerSecond: 20 },
+    memory: { small: 20000, large: 200000, channels: 20 },
+    kills: { messages: 2000, channels: 2, kills: 3, seed: 7 },
+  },
 };
 
 /** The smoke run in `npm test`: every measurement, a few iterations each (a few seconds). */
@@ -42,6 +51,13 @@ export const SMOKE_PROFILE: BenchProfile = {
   memory: { warmupTurns: 8, turns: 16, workers: 2, resetEveryTurns: 16 },
   bulk: { scale: 10, timeoutSeconds: 30 },
   flood: { roundTrips: 8, phases: 2, floodPerSecond: 200, floodConcurrency: 16 },
+  // The kill part waits out one job lease (10–15 s) after its kill: most of the import smoke's time.
+  historyImport: {
+    ceilingMessages: 30,
+    parallel: { channels: 3, messagesPerChannel: 8, tenantPerSecond: 10 },
+    memory: { small: 300, large: 1000, channels: 4 },
+    kills: { messages: 200, channels: 2, kills: 1, seed: 7 },
+  },
 };
 
 /** One figure as reported: a ratio (or count) and its target. */
@@ -66,6 +82,7 @@ export interface BenchResults {
   memory: MemoryResult;
   bulk: BulkResult;
   flood: FloodResult;
+  historyImport: ImportBenchResult;
 }
 
 const MAX_TURN_RATIO = 1.2;
@@ -156,6 +173,7 @@ export function figuresOf(r: Omit<BenchResults, 'figures'>): Figure[] {
     { id: 'concurrency.confirm.p99', label: `${c.admins} admins at once: Confirm, p99 / floor`, value: c.confirm.p99Ratio, target: 'information', pass: null },
     le('concurrency.errors', `${c.admins} admins at once: errors`, c.botErrors, 0),
     ...floodFigures(r.flood),
+    ...importFigures(r.historyImport),
   );
   return out;
 }
@@ -183,11 +201,56 @@ export function floodFigures(f: FloodResult): Figure[] {
   ];
 }
 
+/** The history import's figures: pacing at the ceiling and under a tenant budget, 429s, peak RSS, kills. */
+export function importFigures(r: ImportBenchResult): Figure[] {
+  const { ceiling: c, parallel: p, memory: m, kills: k } = r;
+  const n = (v: number) => v.toLocaleString('en-US');
+  const points = `${k.kills.length} random point${k.kills.length === 1 ? '' : 's'}`;
+  const clean = (...parts: { errors: string[] }[]) => parts.every((x) => x.errors.length === 0);
+  const le = (id: string, label: string, value: number, max: number, ok: boolean): Figure => ({
+    id,
+    label,
+    value,
+    target: `≤ ${max}`,
+    pass: Number.isFinite(value) && value <= max && ok,
+  });
+  const lt = (id: string, label: string, value: number, max: number, ok: boolean): Figure => ({
+    id,
+    label,
+    value,
+    target: `< ${max}`,
+    pass: Number.isFinite(value) && value < max && ok,
+  });
+  return [
+    le(
+      'import.ceiling.timeOverIdeal',
+      `import into one channel at ${c.limits.importPerThread}/s per thread (${n(c.imported)} messages): first → last import request / ideal (${c.idealSeconds} s)`,
+      c.importOverIdeal,
+      1.05,
+      clean(c),
+    ),
+    lt('import.ceiling.429', 'import into one channel: 429 answers, % of import requests', c.throttledPercent, 1, clean(c)),
+    le(
+      'import.parallel.timeOverIdeal',
+      `import into ${p.channels} channels at once, ${p.limits.perAppPerTenant}/s for the tenant (${n(p.imported)} messages): first → last import request / ideal (${p.idealSeconds} s, import requests only)`,
+      p.importOverIdeal,
+      1.05,
+      clean(p),
+    ),
+    lt('import.parallel.429', `import into ${p.channels} channels at once: 429 answers, % of import requests`, p.throttledPercent, 1, clean(p)),
+    lt('import.rss.small', `import command line, peak RSS planning and running ${n(m.small.messages)} messages, MiB`, m.small.peakMiB, 250, clean(m.small)),
+    lt('import.rss.large', `import command line, peak RSS planning and running ${n(m.large.messages)} messages, MiB`, m.large.peakMiB, 250, clean(m.large)),
+    le('import.rss.ratio', `import peak RSS, ${n(m.large.messages)} ÷ ${n(m.small.messages)} messages`, m.largeOverSmall, 1.25, clean(m.small, m.large)),
+    le('import.kills.duplicates', `import SIGKILLed at ${points}, then resumed: messages imported twice`, k.duplicates, 0, clean(k)),
+    le('import.kills.gaps', `import SIGKILLed at ${points}, then resumed: messages missing`, k.gaps, 0, clean(k)),
+  ];
+}
+
 /**
  * Runs every measurement of issue #7 in one process, against one emulator (throttling off except
- * during the bulk run) and the real bot: turn overhead, memory, concurrency, token and directory
- * economy (on a fresh bot), then bulk (on a fresh bot configured for the limits in force).
- * `log` receives one line per phase.
+ * during the bulk and import runs) and the real bot: turn overhead, memory, concurrency, token and
+ * directory economy (on a fresh bot), bulk (on a fresh bot configured for the limits in force),
+ * flood, then the history import (in-process and as the command line). `log` receives one line per phase.
  */
 export async function runSuite(profile: BenchProfile, command: string, log: (line: string) => void = () => {}): Promise<BenchResults> {
   const machine = machineInfo();
@@ -215,6 +278,7 @@ export async function runSuite(profile: BenchProfile, command: string, log: (lin
     const bulk = await measureBulk(stack.emulator, fixture, profile.fixture, profile.bulk);
     log(`flood: one user sends ${profile.flood.floodPerSecond} commands/s while another admin works…`);
     const flood = await measureFlood(stack.emulator, fixture, profile.fixture, profile.flood);
+    const historyImport = await measureImport(stack.emulator, profile.historyImport, log);
     delete turnOverhead.scripts;
     machine.loadAverageEnd = loadAverage();
     const partial = {
@@ -228,9 +292,35 @@ export async function runSuite(profile: BenchProfile, command: string, log: (lin
       memory,
       bulk,
       flood,
+      historyImport,
     };
     return { ...partial, figures: figuresOf(partial) };
   } finally {
     await stack.stop();
+  }
+}
+
+/** `npm run bench -- --only import`: the history import's figures alone. */
+export interface ImportOnlyResults {
+  profile: string;
+  command: string;
+  machine: MachineInfo;
+  durationSeconds: number;
+  figures: Figure[];
+  historyImport: ImportBenchResult;
+}
+
+/** Runs only the history import's measurements, against an emulator of their own (the default fixture plus the import team). */
+export async function runImportOnly(profile: BenchProfile, command: string, log: (line: string) => void = () => {}): Promise<ImportOnlyResults> {
+  const machine = machineInfo();
+  const started = performance.now();
+  const emulator = await startEmulator({ quiet: true, limits: { enabled: false } });
+  try {
+    const historyImport = await measureImport(emulator, profile.historyImport, log);
+    machine.loadAverageEnd = loadAverage();
+    const durationSeconds = Math.round((performance.now() - started) / 100) / 10;
+    return { profile: profile.name, command, machine, durationSeconds, figures: importFigures(historyImport), historyImport };
+  } finally {
+    await emulator.stop();
   }
 }

@@ -11,7 +11,8 @@ const finite = (v: number, what: string) => assert.ok(Number.isFinite(v) && v > 
  * here — only that every figure comes out finite and nothing failed.
  */
 describe('the benchmark harness, in a smoke run', function () {
-  this.timeout(120000);
+  // The import part waits out one job lease (10–15 s) after its kill.
+  this.timeout(180000);
   let r: BenchResults;
 
   before(async () => {
@@ -85,6 +86,29 @@ describe('the benchmark harness, in a smoke run', function () {
     assert.ok(f.floodCommandsSent > f.limits.userCommandsBurst, 'the flood goes beyond the burst');
     assert.ok(f.floodCommandsRefused > 0, 'and is refused');
     assert.ok(f.floodGraphCalls <= f.floodCommandsAdmitted * f.graphCallsPerCommand, 'refused commands make no Graph call');
+  });
+
+  it("imports at the ceiling and under a tenant budget, reads the command line's peak RSS, and resumes after a kill without a duplicate or a gap", () => {
+    const { ceiling, parallel, memory, kills } = r.historyImport;
+    for (const p of [ceiling, parallel]) {
+      assert.deepEqual(p.errors, []);
+      assert.equal(p.failed, 0);
+      assert.equal(p.imported, p.planned, 'every planned message imported once');
+      finite(p.importOverIdeal, 'import time / ideal');
+      assert.ok(Number.isFinite(p.throttledPercent));
+    }
+    assert.equal(parallel.channels, SMOKE_PROFILE.historyImport.parallel.channels);
+    for (const run of [memory.small, memory.large]) {
+      assert.deepEqual(run.errors, []);
+      assert.equal(run.exitCode, 0);
+      finite(run.peakMiB, 'peak RSS');
+    }
+    finite(memory.largeOverSmall, 'peak RSS ratio');
+    assert.deepEqual(kills.errors, []);
+    assert.equal(kills.kills.length, SMOKE_PROFILE.historyImport.kills.kills);
+    assert.equal(kills.resumed, true, 'the run after the kill resumed the job');
+    assert.equal(kills.duplicates, 0);
+    assert.equal(kills.gaps, 0);
   });
 
   it('writes every figure into the report with its target', () => {

@@ -8,6 +8,16 @@ import { benchEnv } from './stack';
 const ENTRY = path.resolve(__dirname, '..', 'src', 'index.js');
 const PROBE = path.join(__dirname, 'rss-probe.js');
 
+/**
+ * The Node flags `npm run import` starts the command line with (package.json's `import` script, e.g.
+ * its heap cap), so the figures are those of the command the operator runs.
+ */
+function importNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/src\/index\.js import\b/.exec(pkg.scripts?.import ?? '')?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
+}
+
 /** How a command-line run ended. */
 export interface CliEnd {
   code: number | null;
@@ -49,7 +59,7 @@ let runs = 0;
 export function launchImport(emulator: Emulator, dataDir: string, args: string[], env: Record<string, string> = {}): CliRun {
   const rssFile = path.join(dataDir, `peak-rss-${++runs}.txt`);
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', PROBE, ENTRY, 'import', ...args], {
+  const child = spawn(process.execPath, [...importNodeFlags(), '--require', PROBE, ENTRY, 'import', ...args], {
     env: { ...process.env, ...benchEnv(emulator, dataDir), NODE_EXTRA_CA_CERTS: emulator.certPath, TMB_BENCH_RSS_FILE: rssFile, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,28 +10,21 @@ import { MigrationApi } from './graph/migration-api';
 import { TeamsDirectory } from './graph/teams-directory';
 import type { Logger } from './log/logger';
 import { createLogger } from './log/logger';
-import { createHttpServer } from './teams/http-server';
-import { createTurnAdmission } from './teams/turn-admission';
-import { UserCommandLimiter } from './teams/user-command-limiter';
 import { createStore } from './store/create-store';
 import type { Store } from './store/ports/store';
 import { TargetResolver } from './features/shared/target-resolver';
 import { StartMigrationFlow } from './features/start/start-migration';
-import { createVerbTable } from './teams/verb-table';
 import type { BotAdapter, BotApplication } from './teams/bot-app';
-import { createBotApplication } from './teams/bot-app';
 import { AuditFlow } from './features/audit/audit';
 import { CompleteMigrationFlow } from './features/complete/complete-migration';
 import { LockedFlow } from './features/locked/locked';
 import { StatusFlow } from './features/status/status';
 import { OperationGuard } from './features/shared/operation-guard';
 import { MigrationFormFlow } from './features/form/migration-form';
-import { registerRoutes } from './teams/routes';
 import { ReminderService } from './features/background/reminder-service';
 import { InterruptedConfirmations } from './features/background/interrupted-confirmations';
 import { PendingRetention } from './features/background/pending-retention';
 import { BackgroundTasks } from './features/background/background-task';
-import { BotMessenger } from './teams/messenger';
 import { longestCallMs } from './domain/graph-call-timing';
 import { BulkFlows } from './features/bulk/bulk-flows';
 import { Pacer } from './features/shared/pacer';
@@ -101,6 +94,25 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir },
     ));
 
+  // The Teams edge (botbuilder, teams-ai, restify) is loaded here, when the bot starts, not when this module
+  // loads: the import command line shares this composition root and never needs it (about 100 MB less memory).
+  const [
+    { createHttpServer },
+    { createTurnAdmission },
+    { UserCommandLimiter },
+    { createVerbTable },
+    { createBotApplication },
+    { registerRoutes },
+    { BotMessenger },
+  ] = await Promise.all([
+    import('./teams/http-server'),
+    import('./teams/turn-admission'),
+    import('./teams/user-command-limiter'),
+    import('./teams/verb-table'),
+    import('./teams/bot-app'),
+    import('./teams/routes'),
+    import('./teams/messenger'),
+  ]);
   const { app, adapter } = createBotApplication(config);
 
   const resolver = new TargetResolver(directory);

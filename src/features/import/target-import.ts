@@ -135,7 +135,9 @@ export class TargetImport {
     await this.patch({ state: 'queued', startedByJob: true, conversationCreationDateTime: null });
     try {
       const receipt = await this.throttledRetry(() => migration.startMigration(this.ref, date));
-      const after = snapshotOf(await this.readThread().then((t) => t ?? { ...before, migrationMode: 'inProgress', createdDateTime: date }));
+      // A 204 means exactly this (spec §2), so the thread is not read again: the channel's first import
+      // comes a second sooner (reads draw on the same 1/s per-channel budget).
+      const after = { createdDateTime: date, originalCreatedDateTime: before.originalCreatedDateTime ?? before.createdDateTime, migrationMode: 'inProgress' as const };
       await this.recordStart('succeeded', receipt.requestId, before, after, date);
       await this.patch({ state: 'importing', conversationCreationDateTime: after.createdDateTime ?? date });
     } catch (err) {

@@ -26,8 +26,9 @@ export const USAGE = `Usage:
 /** Exit codes: 0 done, 1 finished with failures or stopped, 2 bad input (nothing written). */
 export type ExitCode = 0 | 1 | 2;
 
-function requestFrom(argv: string[]): ImportRequest {
-  const { values, positionals } = parseArgs({
+/** The command's options, parsed by node:util (which throws naming an unknown or malformed option). */
+function parseOptions(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -38,6 +39,16 @@ function requestFrom(argv: string[]): ImportRequest {
       'upload-files': { type: 'boolean' },
     },
   });
+}
+
+function requestFrom(argv: string[]): ImportRequest {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (err) {
+    throw new ImportRequestError(`${(err as Error).message}.\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new ImportRequestError(`Give exactly one export file (got ${positionals.length}).\n${USAGE}`);
   if (!values.team) throw new ImportRequestError(`--team "<team name or id>" is required: the team whose channels receive the history.\n${USAGE}`);
   return {
@@ -103,6 +114,7 @@ class Progress {
 
   stop(): void {
     this.multi?.stop();
+    this.multi = null;
   }
 }
 
@@ -141,6 +153,12 @@ export async function runImportCommand(argv: string[], deps: ImportCommandDeps):
     let end;
     try {
       end = await deps.engine.run(deps.runner, job, { onProgress: (t, c) => progress.update(t, c), waitForLeaseMs: 20000 });
+    } catch (e) {
+      if (e instanceof ExportRefused) throw e;
+      // Something failed mid-run (the store, an unexpected answer): what was sent is recorded, so a re-run resumes.
+      progress.stop();
+      err.write(`The import stopped: ${(e as Error)?.message ?? String(e)}. Every message sent so far is recorded; run the same command again to resume.\n`);
+      return 1;
     } finally {
       progress.stop();
       process.removeListener('SIGINT', stop);

@@ -83,26 +83,25 @@ export class MessageImportApi {
   }
 
   /**
-   * The newest root messages of a thread, or replies of one message, up to `limit` (Graph returns
-   * newest first). Needs ChannelMessage.Read.All / Chat.Read.All.
+   * Reads a thread's root messages, or one message's replies, page by page (Graph returns newest
+   * first) and hands each page to `visit` until it returns true or `maxPages` were read; returns
+   * whether `visit` stopped it. Needs ChannelMessage.Read.All / Chat.Read.All.
    */
-  async listMessages(target: TargetRef, parentId: string | null, limit: number): Promise<ImportedMessage[]> {
+  async scanMessages(target: TargetRef, parentId: string | null, visit: (page: ImportedMessage[]) => boolean, maxPages: number): Promise<boolean> {
     const base = parentId ? `${threadPath(target)}/messages/${graphSegment('message', parentId)}/replies` : `${threadPath(target)}/messages`;
-    const items: ImportedMessage[] = [];
     try {
       let page = (await withTimeout(this.timeoutMs, (signal) =>
         this.client.api(base).option('signal', signal).query({ $top: '50' }).get(),
       )) as Page<ImportedMessage>;
-      items.push(...page.value);
-      while (page['@odata.nextLink'] && items.length < limit) {
+      for (let pages = 1; ; pages++) {
+        if (visit(page.value)) return true;
         const next = page['@odata.nextLink'];
+        if (!next || pages >= maxPages) return false;
         page = (await withTimeout(this.timeoutMs, (signal) => this.client.api(next).option('signal', signal).get())) as Page<ImportedMessage>;
-        items.push(...page.value);
       }
     } catch (err) {
       throw toGraphCallError(err);
     }
-    return items.slice(0, limit);
   }
 
   /** Uploads `bytes` as `name` into the channel's files folder (simple upload, at most 4 MB). */

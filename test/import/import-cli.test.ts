@@ -55,6 +55,13 @@ describe('an operator imports a Slack export from the command line', function ()
     assert.equal(op.emulator.graphWrites().length, 0);
   });
 
+  it('answers an unknown option with what was wrong and the usage, exit 2', async () => {
+    const result = await op.runs(['run', exportFile, '--team', TEAM, '--fallback', 'alexw@example.com']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Unknown option '--fallback'[\s\S]*Usage:/);
+    assert.equal(op.emulator.graphWrites().length, 0);
+  });
+
   it('refuses a fallback user who is not in the tenant, before anything is read from the export', async () => {
     const result = await op.runs(['run', exportFile, '--team', TEAM, '--fallback-user', 'nobody@example.com']);
     assert.equal(result.code, 2);

@@ -15,6 +15,28 @@ export type PlannedItem =
   | { seq: number; kind: 'placeholder'; message: SourceMessage; parentSourceId: null }
   | { seq: number; kind: 'skipped'; message: SourceMessage; parentSourceId: string | null; reason: string };
 
+/** The export contradicts itself in a way the import cannot carry over faithfully; the message says how. */
+export class SourceProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceProblem';
+  }
+}
+
+/** Earliest and latest times a message may carry (JavaScript dates cover ±8.64e15 ms; exports are after 1970). */
+const LATEST_MS = Date.UTC(9999, 11, 31);
+
+/** Why a message cannot be planned (a repeated id, a time that is not a date), or null. */
+function sourceMessageProblem(message: SourceMessage, seen: ReadonlySet<string>): string | null {
+  if (seen.has(message.id) || message.id.startsWith('placeholder:')) {
+    return `The export holds two messages with the id "${message.id.slice(0, 80)}" in one channel, so the import could not tell them apart; export the workspace again.`;
+  }
+  if (!Number.isSafeInteger(message.time) || message.time < 0 || message.time > LATEST_MS) {
+    return `The message "${message.id.slice(0, 80)}" has a time that is not a date (${String(message.time).slice(0, 30)}); export the workspace again.`;
+  }
+  return null;
+}
+
 /** The source id of the placeholder root made for a thread whose root is gone. */
 export function placeholderId(threadId: string): string {
   return `placeholder:${threadId}`;
@@ -31,8 +53,13 @@ function placeholderFor(reply: SourceMessage, threadId: string): SourceMessage {
 export async function* plannedStream(messages: AsyncIterable<SourceMessage>): AsyncGenerator<PlannedItem> {
   /** Root id → the id replies go under (itself, or its placeholder). Absent: not importable. */
   const roots = new Map<string, string>();
+  /** Every id seen: a repeated id would make a resumed run (and replies) find the wrong message. */
+  const seen = new Set<string>();
   let seq = 0;
   for await (const message of messages) {
+    const problem = sourceMessageProblem(message, seen);
+    if (problem) throw new SourceProblem(problem);
+    seen.add(message.id);
     if (message.threadId === null) {
       if (isDeletedRoot(message)) {
         roots.set(message.id, message.id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { statSync } from 'node:fs';
 import { parseChannelMap } from '../../domain/import/channel-matching';
+import { SourceProblem } from '../../domain/import/planned-stream';
 import type { TeamsIdentity } from '../../domain/import/teams-message';
 import { targetKey } from '../../domain/targets';
 import type { Actor } from '../../domain/targets';
@@ -99,7 +100,7 @@ export class ImportEngine {
     const reader = await openExport(request.exportPath, this.deps.archive);
     try {
       const context = await ImportContext.build(reader, this.deps.users);
-      const plan = await planImport(
+      const plan = await planOrRefuse(
         { directory: this.deps.directory, ledger: this.deps.store, rates: this.deps.rates },
         {
           reader,
@@ -216,6 +217,16 @@ export class ImportEngine {
       : await this.deps.store.listImportJobs({ limit: 20 });
     if (jobId && jobs.length === 0) throw new ImportRequestError(`No import job ${jobId}. Run "import status" to list jobs.`);
     return Promise.all(jobs.map(async (job) => ({ job, targets: await this.deps.store.listImportTargets(job.id) })));
+  }
+}
+
+/** The plan, with an export that contradicts itself refused in the admin's words. */
+async function planOrRefuse(...args: Parameters<typeof planImport>): Promise<ImportPlan> {
+  try {
+    return await planImport(...args);
+  } catch (err) {
+    if (err instanceof SourceProblem) throw new ImportRequestError(err.message);
+    throw err;
   }
 }
 

@@ -38,7 +38,7 @@ export interface RunHooks {
 export type RunEnd =
   { state: 'done'; targets: ImportTarget[] } | { state: 'stopped'; reason: string; targets: ImportTarget[] } | { state: 'busy'; reason: string };
 
-const FINISHED: ReadonlySet<ImportTarget['state']> = new Set(['failed', 'skipped', 'completed']);
+const FINISHED: ReadonlySet<ImportTarget['state']> = new Set(['skipped', 'completed']);
 
 /**
  * Runs an import job in this process: takes the job's lease (one runner per job, across
@@ -112,7 +112,12 @@ export class ImportJobRunner {
     try {
       const context = await ImportContext.build(reader, this.deps.users);
       const targets = await store.listImportTargets(job.id);
-      await Promise.all(
+      // A channel that failed as a whole (no permission yet, another app's migration) is tried again on every run.
+      for (const t of targets.filter((x) => x.state === 'failed')) {
+        await store.updateImportTarget(job.id, t.targetKey, { state: 'queued', detail: null, errorCode: null, requestId: null });
+        t.state = 'queued';
+      }
+      const settled = await Promise.allSettled(
         targets.map(async (target) => {
           if (FINISHED.has(target.state) || (target.state === 'imported' && !job.options.completeWhenDone)) return target;
           const budgets = importBudgets(
@@ -138,12 +143,19 @@ export class ImportJobRunner {
             await run.complete();
             return (await store.listImportTargets(job.id)).find((t) => t.targetKey === target.targetKey) ?? target;
           }
-          return run.run();
+          // An unexpected error (the store failing) stops the other channels too, between messages.
+          return run.run().catch((err: unknown) => {
+            this.stop(`an unexpected error: ${(err as Error)?.message ?? String(err)}`);
+            throw err;
+          });
         }),
       );
+      const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
       const final = await store.listImportTargets(job.id);
       if (this.stopReason) return { state: 'stopped', reason: this.stopReason, targets: final };
-      await store.updateImportJob(job.id, { state: 'done' });
+      // A job with a channel that failed as a whole stays open: running it again retries those channels.
+      if (!final.some((t) => t.state === 'failed')) await store.updateImportJob(job.id, { state: 'done' });
       return { state: 'done', targets: final };
     } finally {
       await reader.close();

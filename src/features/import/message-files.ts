@@ -1,6 +1,8 @@
 import type { FilePart } from '../../domain/import/chat-message';
 import type { SourceFile } from '../../domain/import/source-model';
 import type { MessageImportApi } from '../../graph/message-import-api';
+import { toGraphCallError } from '../../graph/graph-errors';
+import { formatErrorCode } from '../../domain/graph-failure';
 import type { ExportReader } from '../../sources/export-reader';
 
 /** Images Teams shows inline (`hostedContents`). */
@@ -54,8 +56,14 @@ export async function fileParts(files: readonly SourceFile[], deps: FileDeps): P
       continue;
     }
     const { teamId, channelId } = deps.upload;
-    const uploaded = await deps.paced(() => deps.api.uploadToChannelFiles(teamId, channelId, `${file.id}-${name}`, bytes));
-    parts.push({ kind: 'uploaded', name, id: attachmentId(uploaded.eTag, uploaded.id), url: uploaded.webUrl });
+    try {
+      const uploaded = await deps.paced(() => deps.api.uploadToChannelFiles(teamId, channelId, `${file.id}-${name}`, bytes));
+      parts.push({ kind: 'uploaded', name, id: attachmentId(uploaded.eTag, uploaded.id), url: uploaded.webUrl });
+    } catch (err) {
+      // The message still goes in, naming the file and why it is not attached (e.g. Files.ReadWrite.All not granted).
+      const failure = toGraphCallError(err).failure;
+      parts.push({ kind: 'not uploaded', name, why: `the upload failed: ${formatErrorCode(failure)} ${failure.message}`.slice(0, 300) });
+    }
   }
   return parts;
 }

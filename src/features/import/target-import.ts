@@ -63,7 +63,6 @@ const MAX_ATTEMPTS = 6;
  */
 export class TargetImport {
   private readonly ref: TargetRef;
-  private readonly createdMs: number;
 
   constructor(
     private readonly deps: TargetImportDeps,
@@ -71,7 +70,12 @@ export class TargetImport {
     private target: ImportTarget,
   ) {
     this.ref = target.target;
-    this.createdMs = target.conversationCreationDateTime ? Date.parse(target.conversationCreationDateTime) : Number.NEGATIVE_INFINITY;
+  }
+
+  /** The thread's migration date as recorded once migration mode is ensured (messages must be later). */
+  private get threadCreatedMs(): number {
+    const date = this.target.conversationCreationDateTime;
+    return date ? Date.parse(date) : Number.NEGATIVE_INFINITY;
   }
 
   private now(): number {
@@ -137,7 +141,11 @@ export class TargetImport {
       const receipt = await this.throttledRetry(() => migration.startMigration(this.ref, date));
       // A 204 means exactly this (spec §2), so the thread is not read again: the channel's first import
       // comes a second sooner (reads draw on the same 1/s per-channel budget).
-      const after = { createdDateTime: date, originalCreatedDateTime: before.originalCreatedDateTime ?? before.createdDateTime, migrationMode: 'inProgress' as const };
+      const after = {
+        createdDateTime: date,
+        originalCreatedDateTime: before.originalCreatedDateTime ?? before.createdDateTime,
+        migrationMode: 'inProgress' as const,
+      };
       await this.recordStart('succeeded', receipt.requestId, before, after, date);
       await this.patch({ state: 'importing', conversationCreationDateTime: after.createdDateTime ?? date });
     } catch (err) {
@@ -233,7 +241,16 @@ export class TargetImport {
   /** Replays the channel to the last recorded row, then sends the rest in order. */
   private async importMessages(): Promise<void> {
     const last = await this.deps.store.lastImportMessage(this.job.id, this.target.targetKey);
-    const timeline = new ThreadTimeline(this.createdMs, this.now());
+    const timeline = new ThreadTimeline(this.threadCreatedMs, this.now());
+    // Replaying gives each earlier message its planned time; a time moved on after a clash is only in
+    // its row, so the latest times recorded before the resume point are fed back in.
+    const recorded = last
+      ? await this.deps.store.listImportMessages(this.job.id, this.target.targetKey, {
+          states: ['imported', 'intent'],
+          afterSeq: Math.max(-1, last.seq - 500),
+          limit: 500,
+        })
+      : [];
     let planned = 0;
     for await (const item of plannedStream(this.deps.reader.messages(this.target.sourceChannelId))) {
       planned = item.seq + 1;
@@ -244,7 +261,7 @@ export class TargetImport {
         continue;
       }
       if (last && item.seq === last.seq) {
-        if (last.createdDateTime) timeline.sent(Date.parse(last.createdDateTime));
+        for (const row of recorded) if (row.createdDateTime) timeline.sent(Date.parse(row.createdDateTime));
         if (last.state === 'intent') await this.deliver(item, Date.parse(last.createdDateTime ?? ''), timeline, true);
         continue;
       }
@@ -308,7 +325,9 @@ export class TargetImport {
       }
       parentId = parent.id;
     }
-    const author = decideAuthor(item.message, this.deps.context.users, this.job.options.fallbackUser);
+    // A placeholder stands for a message nobody wrote any more: it is the fallback user's when there is one.
+    const fallback = this.job.options.fallbackUser;
+    const author = item.kind === 'placeholder' && fallback ? { from: fallback, credit: null } : decideAuthor(item.message, this.deps.context.users, fallback);
     if (!('from' in author)) {
       const detail = `${author.needsFallback.name} (${author.needsFallback.status}) has no tenant user and no fallback user was named`;
       if (resumedIntent) await this.settle(item, { state: 'failed', detail }, { failed: 1 });
@@ -329,41 +348,24 @@ export class TargetImport {
     let shifts = 0;
     for (let attempt = 1; ; attempt++) {
       const message = build(timeMs);
+      const counts = this.sentCounts(item, message, author.credit !== null);
+      let receipt: { id: string; requestId: string | null };
+      // Only the Graph call is in the try: a store failure after it must not read as "Graph outcome unknown".
       try {
-        const receipt = await this.paced(this.deps.importBudgets, () =>
+        receipt = await this.paced(this.deps.importBudgets, () =>
           parentId ? this.deps.api.importReply(this.ref, parentId, message) : this.deps.api.importMessage(this.ref, message),
         );
-        await this.settle(
-          item,
-          { state: 'imported', graphId: receipt.id, requestId: receipt.requestId, createdDateTime: message.createdDateTime },
-          this.sentCounts(item, message, author.credit !== null),
-        );
-        timeline.sent(timeMs);
-        return;
       } catch (err) {
         const failure = toGraphCallError(err).failure;
         if (stopsTheThread(failure)) throw new ThreadRefused(failure, explainImportFailure(failure));
         if (failure.status === 409 || failure.outcomeUnknown) {
-          const found = await this.findLanded(parentId, timeMs, author.from.id);
-          if (found === 'unreadable' && failure.status === 409 && landedBefore) {
-            await this.settle(
-              item,
-              { state: 'imported', createdDateTime: message.createdDateTime, detail: 'landed before a restart; its id could not be read back' },
-              this.sentCounts(item, message, author.credit !== null),
-            );
+          const found = await this.findLanded(parentId, message, author.from.id);
+          if (found.state === 'ours') {
+            await this.settle(item, { state: 'imported', graphId: found.id, requestId: failure.requestId, createdDateTime: message.createdDateTime }, counts);
             timeline.sent(timeMs);
             return;
           }
-          if (found && found !== 'unreadable') {
-            await this.settle(
-              item,
-              { state: 'imported', graphId: found.id, requestId: failure.requestId, createdDateTime: message.createdDateTime },
-              this.sentCounts(item, message, author.credit !== null),
-            );
-            timeline.sent(timeMs);
-            return;
-          }
-          if (failure.status === 409 && shifts < MAX_TIME_SHIFTS) {
+          if (failure.status === 409 && found.state === 'taken' && shifts < MAX_TIME_SHIFTS) {
             // Another message holds this millisecond: move on by one, keeping the order.
             shifts++;
             timeMs += 1;
@@ -371,18 +373,47 @@ export class TargetImport {
             landedBefore = false;
             continue;
           }
+          if (failure.status === 409 && landedBefore) {
+            // The time is taken, our earlier call may have landed, and the thread cannot tell: never send it twice.
+            await this.settle(
+              item,
+              {
+                state: 'imported',
+                createdDateTime: message.createdDateTime,
+                detail: `landed before a restart or retry; its id could not be read back (${found.state === 'unreadable' ? 'grant ChannelMessage.Read.All' : 'not found reading the thread'})`,
+              },
+              counts,
+            );
+            timeline.sent(timeMs);
+            return;
+          }
+          if (failure.status === 409) {
+            await this.settle(
+              item,
+              {
+                state: 'failed',
+                detail: 'Graph says another message holds this time, but it could not be found reading the thread back; not sent again',
+                requestId: failure.requestId,
+              },
+              { failed: 1 },
+            );
+            return;
+          }
         }
         if (failure.status === 429 && attempt < MAX_ATTEMPTS) {
           this.deps.pacer.block(this.deps.importBudgets, (failure.retryAfterSeconds ?? 1) * 1000);
           continue;
         }
-        if ((failure.outcomeUnknown || failure.status === 429) && attempt < MAX_ATTEMPTS) {
+        if (failure.outcomeUnknown && attempt < MAX_ATTEMPTS) {
           landedBefore = true;
           continue;
         }
         await this.settle(item, { state: 'failed', detail: explainImportFailure(failure), requestId: failure.requestId }, { failed: 1 });
         return;
       }
+      await this.settle(item, { state: 'imported', graphId: receipt.id, requestId: receipt.requestId, createdDateTime: message.createdDateTime }, counts);
+      timeline.sent(timeMs);
+      return;
     }
   }
 
@@ -395,18 +426,40 @@ export class TargetImport {
   }
 
   /**
-   * Reads the thread back for a message at `timeMs` by `authorId` (ours, when a call's answer was
-   * lost or a retry got 409). Needs ChannelMessage.Read.All; `unreadable` without it.
+   * Reads the thread back for the message at `message`'s millisecond (a call's answer was lost, or
+   * a send got 409): `ours` when it has our author and, unless Graph rewrote it for inline images,
+   * our body; `taken` when another message holds the time; `absent` when none does; `unreadable`
+   * without ChannelMessage.Read.All. Pages newest first until past that time (at most 200 pages).
    */
-  private async findLanded(parentId: string | null, timeMs: number, authorId: string): Promise<{ id: string } | null | 'unreadable'> {
+  private async findLanded(
+    parentId: string | null,
+    message: ImportChatMessage,
+    authorId: string,
+  ): Promise<{ state: 'ours'; id: string } | { state: 'taken' | 'absent' | 'unreadable' }> {
+    const timeMs = Date.parse(message.createdDateTime);
+    let found: { state: 'ours'; id: string } | { state: 'taken' } | null = null;
     try {
-      const messages = await this.paced(this.deps.importBudgets, () => this.deps.api.listMessages(this.ref, parentId, parentId ? 1000 : 200));
-      const ours = messages.find((m) => Date.parse(m.createdDateTime) === timeMs && m.from?.user?.id === authorId);
-      return ours ? { id: ours.id } : null;
+      await this.paced(this.deps.importBudgets, () =>
+        this.deps.api.scanMessages(
+          this.ref,
+          parentId,
+          (page) => {
+            for (const m of page) {
+              if (Date.parse(m.createdDateTime) !== timeMs) continue;
+              const sameBody = message.hostedContents !== undefined || m.body?.content === message.body.content;
+              if (m.from?.user?.id === authorId && sameBody) found = { state: 'ours', id: m.id };
+              else found ??= { state: 'taken' };
+            }
+            return (found !== null && found.state === 'ours') || page.some((m) => Date.parse(m.createdDateTime) < timeMs);
+          },
+          200,
+        ),
+      );
     } catch (err) {
       this.deps.logger.warn({ target: this.target.targetKey, err: { message: (err as Error)?.message } }, 'could not read the thread back to settle an import');
-      return 'unreadable';
+      return { state: 'unreadable' };
     }
+    return found ?? { state: 'absent' };
   }
 
   /** Everything about a message but its time, prepared once (files read or uploaded once). */

@@ -78,6 +78,7 @@ export function handleConnector(core: Core, ctx: RequestContext): boolean {
       return true;
     }
     if (ctx.method === 'DELETE' && subId) {
+      core.connector.recordDeletion(id, subId);
       sendJson(ctx, 200, {});
       return true;
     }

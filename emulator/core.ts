@@ -1,6 +1,7 @@
 import type { AppCertificate } from './cert';
 import type { ConnectorStore } from './connector-store';
 import type { TenantState } from './state';
+import type { TeamsFileStore } from './teams-files';
 import type { RateLimiter } from './throttle';
 
 /** The shared pieces every service handler works with. */
@@ -14,6 +15,8 @@ export interface Core {
   tokenCounts: Map<string, number>;
   limiter: RateLimiter;
   connector: ConnectorStore;
+  /** files of personal chats: hosted downloads and consent upload URLs (`/_files/…`) */
+  teamsFiles: TeamsFileStore;
 }
 
 /** Resource URIs for which the emulated Entra issues tokens, normalised (lower case, no trailing slash). */

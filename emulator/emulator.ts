@@ -14,6 +14,7 @@ import { defaultFixture, expandFixture, type TenantFixture } from './fixture';
 import { sendGraphError, sendJson, type RequestContext } from './http';
 import { createListener } from './server';
 import { TenantState } from './state';
+import { TeamsFileStore } from './teams-files';
 import { RateLimiter } from './throttle';
 import type {
   AccessTokenClaims,
@@ -26,6 +27,7 @@ import type {
   NewTeam,
   RateLimits,
   Service,
+  TeamsFiles,
   ThreadState,
   UploadedFile,
 } from './types';
@@ -56,6 +58,7 @@ function certificateName(appKey: string): string {
 class RunningEmulator implements Emulator {
   readonly faults = new FaultStore();
   readonly connector: ConnectorStore;
+  readonly files: TeamsFiles;
   private readonly log: LoggedRequest[] = [];
   private readonly hanging = new Set<Socket>();
   private readonly sockets = new Set<Socket>();
@@ -68,6 +71,7 @@ class RunningEmulator implements Emulator {
     readonly port: number,
   ) {
     this.connector = core.connector;
+    this.files = core.teamsFiles;
     server.on('request', createListener({ core, faults: this.faults, log: this.log, hanging: this.hanging, control: (ctx) => this.control(ctx) }));
     // Every TCP connection, also one still in its TLS handshake (which closeAllConnections does not
     // know yet), so that stop() never leaves a client waiting on a busy machine.
@@ -106,6 +110,7 @@ class RunningEmulator implements Emulator {
     this.faults.clear();
     this.core.tokenCounts.clear();
     this.core.connector.clear();
+    this.core.teamsFiles.clear();
     this.core.limiter.clear();
   }
 
@@ -263,6 +268,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokenCounts: new Map(),
     limiter: new RateLimiter(options.limits),
     connector: new ConnectorStore(),
+    teamsFiles: new TeamsFileStore(baseUrl, state),
   };
   const info = buildInfo(core, certPath);
   const emulator = new RunningEmulator(server, core, info, port);

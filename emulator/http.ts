@@ -33,6 +33,7 @@ export function serviceOf(path: string): Service {
   if (path.startsWith('/botframework/') || path === '/botframework') return 'botframework';
   if (path.startsWith('/connector/') || path === '/connector') return 'connector';
   if (path.startsWith('/_emulator')) return 'control';
+  if (path.startsWith('/_files/')) return 'files';
   return 'entra';
 }
 
@@ -43,11 +44,11 @@ const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 export class BodyTooLarge extends Error {}
 
 /**
- * Reads the whole body (bounded) before routing. An oversized body is still read to its end
- * (and thrown away) so that the 413 answer reaches a client that is still sending; only past
- * DRAIN_LIMIT_BYTES is the connection dropped.
+ * Reads the whole body (bounded by `maxBytes`, default 4 MB) before routing. An oversized body is
+ * still read to its end (and thrown away) so that the 413 answer reaches a client that is still
+ * sending; only past DRAIN_LIMIT_BYTES is the connection dropped.
  */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -58,9 +59,9 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
         req.destroy();
         return;
       }
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= maxBytes) chunks.push(chunk);
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new BodyTooLarge('request body too large')) : resolve(Buffer.concat(chunks))));
+    req.on('end', () => (size > maxBytes ? reject(new BodyTooLarge('request body too large')) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }

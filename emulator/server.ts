@@ -20,6 +20,7 @@ import {
   splitUrl,
   type RequestContext,
 } from './http';
+import { handleFiles, UPLOAD_FRAGMENT_MAX_BYTES } from './teams-files';
 import type { LoggedRequest } from './types';
 
 /** What the request pipeline needs besides the Core. */
@@ -87,11 +88,16 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
     log,
     done: false,
   };
-  const binary = service === 'graph' && isDriveUpload(ctx.method, path);
+  const files = service === 'files';
+  const binary = files || (service === 'graph' && isDriveUpload(ctx.method, path));
   try {
-    ctx.rawBody = await readBody(req);
+    ctx.rawBody = await readBody(req, files ? UPLOAD_FRAGMENT_MAX_BYTES : undefined);
   } catch {
-    const message = binary ? 'The file is larger than 4 MB, the limit of a simple upload; use an upload session.' : 'The request body is too large.';
+    const message = files
+      ? 'The fragment is larger than 60 MiB, the limit of one upload session request.'
+      : binary
+        ? 'The file is larger than 4 MB, the limit of a simple upload; use an upload session.'
+        : 'The request body is too large.';
     sendGraphError(ctx, 413, 'RequestEntityTooLarge', message);
     return;
   }
@@ -127,6 +133,9 @@ function route(p: Pipeline, ctx: RequestContext): void {
       return;
     case 'control':
       p.control(ctx);
+      return;
+    case 'files':
+      handleFiles(p.core, ctx);
       return;
     case 'entra': {
       let decoded: string[];

@@ -1,7 +1,57 @@
 import { channelConversationId, personalConversationId, teamsUserId } from './conversations';
 import { defaultFixture, type FixtureUser, type TenantFixture } from './fixture';
 import { jsonText } from './json';
-import type { Emulator, RecordedActivity } from './types';
+import { FILE_CONSENT_CARD } from './connector-store';
+import type { Emulator, FileConsentCardSent, FileInfoCardSent, FileUploadSlot, HostedFile, HostFileOptions, RecordedActivity } from './types';
+
+/** Content type of the attachment Teams puts on a message when the user attached a file. */
+export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+/** A file a user attaches to a message. */
+export interface OutgoingFile {
+  name: string;
+  content: Buffer | string;
+  /** how the emulator serves it (lifetime, filler, speed...); `owner` defaults to the sending user */
+  hosting?: HostFileOptions;
+  /** put this URL in `content.downloadUrl` instead of the hosted one (a forged activity: another host, http, ...) */
+  downloadUrl?: string;
+}
+
+/** Options of `sendsFile` / `sendsFiles`. */
+export interface SendFileOptions {
+  /** @mention the bot in the text (default: as `says` does, i.e. in channels and group chats) */
+  mentionBot?: boolean;
+  /** add the `text/html` attachment Teams adds to a message with text (default true when there is text) */
+  htmlAttachment?: boolean;
+}
+
+/** The bot's answer to a message with attachments, and the files as hosted. */
+export interface FilePostResult extends PostResult {
+  /** the hosted files, in attachment order */
+  files: HostedFile[];
+  /** the activity as POSTed */
+  activity: Record<string, unknown>;
+}
+
+/** The bot's answer to a consent accept, and the upload URL the invoke carried. */
+export interface AcceptResult extends PostResult {
+  upload: FileUploadSlot;
+}
+
+/** The `file.download.info` attachment Teams puts on a message for a file the user attached. */
+export function fileDownloadAttachment(file: HostedFile, downloadUrl = file.downloadUrl): Record<string, unknown> {
+  return {
+    contentType: FILE_DOWNLOAD_INFO,
+    contentUrl: file.contentUrl,
+    name: file.name,
+    content: { downloadUrl, uniqueId: file.uniqueId, fileType: file.fileType, etag: file.etag },
+  };
+}
+
+/** Minimal HTML escaping for the `text/html` attachment. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
 /** The bot's answer to a POSTed activity: HTTP status and parsed body (the invoke response for invokes). */
 export interface PostResult {
@@ -27,6 +77,34 @@ export interface Conversation {
   lastReply(): RecordedActivity | undefined;
   /** content of the last adaptive card in this conversation, after updates */
   lastCard(): unknown;
+  /**
+   * The user attaches a file (hosted by `em.files`) to a message, optionally with text: a message whose
+   * attachments are `file.download.info` (then `text/html` when there is text), as Teams sends in a
+   * personal chat. Works in channels and group chats too, where Teams never sends it (a forged activity).
+   */
+  sendsFile(
+    name: string,
+    content: Buffer | string,
+    text?: string,
+    opts?: SendFileOptions & { hosting?: HostFileOptions; downloadUrl?: string },
+  ): Promise<FilePostResult>;
+  /** several files on one message (Teams allows that); see sendsFile */
+  sendsFiles(files: OutgoingFile[], text?: string, opts?: SendFileOptions): Promise<FilePostResult>;
+  /**
+   * The user clicks Allow on the file consent card of that activity: `em.files.createUpload` makes the
+   * upload URL, then a `fileConsent/invoke` with `action: 'accept'`, the card's `acceptContext` and
+   * `uploadInfo` goes to the bot (`replyToId` = the card's activity). Throws when the activity has no
+   * consent card in this conversation.
+   */
+  acceptsFile(activityId: string): Promise<AcceptResult>;
+  /** The user clicks Decline: a `fileConsent/invoke` with `action: 'decline'` and the card's `declineContext`, no uploadInfo. */
+  declinesFile(activityId: string): Promise<PostResult>;
+  /** file consent cards the bot sent to this conversation, in order */
+  fileConsents(): FileConsentCardSent[];
+  lastFileConsent(): FileConsentCardSent | undefined;
+  /** file info cards (uploaded files) the bot sent to this conversation, in order */
+  fileInfos(): FileInfoCardSent[];
+  lastFileInfo(): FileInfoCardSent | undefined;
   /** POSTs a raw activity; `token: null` sends no Authorization header, a string sends that token */
   post(activity: Record<string, unknown>, opts?: { token?: string | null }): Promise<PostResult>;
 }
@@ -155,15 +233,42 @@ export class TeamsClient {
     });
     const post = (activity: Record<string, unknown>, o?: { token?: string | null }) => this.post(activity, o?.token);
     const replies = () => emulator.connector.sent(conversationId);
+    const withText = (a: OutgoingActivity, text: string, mentionBot: boolean | undefined) => {
+      const mention = mentionBot ?? mentionByDefault;
+      const tag = `<at>${bot.name}</at>`;
+      a.text = mention ? `${tag} ${text}` : text;
+      a.textFormat = 'plain';
+      if (mention) a.entities.push({ type: 'mention', text: tag, mentioned: { ...bot } });
+    };
+    const sendsFiles = async (files: OutgoingFile[], text?: string, o: SendFileOptions = {}): Promise<FilePostResult> => {
+      const hosted = files.map((f) => emulator.files.host(f.name, f.content, { owner: user.key, ...f.hosting }));
+      const a = base('message');
+      const attachments: Record<string, unknown>[] = hosted.map((h, i) => fileDownloadAttachment(h, files[i].downloadUrl));
+      if (text !== undefined && text !== '') {
+        withText(a, text, o.mentionBot);
+        if (o.htmlAttachment ?? true) attachments.push({ contentType: 'text/html', content: `<p>${escapeHtml(a.text as string)}</p>` });
+      }
+      a.attachments = attachments;
+      const result = await post(a);
+      return { ...result, files: hosted, activity: a };
+    };
+    const consentCard = (activityId: string): FileConsentCardSent => {
+      const card = emulator.connector.fileConsentCards(conversationId).find((c) => c.activityId === activityId);
+      if (!card) throw new Error(`TeamsClient: activity '${activityId}' in ${conversationId} carries no ${FILE_CONSENT_CARD} attachment`);
+      return card;
+    };
+    const consentInvoke = (activityId: string, value: Record<string, unknown>): OutgoingActivity => {
+      const a = base('invoke');
+      a.name = 'fileConsent/invoke';
+      a.replyToId = activityId;
+      a.value = value;
+      return a;
+    };
     return {
       conversationId,
       says: (text, o = {}) => {
         const a = base('message', o.localTimezone);
-        const mention = o.mentionBot ?? mentionByDefault;
-        const tag = `<at>${bot.name}</at>`;
-        a.text = mention ? `${tag} ${text}` : text;
-        a.textFormat = 'plain';
-        if (mention) a.entities.push({ type: 'mention', text: tag, mentioned: { ...bot } });
+        withText(a, text, o.mentionBot);
         return post(a);
       },
       submits: (replyToId, value) => {
@@ -192,6 +297,29 @@ export class TeamsClient {
         if (installEventType) a.channelData.eventType = installEventType;
         return post(a);
       },
+      sendsFile: (name, content, text, o = {}) => sendsFiles([{ name, content, hosting: o.hosting, downloadUrl: o.downloadUrl }], text, o),
+      sendsFiles,
+      acceptsFile: async (activityId) => {
+        const card = consentCard(activityId);
+        const upload = emulator.files.createUpload(card.name, { owner: user.key });
+        const uploadInfo = {
+          contentUrl: upload.contentUrl,
+          name: upload.name,
+          uploadUrl: upload.uploadUrl,
+          fileType: upload.fileType,
+          uniqueId: upload.uniqueId,
+        };
+        const result = await post(consentInvoke(activityId, { type: 'fileUpload', action: 'accept', context: card.acceptContext, uploadInfo }));
+        return { ...result, upload };
+      },
+      declinesFile: (activityId) => {
+        const card = consentCard(activityId);
+        return post(consentInvoke(activityId, { type: 'fileUpload', action: 'decline', context: card.declineContext }));
+      },
+      fileConsents: () => emulator.connector.fileConsentCards(conversationId),
+      lastFileConsent: () => emulator.connector.fileConsentCards(conversationId).at(-1),
+      fileInfos: () => emulator.connector.fileInfoCards(conversationId),
+      lastFileInfo: () => emulator.connector.fileInfoCards(conversationId).at(-1),
       replies,
       lastReply: () => replies().at(-1),
       lastCard: () => {

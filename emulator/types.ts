@@ -4,7 +4,7 @@
  */
 
 /** The service a request was addressed to, decided from the first path segment. */
-export type Service = 'entra' | 'graph' | 'botframework' | 'connector' | 'control';
+export type Service = 'entra' | 'graph' | 'botframework' | 'connector' | 'control' | 'files';
 
 /** Requests per second allowed per window (spec §5); `enabled: false` turns all throttling off. */
 export interface RateLimits {
@@ -157,6 +157,155 @@ export interface FaultInjector {
   clear(): void;
 }
 
+/** Options of `TeamsFiles.host`: how long the URL works and how the bytes are served. */
+export interface HostFileOptions {
+  /** seconds (fractional allowed) until the download URL stops working (then 410); default 300, 0 = already expired */
+  expiresInSeconds?: number;
+  /**
+   * after the content, serve this many bytes of generated filler (lines of `x` ending in `\n`) that
+   * are never stored: a large download without holding it in memory. Counted in `size`.
+   */
+  fillerBytes?: number;
+  /** stream at most this many bytes per second (a slow download); default unlimited */
+  bytesPerSecond?: number;
+  /** send this many bytes, then keep the connection open without finishing (until the client gives up or the emulator stops) */
+  stallAfterBytes?: number;
+  /** send `Content-Length` (default true); false = chunked transfer encoding, the size is not announced */
+  contentLength?: boolean;
+  /** fixture user key whose OneDrive holds the file (it shapes `contentUrl`); default 'alex' (else the fixture's first user); TeamsClient passes the sender */
+  owner?: string;
+  /** the file's unique id (default a new upper-case GUID) */
+  uniqueId?: string;
+}
+
+/** A file the emulator serves at a pre-authenticated, short-lived URL, as Teams hands a bot a file the user attached. */
+export interface HostedFile {
+  /** the random token in `downloadUrl` */
+  token: string;
+  name: string;
+  /** bytes a complete download returns (content plus filler) */
+  size: number;
+  /** `https://127.0.0.1:<port>/_files/download/<token>`: GET without Authorization returns the bytes */
+  downloadUrl: string;
+  /** upper-case GUID */
+  uniqueId: string;
+  /** the file's place in the owner's OneDrive (on the emulator; it answers 401 without a token, as SharePoint does) */
+  contentUrl: string;
+  /** the extension without its dot, lower case ('' when the name has none) */
+  fileType: string;
+  /** `"{<uniqueId>},1"` */
+  etag: string;
+  /** epoch ms after which the download URL answers 410 */
+  expiresAt: number;
+}
+
+/** One request for a hosted file (its `downloadUrl`, or its `contentUrl`), recorded whatever the answer. */
+export interface FileDownload {
+  /** the token of the URL asked for (for `contentUrl` requests, the hosted file's token when known, else '') */
+  token: string;
+  /** the hosted file's name, or null when the token is unknown */
+  name: string | null;
+  /** epoch ms when the request arrived */
+  at: number;
+  method: string;
+  /** which URL was used: `downloadUrl` (right) or `contentUrl` (needs a token; 401) */
+  via: 'downloadUrl' | 'contentUrl';
+  /** status answered: 200, 404 (unknown), 410 (expired), 401 (contentUrl), 405 */
+  status: number;
+  /** body bytes written so far (final once the download finished or was aborted) */
+  bytes: number;
+  /** true once every byte was sent; false while streaming, and for aborted or stalled downloads */
+  completed: boolean;
+  /** the request headers, names lower case (e.g. check that `authorization` is absent) */
+  headers: Record<string, string>;
+}
+
+/** Where the bot uploads a file the user accepted: what Teams puts in `fileConsent/invoke`'s `uploadInfo`, plus the token. */
+export interface FileUploadSlot {
+  /** the random token in `uploadUrl` */
+  token: string;
+  name: string;
+  /** `https://127.0.0.1:<port>/_files/upload/<token>`: PUT with `Content-Range` */
+  uploadUrl: string;
+  /** where the file will live in the user's OneDrive (on the emulator) */
+  contentUrl: string;
+  /** upper-case GUID */
+  uniqueId: string;
+  /** the extension without its dot, lower case */
+  fileType: string;
+  /** epoch ms after which the upload URL answers 404 */
+  expiresAt: number;
+}
+
+/** A completed upload to a consent upload URL. */
+export interface FileUpload {
+  token: string;
+  name: string;
+  /** the whole file, fragments joined */
+  bytes: Buffer;
+  /** `Content-Type` of the first fragment, or null */
+  contentType: string | null;
+  uniqueId: string;
+  contentUrl: string;
+  fileType: string;
+  /** the driveItem id the final fragment's answer carried */
+  itemId: string;
+  /** number of PUT fragments */
+  fragments: number;
+  /** the first fragment's request headers, names lower case */
+  headers: Record<string, string>;
+  /** epoch ms when the last fragment arrived */
+  at: number;
+}
+
+/**
+ * Files between a Teams user and the bot in a personal chat: files the user attaches (hosted at a
+ * pre-authenticated download URL) and files the bot sends after a consent card (upload URLs).
+ * Everything is cleared by `reset()`.
+ */
+export interface TeamsFiles {
+  /** stores `content` and serves it at a new download URL; see HostFileOptions */
+  host(name: string, content: Buffer | string, opts?: HostFileOptions): HostedFile;
+  /** makes a hosted file's download URL answer 410 from now on (token or the whole URL) */
+  expire(tokenOrUrl: string): void;
+  /** every request for a hosted file since reset, in arrival order (copies) */
+  downloads(): FileDownload[];
+  /** a new upload URL in `owner`'s OneDrive (what Teams creates when the user accepts a consent card); TeamsClient.acceptsFile calls it */
+  createUpload(name: string, opts?: { owner?: string; expiresInSeconds?: number }): FileUploadSlot;
+  /** every upload completed since reset, in order (copies) */
+  uploads(): FileUpload[];
+}
+
+/** A `application/vnd.microsoft.teams.card.file.consent` attachment the bot sent. */
+export interface FileConsentCardSent {
+  /** the connector's id of the activity carrying the card (what `acceptsFile` takes) */
+  activityId: string;
+  conversationId: string;
+  name: string;
+  description?: string;
+  sizeInBytes?: number;
+  acceptContext?: unknown;
+  declineContext?: unknown;
+}
+
+/** A `application/vnd.microsoft.teams.card.file.info` attachment the bot sent (the uploaded file, shown to the user). */
+export interface FileInfoCardSent {
+  activityId: string;
+  conversationId: string;
+  name: string;
+  contentUrl: string;
+  uniqueId?: string;
+  fileType?: string;
+  etag?: unknown;
+}
+
+/** A DELETE of an activity on the connector. */
+export interface DeletedActivity {
+  conversationId: string;
+  activityId: string;
+  at: number;
+}
+
 /** An activity the bot sent to (or updated on) the emulated connector. */
 export interface RecordedActivity {
   id: string;
@@ -186,6 +335,12 @@ export interface ConnectorRecorder {
    * their personal chat is refused with 403 `BotNotInConversationRoster`, as Teams does. Until reset.
    */
   uninstallBotFor(userKey: string): void;
+  /** file consent cards in sent activities (latest version of each activity), in order */
+  fileConsentCards(conversationId?: string): FileConsentCardSent[];
+  /** file info cards in sent activities (latest version of each activity), in order */
+  fileInfoCards(conversationId?: string): FileInfoCardSent[];
+  /** activities the bot deleted (DELETE …/activities/{id}), in order */
+  deletions(conversationId?: string): DeletedActivity[];
 }
 
 /** Credentials of an app registered in the emulated Entra ID. */
@@ -269,7 +424,7 @@ export interface Emulator {
   readonly info: EmulatorInfo;
   readonly connectorUrl: string;
   stop(): Promise<void>;
-  /** state back to the fixture; logs, faults, token counts, connector records, imported messages, uploaded files and granted roles cleared (rate limits stay) */
+  /** state back to the fixture; logs, faults, token counts, connector records, imported messages, uploaded files, hosted and consent files and granted roles cleared (rate limits stay) */
   reset(): void;
   requests(filter?: { service?: Service; method?: string; pathIncludes?: string }): LoggedRequest[];
   /** POST/PATCH/PUT/DELETE to Graph, except checkMemberObjects */
@@ -297,6 +452,8 @@ export interface Emulator {
    */
   grantRoles(clientId: string, roles: string[]): void;
   connector: ConnectorRecorder;
+  /** files the user attaches in the personal chat (download URLs) and files the bot sends after consent (upload URLs) */
+  readonly files: TeamsFiles;
   signChannelToken(claims: ChannelTokenClaims): string;
   /** mint a Graph access token without going through the token endpoint (for negative tests) */
   mintAccessToken(claims: AccessTokenClaims): string;

@@ -141,6 +141,8 @@ export async function runImportCommand(argv: string[], deps: ImportCommandDeps):
     out.write(`${formatPlan(prepared.plan)}\n`);
     if (verb === 'plan') {
       if (prepared.existing) out.write(`\nImport job ${prepared.existing.id} for this export and team is unfinished; "run" resumes it.\n`);
+      if (prepared.finished && !prepared.existing)
+        out.write(`\nThis export was already imported into this team by import job ${prepared.finished.id}; "run" would send nothing.\n`);
       return prepared.plan.problems.length && !prepared.existing ? 2 : 0;
     }
     const { job, resumed } = await deps.engine.start(prepared, { requestedBy: operator(), origin: 'cli', exportLocation: request.exportPath });

@@ -8,6 +8,7 @@ import { startOperator, type Operator } from './support';
 
 const GENERAL = '19:myteam-general@thread.tacv2';
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
+const FALCON = '19:myteam-falcon@thread.tacv2';
 const MIGRATION_APP = (op: Operator) => op.env.GRAPH_CLIENT_ID;
 
 describe('more import stories', function () {
@@ -29,6 +30,41 @@ describe('more import stories', function () {
     assert.ok(general.some((m) => m.mentions.length > 0));
     assert.ok(general.some((m) => m.replyToId !== null));
     assert.ok(general.some((m) => m.reactions.length > 0));
+  });
+
+  it('uploads a file whose bytes are in the export to the channel files folder when asked, and attaches it to its message', async () => {
+    const file = path.join(op.work, 'slack.zip');
+    await writeSlackStoryExport(file);
+    op.emulator.grantRoles(MIGRATION_APP(op), ['Files.ReadWrite.All']);
+    const result = await op.runs([
+      'run',
+      file,
+      '--team',
+      'My Team',
+      '--fallback-user',
+      'alexw@example.com',
+      '--map',
+      'random=',
+      '--map',
+      'partners=',
+      '--upload-files',
+    ]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const uploaded = op.emulator.uploadedFiles().find((f) => f.name.endsWith('minutes.pdf'));
+    assert.ok(uploaded, 'the PDF is in the channel files folder');
+    const minutes = op.emulator.messages(FALCON).find((m) => m.body.content.includes('Minutes of the kickoff'))!;
+    assert.equal(minutes.attachments.length, 1);
+    assert.match(minutes.body.content, /<attachment id="[0-9a-f-]{36}"><\/attachment>/i);
+  });
+
+  it('names a file it did not upload, and why, when uploads are off', async () => {
+    const file = path.join(op.work, 'slack.zip');
+    await writeSlackStoryExport(file);
+    const result = await op.runs(['run', file, '--team', 'My Team', '--fallback-user', 'alexw@example.com', '--map', 'random=', '--map', 'partners=']);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const minutes = op.emulator.messages(FALCON).find((m) => m.body.content.includes('Minutes of the kickoff'))!;
+    assert.match(minutes.body.content, /minutes\.pdf <i>\(in the export, not uploaded: run with --upload-files/);
+    assert.equal(op.emulator.uploadedFiles().length, 0);
   });
 
   it('keeps the date of a channel already in migration by this app and lists the older messages as skipped', async () => {

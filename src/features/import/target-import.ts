@@ -357,7 +357,8 @@ export class TargetImport {
         );
       } catch (err) {
         const failure = toGraphCallError(err).failure;
-        if (stopsTheThread(failure)) throw new ThreadRefused(failure, explainImportFailure(failure));
+        // A 404 on a reply is about its parent (deleted in Teams meanwhile), not the thread: only that reply fails.
+        if (stopsTheThread(failure) && !(parentId && failure.status === 404)) throw new ThreadRefused(failure, explainImportFailure(failure));
         if (failure.status === 409 || failure.outcomeUnknown) {
           const found = await this.findLanded(parentId, message, author.from.id);
           if (found.state === 'ours') {

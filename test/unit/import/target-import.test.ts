@@ -33,6 +33,9 @@ function world(newer: number, messages: SourceMessage[]) {
       }
       return Promise.resolve({ id, requestId: 'r' });
     },
+    importReply() {
+      return Promise.reject(failure(404, 'NotFound'));
+    },
     scanMessages(_ref: unknown, _parent: string | null, visit: (page: ImportedMessage[]) => boolean, maxPages: number) {
       const all = newestFirst();
       for (let p = 0; p < maxPages && p * 50 < all.length; p++) if (visit(all.slice(p * 50, p * 50 + 50))) return Promise.resolve(true);
@@ -131,5 +134,14 @@ describe('one channel import when an answer is lost', () => {
     );
     assert.equal(w.rows.get(0)!.state, 'imported');
     assert.equal(w.rows.get(0)!.graphId, ours[0].id);
+  });
+
+  it('fails only the reply whose parent Teams no longer has (404), and carries on with the channel', async () => {
+    const reply = { ...message('2', 7, 'a reply'), threadId: '1' };
+    const w = world(0, [message('1', 5, 'root'), reply, message('3', 9, 'after')]);
+    await w.run();
+    assert.equal(w.rows.get(1)!.state, 'failed');
+    assert.equal(w.rows.get(2)!.state, 'imported');
+    assert.ok(w.thread.some((m) => m.body?.content === 'after'));
   });
 });

@@ -84,4 +84,16 @@ describe('two bot instances on one Azure Table store run an import once', functi
       assert.equal(emulator.thread(thread)!.migrationMode, 'completed');
     }
   });
+
+  it('makes one job of two runs of the same export started at the same moment on two instances', async () => {
+    const file = path.join(dir, 'twice.zip');
+    await writeSlackBulkExport(file, { messages: 40, channels: 1, seed: 9 });
+    const request = { exportPath: file, team: 'My Team', maps: ['bench-01=Project Falcon'], fallbackUser: null, completeWhenDone: false, uploadFiles: false };
+    const [pa, pb] = await Promise.all([a.engine.prepare(request), b.engine.prepare(request)]);
+    const who = { requestedBy: { aadObjectId: null, name: 'test' }, origin: 'cli' as const, exportLocation: file };
+    const [ja, jb] = await Promise.all([a.engine.start(pa, who), b.engine.start(pb, who)]);
+    assert.equal(ja.job.id, jb.job.id);
+    const jobs = await a.store.findImportJobsByKey(ja.job.jobKey);
+    assert.equal(jobs.filter((j) => j.state === 'running').length, 1);
+  });
 });

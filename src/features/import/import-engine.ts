@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { statSync } from 'node:fs';
 import { parseChannelMap } from '../../domain/import/channel-matching';
@@ -61,6 +61,8 @@ export interface PreparedImport {
   existing: ImportJob | null;
   /** A finished job for the same export and team: running again would import everything twice. */
   finished: ImportJob | null;
+  /** How many jobs the export and team had when planned: with the key it names the next job (see `jobIdFor`). */
+  generation: number;
 }
 
 /**
@@ -118,6 +120,7 @@ export class ImportEngine {
         options,
         existing: jobs.find((j) => j.state === 'running' || j.state === 'paused') ?? null,
         finished: jobs.find((j) => j.state === 'done') ?? null,
+        generation: jobs.length,
       };
     } finally {
       await reader.close();
@@ -159,7 +162,7 @@ export class ImportEngine {
     if (plan.problems.length) throw new ImportRequestError(plan.problems.join('\n'));
     const now = new Date().toISOString();
     const job: ImportJob = {
-      id: randomUUID(),
+      id: jobIdFor(jobKeyOf(plan.source.sha256, plan.team.id), prepared.generation),
       jobKey: jobKeyOf(plan.source.sha256, plan.team.id),
       tenantId: this.deps.tenantId,
       teamId: plan.team.id,
@@ -201,7 +204,14 @@ export class ImportEngine {
         updatedAt: now,
       };
     });
-    await this.deps.store.createImportJob(job, targets, lease);
+    try {
+      await this.deps.store.createImportJob(job, targets, lease);
+    } catch (err) {
+      // Another run of the same export into the same team created this very job a moment ago (same id): resume it.
+      const other = await this.deps.store.getImportJob(job.id);
+      if (!other) throw err;
+      return { job: other, resumed: true };
+    }
     return { job, resumed: false };
   }
 
@@ -228,6 +238,16 @@ async function planOrRefuse(...args: Parameters<typeof planImport>): Promise<Imp
     if (err instanceof SourceProblem) throw new ImportRequestError(err.message);
     throw err;
   }
+}
+
+/**
+ * A new job's id, derived from its key and how many jobs the key already had: two runs of the same
+ * export into the same team started at the same moment name the same job, so the store's unique id
+ * lets only one of them create it and the other resumes it.
+ */
+function jobIdFor(jobKey: string, generation: number): string {
+  const h = createHash('sha256').update(`${jobKey}#${generation}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 function jobKeyOf(sha256: string, teamId: string): string {

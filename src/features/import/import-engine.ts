@@ -10,7 +10,7 @@ import { explainFailure } from '../../domain/explain-failure';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { UsersDirectory } from '../../graph/users-directory';
-import { ExportRefused, type ArchiveLimits } from '../../sources/export-reader';
+import type { ArchiveLimits } from '../../sources/export-reader';
 import { openExport, sha256File } from '../../sources/open-export';
 import type { ImportJob, ImportJobStore, ImportOptions, ImportTarget } from '../../store/ports/import-jobs';
 import { ZERO_COUNTS } from '../../store/ports/import-jobs';
@@ -266,5 +266,3 @@ function describeOptions(o: ImportOptions): string {
     .filter(Boolean)
     .join(' ');
 }
-
-export { ExportRefused };

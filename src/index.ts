@@ -275,6 +275,7 @@ export async function composeImport(
     logger,
     rates,
     archive,
+    restartCooldownMinutes: config.restartCooldownMinutes,
     lease: options.lease,
   });
   return {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { writeZipBomb, writeZipWithEntry, writeSlackExportWithMalformedDay } from '../support/exports/hostile-exports';
 import { writeMattermostStoryExport } from '../support/exports/mattermost-export';
-import { writeSlackStoryExport } from '../support/exports/slack-export';
+import { writeSlackBulkExport, writeSlackStoryExport } from '../support/exports/slack-export';
 import { lastReplyText, startHarness } from '../support/harness';
 import { startOperator, type Operator } from './support';
 
@@ -65,6 +65,37 @@ describe('more import stories', function () {
     const minutes = op.emulator.messages(FALCON).find((m) => m.body.content.includes('Minutes of the kickoff'))!;
     assert.match(minutes.body.content, /minutes\.pdf <i>\(in the export, not uploaded: run with --upload-files/);
     assert.equal(op.emulator.uploadedFiles().length, 0);
+  });
+
+  it('does not start again a channel this bot completed moments ago (the restart cool-down), and imports the others', async () => {
+    const file = path.join(op.work, 'slack.zip');
+    await writeSlackStoryExport(file);
+    const first = await op.runs([
+      'run',
+      file,
+      '--team',
+      'My Team',
+      '--fallback-user',
+      'alexw@example.com',
+      '--map',
+      'random=',
+      '--map',
+      'partners=',
+      '--map',
+      'announcements=',
+      '--map',
+      'project_falcon=',
+      '--complete',
+    ]);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.equal(op.emulator.thread(GENERAL)!.migrationMode, 'completed');
+    const bulk = path.join(op.work, 'bulk.zip');
+    await writeSlackBulkExport(bulk, { messages: 30, channels: 2, seed: 5 });
+    const second = await op.runs(['run', bulk, '--team', 'My Team', '--map', 'bench-01=General', '--map', 'bench-02=Announcements']);
+    assert.equal(second.code, 1, second.stderr + second.stdout);
+    assert.match(second.stdout, /bench-01 → General: failed; .*was completed by this bot .* Try again after/);
+    assert.equal(op.emulator.thread(GENERAL)!.startMigrationCalls, 1);
+    assert.ok(op.emulator.messages(ANNOUNCEMENTS).length > 0);
   });
 
   it('keeps the date of a channel already in migration by this app and lists the older messages as skipped', async () => {

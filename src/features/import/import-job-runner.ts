@@ -23,6 +23,8 @@ export interface ImportRunnerDeps {
   logger: Logger;
   rates: ImportRates;
   archive: { limits: ArchiveLimits; workDir: string };
+  /** Minutes a start waits after this bot completed the same thread (RESTART_COOLDOWN_MINUTES). */
+  restartCooldownMinutes: number;
   /** How long a job's lease lasts and how often it is renewed (as bulk jobs: 15 s, every 5 s). */
   lease?: { durationMs: number; renewEveryMs: number };
 }

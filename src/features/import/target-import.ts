@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { decideAuthor, type FallbackCredit } from '../../domain/import/authors';
 import { buildChatMessage, reactionsFor } from '../../domain/import/chat-message';
 import { explainImportFailure, stopsTheThread } from '../../domain/import/import-failures';
@@ -7,7 +6,12 @@ import { plannedStream, type PlannedItem } from '../../domain/import/planned-str
 import type { ImportChatMessage, TeamsIdentity } from '../../domain/import/teams-message';
 import { ThreadTimeline } from '../../domain/import/timeline';
 import type { GraphFailure } from '../../domain/graph-failure';
-import { snapshotOf, type TargetRef } from '../../domain/targets';
+import { snapshotOf, targetDisplayName, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
+import { startProblem, startProblemMessage } from '../../domain/start-problem';
+import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
+import { decidedFailure } from '../../domain/graph-failure';
+import { ledgerEntry } from '../shared/acting';
+import { recentCompletionOf } from '../shared/recent-completion';
 import { toGraphCallError } from '../../graph/graph-errors';
 import type { MessageImportApi } from '../../graph/message-import-api';
 import type { MigrationApi } from '../../graph/migration-api';
@@ -36,6 +40,8 @@ export interface TargetImportDeps {
   writeBudgets: BudgetSpec[];
   /** True once the run must stop (paused, cancelled, lease lost, shutdown). */
   stopped: () => boolean;
+  /** Minutes a start waits after this bot completed the same thread (RESTART_COOLDOWN_MINUTES). */
+  restartCooldownMinutes: number;
   /** Called after each settled message (progress display). */
   onProgress: (target: ImportTarget, counts: Partial<ImportCounts>) => void;
   now?: () => number;
@@ -136,6 +142,13 @@ export class TargetImport {
       return;
     }
     const date = migrationDateFor(oldest, before.createdDateTime);
+    // The same start pre-flight as every other start (the restart cool-down above all).
+    const recentCompletion = await recentCompletionOf(this.deps.store, this.ref, before, this.deps.restartCooldownMinutes, this.now());
+    const problem = startProblem({ thread: before, since: date, recentCompletion });
+    if (problem) {
+      const explanation = startProblemMessage(problem, targetDisplayName(this.ref), null, this.now());
+      throw new ThreadRefused(decidedFailure(0, 'StartRefused', explanation), `${explanation} Run the import again to continue.`);
+    }
     await this.patch({ state: 'queued', startedByJob: true, conversationCreationDateTime: null });
     try {
       const receipt = await this.throttledRetry(() => migration.startMigration(this.ref, date));
@@ -151,7 +164,7 @@ export class TargetImport {
     } catch (err) {
       const failure = toGraphCallError(err).failure;
       const after = await this.readThread();
-      if (after?.migrationMode === 'inProgress') {
+      if (after && startTookEffect(after, date)) {
         await this.recordStart('succeeded', failure.requestId, before, after, date);
         await this.patch({ state: 'importing', conversationCreationDateTime: after.createdDateTime ?? date });
         return;
@@ -178,7 +191,7 @@ export class TargetImport {
   }
 
   /** The thread's migration state, read within the thread's write budgets (Graph counts reads there too); null when unreadable. */
-  private readThread(): Promise<ReturnType<typeof snapshotOf> | null> {
+  private readThread(): Promise<ThreadSnapshot | null> {
     return this.throttledRetry(() => this.deps.directory.getThread(this.ref)).then(snapshotOf, () => null);
   }
 
@@ -195,8 +208,8 @@ export class TargetImport {
   private async recordStart(
     outcome: 'succeeded' | 'failed',
     requestId: string | null,
-    before: ReturnType<typeof snapshotOf>,
-    after: ReturnType<typeof snapshotOf> | null,
+    before: ThreadSnapshot,
+    after: ThreadSnapshot | null,
     date: string | null,
     failure?: GraphFailure,
   ): Promise<void> {
@@ -205,37 +218,37 @@ export class TargetImport {
     );
   }
 
+  /** One ledger line about this target, by the job's requester (the shared `ledgerEntry` builds it). */
   private ledgerLine(
     action: 'import-start' | 'import' | 'import-complete',
     outcome: 'succeeded' | 'failed',
     parameters: Record<string, unknown>,
     requestId: string | null,
     failure: GraphFailure | null,
-    before: ReturnType<typeof snapshotOf> | null,
-    after: ReturnType<typeof snapshotOf> | null,
+    before: ThreadSnapshot | null,
+    after: ThreadSnapshot | null,
   ): LedgerEntry {
-    return {
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      action,
-      actor: this.job.requestedBy,
-      tenantId: this.job.tenantId,
-      conversationId: this.job.conversationId,
-      target: this.ref,
-      targetKey: this.target.targetKey,
-      parameters: {
+    const { requestedBy, tenantId, conversationId } = this.job;
+    return ledgerEntry(
+      { ...requestedBy, tenantId, conversationId },
+      {
+        action,
+        target: this.ref,
+        targetKey: this.target.targetKey,
+        parameters: {
+          jobId: this.job.id,
+          source: `${this.job.source.kind}: ${this.job.source.fileName}`,
+          sourceChannel: this.target.sourceChannelName,
+          ...parameters,
+        },
+        outcome,
+        error: failure ? { status: failure.status, code: failure.code, message: failure.message } : null,
+        requestId,
+        before,
+        after,
         jobId: this.job.id,
-        source: `${this.job.source.kind}: ${this.job.source.fileName}`,
-        sourceChannel: this.target.sourceChannelName,
-        ...parameters,
       },
-      outcome,
-      error: failure ? { status: failure.status, code: failure.code, message: failure.message } : null,
-      requestId,
-      before,
-      after,
-      jobId: this.job.id,
-    };
+    );
   }
 
   /** Replays the channel to the last recorded row, then sends the rest in order. */
@@ -525,7 +538,7 @@ export class TargetImport {
     } catch (err) {
       const failure = toGraphCallError(err).failure;
       const after = await this.readThread();
-      if (after?.migrationMode === 'completed') {
+      if (after && completeTookEffect(after)) {
         await this.deps.store.appendLedger(this.ledgerLine('import-complete', 'succeeded', {}, failure.requestId, null, before, after));
         await this.patch({ state: 'completed' });
         return;

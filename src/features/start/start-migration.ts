@@ -2,7 +2,6 @@ import { renderCard, type OutcomeView } from '../../cards/renderer';
 import { explainFailure } from '../../domain/explain-failure';
 import { decidedFailure, mayHaveTakenEffect, type GraphFailure } from '../../domain/graph-failure';
 import { readStartPayload, type StartPayload } from '../../domain/pending-payloads';
-import { restartCooldown } from '../../domain/restart-cooldown';
 import { startProblem, startProblemMessage, type StartFacts, type StartProblem } from '../../domain/start-problem';
 import { startTookEffect } from '../../domain/took-effect';
 import { snapshotOf, targetKey, threadKindLabel, type TargetRef, type ThreadSnapshot } from '../../domain/targets';
@@ -12,7 +11,7 @@ import { GraphCallError, toGraphCallError } from '../../graph/graph-errors';
 import type { MigrationApi } from '../../graph/migration-api';
 import type { Channel, Chat, TeamsDirectory } from '../../graph/teams-directory';
 import type { Logger } from '../../log/logger';
-import { lastCompletion } from '../../store/ledger-queries';
+import { recentCompletionOf } from '../shared/recent-completion';
 import type { LedgerStore } from '../../store/ports/ledger';
 import type { ConversationPlace, ResolvedTarget, TargetResolver } from '../shared/target-resolver';
 import type { ActingContext, FlowReply, LedgerFacts } from '../shared/acting';
@@ -120,16 +119,8 @@ export class StartMigrationFlow {
   private async problemOf(target: TargetRef, facts: StartFacts): Promise<StartProblem | null> {
     const onThread = startProblem(facts);
     if (onThread) return onThread;
-    const minutes = this.deps.restartCooldownMinutes;
-    // Only a thread that reads `completed` can have been completed by this bot moments ago, so the
-    // ledger is read for those alone, and only for completions since the cool-down began.
-    if (minutes <= 0 || facts.thread.migrationMode !== 'completed') return null;
-    const now = this.nowMs();
-    const recentCompletion = restartCooldown(
-      await lastCompletion(this.deps.store, targetKey(target), new Date(now - minutes * 60_000).toISOString()),
-      now,
-      minutes,
-    );
+    const recentCompletion = await recentCompletionOf(this.deps.store, target, facts.thread, this.deps.restartCooldownMinutes, this.nowMs());
+    if (!recentCompletion) return null;
     return startProblem({ ...facts, recentCompletion });
   }
 

@@ -102,6 +102,7 @@ function world(newer: number, messages: SourceMessage[]) {
     reader,
     context,
     importBudgets: [],
+    restartCooldownMinutes: 10,
     writeBudgets: [],
     stopped: () => false,
     onProgress: () => undefined,

@@ -158,7 +158,7 @@ function authorPlans(context: ImportContext, counts: ReadonlyMap<string, number>
       sourceUserId: key,
       name: mapping?.user?.displayName || mapping?.user?.name || key.replace(/^name:/, ''),
       email: mapping?.user?.email ?? null,
-      status: mapping?.status ?? 'bot',
+      status: mapping?.status ?? (key.startsWith('name:') ? 'bot' : 'unknown to the export'),
       teams: mapping?.status === 'matched' ? mapping.teams : null,
       messages,
     });

@@ -171,6 +171,59 @@ export interface BulkProgressView {
   footer: string;
 }
 
+/** A button of the import cards (`Action.Execute`, with its data object). */
+export interface ImportCardAction {
+  title: string;
+  verb: string;
+  style: 'default' | 'positive' | 'destructive';
+  data: Record<string, string>;
+}
+
+/**
+ * Template data for `import-plan.json`: an uploaded export's plan, with the choices the admin can
+ * change (team, each source channel's target, the fallback user, completing at the end) and
+ * Update / Confirm / Discard.
+ */
+export interface ImportPlanView {
+  title: string;
+  summary: string;
+  /** What stops the import as planned, each naming what to do. */
+  problems: string[];
+  facts: CardFact[];
+  teamId: string;
+  teamChoices: CardChoice[];
+  /** One per source channel that can be imported: its counts and its target choice. */
+  channels: { label: string; name: string; inputId: string; value: string; choices: CardChoice[] }[];
+  /** Source channels never offered (direct messages, empty channels), with why. */
+  skippedSources: string[];
+  /** Matched and unmatched people, a line each (capped). */
+  users: string[];
+  fallbackUserId: string;
+  fallbackChoices: CardChoice[];
+  /** What will happen: starts with their dates, skips with reasons, the duration. */
+  happens: string[];
+  completeWhenDone: 'true' | 'false';
+  uploadFiles: 'true' | 'false';
+  /** The team name the admin must type, or '' when no typed confirmation is needed. */
+  typedConfirmation: string;
+  typedError: string;
+  footer: string;
+  actions: ImportCardAction[];
+}
+
+/** Template data for `import-progress.json`: a running import's channels, or its final summary. */
+export interface ImportProgressView {
+  title: string;
+  color: TextColor;
+  summary: string;
+  facts: CardFact[];
+  rows: { line: string; color: Exclude<TextColor, 'Accent'> }[];
+  failures: string[];
+  nextSteps: string[];
+  footer: string;
+  actions: ImportCardAction[];
+}
+
 /** Every template by name (its file name under `templates/` without `.json`) and the data it takes. */
 export interface CardData {
   help: HelpView;
@@ -182,6 +235,8 @@ export interface CardData {
   'private-view': PrivateViewSummary;
   'bulk-preview': BulkPreviewView;
   'bulk-progress': BulkProgressView;
+  'import-plan': ImportPlanView;
+  'import-progress': ImportProgressView;
 }
 
 /** The name of a card template. */
@@ -286,5 +341,36 @@ export const cardFields = {
     more: true,
     nextSteps: true,
     footer: true,
+  },
+  'import-plan': {
+    title: true,
+    summary: true,
+    problems: true,
+    facts: titleValue,
+    teamId: true,
+    teamChoices: titleValue,
+    channels: { label: true, name: true, inputId: true, value: true, choices: titleValue },
+    skippedSources: true,
+    users: true,
+    fallbackUserId: true,
+    fallbackChoices: titleValue,
+    happens: true,
+    completeWhenDone: true,
+    uploadFiles: true,
+    typedConfirmation: true,
+    typedError: true,
+    footer: true,
+    actions: { title: true, verb: true, style: true, data: true },
+  },
+  'import-progress': {
+    title: true,
+    color: true,
+    summary: true,
+    facts: titleValue,
+    rows: { line: true, color: true },
+    failures: true,
+    nextSteps: true,
+    footer: true,
+    actions: { title: true, verb: true, style: true, data: true },
   },
 } as const satisfies { [K in TemplateName]: FieldList<CardData[K]> };

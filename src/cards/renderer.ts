@@ -8,6 +8,8 @@ import migrationForm from './templates/migration-form.json';
 import privateView from './templates/private-view.json';
 import bulkPreview from './templates/bulk-preview.json';
 import bulkProgress from './templates/bulk-progress.json';
+import importPlan from './templates/import-plan.json';
+import importProgress from './templates/import-progress.json';
 import { escapeMarkdown } from './markdown';
 import type { CardData, OutcomeDraft, TemplateName } from './card-data';
 
@@ -31,6 +33,8 @@ export const templates = {
   'private-view': privateView,
   'bulk-preview': bulkPreview,
   'bulk-progress': bulkProgress,
+  'import-plan': importPlan,
+  'import-progress': importProgress,
 } as const satisfies Record<TemplateName, object>;
 
 /**

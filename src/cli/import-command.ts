@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hostname, userInfo } from 'node:os';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
@@ -145,7 +146,7 @@ export async function runImportCommand(argv: string[], deps: ImportCommandDeps):
         out.write(`\nThis export was already imported into this team by import job ${prepared.finished.id}; "run" would send nothing.\n`);
       return prepared.plan.problems.length && !prepared.existing ? 2 : 0;
     }
-    const { job, resumed } = await deps.engine.start(prepared, { requestedBy: operator(), origin: 'cli', exportLocation: request.exportPath });
+    const { job, resumed } = await deps.engine.start(prepared, { requestedBy: operator(), origin: 'cli', exportLocation: path.resolve(request.exportPath) });
     out.write(`\n${resumed ? 'Resuming' : 'Started'} import job ${job.id}.\n`);
     const targets = (await deps.engine.jobs(job.id))[0].targets;
     const progress = new Progress(out, targets);

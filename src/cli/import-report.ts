@@ -1,15 +1,9 @@
-import type { ImportPlan, TargetPlan } from '../features/import/import-plan';
+import { formatDuration, type ImportPlan, type TargetPlan } from '../features/import/import-plan';
 import type { ImportJob, ImportTarget } from '../store/ports/import-jobs';
 
 /** `2021-01-04` from an ISO date, or a dash. */
 function day(iso: string | null): string {
   return iso ? iso.slice(0, 10) : '—';
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${seconds} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 function targetLines(t: TargetPlan): string[] {
@@ -41,7 +35,7 @@ export function formatPlan(plan: ImportPlan): string {
   for (const a of matched) lines.push(`  ✓ ${a.name} → ${a.teams?.displayName ?? '?'} (${a.messages} messages)`);
   for (const a of unmatched) lines.push(`  ✗ ${a.name}: ${a.status} (${a.messages} messages)`);
   lines.push(plan.fallback ? `  fallback user: ${plan.fallback.displayName} (${plan.fallback.id})` : '  fallback user: none');
-  lines.push('', `${plan.sends} messages to send; about ${duration(plan.estimateSeconds)} at the paced rate.`);
+  lines.push('', `${plan.sends} messages to send; about ${formatDuration(plan.estimateSeconds)} at the paced rate.`);
   if (plan.problems.length) {
     lines.push('', 'Problems (nothing will be imported until they are fixed):');
     for (const p of plan.problems) lines.push(`  - ${p}`);

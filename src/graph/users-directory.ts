@@ -58,6 +58,21 @@ export class UsersDirectory {
     return found;
   }
 
+  /** Up to `count` users whose name or sign-in name starts with `text` (the fallback user's type-ahead). */
+  async searchUsers(text: string, count: number): Promise<TeamsIdentity[]> {
+    const q = odataString(text.trim().slice(0, 64));
+    const query: Record<string, string> = { $select: 'id,displayName,mail,userPrincipalName', $top: String(Math.min(Math.max(count, 1), 25)) };
+    if (text.trim()) query.$filter = encodeURIComponent(`startswith(displayName,${q}) or startswith(userPrincipalName,${q})`);
+    try {
+      const page = (await withTimeout(this.timeoutMs, (signal) => this.client.api('/users').option('signal', signal).query(query).get())) as {
+        value: DirectoryUser[];
+      };
+      return page.value.map((u) => ({ id: u.id, displayName: u.displayName ?? u.userPrincipalName ?? u.id }));
+    } catch (err) {
+      throw toGraphCallError(err);
+    }
+  }
+
   /** One user by object id or sign-in name; a `GraphCallError` (404) when there is none. */
   async getUser(idOrUpn: string): Promise<TeamsIdentity> {
     try {

@@ -4,7 +4,7 @@ import type { Messenger } from '../../src/features/shared/conversation';
 import { BulkLease } from '../../src/features/bulk/bulk-lease';
 import { JobSupervisor, type JobSupervisorDeps } from '../../src/features/bulk/job-supervisor';
 import { Pacer } from '../../src/features/shared/pacer';
-import { ProgressReporter } from '../../src/features/bulk/progress-reporter';
+import { ProgressReporter } from '../../src/features/shared/progress-reporter';
 import { createLogger } from '../../src/log/logger';
 import type { Store } from '../../src/store/ports/store';
 

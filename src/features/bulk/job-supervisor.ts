@@ -14,7 +14,7 @@ import { bulkBudgets, type BulkLimits } from './bulk-limits';
 import type { BulkViews } from './bulk-views';
 import { countItems } from './bulk-views';
 import type { Pacer } from '../shared/pacer';
-import { ProgressReporter } from './progress-reporter';
+import { ProgressReporter } from '../shared/progress-reporter';
 import { requesterCheck } from './requester-check';
 import { WorkScheduler } from '../shared/work-scheduler';
 

@@ -25,6 +25,8 @@ import type { ImportJobRunner, RunEnd, RunHooks } from './import-job-runner';
 /** What the admin asks for: which export, into which team, with which choices. */
 export interface ImportRequest {
   exportPath: string;
+  /** The name to show for the export (an upload's own name); the path's last part by default. */
+  fileName?: string;
   /** Team name or id. */
   team: string;
   /** `--map` values, `source=target`. */
@@ -110,7 +112,7 @@ export class ImportEngine {
           team: team.value,
           channelMap: map,
           fallback,
-          source: { kind: reader.kind, fileName: path.basename(request.exportPath), sha256, bytes },
+          source: { kind: reader.kind, fileName: request.fileName ?? path.basename(request.exportPath), sha256, bytes },
         },
       );
       const options: ImportOptions = { fallbackUser: fallback, completeWhenDone: request.completeWhenDone, uploadFiles: request.uploadFiles, channelMap: map };
@@ -136,6 +138,7 @@ export class ImportEngine {
     origin: {
       requestedBy: Actor;
       origin: ImportJob['origin'];
+      /** Where the job finds the export again: an absolute path, or a stored upload (`export:<id>`). */
       exportLocation: string;
       conversationId?: string | null;
       conversationReference?: Record<string, unknown> | null;
@@ -167,7 +170,7 @@ export class ImportEngine {
       tenantId: this.deps.tenantId,
       teamId: plan.team.id,
       teamName: plan.team.displayName,
-      source: { ...plan.source, location: path.resolve(origin.exportLocation) },
+      source: { ...plan.source, location: origin.exportLocation },
       requestedBy: origin.requestedBy,
       origin: origin.origin,
       options,

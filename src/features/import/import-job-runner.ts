@@ -27,6 +27,8 @@ export interface ImportRunnerDeps {
   restartCooldownMinutes: number;
   /** How long a job's lease lasts and how often it is renewed (as bulk jobs: 15 s, every 5 s). */
   lease?: { durationMs: number; renewEveryMs: number };
+  /** The local file of a job's export location (an upload kept by the bot is fetched from its store); the path itself by default. */
+  exportFile?: (location: string) => Promise<string>;
 }
 
 export interface RunHooks {
@@ -92,25 +94,37 @@ export class ImportJobRunner {
       );
     }, this.lease.renewEveryMs);
     renew.unref();
+    // Paused or cancelled from Teams (on any instance): the run stops between messages.
+    const watch = setInterval(() => {
+      store.getImportJob(job.id).then(
+        (now) => {
+          if (now && now.state !== 'running') this.stop(`the job was ${now.state}`);
+        },
+        () => undefined,
+      );
+    }, Math.min(1000, this.lease.renewEveryMs));
+    watch.unref();
     try {
       return await this.runLeased(job, hooks);
     } finally {
       clearInterval(renew);
+      clearInterval(watch);
       await store.releaseImportJobLease(job.id, this.ownerId).catch(() => undefined);
     }
   }
 
   private async runLeased(job: ImportJob, hooks: RunHooks): Promise<RunEnd> {
     const { store, archive } = this.deps;
-    const sha = await sha256File(job.source.location).catch(() => null);
-    if (sha !== job.source.sha256) {
+    const file = await (this.deps.exportFile ?? (async (location: string) => location))(job.source.location).catch(() => null);
+    const sha = file === null ? null : await sha256File(file).catch(() => null);
+    if (file === null || sha !== job.source.sha256) {
       throw new ExportRefused(
         sha === null
           ? `The export ${job.source.fileName} of import job ${job.id} is no longer at ${job.source.location}; put it back to resume.`
           : `The export at ${job.source.location} is not the file import job ${job.id} was planned from (its SHA-256 differs); use the original file.`,
       );
     }
-    const reader = await openExport(job.source.location, archive);
+    const reader = await openExport(file, archive);
     try {
       const context = await ImportContext.build(reader, this.deps.users);
       const targets = await store.listImportTargets(job.id);

@@ -44,8 +44,10 @@ export interface ImportPlan {
   source: { kind: SourceKind; fileName: string; sha256: string; bytes: number };
   team: { id: string; displayName: string };
   targets: TargetPlan[];
-  /** Source channels not imported, and why. */
-  skippedChannels: { name: string; reason: string }[];
+  /** Source channels not imported, and why; `sourceId` when a mapping could still import it (not for direct messages). */
+  skippedChannels: { name: string; sourceId: string | null; reason: string }[];
+  /** The team's channels (what a source channel can be mapped to). */
+  teamChannels: { id: string; displayName: string }[];
   authors: AuthorPlan[];
   fallback: TeamsIdentity | null;
   /** What stops a run (each names what to do); empty when the plan can run. */
@@ -54,6 +56,13 @@ export interface ImportPlan {
   sends: number;
   /** Seconds the import takes at the paced rate. */
   estimateSeconds: number;
+}
+
+/** A duration as an admin reads it: seconds, minutes or hours. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** Sum of a plan's sends; the rate-bound duration given per-thread and tenant rates. */

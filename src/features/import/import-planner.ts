@@ -68,12 +68,12 @@ export async function planImport(deps: PlannerDeps, request: PlanRequest): Promi
   problems.push(...mapping.problems);
   const skippedChannels = context.channels
     .filter((c) => !importable(c))
-    .map((c) => ({ name: c.name, reason: `${c.kind === 'direct' ? 'direct messages' : 'group direct messages'} are not imported` }));
+    .map((c): ImportPlan['skippedChannels'][number] => ({ name: c.name, sourceId: null, reason: `${c.kind === 'direct' ? 'direct messages' : 'group direct messages'} are not imported` }));
   const authorCounts = new Map<string, number>();
   const targets: TargetPlan[] = [];
   for (const match of mapping.matches) {
     if (!match.target) {
-      skippedChannels.push({ name: match.source.name, reason: match.reason ?? 'not mapped' });
+      skippedChannels.push({ name: match.source.name, sourceId: match.source.id, reason: match.reason ?? 'not mapped' });
       continue;
     }
     const channel = channels.find((c) => c.id === match.target!.id)!;
@@ -142,6 +142,7 @@ export async function planImport(deps: PlannerDeps, request: PlanRequest): Promi
     team: { id: team.id, displayName: team.displayName },
     targets,
     skippedChannels,
+    teamChannels: channels.map((c) => ({ id: c.id, displayName: c.displayName })),
     authors,
     fallback: request.fallback,
     problems,

@@ -6,7 +6,12 @@
 import type { Actor } from '../../domain/targets';
 import type { LedgerEntry } from './ledger';
 
-export type PendingKind = 'start' | 'complete' | 'bulk-start' | 'bulk-complete';
+/**
+ * `import`: an uploaded export's plan card (its choices and the stored export), confirmed into an import job.
+ * `report`: a CSV file offered on a file consent card (what to regenerate on Accept); never claimed, so
+ * it never runs and is never settled as interrupted: finished when uploaded, cancelled when declined.
+ */
+export type PendingKind = 'start' | 'complete' | 'bulk-start' | 'bulk-complete' | 'import' | 'report';
 export type PendingState = 'pending' | 'running' | 'done' | 'cancelled';
 
 /**

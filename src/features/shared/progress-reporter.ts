@@ -103,7 +103,7 @@ export class ProgressReporter {
         await this.opts.onActivityId(shownAs);
       }
     } catch (err) {
-      this.opts.logger.warn({ jobId: this.opts.jobId, err: { message: (err as Error)?.message } }, 'could not update the bulk progress card');
+      this.opts.logger.warn({ jobId: this.opts.jobId, err: { message: (err as Error)?.message } }, 'could not update a progress card');
     } finally {
       this.lastSentAt = Date.now();
     }

@@ -1,0 +1,86 @@
+/**
+ * The import a plan card shows, kept on the server as the payload of its pending operation (kind
+ * `import`). The card carries only the operation's id and the admin's inputs; which export, which
+ * source channels and whose upload it is come from here, so a rewritten card cannot point the
+ * import at another file or another channel list.
+ */
+export interface ImportDraft {
+  /** The stored upload (ExportFileStore id). */
+  exportId: string;
+  fileName: string;
+  bytes: number;
+  /** The team chosen (id), or null while none is. */
+  teamId: string | null;
+  /** The team as the admin typed it, when it could not be resolved (shown with the reason). */
+  teamAsked: string | null;
+  /** Source channel ids in card order: input `map_<i>` chooses the target of `sources[i]`. */
+  sources: string[];
+  /** What each `map_<i>` input showed (a target channel id, or SKIP): an unchanged input is no choice. */
+  shown: string[];
+  /** Explicit choices: source channel id → target channel id, or '' to skip it. */
+  maps: Record<string, string>;
+  /** Object id of the user unmatched authors are posted as, or null. */
+  fallbackUserId: string | null;
+  completeWhenDone: boolean;
+  uploadFiles: boolean;
+  /** Messages the plan sends (what the typed confirmation threshold is measured on). */
+  sends: number;
+  /** The team's name must be typed to confirm (the import is large). */
+  typedRequired: boolean;
+  teamName: string | null;
+}
+
+/** What the value of a skipped source channel's input is. */
+export const SKIP = 'skip';
+
+/** Reads a stored draft back; null when it is not one (written by another version). */
+export function readDraft(payload: Record<string, unknown>): ImportDraft | null {
+  const d = payload as Partial<ImportDraft>;
+  if (typeof d.exportId !== 'string' || typeof d.fileName !== 'string' || !Array.isArray(d.sources) || !Array.isArray(d.shown) || typeof d.maps !== 'object' || d.maps === null) return null;
+  return d as ImportDraft;
+}
+
+/** Only an id of the shape Graph uses for users (object id or sign-in name), else null. */
+function userIdInput(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const v = value.trim();
+  if (!v || v.length > 256 || /[\s/\\?#%]/.test(v)) return null;
+  return v;
+}
+
+/** The choices a plan card's inputs (untrusted) make on top of the draft they were shown with. */
+export function choicesFrom(draft: ImportDraft, inputs: Record<string, unknown>): ImportDraft {
+  const teamId = typeof inputs.teamId === 'string' && inputs.teamId.trim() ? inputs.teamId.trim().slice(0, 200) : draft.teamId;
+  const sameTeam = teamId === draft.teamId;
+  const maps: Record<string, string> = {};
+  // Another team has other channels: the choices made for the old team do not carry over.
+  if (sameTeam) {
+    draft.sources.forEach((source, i) => {
+      const v = inputs[`map_${i}`];
+      if (typeof v !== 'string' || !v || v === draft.shown[i]) {
+        if (source in draft.maps) maps[source] = draft.maps[source];
+        return;
+      }
+      maps[source] = v === SKIP ? '' : v.slice(0, 200);
+    });
+  }
+  const signIn = userIdInput(inputs.fallbackSignIn);
+  const picked = userIdInput(inputs.fallbackUserId);
+  const flag = (v: unknown, was: boolean) => (v === 'true' ? true : v === 'false' ? false : was);
+  return {
+    ...draft,
+    teamId,
+    teamAsked: sameTeam ? draft.teamAsked : null,
+    maps,
+    fallbackUserId: signIn ?? picked ?? draft.fallbackUserId,
+    completeWhenDone: flag(inputs.completeWhenDone, draft.completeWhenDone),
+    uploadFiles: flag(inputs.uploadFiles, draft.uploadFiles),
+  };
+}
+
+/** True when the admin's inputs choose something other than what the plan shown was made with. */
+export function choicesChanged(draft: ImportDraft, next: ImportDraft): boolean {
+  const key = (d: ImportDraft) =>
+    JSON.stringify([d.teamId, Object.entries(d.maps).sort(), d.fallbackUserId, d.completeWhenDone, d.uploadFiles]);
+  return key(draft) !== key(next);
+}

@@ -31,7 +31,13 @@ import { Pacer } from './features/shared/pacer';
 import { MessageImportApi } from './graph/message-import-api';
 import { UsersDirectory } from './graph/users-directory';
 import { ImportEngine } from './features/import/import-engine';
-import { ImportJobRunner } from './features/import/import-job-runner';
+import { ImportJobRunner, type ImportRunnerDeps } from './features/import/import-job-runner';
+import { ImportFlow } from './features/import-flow/import-flow';
+import { ImportRuns } from './features/import-flow/import-runs';
+import { StoredUploads } from './features/import-flow/export-uploads';
+import { downloadAttachedFile } from './sources/teams-file-download';
+import { createExportFileStore } from './store/create-export-file-store';
+import { exportIdOfLocation, type ExportFileStore } from './store/ports/export-files';
 import type { ImportRates } from './features/import/import-limits';
 import { runImportCommand } from './cli/import-command';
 import * as path from 'node:path';
@@ -49,6 +55,8 @@ export interface RunningBot {
   port: number;
   /** Bulk jobs (tests and benchmarks wait on `bulk.whenIdle()`). */
   bulk: BulkFlows;
+  /** History imports started from Teams that run in this process (tests wait on `imports.whenIdle()`). */
+  imports: ImportRuns;
   /** Flood guards' counters: commands refused by the per-user limit, requests answered 503. */
   flood: { readonly commandsRefused: number; readonly busyRefusals: number };
   /** Runs one reminder pass now (normally every REMINDER_CHECK_MINUTES); returns reminders sent. */
@@ -133,7 +141,33 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const audit = new AuditFlow({ guard, resolver, store });
   const form = new MigrationFormFlow({ guard, resolver, directory, start });
   const messenger = new BotMessenger({ adapter, botAppId: config.bot.appId, store, logger });
+  // One set of Graph budgets for bulk jobs and imports: both draw on the tenant's write limit.
+  const pacer = new Pacer();
+  const importing = importParts(config, graphClient, store, logger, pacer);
+  const exportFiles = await createExportFileStore({ dataDir: config.dataDir, storage: config.storage });
+  const uploads = new StoredUploads(exportFiles, downloadAttachedFile, { allowedHosts: config.import.downloadHosts, maxBytes: config.import.maxUploadBytes });
+  const imports = new ImportRuns({
+    store,
+    logger,
+    messenger,
+    newRunner: () => new ImportJobRunner({ ...importing.runner, exportFile: (location) => storedExportPath(exportFiles, location) }),
+    progressIntervalMs: 3000,
+    takeOverEveryMs: 5000,
+  });
+  const importFlow = new ImportFlow({
+    guard,
+    store,
+    engine: importing.engine,
+    uploads,
+    resolver,
+    directory,
+    users: importing.users,
+    runs: imports,
+    tenantId: config.graph.tenantId,
+    typedConfirmationAbove: IMPORT_TYPED_CONFIRMATION_ABOVE,
+  });
   const bulk = new BulkFlows({
+    pacer,
     guard,
     resolver,
     directory,
@@ -153,6 +187,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     form,
     formButtons: form.buttons((conversation, args) => bulk.askStart(conversation, args)),
     bulk: bulk.buttons(),
+    imports: importFlow,
   });
   const reminders = new ReminderService({ store, directory, messenger, logger, settings: config.reminders });
   const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
@@ -187,6 +222,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   logger.info({ port, host: config.host, graphEndpoint: config.graph.endpoint, apiVersion: config.graph.apiVersion }, 'bot listening');
   background.start();
   await bulk.resume();
+  await imports.start();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -202,6 +238,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     settleInterrupted: (now?: Date) => interrupted.settle(now),
     prunePending: (now?: Date) => retention.prune(now),
     bulk,
+    imports,
     flood: {
       get commandsRefused() {
         return limiter.refused;
@@ -215,6 +252,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         await http.drain();
         await background.stop();
         await bulk.stop();
+        await imports.stop();
         await new Promise<void>((resolve) => {
           http.server.close(() => resolve());
         });
@@ -251,42 +289,54 @@ export async function composeImport(
   const logger = createLogger(config.logLevel, options.logDestination);
   const tokens = createGraphTokenProvider(config.graph, logger);
   const graphClient = createGraphClient(config.graph, tokens);
-  const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
-  const users = new UsersDirectory(graphClient, config.graph.timeoutMs);
-  const api = new MessageImportApi(graphClient, config.graph.timeoutMs);
-  const migration = new MigrationApi(graphClient, config.graph.timeoutMs, config.graph.cloud);
   const store =
     options.store ??
     (await createStore(
       config.storage.kind === 'table' ? { kind: 'table', connectionString: config.storage.connectionString } : { kind: 'sqlite', dataDir: config.dataDir },
     ));
-  const rates = importRates(config);
-  // Scratch space for exports being read (a zipped Mattermost JSONL is unpacked there while in use).
-  const archive = { limits: config.import.archive, workDir: path.join(config.dataDir, 'imports') };
-  mkdirSync(archive.workDir, { recursive: true });
-  const engine = new ImportEngine({ store, directory, users, resolver: new TargetResolver(directory), rates, archive, tenantId: config.graph.tenantId });
-  const runner = new ImportJobRunner({
-    store,
-    api,
-    migration,
-    directory,
-    users,
-    pacer: options.pacer ?? new Pacer(),
-    logger,
-    rates,
-    archive,
-    restartCooldownMinutes: config.restartCooldownMinutes,
-    lease: options.lease,
-  });
+  const parts = importParts(config, graphClient, store, logger, options.pacer ?? new Pacer());
   return {
-    engine,
-    runner,
+    engine: parts.engine,
+    runner: new ImportJobRunner({ ...parts.runner, lease: options.lease }),
     store,
     logger,
     close: async () => {
       if (!options.store) await store.close();
     },
   };
+}
+
+/** Above this many messages, the plan card asks for the team's name to be typed to confirm. */
+const IMPORT_TYPED_CONFIRMATION_ABOVE = 1000;
+
+/** The import engine and what its runners need, for the bot and the command line alike. */
+function importParts(config: Config, graphClient: ReturnType<typeof createGraphClient>, store: Store, logger: Logger, pacer: Pacer) {
+  const directory = new TeamsDirectory(graphClient, config.graph.timeoutMs);
+  const users = new UsersDirectory(graphClient, config.graph.timeoutMs);
+  const rates = importRates(config);
+  // Scratch space for exports being read (a zipped Mattermost JSONL is unpacked there while in use).
+  const archive = { limits: config.import.archive, workDir: path.join(config.dataDir, 'imports') };
+  mkdirSync(archive.workDir, { recursive: true });
+  const engine = new ImportEngine({ store, directory, users, resolver: new TargetResolver(directory), rates, archive, tenantId: config.graph.tenantId });
+  const runner: ImportRunnerDeps = {
+    store,
+    api: new MessageImportApi(graphClient, config.graph.timeoutMs),
+    migration: new MigrationApi(graphClient, config.graph.timeoutMs, config.graph.cloud),
+    directory,
+    users,
+    pacer,
+    logger,
+    rates,
+    archive,
+    restartCooldownMinutes: config.restartCooldownMinutes,
+  };
+  return { engine, runner, users };
+}
+
+/** The local file of a job's export: a stored upload (fetched from its store), or the command line's path. */
+async function storedExportPath(files: ExportFileStore, location: string): Promise<string> {
+  const id = exportIdOfLocation(location);
+  return id ? files.localPath(id) : location;
 }
 
 /** The configuration from the process environment, or null after printing what is wrong (the caller exits 2). */

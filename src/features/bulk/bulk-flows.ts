@@ -39,6 +39,8 @@ export interface BulkFlowsDeps {
   progressIntervalMs?: number;
   /** How long a job's lease lasts and how often it is renewed (default 15 s, renewed every 5 s). */
   lease?: Partial<BulkLeaseTiming>;
+  /** The Graph budgets shared with the other work of this process (history imports); a new one by default. */
+  pacer?: Pacer;
 }
 
 /** The card verbs of the bulk feature (the Teams edge's verb table names each). */
@@ -73,7 +75,7 @@ export class BulkFlows {
   // `deps` stays a property: tests reach the wired directory through it to inject Graph paging faults.
   constructor(private readonly deps: BulkFlowsDeps) {
     const { guard, store, logger, limits } = deps;
-    const pacer = new Pacer();
+    const pacer = deps.pacer ?? new Pacer();
     const views = new BulkViews(limits);
     const channels = new TeamChannels({ directory: deps.directory, store, pacer, limits });
     this.lease = new BulkLease({ store, logger }, deps.lease);

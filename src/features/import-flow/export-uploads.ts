@@ -1,3 +1,5 @@
+import { DownloadRefused, type DownloadOptions } from '../../sources/teams-file-download';
+import { ExportTooLarge, type ExportFileStore } from '../../store/ports/export-files';
 import type { AttachedFile } from './import-commands';
 
 /** An export the bot downloaded from the chat and keeps until its import is done. */
@@ -24,6 +26,38 @@ export interface ExportUploads {
   delete(id: string): Promise<void>;
 }
 
-/** A job's `source.location` for a stored upload, and back. */
-export const uploadLocation = (id: string): string => `export:${id}`;
-export const uploadIdOf = (location: string): string | null => (location.startsWith('export:') ? location.slice('export:'.length) : null);
+/** Downloads go through this (the Teams file host, checked; src/sources/teams-file-download.ts). */
+type Download = <T>(url: string, options: DownloadOptions, sink: (body: AsyncIterable<Uint8Array>) => Promise<T>) => Promise<T>;
+
+/**
+ * The uploads of the bot: each attached file downloaded (host allow-list, size cap, no
+ * Authorization header) straight into the export store, never whole in memory.
+ */
+export class StoredUploads implements ExportUploads {
+  constructor(
+    private readonly files: ExportFileStore,
+    private readonly download: Download,
+    private readonly options: { allowedHosts: readonly string[]; maxBytes: number },
+  ) {}
+
+  async fetch(file: AttachedFile, owner: { tenantId: string; uploadedBy: string }): Promise<UploadedExport> {
+    const { maxBytes, allowedHosts } = this.options;
+    try {
+      const stored = await this.download(file.downloadUrl, { allowedHosts, maxBytes }, (body) =>
+        this.files.save({ fileName: file.name.slice(0, 255), tenantId: owner.tenantId, uploadedBy: owner.uploadedBy }, body, maxBytes),
+      );
+      return { id: stored.id, fileName: stored.fileName, bytes: stored.bytes };
+    } catch (err) {
+      if (err instanceof DownloadRefused || err instanceof ExportTooLarge) throw new UploadRefused(`${err.message} Nothing was kept.`);
+      throw err;
+    }
+  }
+
+  localPath(id: string): Promise<string> {
+    return this.files.localPath(id);
+  }
+
+  delete(id: string): Promise<void> {
+    return this.files.delete(id);
+  }
+}

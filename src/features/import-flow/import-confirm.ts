@@ -8,7 +8,7 @@ import type { ImportEngine } from '../import/import-engine';
 import { ImportRequestError } from '../import/import-engine';
 import { typedConfirmationMatches } from '../bulk/bulk-plan';
 import { choicesChanged, choicesFrom } from './import-draft';
-import { uploadLocation } from './export-uploads';
+import { exportLocation } from '../../store/ports/export-files';
 import type { ImportPlanning } from './import-planning';
 import type { ImportRuns } from './import-runs';
 import { renderProgressCard } from './progress-views';
@@ -61,7 +61,7 @@ export class ImportConfirm {
       const { job, resumed } = await deps.engine.start(prepared, {
         requestedBy: { aadObjectId: who.aadObjectId, name: who.name },
         origin: 'teams',
-        exportLocation: uploadLocation(draft.exportId),
+        exportLocation: exportLocation(draft.exportId),
         conversationId: who.conversationId,
         conversationReference: conversation.reference,
       });

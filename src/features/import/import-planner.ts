@@ -132,10 +132,10 @@ export async function planImport(deps: PlannerDeps, request: PlanRequest): Promi
         .map((a) => `${a.name} (${a.status})`)
         .join(
           ', ',
-        )}. Name a fallback user (--fallback-user <sign-in name or object id>) to post their messages with their name shown, or add them to the tenant.`,
+        )}. Name a fallback user (--fallback-user <sign-in name or object id> on the command line; "Post messages of unmatched people as" on the plan card in Teams) to post their messages with their name shown, or add them to the tenant.`,
     );
   }
-  if (targets.length === 0) problems.push('No source channel matches a channel of the team; map them with --map "<source channel>=<target channel>".');
+  if (targets.length === 0) problems.push('No source channel matches a channel of the team; choose a target for them (--map "<source channel>=<target channel>" on the command line; the channel choices on the plan card in Teams).');
   const sendsPerTarget = targets.map((t) => t.roots + t.replies + t.placeholders);
   return {
     source: request.source,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { cardActions, cardText as rawCardText, lastReplyText, press as rawPress } from '../support/harness';
 import { shownText } from '../support/markdown';
-import { ANNOUNCEMENTS, cardOf, channelInput, eventually, FALCON, GENERAL, planMessage, startTeamsImportWorld, type TeamsImportWorld } from './support';
+import { PARTNERS, ANNOUNCEMENTS, cardOf, channelInput, eventually, FALCON, GENERAL, planMessage, startTeamsImportWorld, type TeamsImportWorld } from './support';
 
 /** What the admin reads on a card (markdown escapes taken away). */
 const cardText = (card: unknown) => shownText(rawCardText(card));
@@ -38,9 +38,11 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     assert.ok(!cardActions(plan.card).some((a) => a.title === 'Confirm import'));
     assert.equal(IMPORT_WRITES(w), 0, 'planning writes nothing to Graph');
 
-    // The admin skips "partners", names the fallback user by sign-in name and asks to complete at the end.
+    // The admin skips "partners", sends "random" (no channel of that name) to Partners instead, and
+    // names the fallback user by sign-in name.
     const updated = await press(alex, w.emulator, 'Update plan', {
       [channelInput(plan.card, 'partners')]: 'skip',
+      [channelInput(plan.card, 'random')]: PARTNERS,
       fallbackSignIn: 'alexw@example.com',
       completeWhenDone: 'false',
     });
@@ -60,7 +62,16 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     assert.ok(w.emulator.messages(GENERAL).length > 0);
     assert.ok(w.emulator.messages(ANNOUNCEMENTS).length > 0);
     assert.ok(w.emulator.messages(FALCON).length > 0);
-    assert.equal(w.emulator.messages('19:myteam-partners@thread.tacv2').length, 0, 'partners was skipped');
+    const intoPartners = w.emulator.messages(PARTNERS);
+    assert.ok(intoPartners.length > 0, 'random went to Partners');
+    const job = (await w.bot.store.listImportJobs())[0];
+    const partnersTarget = (await w.bot.store.listImportTargets(job.id)).find((t) => t.target.kind === 'channel' && t.target.channelId === PARTNERS);
+    assert.equal(partnersTarget?.sourceChannelName, 'random', 'Partners is fed by random, not by partners');
+    assert.equal(intoPartners.length, partnersTarget.counts.messages + partnersTarget.counts.replies);
+    assert.match(summaryText, /skipped because\s+channel event \(channel_join\): \d+/);
+    // Imported but not completed: the channels are on the locked board until completed.
+    await alex.says('locked');
+    assert.match(lastReplyText(alex), /General/);
     assert.ok(cardActions(summary).some((a) => a.title === 'Complete General'));
 
     await press(alex, w.emulator, 'Complete all', {}, summary);
@@ -71,7 +82,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await alex.says('import status');
     assert.match(lastReplyText(alex), /acme-slack-export\.zip → My Team/);
     await alex.says('locked');
-    assert.doesNotMatch(lastReplyText(alex), /General/);
+    assert.doesNotMatch(lastReplyText(alex), /General/, 'completed channels leave the locked board');
   });
 
   it('never downloads an export a non-admin attaches, and refuses it', async () => {

@@ -15,6 +15,7 @@ import { emulatorEnv, lastCardActivity } from '../support/harness';
 export const GENERAL = '19:myteam-general@thread.tacv2';
 export const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 export const FALCON = '19:myteam-falcon@thread.tacv2';
+export const PARTNERS = '19:myteam-partners@thread.tacv2';
 
 /**
  * A bot and an emulator whose bot can be stopped and started again on the same data folder (a

@@ -4,6 +4,7 @@ import type { ImportJob, ImportJobStore } from '../../store/ports/import-jobs';
 import type { ImportJobRunner, RunEnd } from '../import/import-job-runner';
 import type { Messenger } from '../shared/conversation';
 import { ProgressReporter } from '../shared/progress-reporter';
+import { endedDetails } from './ended-details';
 import { LiveProgress } from './live-progress';
 import { renderProgressCard } from './progress-views';
 
@@ -105,9 +106,19 @@ export class ImportRuns {
       reporter.flush();
       return;
     }
-    const now = (await deps.store.getImportJob(job.id)) ?? job;
+    let now = (await deps.store.getImportJob(job.id)) ?? job;
     const targets = await deps.store.listImportTargets(job.id);
-    const finalCard = () => renderProgressCard({ job: now, targets, rate: () => 0, timeZone: null });
+    let notice: string | undefined;
+    if (now.state === 'running' && end.state === 'done') {
+      // A channel stopped by an error keeps the job open; paused, it waits for the admin instead of being retried in a loop.
+      await deps.store.updateImportJob(job.id, { state: 'paused' });
+      now = { ...now, state: 'paused' };
+      const failed = targets.filter((t) => t.state === 'failed').length;
+      notice = `${failed} channel(s) stopped by an error (see Failures). Fix the cause and press Resume to try them again; nothing already imported is sent twice.`;
+    }
+    const details = now.state === 'done' || now.state === 'cancelled' ? await endedDetails(deps.store, now, targets) : undefined;
+    const ended = now;
+    const finalCard = () => renderProgressCard({ job: ended, targets, rate: () => 0, timeZone: null, details, notice });
     if (now.state === 'running' && end.state === 'stopped') {
       // Shutdown or a lost lease: the job stays running and the next runner (here or elsewhere) updates the same card.
       reporter.flush();

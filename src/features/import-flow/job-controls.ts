@@ -6,6 +6,7 @@ import type { Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import type { ImportRuns } from './import-runs';
 import { renderProgressCard } from './progress-views';
+import { endedDetails } from './ended-details';
 import { settledOf } from './live-progress';
 
 export interface JobControlsDeps {
@@ -41,7 +42,8 @@ export class JobControls {
   async card(job: ImportJob, who: ActingContext, notice?: string): Promise<FlowReply> {
     const live = this.deps.runs.live(job.id);
     const targets = live?.list() ?? (await this.deps.store.listImportTargets(job.id));
-    return card(renderProgressCard({ job, targets, rate: (k) => live?.rate(k) ?? 0, timeZone: who.timeZone, notice }));
+    const details = job.state === 'done' || job.state === 'cancelled' ? await endedDetails(this.deps.store, job, targets) : undefined;
+    return card(renderProgressCard({ job, targets, rate: (k) => live?.rate(k) ?? 0, timeZone: who.timeZone, notice, details }));
   }
 
   /** `import status <job id>` and a list's Show button. */

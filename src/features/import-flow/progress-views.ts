@@ -3,6 +3,7 @@ import { renderCard, type AdaptiveCardJson } from '../../cards/renderer';
 import { formatBoth } from '../../domain/parse/dates';
 import type { ImportJob, ImportTarget } from '../../store/ports/import-jobs';
 import { formatDuration } from '../import/import-plan';
+import type { EndedDetails } from './ended-details';
 import { settledOf } from './live-progress';
 
 /** A job's targets with their rate (0 when not running here). */
@@ -13,6 +14,8 @@ export interface ProgressInput {
   timeZone: string | null;
   /** Said above everything else (e.g. "Pausing after the messages in flight…"). */
   notice?: string;
+  /** An ended job's skip reasons and first failures (the summary). */
+  details?: EndedDetails;
 }
 
 const STATE_WORDS: Record<ImportTarget['state'], string> = {
@@ -50,13 +53,14 @@ function totals(targets: readonly ImportTarget[]) {
 }
 
 /** Failure lines: each channel stopped by an error, and the count of single messages that failed. */
-function failureLines(targets: readonly ImportTarget[]): string[] {
+function failureLines(targets: readonly ImportTarget[], details?: EndedDetails): string[] {
   const lines: string[] = [];
+  for (const f of details?.failed ?? []) lines.push(`${f.channel}: a message failed — ${f.detail ?? 'no detail'}${f.requestId ? ` (request-id ${f.requestId})` : ''}`);
   for (const t of targets) {
     if (t.state === 'failed' || (t.detail && t.errorCode)) {
       lines.push(`${t.target.displayName ?? t.targetKey}: ${t.detail ?? 'stopped'}${t.requestId ? ` (request-id ${t.requestId})` : ''}`);
     }
-    if (t.counts.failed > 0) lines.push(`${t.target.displayName ?? t.targetKey}: ${t.counts.failed} message(s) failed; the report lists each with its request-id.`);
+    if (t.counts.failed > 0 && !details) lines.push(`${t.target.displayName ?? t.targetKey}: ${t.counts.failed} message(s) failed; the report lists each with its request-id.`);
   }
   return lines;
 }
@@ -100,6 +104,10 @@ export function progressView(input: ProgressInput): ImportProgressView {
       { title: 'Imported', value: `${sum.messages} messages, ${sum.replies} replies, ${sum.reactions} reactions` },
       { title: 'Posted as the fallback user', value: String(sum.fallbackAuthored) },
       { title: 'Skipped', value: String(sum.skipped) },
+      ...Object.entries(input.details?.skippedReasons ?? {})
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([reason, n]) => ({ title: '  skipped because', value: `${reason}: ${n}` })),
       { title: 'Failed', value: String(sum.failed) },
     );
     const open = targets.filter((t) => t.state !== 'completed' && t.state !== 'skipped' && (t.startedByJob || t.conversationCreationDateTime));
@@ -121,7 +129,7 @@ export function progressView(input: ProgressInput): ImportProgressView {
     summary: input.notice ?? '',
     facts,
     rows: targets.map((t) => ({ line: targetLine(t, input.rate(t.targetKey)), color: rowColor(t) })),
-    failures: failureLines(targets),
+    failures: failureLines(targets, input.details),
     nextSteps,
     footer: `Import job ${job.id}, started by ${job.requestedBy.name ?? 'an administrator'} on ${formatBoth(job.createdAt, input.timeZone)}.`,
     actions,

@@ -1,7 +1,8 @@
 // Azure resources for Teams Migration Bot, deployed by the `arm/deploy` step of teamsapp.yml:
 //   - a Linux App Service (Node 22 LTS) that runs the bot and holds its configuration as app settings;
 //   - an Azure Bot (single tenant) with the Microsoft Teams channel, pointing at /api/messages;
-//   - a Storage account for the audit ledger (tables) and shared conversation state (a blob container).
+//   - a Storage account for the audit ledger (tables), shared conversation state and exports admins
+//     attach in Teams (blob containers).
 // Values come from infra/azure.parameters.json, which the toolkit fills from env/.env.<env> and
 // env/.env.<env>.user. Outputs are written back to env/.env.<env> under the same names, so they must
 // never contain secrets.
@@ -87,6 +88,10 @@ param importMaxEntries string = ''
 param importMaxExportGb string = ''
 param importMaxFileMb string = ''
 param importMaxCompressionRatio string = ''
+param importDownloadHosts string = ''
+param importMaxUploadMb string = ''
+param importConfirmThreshold string = ''
+param importExportRetentionDays string = ''
 param restartCooldownMinutes string = ''
 param maxTurnsInFlight string = ''
 param userCommandsPerMinute string = ''
@@ -158,6 +163,15 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2022-09-01'
 resource stateContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2022-09-01' = if (!empty(stateBlobContainer)) {
   parent: blobService
   name: empty(stateBlobContainer) ? 'unused' : stateBlobContainer
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+@description('Exports attached in Teams, named as src/store/export-files-blob.ts names the container. The bot also creates it itself.')
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2022-09-01' = {
+  parent: blobService
+  name: 'migrationbot-exports'
   properties: {
     publicAccess: 'None'
   }
@@ -400,7 +414,31 @@ var importMaxCompressionRatioSetting = empty(importMaxCompressionRatio) ? [] : [
     value: importMaxCompressionRatio
   }
 ]
-var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting, bulkIntentSettleSecondsSetting, importThreadRpsSetting, importMaxEntriesSetting, importMaxExportGbSetting, importMaxFileMbSetting, importMaxCompressionRatioSetting)
+var importDownloadHostsSetting = empty(importDownloadHosts) ? [] : [
+  {
+    name: 'IMPORT_DOWNLOAD_HOSTS'
+    value: importDownloadHosts
+  }
+]
+var importMaxUploadMbSetting = empty(importMaxUploadMb) ? [] : [
+  {
+    name: 'IMPORT_MAX_UPLOAD_MB'
+    value: importMaxUploadMb
+  }
+]
+var importConfirmThresholdSetting = empty(importConfirmThreshold) ? [] : [
+  {
+    name: 'IMPORT_CONFIRM_THRESHOLD'
+    value: importConfirmThreshold
+  }
+]
+var importExportRetentionDaysSetting = empty(importExportRetentionDays) ? [] : [
+  {
+    name: 'IMPORT_EXPORT_RETENTION_DAYS'
+    value: importExportRetentionDays
+  }
+]
+var optionalSettings = concat(graphClientSecretSetting, graphCertificatePathSetting, graphAuthorityHostSetting, graphEndpointSetting, graphTimeoutSecondsSetting, adminRoleIdsSetting, adminGroupIdsSetting, allowedTenantIdsSetting, adminCacheSecondsSetting, stateBlobContainerSetting, reminderAfterDaysSetting, reminderCheckMinutesSetting, bulkTeamRpsSetting, bulkTenantRpsSetting, bulkConfirmThresholdSetting, pendingTtlMinutesSetting, pendingRetentionDaysSetting, restartCooldownMinutesSetting, maxTurnsInFlightSetting, userCommandsPerMinuteSetting, userCommandsBurstSetting, bulkIntentSettleSecondsSetting, importThreadRpsSetting, importMaxEntriesSetting, importMaxExportGbSetting, importMaxFileMbSetting, importMaxCompressionRatioSetting, importDownloadHostsSetting, importMaxUploadMbSetting, importConfirmThresholdSetting, importExportRetentionDaysSetting)
 
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: resourceBaseName

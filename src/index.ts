@@ -33,10 +33,12 @@ import { UsersDirectory } from './graph/users-directory';
 import { ImportEngine } from './features/import/import-engine';
 import { ImportJobRunner, type ImportRunnerDeps } from './features/import/import-job-runner';
 import { ImportFlow } from './features/import-flow/import-flow';
+import { ReportsFlow } from './features/reports/reports-flow';
 import { ImportRuns } from './features/import-flow/import-runs';
 import { StoredUploads } from './features/import-flow/export-uploads';
 import { downloadAttachedFile } from './sources/teams-file-download';
 import { createExportFileStore } from './store/create-export-file-store';
+import { ExportRetention } from './features/background/export-retention';
 import { exportIdOfLocation, type ExportFileStore } from './store/ports/export-files';
 import type { ImportRates } from './features/import/import-limits';
 import { runImportCommand } from './cli/import-command';
@@ -164,7 +166,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     users: importing.users,
     runs: imports,
     tenantId: config.graph.tenantId,
-    typedConfirmationAbove: IMPORT_TYPED_CONFIRMATION_ABOVE,
+    typedConfirmationAbove: config.import.typedConfirmationAbove,
   });
   const bulk = new BulkFlows({
     pacer,
@@ -188,6 +190,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     formButtons: form.buttons((conversation, args) => bulk.askStart(conversation, args)),
     bulk: bulk.buttons(),
     imports: importFlow,
+    reports: new ReportsFlow({ guard, store, logger, offerTtlMinutes: config.pendingTtlMinutes }),
   });
   const reminders = new ReminderService({ store, directory, messenger, logger, settings: config.reminders });
   const retention = new PendingRetention({ store, logger, retentionDays: config.pendingRetentionDays });
@@ -195,7 +198,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // by its timeout plus at most one of graph-client's retry pauses (capped at 180 s, spec §5); the
   // window is five such calls, so it outlasts the four.
   const interrupted = new InterruptedConfirmations({ store, directory, messenger, logger, staleAfterMs: 5 * longestCallMs(config.graph.timeoutMs) });
-  const background = new BackgroundTasks([reminders, interrupted, retention], logger);
+  const exportRetention = new ExportRetention({
+    exports: exportFiles,
+    jobs: store,
+    logger,
+    retentionDays: config.import.exportRetentionDays,
+    confirmationTtlMinutes: config.pendingTtlMinutes,
+  });
+  const background = new BackgroundTasks([reminders, interrupted, retention, exportRetention], logger);
   registerRoutes(app, {
     store,
     logger,
@@ -305,9 +315,6 @@ export async function composeImport(
     },
   };
 }
-
-/** Above this many messages, the plan card asks for the team's name to be typed to confirm. */
-const IMPORT_TYPED_CONFIRMATION_ABOVE = 1000;
 
 /** The import engine and what its runners need, for the bot and the command line alike. */
 function importParts(config: Config, graphClient: ReturnType<typeof createGraphClient>, store: Store, logger: Logger, pacer: Pacer) {

@@ -4,6 +4,7 @@ import { longestCallMs } from '../domain/graph-call-timing';
 import { clouds, GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from './clouds';
 import type { CloudName } from '../domain/national-clouds';
 import { isLoopbackHost } from './loopback';
+import { DEFAULT_DOWNLOAD_HOSTS, formatHostPattern, parseHostPattern } from '../domain/download-hosts';
 
 /** The bot's validated configuration. Read once at start-up by `loadConfig`; nothing else reads `process.env`. */
 export interface Config {
@@ -39,10 +40,20 @@ export interface Config {
   restartCooldownMinutes: number;
   /** Flood protection: activities handled at once, and each user's command rate (token bucket). */
   load: { maxTurnsInFlight: number; userCommandsPerMinute: number; userCommandsBurst: number };
-  /** History import: message imports per second per thread, and the caps that refuse hostile archives. */
+  /**
+   * History import: message imports per second per thread, the caps that refuse hostile archives, and
+   * exports attached in Teams: the hosts they may be downloaded from (`host`, `*.host` for subdomains,
+   * optional `:port`; in local mode the emulator's host is added), their largest size, and the days an
+   * uploaded export is kept after its job finished (0 keeps them).
+   */
   import: {
     perThreadPerSecond: number;
     archive: { maxEntries: number; maxTotalBytes: number; maxEntryBytes: number; maxCompressionRatio: number };
+    downloadHosts: string[];
+    maxUploadBytes: number;
+    exportRetentionDays: number;
+    /** More messages than this need the team's name typed on the plan card to confirm. */
+    typedConfirmationAbove: number;
   };
 }
 
@@ -128,6 +139,27 @@ const guidList = (name: string) =>
       return ids.map((id) => id.toLowerCase());
     });
 
+const hostList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const entries = (v ?? '')
+        .split(/[,;\s]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (entries.length === 0) return [...DEFAULT_DOWNLOAD_HOSTS];
+      const parsed = entries.map(parseHostPattern);
+      if (parsed.some((p) => p === null)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a comma-separated list of host names (*.name for any subdomain of name), each with an optional :port`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(parsed.map((p) => formatHostPattern(p!)))];
+    });
+
 const httpsUrl = (name: string) =>
   optionalString.superRefine((v, ctx) => {
     if (v === undefined) return;
@@ -183,6 +215,10 @@ const envSchema = z.object({
   IMPORT_MAX_EXPORT_GB: int('IMPORT_MAX_EXPORT_GB', 20, 0.001, 10000),
   IMPORT_MAX_FILE_MB: int('IMPORT_MAX_FILE_MB', 1024, 0.001, 1000000),
   IMPORT_MAX_COMPRESSION_RATIO: int('IMPORT_MAX_COMPRESSION_RATIO', 100, 1, 100000),
+  IMPORT_DOWNLOAD_HOSTS: hostList('IMPORT_DOWNLOAD_HOSTS'),
+  IMPORT_MAX_UPLOAD_MB: int('IMPORT_MAX_UPLOAD_MB', 2048, 0.001, 1000000),
+  IMPORT_EXPORT_RETENTION_DAYS: whole('IMPORT_EXPORT_RETENTION_DAYS', 30, 0, 3650),
+  IMPORT_CONFIRM_THRESHOLD: whole('IMPORT_CONFIRM_THRESHOLD', 1000, 0, 100000000),
 });
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T, problems: string[]): T => {
@@ -255,6 +291,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // In local mode Teams is the emulator, which hosts attached files on its own https origin.
+  const emulatorHosts = localMode ? [graphEndpoint, authorityHost].map((url) => new URL(url).host).filter(isLoopbackHost) : [];
+  const downloadHosts = [...new Set([...e.IMPORT_DOWNLOAD_HOSTS, ...emulatorHosts])];
+
   const graphTenantId = e.GRAPH_TENANT_ID!.toLowerCase();
   return {
     port: e.PORT,
@@ -304,6 +344,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         maxEntryBytes: Math.round(e.IMPORT_MAX_FILE_MB * 1024 ** 2),
         maxCompressionRatio: e.IMPORT_MAX_COMPRESSION_RATIO,
       },
+      downloadHosts,
+      maxUploadBytes: Math.round(e.IMPORT_MAX_UPLOAD_MB * 1024 ** 2),
+      exportRetentionDays: e.IMPORT_EXPORT_RETENTION_DAYS,
+      typedConfirmationAbove: e.IMPORT_CONFIRM_THRESHOLD,
     },
   };
 }

@@ -23,8 +23,8 @@ const COLUMNS = [
   'jobId',
 ] as const;
 
-/** Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas in user-controlled text. */
-function field(value: unknown): string {
+/** Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas in user-controlled text; every CSV the bot writes uses it. */
+export function csvCell(value: unknown): string {
   let s =
     typeof value === 'string'
       ? value
@@ -65,7 +65,7 @@ export function auditToCsv(entries: LedgerEntry[]): string {
         e.after?.migrationMode,
         e.jobId,
       ]
-        .map(field)
+        .map(csvCell)
         .join(','),
     );
   }

@@ -5,10 +5,15 @@ import { renderCard } from '../cards/renderer';
 import type { FlowReply } from '../features/shared/acting';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/ports/store';
+import { consentCardAttachment } from './file-cards';
 import { invokeResponse } from './invoke-response';
 import { conversationKind } from './turn-context';
 
 type CardReply = Extract<FlowReply, { kind: 'card' }>;
+type FileReply = Extract<FlowReply, { kind: 'file' }>;
+
+/** Teams takes files from a bot in the personal chat only; anywhere else an offer becomes this pointer. */
+export const FILES_IN_PERSONAL_CHAT_ONLY = 'I can send files only in our personal chat. Open a chat with me and ask there.';
 
 /**
  * In a channel or group chat anyone can see a card, so a confirmation is sent as a read-only
@@ -59,6 +64,7 @@ export class ReplyDelivery {
   /** Sends the reply as a new message; returns its id. */
   async send(context: TurnContext, reply: FlowReply): Promise<string | undefined> {
     if (reply.kind === 'text') return (await context.sendActivity(MessageFactory.text(reply.text)))?.id;
+    if (reply.kind === 'file') return this.offerFile(context, reply);
     const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cardForEveryone(context, reply))));
     if (reply.pendingId && sent?.id) await this.store.setPendingActivity(reply.pendingId, sent.id);
     return sent?.id;
@@ -71,6 +77,11 @@ export class ReplyDelivery {
    */
   async answerExecute(context: TurnContext, reply: FlowReply): Promise<AdaptiveCardJson | string> {
     if (reply.kind === 'text') return reply.text;
+    if (reply.kind === 'file') {
+      // A consent card cannot be an invoke's answer: it is posted as a message of its own.
+      const sent = await this.offerFile(context, reply);
+      return sent ? 'The file is offered in a message below: press Accept there to receive it.' : FILES_IN_PERSONAL_CHAT_ONLY;
+    }
     const forEveryone = cardForEveryone(context, reply);
     const elsewhere = reply.messageId && context.activity.replyToId && reply.messageId !== context.activity.replyToId ? reply.messageId : null;
     if (elsewhere) {
@@ -105,6 +116,21 @@ export class ReplyDelivery {
       await context.sendActivity(invokeResponse({ type: 'application/vnd.microsoft.card.adaptive', value: reply.card }));
     }
     return reply.card;
+  }
+
+  /**
+   * Offers a file with a file consent card, in the personal chat only (Teams has no consent cards in
+   * channels or group chats; the feature says so first, this is the edge's own guard). Remembers
+   * which message shows the offer. Returns the card's id, or undefined when only the pointer was sent.
+   */
+  private async offerFile(context: TurnContext, reply: FileReply): Promise<string | undefined> {
+    if (conversationKind(context) !== 'personal') {
+      await context.sendActivity(MessageFactory.text(FILES_IN_PERSONAL_CHAT_ONLY));
+      return undefined;
+    }
+    const sent = await context.sendActivity(MessageFactory.attachment(consentCardAttachment(reply)));
+    if (sent?.id) await this.store.setPendingActivity(reply.offerId, sent.id);
+    return sent?.id;
   }
 
   /** The answer to an `Action.Submit`: the pressed card is replaced in place, or the reply sent as a new message. */

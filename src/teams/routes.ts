@@ -6,6 +6,9 @@ import type { Logger } from '../log/logger';
 import type { Store } from '../store/ports/store';
 import { TYPE_A_COMMAND } from '../features/help/help';
 import type { Conversation } from '../features/shared/conversation';
+import { parseCommand } from '../domain/parse/command-parser';
+import { fileAttachments, hasFileAttachment } from './file-attachments';
+import { registerFileConsent } from './file-consent';
 import { tellSender } from './invoke-response';
 import { ReplyDelivery } from './reply-delivery';
 import { TenantRefusals } from './tenant-refusals';
@@ -24,6 +27,16 @@ export interface RouteDeps {
   remember: (conversation: Conversation) => Promise<void>;
   /** Type-ahead for the form's team picker (`application/search`, dataset `teams`). */
   searchTeams: (conversation: Conversation, queryText: string, count: number) => Promise<{ title: string; value: string }[]>;
+}
+
+/** A message whose file attachments carry no download link (a broken client, a forged activity). */
+const NO_USABLE_FILE = 'Teams sent the attachment without a way to download it. Attach the file again in this chat.';
+
+/** The team named with the files: `import into "<team>"` typed with them, else null. */
+function teamTypedWith(text: unknown): string | null {
+  if (typeof text !== 'string' || !text.trim()) return null;
+  const command = parseCommand(text);
+  return command.verb === 'import' ? command.team : null;
 }
 
 /** A card button this bot does not know (an old card, a forged payload): said instead of a bare 501. */
@@ -67,6 +80,11 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
   }
 
   app.adaptiveCards.search('teams', async (context, _state, query) => deps.searchTeams(conversationOf(context), query.parameters.queryText, query.count));
+  for (const [dataset, search] of Object.entries(table.search)) {
+    app.adaptiveCards.search(dataset, async (context, _state, query) => search(conversationOf(context), query.parameters.queryText, query.count));
+  }
+
+  registerFileConsent(app, { consent: table.fileConsent, delivery, logger });
 
   app.adaptiveCards.actionExecute(/[\s\S]*/, async () => UNKNOWN_BUTTON);
 
@@ -81,6 +99,25 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     }
     await delivery.send(context, await table.welcome(conversationOf(context)));
   });
+
+  // Files attached to a message (with or without text) go to the import feature, when it is wired;
+  // without it such a message is answered like any other (its text as a command).
+  const received = table.files;
+  if (received) {
+    app.activity(
+      async (context) => context.activity.type === MESSAGE && hasFileAttachment(context.activity.attachments),
+      async (context) => {
+        const files = fileAttachments(context.activity.attachments);
+        if (files.length === 0) {
+          await context.sendActivity(NO_USABLE_FILE);
+          return;
+        }
+        const conversation = conversationOf(context);
+        await delivery.send(context, await received(conversation, files, teamTypedWith(context.activity.text)));
+        await deps.remember(conversation);
+      },
+    );
+  }
 
   // Typed commands. A message with a card `value` but no known verb is a stale or forged submit.
   app.message(/[\s\S]*/, async (context) => {

@@ -13,6 +13,8 @@ import { specFromTargetKey } from '../domain/parse/target-key';
 import type { OperationGuard } from '../features/shared/operation-guard';
 import type { StartMigrationFlow } from '../features/start/start-migration';
 import type { BulkButtons } from '../features/bulk/bulk-flows';
+import type { ImportCommands } from '../features/import-flow/import-commands';
+import type { ReportCommands } from '../features/reports/report-commands';
 
 /** A typed command's handler: the conversation, the parsed command and the text as typed. */
 type CommandHandler<V extends Command['verb']> = (
@@ -43,7 +45,14 @@ export interface VerbTableFlows {
   formButtons: FormButtons;
   /** Bulk jobs; absent in a deployment without them. */
   bulk?: BulkButtons;
+  /** Import from an export attached in the personal chat; absent in a deployment without it. */
+  imports?: ImportCommands;
+  /** Reports sent as CSV files through Teams' file consent card; absent in a deployment without them. */
+  reports?: ReportCommands;
 }
+
+/** A type-ahead dataset's handler (`application/search`): the conversation, the text typed, how many results. */
+export type SearchHandler = (conversation: Conversation, queryText: string, count: number) => Promise<{ title: string; value: string }[]>;
 
 /**
  * The one table from what Teams can send to a feature: typed-command verb → handler, card verb →
@@ -54,10 +63,18 @@ export interface VerbTable {
   commands: CommandHandlers;
   buttons: ButtonHandlers;
   welcome: (conversation: Conversation) => Promise<FlowReply>;
+  /** A message with files attached (`team` from `import into "<team>"` typed with it); absent without the import feature. */
+  files?: ImportCommands['received'];
+  /** Type-ahead datasets of the features' cards (the form's `teams` is wired by the routes). */
+  search: Record<string, SearchHandler>;
+  /** The answers to a file consent card; absent without the reports feature. */
+  fileConsent?: Pick<ReportCommands, 'accept' | 'decline'>;
 }
 
 const badTarget = (): FlowReply => text('This button has no valid target. Run the command again to get a fresh card.');
 const noBulk = (): FlowReply => text('Bulk operations are not available in this deployment.');
+const noImport = (): FlowReply => text('Importing from Slack or Mattermost exports is not available in this deployment.');
+const noReports = (): FlowReply => text('Reports as files are not available in this deployment.');
 
 /** The command as typed, cut to what a ledger line keeps. */
 const asTyped = (typed: string) => typed.slice(0, 500);
@@ -78,6 +95,11 @@ export function createVerbTable(f: VerbTableFlows): VerbTable {
     // The typed bulk commands go to the same handlers as the preview card's buttons.
     'migrate-team': (c, command) => (f.bulk ? f.bulk.bulkAskStart(c, { team: command.team, since: command.since }) : noBulk()),
     'complete-team': (c, command) => (f.bulk ? f.bulk.bulkAskComplete(c, { team: command.team, since: null }) : noBulk()),
+    // Typed without a file: the import feature says how to attach the export.
+    import: (c, command) => (f.imports ? f.imports.withoutFile(c, command.team) : noImport()),
+    'import-status': (c, command) => (f.imports ? f.imports.status(c, command.jobId) : noImport()),
+    'import-report': (c, command, typed) => (f.reports ? f.reports.importReport(c, command.jobId, asTyped(typed)) : noReports()),
+    'audit-export': (c, command, typed) => (f.reports ? f.reports.auditExport(c, command.since, asTyped(typed)) : noReports()),
   };
   const own: Record<OwnCardVerb, ButtonHandler> = {
     confirm: (c, data) => f.start.confirm(c.who, data.opId),
@@ -99,8 +121,17 @@ export function createVerbTable(f: VerbTableFlows): VerbTable {
     },
     completeConfirm: (c, data) => f.complete.confirm(c.who, data.opId),
   };
-  const buttons: ButtonHandlers = { ...own, ...f.formButtons, ...(f.bulk ?? {}) };
-  return { commands, buttons, welcome: async () => helpCard(WELCOME_INTRO) };
+  const buttons: ButtonHandlers = { ...own, ...f.formButtons, ...(f.bulk ?? {}), ...(f.imports?.buttons() ?? {}) };
+  const imports = f.imports;
+  const reports = f.reports;
+  return {
+    commands,
+    buttons,
+    welcome: async () => helpCard(WELCOME_INTRO),
+    files: imports ? (c, files, team) => imports.received(c, files, team) : undefined,
+    search: imports ? { users: (c, queryText, count) => imports.searchUsers(c, queryText, count) } : {},
+    fileConsent: reports ? { accept: (c, context, to) => reports.accept(c, context, to), decline: (c, context) => reports.decline(c, context) } : undefined,
+  };
 }
 
 /** Parses the typed text and answers it with the handler for its verb. */

@@ -74,6 +74,10 @@ export const CONFIG_VARIABLES = [
   'IMPORT_MAX_EXPORT_GB',
   'IMPORT_MAX_FILE_MB',
   'IMPORT_MAX_COMPRESSION_RATIO',
+  'IMPORT_DOWNLOAD_HOSTS',
+  'IMPORT_MAX_UPLOAD_MB',
+  'IMPORT_CONFIRM_THRESHOLD',
+  'IMPORT_EXPORT_RETENTION_DAYS',
 ] as const;
 
 /** Configuration variables that hold secrets: never assigned in a committed template. */

@@ -85,6 +85,21 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     assert.doesNotMatch(lastReplyText(alex), /General/, 'completed channels leave the locked board');
   });
 
+  it('asks for the team name to be typed before a large import starts', async () => {
+    await w.restart({ IMPORT_CONFIRM_THRESHOLD: '10' });
+    const alex = w.teams.as('alex').inPersonalChat();
+    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
+    assert.match(updated.text, /Type the team's name, My Team, to confirm/);
+    const wrong = await press(alex, w.emulator, 'Confirm import', { typedConfirmation: 'My Tea' }, updated.card);
+    assert.match(wrong.text, /"My Tea" is not the team's name\. Type My Team exactly to confirm\. Nothing was started\./);
+    assert.equal(IMPORT_WRITES(w), 0);
+    const right = await press(alex, w.emulator, 'Confirm import', { typedConfirmation: 'My Team' }, wrong.card);
+    assert.match(right.text, /Importing acme-slack-export\.zip into My Team/);
+    await w.bot.imports.whenIdle();
+    assert.ok(w.emulator.messages(GENERAL).length > 0);
+  });
+
   it('never downloads an export a non-admin attaches, and refuses it', async () => {
     const megan = w.teams.as('adele').inPersonalChat();
     await megan.sendsFile('export.zip', w.slackExport, 'import into "My Team"');

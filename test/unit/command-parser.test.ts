@@ -46,6 +46,25 @@ describe('command parsing', () => {
     assert.deepEqual(parseCommand('audit this'), { verb: 'audit', target: { kind: 'this' }, user: null, last: 20 });
   });
 
+  it('reads the import commands', () => {
+    assert.deepEqual(parseCommand('import'), { verb: 'import', team: null });
+    assert.deepEqual(parseCommand('Import into "Contoso Engineering"'), { verb: 'import', team: 'Contoso Engineering' });
+    assert.deepEqual(parseCommand('import into Sales'), { verb: 'import', team: 'Sales' });
+    assert.deepEqual(parseCommand('import status'), { verb: 'import-status', jobId: null });
+    assert.deepEqual(parseCommand('import status 3f2a9c1e-0b4d-4e5f-8a9b-0c1d2e3f4a5b'), {
+      verb: 'import-status',
+      jobId: '3f2a9c1e-0b4d-4e5f-8a9b-0c1d2e3f4a5b',
+    });
+    assert.deepEqual(parseCommand('import report job_1'), { verb: 'import-report', jobId: 'job_1' });
+    assert.deepEqual(parseCommand('<at>Migration Bot</at> import into “My Team”'), { verb: 'import', team: 'My Team' });
+  });
+
+  it('reads audit export with and without a date', () => {
+    assert.deepEqual(parseCommand('audit export'), { verb: 'audit-export', since: null });
+    assert.deepEqual(parseCommand('AUDIT EXPORT since 2020-01-01'), { verb: 'audit-export', since: '2020-01-01T00:00:00Z' });
+    assert.deepEqual(parseCommand('audit export since 2020-01-01 09:00Z'), { verb: 'audit-export', since: '2020-01-01T09:00:00Z' });
+  });
+
   const invalid: [string, RegExp][] = [
     ['migrate channel "My Team"', /needs both its team and its channel/],
     ['migrate channel My Team General', /Too many words/],
@@ -61,6 +80,16 @@ describe('command parsing', () => {
     ['locked now', /takes no arguments/],
     ['audit last 0', /number from 1 to 200/],
     ['complete team', /needs the team's name/],
+    ['import into', /needs the team's name/],
+    ['import into My Team', /Too many words for one team/],
+    ['import somewhere', /is not something import understands/],
+    ['import report', /needs a job id/],
+    ['import report a b', /takes one job id/],
+    ['import status ../../etc/passwd', /is not an import job id/],
+    [`import report ${'a'.repeat(65)}`, /is not an import job id/],
+    ['audit export since', /needs a date/],
+    ['audit export since yesterday', /is not a date/],
+    ['audit export last 5', /takes only "since <date>"/],
   ];
   for (const [text, message] of invalid) {
     it(`explains what is wrong with: ${text}`, () => {

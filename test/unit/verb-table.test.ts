@@ -40,7 +40,7 @@ function recordingFlows(withBulk = true) {
     formButtons: { formNext: answer('formNext') },
     bulk: withBulk ? { bulkAskStart: answer('bulkAskStart'), bulkAskComplete: answer('bulkAskComplete'), bulkConfirm: answer('bulkConfirm') } : undefined,
   } as unknown as VerbTableFlows;
-  return { calls, table: createVerbTable(flows) };
+  return { calls, flows, table: createVerbTable(flows) };
 }
 
 describe('the verb table: each typed command and card verb reaches one feature', () => {
@@ -87,6 +87,75 @@ describe('the verb table: each typed command and card verb reaches one feature',
       'refreshView',
       'status',
     ]);
+  });
+
+  it('says import and reports are not available when they are not wired, and offers no file, search or consent handler', async () => {
+    const { table } = recordingFlows();
+    const said = async (typed: string) => ((await answerCommand(table.commands, alex, typed)) as { text: string }).text;
+    assert.match(await said('import into "My Team"'), /Importing .* is not available in this deployment/);
+    assert.match(await said('import status'), /not available in this deployment/);
+    assert.match(await said('import report abc'), /Reports as files are not available in this deployment/);
+    assert.match(await said('audit export since 2020-01-01'), /Reports as files are not available in this deployment/);
+    assert.equal(table.files, undefined);
+    assert.equal(table.fileConsent, undefined);
+    assert.deepEqual(table.search, {});
+  });
+
+  it('sends the import and report commands, attached files, user type-ahead and consent answers to their features', async () => {
+    const calls: { name: string; args: unknown[] }[] = [];
+    const answer =
+      (name: string) =>
+      async (...args: unknown[]): Promise<FlowReply> => {
+        calls.push({ name, args });
+        return text(name);
+      };
+    const imports = {
+      received: answer('received'),
+      withoutFile: answer('withoutFile'),
+      status: answer('importStatus'),
+      buttons: () => ({ importConfirm: answer('importConfirm') }),
+      searchUsers: async (...args: unknown[]) => {
+        calls.push({ name: 'searchUsers', args });
+        return [{ title: 'Alex', value: 'a' }];
+      },
+    };
+    const reports = {
+      auditExport: answer('auditExport'),
+      importReport: answer('importReport'),
+      accept: async (...args: unknown[]) => {
+        calls.push({ name: 'accept', args });
+        return { uploaded: true as const, note: null };
+      },
+      decline: answer('decline'),
+    };
+    const table = createVerbTable({ ...recordingFlows().flows, imports, reports });
+    const said = async (typed: string) => ((await answerCommand(table.commands, alex, typed)) as { text: string }).text;
+    assert.equal(await said('import into "My Team"'), 'withoutFile');
+    assert.deepEqual(calls.at(-1)!.args, [alex, 'My Team']);
+    assert.equal(await said('import'), 'withoutFile');
+    assert.deepEqual(calls.at(-1)!.args, [alex, null]);
+    assert.equal(await said('import status'), 'importStatus');
+    assert.deepEqual(calls.at(-1)!.args, [alex, null]);
+    assert.equal(await said('import status job-1'), 'importStatus');
+    assert.deepEqual(calls.at(-1)!.args, [alex, 'job-1']);
+    assert.equal(await said('import report job-1'), 'importReport');
+    assert.deepEqual(calls.at(-1)!.args, [alex, 'job-1', 'import report job-1']);
+    assert.equal(await said('audit export since 2020-01-01'), 'auditExport');
+    assert.deepEqual(calls.at(-1)!.args, [alex, '2020-01-01T00:00:00Z', 'audit export since 2020-01-01']);
+    assert.equal(await said('audit export'), 'auditExport');
+    assert.deepEqual(calls.at(-1)!.args.slice(0, 2), [alex, null]);
+
+    const files = [{ name: 'e.zip', downloadUrl: 'https://h/1', fileType: 'zip' }];
+    assert.equal(((await table.files!(alex, files, 'My Team')) as { text: string }).text, 'received');
+    assert.deepEqual(calls.at(-1)!.args, [alex, files, 'My Team']);
+    assert.deepEqual(await table.search.users(alex, 'al', 5), [{ title: 'Alex', value: 'a' }]);
+    assert.deepEqual(calls.at(-1)!.args, [alex, 'al', 5]);
+    const destination = { put: async () => undefined };
+    assert.deepEqual(await table.fileConsent!.accept(alex, { offerId: 'x' }, destination), { uploaded: true, note: null });
+    assert.deepEqual(calls.at(-1)!.args, [alex, { offerId: 'x' }, destination]);
+    await table.fileConsent!.decline(alex, { offerId: 'x' });
+    assert.equal(calls.at(-1)!.name, 'decline');
+    assert.ok('importConfirm' in table.buttons && 'confirm' in table.buttons, "the import feature's card verbs join the others");
   });
 
   it('opens the form from a card for the presser alone', async () => {

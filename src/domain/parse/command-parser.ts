@@ -18,6 +18,14 @@ export type Command =
   | { verb: 'complete-team'; team: string }
   | { verb: 'locked' }
   | { verb: 'audit'; target: TargetSpec | null; user: string | null; last: number }
+  /** `audit export [since <date>]`: the ledger as a CSV file in the personal chat. */
+  | { verb: 'audit-export'; since: string | null }
+  /** `import` / `import into "<team>"` (the export comes as a file attached to the message). */
+  | { verb: 'import'; team: string | null }
+  /** `import status [<job id>]`. */
+  | { verb: 'import-status'; jobId: string | null }
+  /** `import report <job id>`: one job's message rows as a CSV file in the personal chat. */
+  | { verb: 'import-report'; jobId: string }
   /** A known verb with arguments that do not fit: `message` says what is wrong, `usage` how to write it. */
   | { verb: 'invalid'; message: string; usage: string }
   | { verb: 'unknown'; word: string };
@@ -31,7 +39,12 @@ export const usage = {
   status: 'status channel "<team>" "<channel>" · status chat <chat id> · status <Teams link> · status this · status team "<team>"',
   complete: 'complete channel "<team>" "<channel>" · complete chat <chat id> · complete <Teams link> · complete this · complete team "<team>"',
   audit: 'audit [channel "<team>" "<channel>" | chat <chat id> | <Teams link> | this | user <name or object id>] [last <N>]',
+  auditExport: 'audit export [since <date>]',
+  import: 'import [into "<team>"] (attach the export file) · import status [<job id>] · import report <job id>',
 } as const;
+
+/** Import job ids as the import engine makes them (a GUID-shaped hash), checked loosely. */
+const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 class ParseError extends Error {
   constructor(
@@ -166,6 +179,7 @@ function parseStatusOrComplete(verb: 'status' | 'complete', args: string[]): Com
 }
 
 function parseAudit(args: string[]): Command {
+  if (args.length > 0 && args[0].toLowerCase() === 'export') return parseAuditExport(args.slice(1));
   let tokens = args;
   let last = 20;
   const lastAt = tokens.findIndex((t) => t.toLowerCase() === 'last');
@@ -184,6 +198,45 @@ function parseAudit(args: string[]): Command {
     return { verb: 'audit', target: null, user: tokens[1].trim().slice(0, 256), last };
   }
   return { verb: 'audit', target: parseTarget(tokens, 'audit', usage.audit), user: null, last };
+}
+
+function parseAuditExport(args: string[]): Command {
+  const { rest, since } = takeSince(args, usage.auditExport);
+  if (rest.length > 0) {
+    throw new ParseError(`audit export takes only "since <date>", not "${shown(rest.join(' '))}". The file holds the whole ledger.`, usage.auditExport);
+  }
+  return { verb: 'audit-export', since };
+}
+
+function parseJobId(tokens: string[], what: string): string {
+  if (tokens.length === 0) throw new ParseError(`${what} needs a job id, e.g. ${what} 3f2a9c1e-…. Type import status to see the jobs.`, usage.import);
+  if (tokens.length > 1) throw new ParseError(`${what} takes one job id, not "${shown(tokens.join(' '))}".`, usage.import);
+  const id = tokens[0];
+  if (!JOB_ID.test(id)) {
+    throw new ParseError(`"${shown(id)}" is not an import job id. Job ids are letters, digits and dashes, as import status shows them.`, usage.import);
+  }
+  return id;
+}
+
+function parseImport(args: string[]): Command {
+  if (args.length === 0) return { verb: 'import', team: null };
+  const head = args[0].toLowerCase();
+  if (head === 'status') {
+    return { verb: 'import-status', jobId: args.length === 1 ? null : parseJobId(args.slice(1), 'import status') };
+  }
+  if (head === 'report') return { verb: 'import-report', jobId: parseJobId(args.slice(1), 'import report') };
+  if (head === 'into') {
+    const rest = args.slice(1);
+    if (rest.length === 0) throw new ParseError('import into needs the team\'s name or id, e.g. import into "Contoso Engineering".', usage.import);
+    if (rest.length > 1) throw new ParseError(`Too many words for one team: "${shown(rest.join(' '))}". Quote names that contain spaces.`, usage.import);
+    const team = rest[0].trim();
+    if (!team || team.length > 256) throw new ParseError('The team name must be 1 to 256 characters.', usage.import);
+    return { verb: 'import', team };
+  }
+  throw new ParseError(
+    `"${shown(args[0])}" is not something import understands. Write import into "<team>", import status or import report <job id>.`,
+    usage.import,
+  );
 }
 
 /**
@@ -219,6 +272,8 @@ export function parseCommand(rawText: string): Command {
         return { verb: 'locked' };
       case 'audit':
         return parseAudit(args);
+      case 'import':
+        return parseImport(args);
       default:
         return { verb: 'unknown', word: shown(verbRaw) };
     }

@@ -110,6 +110,8 @@ export class InterruptedConfirmations implements BackgroundTask {
 
   /** A bulk confirmation claimed but never turned into a job: nothing ran, so it ends as not started. */
   private async settleBulkWithoutJob(op: PendingOperation): Promise<boolean> {
+    // A file offer (`report`) is never claimed, so it is never left running: nothing to settle.
+    if (op.kind === 'report') return false;
     if (await this.deps.store.getBulkJob(op.id)) return false;
     // Only the team's name is needed here, so it is read, not the whole preview.
     const teamName = typeof op.payload.teamName === 'string' ? op.payload.teamName : 'the team';

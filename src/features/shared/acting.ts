@@ -47,6 +47,20 @@ export type FlowReply =
        * a card shown over another message (a form opened from someone else's summary) belongs there.
        */
       messageId?: string;
+    }
+  | {
+      /**
+       * Offers a file: a Teams file consent card in the personal chat (nowhere else). The user's
+       * Accept or Decline comes back with `offerId` only; what the file holds is kept on the server.
+       */
+      kind: 'file';
+      /** The file name shown on the card and given to the upload (`<something>.csv`). */
+      name: string;
+      /** One line about the file, shown on the card. */
+      description: string;
+      sizeInBytes: number;
+      /** The opaque id of the stored offer (a pending operation of kind `report`). */
+      offerId: string;
     };
 
 export const text = (t: string): FlowReply => ({ kind: 'text', text: t });

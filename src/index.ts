@@ -39,7 +39,6 @@ import { StoredUploads } from './features/import-flow/export-uploads';
 import { downloadAttachedFile } from './sources/teams-file-download';
 import { createExportFileStore } from './store/create-export-file-store';
 import { ExportRetention } from './features/background/export-retention';
-import { exportIdOfLocation, type ExportFileStore } from './store/ports/export-files';
 import type { ImportRates } from './features/import/import-limits';
 import { runImportCommand } from './cli/import-command';
 import * as path from 'node:path';
@@ -152,7 +151,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     store,
     logger,
     messenger,
-    newRunner: () => new ImportJobRunner({ ...importing.runner, exportFile: (location) => storedExportPath(exportFiles, location) }),
+    newRunner: () => new ImportJobRunner({ ...importing.runner, exportFile: (source) => uploads.fileOf(source) }),
     progressIntervalMs: 3000,
     takeOverEveryMs: 5000,
   });
@@ -340,11 +339,6 @@ function importParts(config: Config, graphClient: ReturnType<typeof createGraphC
   return { engine, runner, users };
 }
 
-/** The local file of a job's export: a stored upload (fetched from its store), or the command line's path. */
-async function storedExportPath(files: ExportFileStore, location: string): Promise<string> {
-  const id = exportIdOfLocation(location);
-  return id ? files.localPath(id) : location;
-}
 
 /** The configuration from the process environment, or null after printing what is wrong (the caller exits 2). */
 function configFromEnvironment(): Config | null {

@@ -92,6 +92,8 @@ describe('the Teams app manifest an admin uploads', () => {
   it('offers the bot in personal chat, teams and group chats, each with its own command list', () => {
     const bot = raw.bots[0];
     assert.deepEqual([...bot.scopes].sort(), ['groupChat', 'personal', 'team']);
+    // Exports are attached in the personal chat: Teams offers the attach button only with file support.
+    assert.equal(bot.supportsFiles, true);
     const listed = bot.commandLists.flatMap((list: { scopes: string[] }) => list.scopes).sort();
     assert.deepEqual(listed, ['groupChat', 'personal', 'team']);
     for (const list of bot.commandLists) assert.equal(list.scopes.length, 1, 'one list per scope');

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { cardActions, cardText as rawCardText, lastReplyText, press as rawPress } from '../support/harness';
 import { shownText } from '../support/markdown';
 import { PARTNERS, ANNOUNCEMENTS, cardOf, channelInput, eventually, FALCON, GENERAL, planMessage, startTeamsImportWorld, type TeamsImportWorld } from './support';
@@ -159,6 +161,36 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
       const threadId = t.target.kind === 'channel' ? t.target.channelId : '';
       assert.equal(w.emulator.messages(threadId).length, graphIds.length, `${t.sourceChannelName}: every imported message once`);
     }
+  });
+
+  it('pauses an import whose uploaded export was deleted, and resumes it when the same file is attached again', async () => {
+    await w.restart({ IMPORT_THREAD_RPS: '2' });
+    const alex = w.teams.as('alex').inPersonalChat();
+    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    const plan = planMessage(alex, w.emulator);
+    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
+    const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
+    const paused = await press(alex, w.emulator, 'Pause', {}, progress.card);
+    await w.bot.imports.whenIdle();
+    const exportsDir = path.join(w.dataDir, 'bot', 'exports');
+    for (const f of readdirSync(exportsDir)) rmSync(path.join(exportsDir, f));
+    await press(alex, w.emulator, 'Resume', {}, paused.card);
+    await w.bot.imports.whenIdle();
+    await eventually('the card says the export is gone', () => /Paused: The export acme-slack-export\.zip .* is no longer available/.test(cardText(cardOf(w.emulator, plan.id))));
+    const before = w.emulator.messages(GENERAL).length;
+
+    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    const again = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
+    assert.match(again.text, /It resumes the unfinished import job/);
+    const resumed = await press(alex, w.emulator, 'Confirm import', {}, again.card);
+    assert.match(resumed.text, /that import resumes where it stopped/);
+    await w.bot.imports.whenIdle();
+    const job = (await w.bot.store.listImportJobs())[0];
+    assert.equal(job.state, 'done');
+    assert.equal((await w.bot.store.listImportJobs()).length, 1, 'the same job, not a second one');
+    const general = (await w.bot.store.listImportTargets(job.id)).find((t) => t.target.kind === 'channel' && t.target.channelId === GENERAL)!;
+    assert.ok(before < general.planned);
+    assert.equal(w.emulator.messages(GENERAL).length, general.counts.messages + general.counts.replies, 'no message twice');
   });
 
   it('pauses, resumes and cancels from the progress card', async () => {

@@ -56,7 +56,7 @@ export class AuditFlow {
         title: `Audit ledger: ${scope}`,
         summary: rows.length === 0 ? 'No entries.' : `Newest ${rows.length} entr${rows.length === 1 ? 'y' : 'ies'}.`,
         rows,
-        footer: 'Export everything as CSV with npm run audit:export -- --since <date>.',
+        footer: 'Type audit export [since <date>] in your personal chat with me to get the whole ledger as a CSV file.',
       } satisfies ListView),
     );
   }

@@ -32,13 +32,22 @@ export interface ExportRetentionResult {
   deleted: Array<{ id: string; bytes: number; reason: ExportDeletionReason }>;
 }
 
-/** The jobs of each stored export, by export id. */
-function jobsByExport(jobs: readonly ImportJob[]): Map<string, ImportJob[]> {
+/**
+ * The jobs of each stored export, by export id: the jobs that name it, and the jobs of the same bytes
+ * (the same file attached again resumes its unfinished job from the new copy).
+ */
+function jobsByExport(stored: readonly StoredExport[], jobs: readonly ImportJob[]): Map<string, ImportJob[]> {
   const byExport = new Map<string, ImportJob[]>();
+  const bySha = new Map<string, ImportJob[]>();
   for (const job of jobs) {
+    bySha.set(job.source.sha256, [...(bySha.get(job.source.sha256) ?? []), job]);
     const id = exportIdOfLocation(job.source.location);
     if (id === null) continue;
     byExport.set(id, [...(byExport.get(id) ?? []), job]);
+  }
+  for (const e of stored) {
+    const same = (bySha.get(e.sha256) ?? []).filter((j) => !(byExport.get(e.id) ?? []).includes(j));
+    if (same.length) byExport.set(e.id, [...(byExport.get(e.id) ?? []), ...same]);
   }
   return byExport;
 }
@@ -95,7 +104,7 @@ export class ExportRetention implements BackgroundTask {
     const stored = await this.deps.exports.list();
     if (stored.length > 0) {
       // Every job, every state: an export is kept while any job that uses it may still run.
-      const byExport = jobsByExport(await this.deps.jobs.listImportJobs({ limit: Number.POSITIVE_INFINITY }));
+      const byExport = jobsByExport(stored, await this.deps.jobs.listImportJobs({ limit: Number.POSITIVE_INFINITY }));
       for (const e of stored) {
         const jobs = byExport.get(e.id) ?? [];
         const reason = this.reasonToDelete(e, jobs, now.getTime());

@@ -42,8 +42,13 @@ export const commandCatalog: readonly CommandInfo[] = [
   },
   {
     name: 'audit',
-    description: 'Show the audit ledger, optionally for one target or user.',
-    examples: ['audit', 'audit last 20', 'audit channel "My Team" General', 'audit user "Alex Wilber" last 10'],
+    description: 'Show the audit ledger, optionally for one target or user; audit export sends it as a CSV file.',
+    examples: ['audit', 'audit last 20', 'audit channel "My Team" General', 'audit user "Alex Wilber" last 10', 'audit export since 2025-01-01'],
+  },
+  {
+    name: 'import',
+    description: 'Import Slack or Mattermost history: attach the export in this chat; import status lists the import jobs.',
+    examples: ['import into "My Team" (typed with the export attached)', 'import status', 'import status <job id>', 'import report <job id>'],
   },
   {
     name: 'help',

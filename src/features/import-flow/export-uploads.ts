@@ -1,5 +1,5 @@
 import { DownloadRefused, type DownloadOptions } from '../../sources/teams-file-download';
-import { ExportTooLarge, type ExportFileStore } from '../../store/ports/export-files';
+import { ExportTooLarge, exportIdOfLocation, type ExportFileStore } from '../../store/ports/export-files';
 import type { AttachedFile } from './import-commands';
 
 /** An export the bot downloaded from the chat and keeps until its import is done. */
@@ -55,6 +55,18 @@ export class StoredUploads implements ExportUploads {
 
   localPath(id: string): Promise<string> {
     return this.files.localPath(id);
+  }
+
+  /**
+   * The local file of a job's export: its stored upload, or another stored upload of the same bytes
+   * (the file attached again after the first copy was deleted), or the command line's path as it is.
+   */
+  async fileOf(source: { location: string; sha256: string }): Promise<string> {
+    const id = exportIdOfLocation(source.location);
+    if (!id) return source.location;
+    if (await this.files.get(id)) return this.files.localPath(id);
+    const again = (await this.files.list()).find((e) => e.sha256 === source.sha256);
+    return this.files.localPath(again?.id ?? id);
   }
 
   delete(id: string): Promise<void> {

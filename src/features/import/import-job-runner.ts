@@ -27,8 +27,8 @@ export interface ImportRunnerDeps {
   restartCooldownMinutes: number;
   /** How long a job's lease lasts and how often it is renewed (as bulk jobs: 15 s, every 5 s). */
   lease?: { durationMs: number; renewEveryMs: number };
-  /** The local file of a job's export location (an upload kept by the bot is fetched from its store); the path itself by default. */
-  exportFile?: (location: string) => Promise<string>;
+  /** The local file of a job's export (an upload kept by the bot is fetched from its store); the location itself by default. */
+  exportFile?: (source: ImportJob['source']) => Promise<string>;
 }
 
 export interface RunHooks {
@@ -115,12 +115,12 @@ export class ImportJobRunner {
 
   private async runLeased(job: ImportJob, hooks: RunHooks): Promise<RunEnd> {
     const { store, archive } = this.deps;
-    const file = await (this.deps.exportFile ?? (async (location: string) => location))(job.source.location).catch(() => null);
+    const file = await (this.deps.exportFile ?? (async (source: ImportJob['source']) => source.location))(job.source).catch(() => null);
     const sha = file === null ? null : await sha256File(file).catch(() => null);
     if (file === null || sha !== job.source.sha256) {
       throw new ExportRefused(
         sha === null
-          ? `The export ${job.source.fileName} of import job ${job.id} is no longer at ${job.source.location}; put it back to resume.`
+          ? `The export ${job.source.fileName} of import job ${job.id} is no longer available (${job.source.location}); put the file back there, or attach the same file again in the bot's personal chat, to resume.`
           : `The export at ${job.source.location} is not the file import job ${job.id} was planned from (its SHA-256 differs); use the original file.`,
       );
     }

@@ -38,10 +38,11 @@ describe('uploaded exports are deleted once their import is long finished, or ne
   };
 
   /** An upload stored `daysAgo` days before NOW. */
-  async function upload(daysAgo: number): Promise<StoredExport> {
+  let uploads = 0;
+  async function upload(daysAgo: number, bytes = `export ${++uploads} uploaded ${daysAgo} days ago`): Promise<StoredExport> {
     clock = new Date(daysBefore(daysAgo));
     async function* body() {
-      yield Buffer.from(`export uploaded ${daysAgo} days ago`);
+      yield Buffer.from(bytes);
     }
     const stored = await exports.save({ fileName: 'slack.zip', tenantId: TENANT_A, uploadedBy: megan.aadObjectId }, body(), 1000);
     clock = NOW;
@@ -81,6 +82,15 @@ describe('uploaded exports are deleted once their import is long finished, or ne
     assert.deepEqual(await remaining(), [recent.id, twoJobs.id].sort(), 'the last job to finish counts');
     assert.equal(fs.existsSync(path.join(dataDir, 'exports', old.id)), false, 'the bytes are gone too');
     assert.ok(logged.some((l) => l.msg === 'deleted an uploaded export' && l.exportId === old.id && l.reason === 'job finished'));
+  });
+
+  it('keeps the same file attached again while the job of its deleted first copy is unfinished', async () => {
+    const first = await upload(5, 'the same export');
+    await jobOf(first, 'paused', 3);
+    await exports.delete(first.id);
+    const again = await upload(3, 'the same export');
+    assert.deepEqual((await retention(30).prune(NOW)).deleted, [], 'no job names it, but it is the paused job’s bytes');
+    assert.deepEqual(await remaining(), [again.id]);
   });
 
   it('releases the local copy of an export whose imports finished but which is kept a while yet', async () => {

@@ -339,7 +339,6 @@ function importParts(config: Config, graphClient: ReturnType<typeof createGraphC
   return { engine, runner, users };
 }
 
-
 /** The configuration from the process environment, or null after printing what is wrong (the caller exits 2). */
 function configFromEnvironment(): Config | null {
   try {

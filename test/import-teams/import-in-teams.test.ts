@@ -3,7 +3,18 @@ import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { cardActions, cardText as rawCardText, lastReplyText, press as rawPress } from '../support/harness';
 import { shownText } from '../support/markdown';
-import { PARTNERS, ANNOUNCEMENTS, cardOf, channelInput, eventually, FALCON, GENERAL, planMessage, startTeamsImportWorld, type TeamsImportWorld } from './support';
+import {
+  PARTNERS,
+  ANNOUNCEMENTS,
+  cardOf,
+  channelInput,
+  eventually,
+  FALCON,
+  GENERAL,
+  planMessage,
+  startTeamsImportWorld,
+  type TeamsImportWorld,
+} from './support';
 
 /** What the admin reads on a card (markdown escapes taken away). */
 const cardText = (card: unknown) => shownText(rawCardText(card));
@@ -50,7 +61,10 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     });
     assert.ok(updated.card, updated.text);
     assert.match(updated.text, /Alex Wilber/);
-    assert.ok(cardActions(updated.card).some((a) => a.title === 'Confirm import'), updated.text);
+    assert.ok(
+      cardActions(updated.card).some((a) => a.title === 'Confirm import'),
+      updated.text,
+    );
     assert.equal(IMPORT_WRITES(w), 0, 'still nothing written');
 
     const confirmed = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
@@ -176,7 +190,9 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     for (const f of readdirSync(exportsDir)) rmSync(path.join(exportsDir, f));
     await press(alex, w.emulator, 'Resume', {}, paused.card);
     await w.bot.imports.whenIdle();
-    await eventually('the card says the export is gone', () => /Paused: The export acme-slack-export\.zip .* is no longer available/.test(cardText(cardOf(w.emulator, plan.id))));
+    await eventually('the card says the export is gone', () =>
+      /Paused: The export acme-slack-export\.zip .* is no longer available/.test(cardText(cardOf(w.emulator, plan.id))),
+    );
     const before = w.emulator.messages(GENERAL).length;
 
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');

@@ -95,7 +95,9 @@ export function matchChannels(sources: readonly SourceChannelRef[], targets: rea
     const same = targets.filter((t) => channelNameKey(t.displayName) === channelNameKey(source.name));
     if (same.length === 1) return { source, target: same[0], how: 'same name', reason: null };
     if (same.length > 1) {
-      problems.push(`The source channel "${source.name}" matches ${same.length} channels by name; choose one with --map "${source.name}=<channel id>" (on the plan card in Teams: its channel choice).`);
+      problems.push(
+        `The source channel "${source.name}" matches ${same.length} channels by name; choose one with --map "${source.name}=<channel id>" (on the plan card in Teams: its channel choice).`,
+      );
       return { source, target: null, how: 'skipped', reason: 'several channels have this name' };
     }
     return { source, target: null, how: 'skipped', reason: 'no channel of the team has this name' };

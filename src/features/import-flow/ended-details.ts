@@ -23,7 +23,7 @@ export async function endedDetails(store: ImportJobStore, job: ImportJob, target
   for (const t of targets) {
     const channel = t.target.displayName ?? t.targetKey;
     if (t.counts.skipped > 0) {
-      for (let after = -1; ; ) {
+      for (let after = -1; ;) {
         const rows = await store.listImportMessages(job.id, t.targetKey, { states: ['skipped'], afterSeq: after, limit: PAGE });
         for (const r of rows) {
           const reason = r.detail ?? 'no reason recorded';

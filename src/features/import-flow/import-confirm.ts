@@ -45,7 +45,12 @@ export class ImportConfirm {
     if (draft.typedRequired && !typedConfirmationMatches(draft.teamName ?? '', data.typedConfirmation)) {
       if (!(await deps.store.cancelPending(op.id))) return deps.guard.alreadyHandled(op.id);
       const typed = typeof data.typedConfirmation === 'string' ? data.typedConfirmation.trim().slice(0, 100) : '';
-      return deps.planning.show(who, draft, undefined, `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${draft.teamName ?? 'the team name'} exactly to confirm. Nothing was started.`);
+      return deps.planning.show(
+        who,
+        draft,
+        undefined,
+        `${typed ? `"${typed}" is not the team's name. ` : ''}Type ${draft.teamName ?? 'the team name'} exactly to confirm. Nothing was started.`,
+      );
     }
     const claimed = await deps.guard.claimForButton(who, op.id, ['import'], 'importConfirm');
     if (!('state' in claimed)) return claimed;

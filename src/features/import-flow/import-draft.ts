@@ -36,7 +36,15 @@ export const SKIP = 'skip';
 /** Reads a stored draft back; null when it is not one (written by another version). */
 export function readDraft(payload: Record<string, unknown>): ImportDraft | null {
   const d = payload as Partial<ImportDraft>;
-  if (typeof d.exportId !== 'string' || typeof d.fileName !== 'string' || !Array.isArray(d.sources) || !Array.isArray(d.shown) || typeof d.maps !== 'object' || d.maps === null) return null;
+  if (
+    typeof d.exportId !== 'string' ||
+    typeof d.fileName !== 'string' ||
+    !Array.isArray(d.sources) ||
+    !Array.isArray(d.shown) ||
+    typeof d.maps !== 'object' ||
+    d.maps === null
+  )
+    return null;
   return d as ImportDraft;
 }
 
@@ -80,7 +88,6 @@ export function choicesFrom(draft: ImportDraft, inputs: Record<string, unknown>)
 
 /** True when the admin's inputs choose something other than what the plan shown was made with. */
 export function choicesChanged(draft: ImportDraft, next: ImportDraft): boolean {
-  const key = (d: ImportDraft) =>
-    JSON.stringify([d.teamId, Object.entries(d.maps).sort(), d.fallbackUserId, d.completeWhenDone, d.uploadFiles]);
+  const key = (d: ImportDraft) => JSON.stringify([d.teamId, Object.entries(d.maps).sort(), d.fallbackUserId, d.completeWhenDone, d.uploadFiles]);
   return key(draft) !== key(next);
 }

@@ -90,7 +90,17 @@ export class ImportPlanning {
     const sends = p.prepared?.plan.sends ?? 0;
     const typedRequired = sends > this.deps.typedConfirmationAbove;
     const viewOf = (opId: string, expiresAt: string) =>
-      planView({ draft: { ...draft, typedRequired }, prepared: p.prepared, problems, teamChoices, fallback: p.fallback, opId, expiresAt, timeZone: who.timeZone, typedError });
+      planView({
+        draft: { ...draft, typedRequired },
+        prepared: p.prepared,
+        problems,
+        teamChoices,
+        fallback: p.fallback,
+        opId,
+        expiresAt,
+        timeZone: who.timeZone,
+        typedError,
+      });
     // What the card shows for each channel input is kept with the draft (an input left as shown is no choice).
     const { shown, sources } = viewOf('', new Date().toISOString());
     const stored: ImportDraft = {

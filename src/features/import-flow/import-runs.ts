@@ -75,7 +75,12 @@ export class ImportRuns {
     const entry: Running = { runner, reporter, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
     entry.done = this.supervise(job, entry)
-      .catch((err) => deps.logger.error({ jobId: job.id, err: { message: (err as Error)?.message } }, 'import job stopped by an error; the next take-over pass picks it up again'))
+      .catch((err) =>
+        deps.logger.error(
+          { jobId: job.id, err: { message: (err as Error)?.message } },
+          'import job stopped by an error; the next take-over pass picks it up again',
+        ),
+      )
       .finally(() => this.running.delete(job.id));
   }
 
@@ -84,7 +89,8 @@ export class ImportRuns {
     const { runner, reporter, live } = entry;
     // Never inside the turn: the confirming turn returns its card before the first update.
     await new Promise((resolve) => setImmediate(resolve));
-    const card = (current: ImportJob, notice?: string) => () => renderProgressCard({ job: current, targets: live.list(), rate: (k) => live.rate(k), timeZone: null, notice });
+    const card = (current: ImportJob, notice?: string) => () =>
+      renderProgressCard({ job: current, targets: live.list(), rate: (k) => live.rate(k), timeZone: null, notice });
     let end: RunEnd;
     try {
       end = await runner.run(job, {

@@ -71,7 +71,14 @@ export class JobControls {
         buttons: [{ title: 'Show', verb: 'importShow', target: job.id }],
       });
     }
-    return card(renderCard('list', { title: 'Import jobs', summary: `${jobs.length} most recent`, rows, footer: 'import status <job id> shows one job; import report <job id> sends its report as a CSV file.' }));
+    return card(
+      renderCard('list', {
+        title: 'Import jobs',
+        summary: `${jobs.length} most recent`,
+        rows,
+        footer: 'import status <job id> shows one job; import report <job id> sends its report as a CSV file.',
+      }),
+    );
   }
 
   async pause(conversation: Conversation, data: Record<string, unknown>): Promise<FlowReply> {
@@ -80,7 +87,11 @@ export class JobControls {
     if (job.state !== 'running') return this.card(job, conversation.who, `This import is ${job.state}; there is nothing to pause.`);
     await this.deps.store.updateImportJob(job.id, { state: 'paused' });
     this.deps.runs.stopHere(job.id, 'paused');
-    return this.card({ ...job, state: 'paused' }, conversation.who, `Paused by ${conversation.who.name ?? 'an administrator'}: the messages in flight finish, then nothing more is sent.`);
+    return this.card(
+      { ...job, state: 'paused' },
+      conversation.who,
+      `Paused by ${conversation.who.name ?? 'an administrator'}: the messages in flight finish, then nothing more is sent.`,
+    );
   }
 
   async resume(conversation: Conversation, data: Record<string, unknown>): Promise<FlowReply> {
@@ -110,7 +121,8 @@ export class JobControls {
   async completeAll(conversation: Conversation, data: Record<string, unknown>): Promise<FlowReply> {
     const job = await this.job(conversation.who, data.jobId, 'importCompleteAll');
     if (!('id' in job)) return job;
-    if (job.state !== 'done') return this.card(job, conversation.who, 'Only a finished import can be completed as a whole; complete channels one by one with their buttons.');
+    if (job.state !== 'done')
+      return this.card(job, conversation.who, 'Only a finished import can be completed as a whole; complete channels one by one with their buttons.');
     const options = { ...job.options, completeWhenDone: true };
     await this.deps.store.updateImportJob(job.id, { state: 'running', options });
     const running = { ...job, state: 'running' as const, options };

@@ -39,7 +39,12 @@ function targetLine(t: ImportTarget, rate: number): string {
   return `${t.sourceChannelName} → ${t.target.displayName ?? t.targetKey}: ${settledOf(c)} / ${t.planned} (${STATE_WORDS[t.state]})${speed}`;
 }
 
-const action = (title: string, verb: string, style: ImportCardAction['style'], data: Record<string, string>): ImportCardAction => ({ title, verb, style, data });
+const action = (title: string, verb: string, style: ImportCardAction['style'], data: Record<string, string>): ImportCardAction => ({
+  title,
+  verb,
+  style,
+  data,
+});
 
 /** Totals over a job's targets. */
 function totals(targets: readonly ImportTarget[]) {
@@ -55,12 +60,14 @@ function totals(targets: readonly ImportTarget[]) {
 /** Failure lines: each channel stopped by an error, and the count of single messages that failed. */
 function failureLines(targets: readonly ImportTarget[], details?: EndedDetails): string[] {
   const lines: string[] = [];
-  for (const f of details?.failed ?? []) lines.push(`${f.channel}: a message failed — ${f.detail ?? 'no detail'}${f.requestId ? ` (request-id ${f.requestId})` : ''}`);
+  for (const f of details?.failed ?? [])
+    lines.push(`${f.channel}: a message failed — ${f.detail ?? 'no detail'}${f.requestId ? ` (request-id ${f.requestId})` : ''}`);
   for (const t of targets) {
     if (t.state === 'failed' || (t.detail && t.errorCode)) {
       lines.push(`${t.target.displayName ?? t.targetKey}: ${t.detail ?? 'stopped'}${t.requestId ? ` (request-id ${t.requestId})` : ''}`);
     }
-    if (t.counts.failed > 0 && !details) lines.push(`${t.target.displayName ?? t.targetKey}: ${t.counts.failed} message(s) failed; the report lists each with its request-id.`);
+    if (t.counts.failed > 0 && !details)
+      lines.push(`${t.target.displayName ?? t.targetKey}: ${t.counts.failed} message(s) failed; the report lists each with its request-id.`);
   }
   return lines;
 }
@@ -115,7 +122,8 @@ export function progressView(input: ProgressInput): ImportProgressView {
     if (job.state === 'done' && open.length > 1) actions.push(action('Complete all', 'importCompleteAll', 'positive', jobData));
     const failed = sum.failed > 0 || targets.some((t) => t.state === 'failed');
     color = job.state === 'cancelled' || failed ? 'Warning' : 'Good';
-    title = job.state === 'cancelled' ? `Import cancelled: ${job.source.fileName} → ${job.teamName}` : `Import finished: ${job.source.fileName} → ${job.teamName}`;
+    title =
+      job.state === 'cancelled' ? `Import cancelled: ${job.source.fileName} → ${job.teamName}` : `Import finished: ${job.source.fileName} → ${job.teamName}`;
     if (open.length)
       nextSteps.push(
         `${open.length} channel(s) are still in migration mode, hidden from their members. Press Complete when you have checked them (completing cannot be undone; nothing more can be imported afterwards).`,

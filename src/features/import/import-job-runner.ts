@@ -95,14 +95,17 @@ export class ImportJobRunner {
     }, this.lease.renewEveryMs);
     renew.unref();
     // Paused or cancelled from Teams (on any instance): the run stops between messages.
-    const watch = setInterval(() => {
-      store.getImportJob(job.id).then(
-        (now) => {
-          if (now && now.state !== 'running') this.stop(`the job was ${now.state}`);
-        },
-        () => undefined,
-      );
-    }, Math.min(1000, this.lease.renewEveryMs));
+    const watch = setInterval(
+      () => {
+        store.getImportJob(job.id).then(
+          (now) => {
+            if (now && now.state !== 'running') this.stop(`the job was ${now.state}`);
+          },
+          () => undefined,
+        );
+      },
+      Math.min(1000, this.lease.renewEveryMs),
+    );
     watch.unref();
     try {
       return await this.runLeased(job, hooks);

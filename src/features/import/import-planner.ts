@@ -68,7 +68,11 @@ export async function planImport(deps: PlannerDeps, request: PlanRequest): Promi
   problems.push(...mapping.problems);
   const skippedChannels = context.channels
     .filter((c) => !importable(c))
-    .map((c): ImportPlan['skippedChannels'][number] => ({ name: c.name, sourceId: null, reason: `${c.kind === 'direct' ? 'direct messages' : 'group direct messages'} are not imported` }));
+    .map((c): ImportPlan['skippedChannels'][number] => ({
+      name: c.name,
+      sourceId: null,
+      reason: `${c.kind === 'direct' ? 'direct messages' : 'group direct messages'} are not imported`,
+    }));
   const authorCounts = new Map<string, number>();
   const targets: TargetPlan[] = [];
   for (const match of mapping.matches) {
@@ -135,7 +139,10 @@ export async function planImport(deps: PlannerDeps, request: PlanRequest): Promi
         )}. Name a fallback user (--fallback-user <sign-in name or object id> on the command line; "Post messages of unmatched people as" on the plan card in Teams) to post their messages with their name shown, or add them to the tenant.`,
     );
   }
-  if (targets.length === 0) problems.push('No source channel matches a channel of the team; choose a target for them (--map "<source channel>=<target channel>" on the command line; the channel choices on the plan card in Teams).');
+  if (targets.length === 0)
+    problems.push(
+      'No source channel matches a channel of the team; choose a target for them (--map "<source channel>=<target channel>" on the command line; the channel choices on the plan card in Teams).',
+    );
   const sendsPerTarget = targets.map((t) => t.roots + t.replies + t.placeholders);
   return {
     source: request.source,

@@ -7,6 +7,10 @@
  * Who talks to whom: the Playground is the bot's Bot Framework channel and connector (replies go
  * to the Playground's own serviceUrl); Graph and Entra ID calls go to the emulator.
  *
+ * For "import from Teams" it also writes a sample Slack export under `<data-dir>/sample-import/`,
+ * has the emulator host it as a file Alex attached, and writes next to it the one-line custom
+ * activity that attaches it (scripts/dev-sample-import.ts), to paste into the Playground.
+ *
  *   node dist/scripts/dev.js [--port 3978] [--playground-port 56150] [--emulator-port 0]
  *                            [--data-dir data/dev] [--no-limits] [--time-zone Europe/Berlin]
  */
@@ -19,6 +23,7 @@ import { botEnvironment, startEmulator, type Emulator } from '../emulator/index'
 import { defaultDataDir, ensureCertificate, repoRoot } from '../emulator/cert';
 import { jsonText } from '../emulator/json';
 import { BOT_FRAMEWORK_KEYS } from '../src/config/config';
+import { hostSampleExport, writeSampleActivity, type SampleImport } from './dev-sample-import';
 
 /** Options of `startDevStack`; every field has a default suitable for `npm run dev`. */
 export interface DevStackOptions {
@@ -55,6 +60,8 @@ export interface DevStack {
   botUrl: string;
   /** Process ids of the bot and the Playground. */
   pids: { bot: number; playground: number };
+  /** The sample export for "import from Teams", hosted by the emulator, and the activity that attaches it. */
+  sampleImport: SampleImport;
   /** Resolves when a child exits while the stack is not being stopped (a crash), with its name and code. */
   crashed: Promise<{ name: string; code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops the Playground, then the bot (graceful, SIGKILL after 10 s), then the emulator. Idempotent. */
@@ -225,6 +232,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   };
 
   try {
+    // The emulator keeps hosted files in memory: the sample is hosted again at every start.
+    const sampleDir = path.join(dataDir, 'sample-import');
+    const sample = await hostSampleExport(emulator, sampleDir);
+
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const key of CLEARED_BOT_ENV) delete env[key];
     Object.assign(env, botEnvironment(info, dataDir), { NODE_EXTRA_CA_CERTS: certPath, PORT: String(botPort) }, options.botEnv);
@@ -280,7 +291,23 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const playgroundUrl = `http://127.0.0.1:${port}`;
     // It prints "Listening" even when its config is invalid and then exits; only a served page counts.
     await waitForHttp(`${playgroundUrl}/`, playground, timeoutMs, `The Agents Playground (see ${path.join(dataDir, 'playground.log')})`, playgroundTail);
-    return { emulator, playgroundUrl, botUrl, pids: { bot: bot.pid ?? -1, playground: playground.pid ?? -1 }, crashed, stop };
+    // The activity needs the Playground's serviceUrl, so it is written once the Playground serves; the demo runs without it.
+    let activityPath: string | null = null;
+    try {
+      const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+      ({ activityPath } = await writeSampleActivity({ dir: sampleDir, file: sample.file, playgroundUrl, configPath, timeZone }));
+    } catch (err) {
+      log(`[dev] the sample import activity was not written: ${(err as Error).message}`);
+    }
+    return {
+      emulator,
+      playgroundUrl,
+      botUrl,
+      pids: { bot: bot.pid ?? -1, playground: playground.pid ?? -1 },
+      sampleImport: { ...sample, activityPath },
+      crashed,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -361,6 +388,9 @@ async function main(): Promise<void> {
     timeZone: args.timeZone,
   });
   if (shuttingDown) return;
+  const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file));
+  const { sampleImport } = stack;
+  const until = new Date(sampleImport.file.expiresAt).toISOString().slice(0, 16).replace('T', ' ');
   process.stdout.write(
     [
       '',
@@ -368,9 +398,17 @@ async function main(): Promise<void> {
       `  Agents Playground : ${stack.playgroundUrl}   <- open this page`,
       `  Bot               : ${stack.botUrl}/api/messages`,
       `  Emulator          : ${stack.emulator.info.baseUrl} (Entra ID, Graph, Bot Framework)`,
+      `  Sample export     : ${shown(sampleImport.exportPath)} (hosted by the emulator until ${until} UTC)`,
+      ...(sampleImport.activityPath ? [`  Import activity   : ${shown(sampleImport.activityPath)}`] : []),
       '',
       'You are Alex Wilber, a Teams Administrator. In "Personal Chat" type  migrate  and follow the form,',
       'or  help  for every command. In a channel, @mention "Migration Bot" first.',
+      ...(sampleImport.activityPath
+        ? [
+            'To import the sample Slack export into My Team: open "Personal Chat", then Mock an Activity → Custom activity,',
+            `replace the JSON with the one line in ${shown(sampleImport.activityPath)} and press Send activity.`,
+          ]
+        : []),
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -6,6 +6,15 @@ import { errorFacts } from '../../src/features/shared/error-facts';
 import { formatBoth } from '../../src/domain/parse/dates';
 import { explainFailure } from '../../src/domain/explain-failure';
 import type { GraphFailure } from '../../src/domain/graph-failure';
+import { migrationDateFor } from '../../src/domain/import/import-rules';
+import type { SourceChannel } from '../../src/domain/import/source-model';
+import type { Channel } from '../../src/graph/teams-directory';
+import type { PreparedImport } from '../../src/features/import/import-engine';
+import type { AuthorPlan, ImportPlan, TargetPlan } from '../../src/features/import/import-plan';
+import { SKIP, type ImportDraft } from '../../src/features/import-flow/import-draft';
+import { planView, renderPlanCard, type PlanCardInput } from '../../src/features/import-flow/plan-views';
+import { progressView, type ProgressInput } from '../../src/features/import-flow/progress-views';
+import { ZERO_COUNTS, type ImportCounts, type ImportJob, type ImportTarget } from '../../src/store/ports/import-jobs';
 
 /** One card of the gallery: which template, what situation, and the card as the bot renders it. */
 export interface GallerySample {
@@ -211,6 +220,359 @@ const bulkProgress = (v: Partial<BulkProgressView>): BulkProgressView => ({
   footer: `Updated ${both('2026-11-23T18:31:12Z')}.`,
   ...v,
 });
+
+// ---------------------------------------------------------------------------------------------
+// Import from Teams: an export attached in the personal chat, its plan card, then its progress card
+// ---------------------------------------------------------------------------------------------
+
+const teamChannel = (id: string, displayName: string, more: Partial<Channel> = {}): Channel => ({
+  id,
+  displayName,
+  membershipType: 'standard',
+  createdDateTime: ANNOUNCEMENTS_CREATED,
+  migrationMode: null,
+  originalCreatedDateTime: null,
+  ...more,
+});
+const slackChannel = (id: string, name: string, kind: SourceChannel['kind'] = 'public'): SourceChannel => ({
+  id,
+  name,
+  displayName: name,
+  kind,
+  topic: null,
+  purpose: null,
+});
+const matched = (name: string, messages: number, upn: string): AuthorPlan => ({
+  sourceUserId: `U_${name.split(' ')[0].toUpperCase()}`,
+  name,
+  email: upn,
+  status: 'matched',
+  teams: { id: `aad-${upn}`, displayName: name },
+  messages,
+});
+const unmatched = (name: string, status: AuthorPlan['status'], messages: number): AuthorPlan => ({
+  sourceUserId: `U_${name.replace(/\W/g, '').toUpperCase()}`,
+  name,
+  email: null,
+  status,
+  teams: null,
+  messages,
+});
+
+/** What one channel of a plan sends, dated from its oldest message (a start is dated a second before it). */
+function targetPlan(
+  source: SourceChannel,
+  target: Channel,
+  counts: Partial<TargetPlan> & Pick<TargetPlan, 'roots' | 'firstMessageAt' | 'lastMessageAt'>,
+): TargetPlan {
+  const plan: TargetPlan = {
+    source,
+    target,
+    how: 'same name',
+    action: 'start',
+    migrationDate: null,
+    warning: null,
+    planned: 0,
+    replies: 0,
+    placeholders: 0,
+    reactions: 0,
+    fallbackAuthored: 0,
+    skipped: {},
+    ...counts,
+  };
+  if (plan.action === 'start') plan.migrationDate = migrationDateFor(Date.parse(counts.firstMessageAt!), target.createdDateTime);
+  const skipped = Object.values(plan.skipped).reduce((a, b) => a + b, 0);
+  plan.planned = plan.roots + plan.replies + plan.placeholders + skipped;
+  return plan;
+}
+
+/** A plan as the engine prepares it: sends and the paced duration (5 messages/s per channel, 30/s for the tenant). */
+function prepared(
+  plan: Omit<ImportPlan, 'sends' | 'estimateSeconds'>,
+  fallback: ImportPlan['fallback'],
+  channelMap: Record<string, string> = {},
+): PreparedImport {
+  const perTarget = plan.targets.map((t) => t.roots + t.replies + t.placeholders);
+  const sends = perTarget.reduce((a, b) => a + b, 0);
+  const estimateSeconds = Math.ceil(Math.max(Math.max(0, ...perTarget) / 5, sends / 30));
+  return {
+    plan: { ...plan, sends, estimateSeconds },
+    options: { fallbackUser: fallback, completeWhenDone: false, uploadFiles: false, channelMap },
+    existing: null,
+    finished: null,
+    generation: 0,
+  };
+}
+
+const draftOf = (d: Partial<ImportDraft> & Pick<ImportDraft, 'fileName' | 'bytes'>): ImportDraft => ({
+  exportId: 'exp_2Qv8LmT4kR9sWd1c',
+  teamId: null,
+  teamAsked: null,
+  teamName: null,
+  sources: [],
+  shown: [],
+  maps: {},
+  fallbackUserId: null,
+  completeWhenDone: false,
+  uploadFiles: false,
+  sends: 0,
+  typedRequired: false,
+  ...d,
+});
+
+const planInput = (v: Partial<PlanCardInput> & Pick<PlanCardInput, 'draft' | 'prepared'>): PlanCardInput => ({
+  problems: [],
+  teamChoices: teamChoices.slice(0, 4),
+  fallback: null,
+  opId: 'op_Jm4Rt8Wq2Zx6Nb0e',
+  expiresAt: EXPIRES,
+  timeZone: ZONE,
+  ...v,
+});
+
+// The Slack story export, as the demo (`npm run dev`) offers it, into My Team.
+const myTeamThreads: Channel[] = [
+  teamChannel('19:myteam-general@thread.tacv2', 'General'),
+  teamChannel('19:myteam-announcements@thread.tacv2', 'Announcements'),
+  teamChannel('19:myteam-falcon@thread.tacv2', 'Project Falcon', { membershipType: 'private' }),
+  teamChannel('19:myteam-partners@thread.tacv2', 'Partners', { membershipType: 'shared' }),
+];
+const ALEX = '00000000-0000-0000-0000-000000000020';
+const alexAsFallback = { id: ALEX, displayName: 'Alex Wilber' };
+const storyAuthors: AuthorPlan[] = [
+  matched('Alex Wilber', 10, 'alexw@example.com'),
+  matched('Megan Bowen', 8, 'meganb@example.com'),
+  matched('Adele Vance', 7, 'adelev@example.com'),
+  unmatched('Dana Ortiz', 'not in this tenant', 1),
+  unmatched('Deploy Bot', 'bot', 1),
+  unmatched('Old Timer', 'deleted user', 1),
+  unmatched('Slackbot', 'bot', 1),
+];
+/** The story plan, with the fallback user named or not (then the planner's problem says who needs one). */
+const storyPlan = (fallback: ImportPlan['fallback']) =>
+  prepared(
+    {
+      source: { kind: 'slack', fileName: 'acme-slack-export.zip', sha256: '9f2c1e7a4b'.padEnd(64, '0'), bytes: 9432 },
+      team: { id: MY_TEAM, displayName: 'My Team' },
+      targets: [
+        targetPlan(slackChannel('C_GENERAL', 'general'), myTeamThreads[0], {
+          roots: 16,
+          replies: 5,
+          placeholders: 1,
+          reactions: 3,
+          fallbackAuthored: 4,
+          skipped: { 'channel event (channel_join)': 3, 'channel event (channel_topic)': 1, 'channel event (channel_leave)': 1 },
+          firstMessageAt: '2021-03-01T08:30:00Z',
+          lastMessageAt: '2021-03-03T16:05:00Z',
+        }),
+        targetPlan(slackChannel('C_ANNOUNCE', 'announcements'), myTeamThreads[1], {
+          roots: 2,
+          skipped: { 'channel event (channel_purpose)': 1 },
+          firstMessageAt: '2021-03-01T09:30:00Z',
+          lastMessageAt: '2021-03-03T10:00:00Z',
+        }),
+        targetPlan(slackChannel('G_FALCON', 'project_falcon', 'private'), myTeamThreads[2], {
+          roots: 2,
+          replies: 1,
+          skipped: { 'channel event (channel_join)': 1, 'channel event (channel_name)': 1 },
+          firstMessageAt: '2021-03-01T09:00:00Z',
+          lastMessageAt: '2021-03-02T11:40:00Z',
+        }),
+        targetPlan(slackChannel('C_PARTNERS', 'partners'), myTeamThreads[3], {
+          roots: 1,
+          replies: 1,
+          firstMessageAt: '2021-03-02T09:30:00Z',
+          lastMessageAt: '2021-03-02T14:10:00Z',
+        }),
+      ],
+      skippedChannels: [{ name: 'random', sourceId: 'C_RANDOM', reason: 'no channel of the team has this name' }],
+      teamChannels: myTeamThreads.map((c) => ({ id: c.id, displayName: c.displayName })),
+      authors: storyAuthors,
+      fallback,
+      problems: fallback
+        ? []
+        : [
+            '4 authors have no tenant user: Dana Ortiz (not in this tenant), Deploy Bot (bot), Old Timer (deleted user), Slackbot (bot). Name a fallback user (--fallback-user <sign-in name or object id> on the command line; "Post messages of unmatched people as" on the plan card in Teams) to post their messages with their name shown, or add them to the tenant.',
+          ],
+    },
+    fallback,
+  );
+
+// A large Slack workspace into Contoso Engineering: one channel mapped by hand, one already in migration.
+const engineering = {
+  general: teamChannel('19:eng-general@thread.tacv2', 'General', { createdDateTime: '2019-09-02T07:00:00Z' }),
+  ch01: teamChannel('19:eng-ch01@thread.tacv2', 'Channel 01', { createdDateTime: '2019-09-02T07:00:00Z' }),
+  ch03: teamChannel('19:eng-ch03@thread.tacv2', 'Channel 03', { createdDateTime: '2019-09-02T07:00:00Z' }),
+  legacy: teamChannel('19:eng-legacy@thread.tacv2', 'Legacy Import', {
+    createdDateTime: '2019-03-01T00:00:00Z',
+    originalCreatedDateTime: '2023-02-01T12:00:00Z',
+    migrationMode: 'inProgress',
+  }),
+};
+const engineeringSources = {
+  general: slackChannel('C0ENGGENERAL', 'general'),
+  ch01: slackChannel('C0CHANNEL01', 'channel-01'),
+  deploys: slackChannel('C0DEPLOYS', 'deploys'),
+  legacy: slackChannel('C0LEGACY', 'legacy-import'),
+};
+const engineeringTargets: TargetPlan[] = [
+  targetPlan(engineeringSources.general, engineering.general, {
+    roots: 14820,
+    replies: 6934,
+    placeholders: 116,
+    reactions: 9412,
+    fallbackAuthored: 1208,
+    skipped: { 'channel event (channel_join)': 412, 'channel event (channel_topic)': 9 },
+    firstMessageAt: '2016-04-11T07:12:31Z',
+    lastMessageAt: '2024-11-29T16:48:02Z',
+  }),
+  targetPlan(engineeringSources.ch01, engineering.ch01, {
+    roots: 6210,
+    replies: 2877,
+    placeholders: 31,
+    reactions: 3350,
+    fallbackAuthored: 402,
+    skipped: { 'channel event (channel_join)': 96 },
+    firstMessageAt: '2017-01-09T08:02:10Z',
+    lastMessageAt: '2024-11-28T12:20:44Z',
+  }),
+  targetPlan(engineeringSources.deploys, engineering.ch03, {
+    how: 'explicit',
+    roots: 9876,
+    replies: 212,
+    reactions: 140,
+    fallbackAuthored: 9876,
+    firstMessageAt: '2019-11-20T22:14:05Z',
+    lastMessageAt: '2024-11-29T23:59:58Z',
+  }),
+  targetPlan(engineeringSources.legacy, engineering.legacy, {
+    action: 'continue',
+    migrationDate: '2019-03-01T00:00:00Z',
+    roots: 1630,
+    replies: 288,
+    reactions: 77,
+    fallbackAuthored: 12,
+    skipped: { "older than the channel's migration date (2019-03-01T00:00:00.000Z)": 2204 },
+    firstMessageAt: '2019-03-04T10:00:12Z',
+    lastMessageAt: '2023-01-31T17:30:00Z',
+  }),
+];
+const engineeringPlan = prepared(
+  {
+    source: { kind: 'slack', fileName: 'contoso-eng-slack-2016-2024.zip', sha256: '4b7e0d93c1'.padEnd(64, '0'), bytes: 187_340_112 },
+    team: { id: ENGINEERING, displayName: 'Contoso Engineering' },
+    targets: engineeringTargets,
+    skippedChannels: [
+      { name: 'D0G9QPY56', sourceId: null, reason: 'direct messages are not imported' },
+      { name: 'mpdm-alexw--meganb--nestorw-1', sourceId: null, reason: 'group direct messages are not imported' },
+      { name: 'random', sourceId: 'C0RANDOM', reason: 'no channel of the team has this name' },
+    ],
+    teamChannels: [
+      engineering.general,
+      ...Array.from({ length: 8 }, (_, i) =>
+        teamChannel(`19:eng-ch${String(i + 1).padStart(2, '0')}@thread.tacv2`, `Channel ${String(i + 1).padStart(2, '0')}`),
+      ),
+      engineering.legacy,
+      teamChannel('19:eng-vendor@thread.tacv2', 'Vendor Archive'),
+    ].map((c) => ({ id: c.id, displayName: c.displayName })),
+    authors: [
+      matched('Alex Wilber', 9120, 'alexw@example.com'),
+      matched('Megan Bowen', 8433, 'meganb@example.com'),
+      matched('Nestor Wilke', 7710, 'nestorw@example.com'),
+      matched('Adele Vance', 6025, 'adelev@example.com'),
+      matched('Patti Fernandez', 4188, 'pattif@example.com'),
+      matched('Lynne Robbins', 2961, 'lynner@example.com'),
+      unmatched('Deploy Bot', 'bot', 9876),
+      unmatched('Jordan Blake', 'deleted user', 1321),
+      unmatched('Sam Okafor', 'not in this tenant', 307),
+      unmatched('Slackbot', 'bot', 112),
+    ],
+    fallback: { id: '00000000-0000-0000-0000-000000000021', displayName: 'Megan Bowen' },
+    problems: [],
+  },
+  { id: '00000000-0000-0000-0000-000000000021', displayName: 'Megan Bowen' },
+  { deploys: 'Channel 03' },
+);
+
+// The same import once confirmed: a job of the Teams origin, its targets and counters.
+const IMPORT_JOB = 'a41f07c2-9b3d-4e58-8c16-5d2e0f7b93a4';
+const importJob = (state: ImportJob['state']): ImportJob => ({
+  id: IMPORT_JOB,
+  jobKey: `${engineeringPlan.plan.source.sha256}:${ENGINEERING}`,
+  tenantId: '00000000-0000-0000-0000-000000000001',
+  teamId: ENGINEERING,
+  teamName: 'Contoso Engineering',
+  source: {
+    kind: 'slack',
+    fileName: 'contoso-eng-slack-2016-2024.zip',
+    location: 'exp_2Qv8LmT4kR9sWd1c',
+    sha256: engineeringPlan.plan.source.sha256,
+    bytes: 187_340_112,
+  },
+  requestedBy: { aadObjectId: '00000000-0000-0000-0000-000000000020', name: 'Alex Wilber' },
+  origin: 'teams',
+  options: { ...engineeringPlan.options },
+  conversationId: 'a:personal-alex',
+  conversationReference: null,
+  progressActivityId: '1732385217455',
+  state,
+  createdAt: '2026-11-23T18:34:05Z',
+  updatedAt: '2026-11-23T20:02:41Z',
+});
+
+/** A target of the job with what has settled so far: `done` of the plan's messages (skipped ones first, as the runner settles them in order). */
+function importTarget(seq: number, plan: TargetPlan, state: ImportTarget['state'], done: number, more: Partial<ImportTarget> = {}): ImportTarget {
+  const sends = plan.roots + plan.replies + plan.placeholders;
+  const skipped = Object.values(plan.skipped).reduce((a, b) => a + b, 0);
+  const share = (n: number) => Math.round((n * done) / plan.planned);
+  const failed = more.counts?.failed ?? 0;
+  const sent = Math.max(0, share(sends) - failed);
+  const counts: ImportCounts = {
+    messages: Math.round((sent * (plan.roots + plan.placeholders)) / Math.max(1, sends)),
+    replies: sent - Math.round((sent * (plan.roots + plan.placeholders)) / Math.max(1, sends)),
+    reactions: share(plan.reactions),
+    skipped: done - share(sends),
+    fallbackAuthored: share(plan.fallbackAuthored),
+    failed,
+  };
+  if (counts.skipped > skipped) counts.skipped = skipped;
+  const target = {
+    kind: 'channel' as const,
+    teamId: ENGINEERING,
+    channelId: plan.target.id,
+    displayName: plan.target.displayName,
+    teamName: 'Contoso Engineering',
+  };
+  return {
+    jobId: IMPORT_JOB,
+    targetKey: `channel:${ENGINEERING}:${plan.target.id}`,
+    seq,
+    sourceChannelId: plan.source.id,
+    sourceChannelName: plan.source.name,
+    target,
+    state,
+    planned: plan.planned,
+    conversationCreationDateTime: state === 'queued' ? null : plan.migrationDate,
+    startedByJob: state !== 'queued' && plan.action === 'start',
+    detail: null,
+    errorCode: null,
+    requestId: null,
+    updatedAt: '2026-11-23T20:02:41Z',
+    ...more,
+    counts,
+  };
+}
+
+const [tGeneral, tCh01, tDeploys, tLegacy] = engineeringTargets;
+const runningTargets = [
+  importTarget(0, tGeneral, 'importing', 12410),
+  importTarget(1, tCh01, 'importing', 5377, { counts: { ...ZERO_COUNTS, failed: 1 } }),
+  importTarget(2, tDeploys, 'importing', 7314),
+  importTarget(3, tLegacy, 'imported', tLegacy.planned),
+];
+const ZERO_RATES: ProgressInput['rate'] = () => 0;
+const progressInput = (v: Partial<ProgressInput> & Pick<ProgressInput, 'job' | 'targets'>): ProgressInput => ({ rate: ZERO_RATES, timeZone: ZONE, ...v });
+const doneTargets = (state: ImportTarget['state']) => engineeringTargets.map((t, i) => importTarget(i, t, state, t.planned));
 
 /**
  * Every card the bot sends, in the situations an admin meets: first contact, the form step by
@@ -637,6 +999,133 @@ export const gallerySamples: GallerySample[] = [
           ],
           footer: `Finished ${both('2026-11-23T18:31:40Z')}.`,
         }),
+      ),
+  },
+
+  {
+    name: 'import-plan-ready',
+    template: 'import-plan',
+    shows:
+      'The plan for a Slack export attached with `import into "My Team"`, after Update plan with a fallback user for the authors who have no tenant user: each channel matched by name, what will happen, and Confirm import.',
+    card: () =>
+      renderPlanCard(
+        planView(
+          planInput({
+            draft: draftOf({ fileName: 'acme-slack-export.zip', bytes: 9432, teamId: MY_TEAM, teamName: 'My Team', fallbackUserId: ALEX }),
+            prepared: storyPlan(alexAsFallback),
+            fallback: alexAsFallback,
+          }),
+        ).view,
+      ),
+  },
+  {
+    name: 'import-plan-typed-confirmation',
+    template: 'import-plan',
+    shows:
+      "A large import ready to confirm: a channel mapped by hand, one already in migration mode (its date kept), direct messages left out, a fallback user chosen, and the team's name to type.",
+    card: () => {
+      const sources = [...engineeringTargets.map((t) => t.source.id), 'C0RANDOM'];
+      return renderPlanCard(
+        planView(
+          planInput({
+            draft: draftOf({
+              fileName: 'contoso-eng-slack-2016-2024.zip',
+              bytes: 187_340_112,
+              teamId: ENGINEERING,
+              teamName: 'Contoso Engineering',
+              sources,
+              shown: [...engineeringTargets.map((t) => t.target.id), SKIP],
+              maps: { C0DEPLOYS: engineering.ch03.id },
+              fallbackUserId: '00000000-0000-0000-0000-000000000021',
+              sends: engineeringPlan.plan.sends,
+              typedRequired: true,
+            }),
+            prepared: engineeringPlan,
+            teamChoices: [teamChoices[1], teamChoices[0], ...teamChoices.slice(2, 4)],
+            fallback: { id: '00000000-0000-0000-0000-000000000021', displayName: 'Megan Bowen' },
+          }),
+        ).view,
+      );
+    },
+  },
+  {
+    name: 'import-progress',
+    template: 'import-progress',
+    shows:
+      'The plan card after Confirm import, updated in place every few seconds while the job runs: counts and rate per channel, time left, a failure so far, Pause and Cancel.',
+    card: () =>
+      renderCard(
+        'import-progress',
+        progressView(
+          progressInput({
+            job: importJob('running'),
+            targets: runningTargets,
+            rate: (key) => ({ [runningTargets[0].targetKey]: 4.9, [runningTargets[1].targetKey]: 4.8, [runningTargets[2].targetKey]: 5 })[key] ?? 0,
+            // Updated in the background, outside any turn: no time zone of the admin at hand.
+            timeZone: null,
+          }),
+        ),
+      ),
+  },
+  {
+    name: 'import-progress-paused',
+    template: 'import-progress',
+    shows: 'Pause pressed: nothing more is sent until Resume, which continues where the import stopped.',
+    card: () =>
+      renderCard(
+        'import-progress',
+        progressView(
+          progressInput({
+            job: importJob('paused'),
+            targets: runningTargets.map((t) => (t.state === 'importing' ? { ...t, state: 'queued' as const } : t)),
+            notice: 'Paused by Alex Wilber: the messages in flight finish, then nothing more is sent.',
+          }),
+        ),
+      ),
+  },
+  {
+    name: 'import-progress-finished',
+    template: 'import-progress',
+    shows: 'The summary once every channel is imported: what was imported, skipped and why, with Complete per channel and Complete all.',
+    card: () =>
+      renderCard(
+        'import-progress',
+        progressView(
+          progressInput({
+            job: importJob('done'),
+            targets: doneTargets('imported'),
+            timeZone: null,
+            details: {
+              skippedReasons: {
+                "older than the channel's migration date (2019-03-01T00:00:00.000Z)": 2204,
+                'channel event (channel_join)': 569,
+                'channel event (channel_topic)': 9,
+              },
+              failed: [],
+            },
+          }),
+        ),
+      ),
+  },
+  {
+    name: 'import-progress-cancelled',
+    template: 'import-progress',
+    shows: 'Cancel import pressed: what was imported stays, and the channels already started can be completed one by one.',
+    card: () =>
+      renderCard(
+        'import-progress',
+        progressView(
+          progressInput({
+            job: importJob('cancelled'),
+            targets: [
+              importTarget(0, tGeneral, 'importing', 3120),
+              importTarget(1, tCh01, 'imported', tCh01.planned),
+              importTarget(2, tDeploys, 'queued', 0),
+              importTarget(3, tLegacy, 'queued', 0),
+            ],
+            notice: 'Cancelled by Alex Wilber. Messages already imported stay; the channels stay in migration mode until completed.',
+          }),
+        ),
       ),
   },
 ];

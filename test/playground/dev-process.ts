@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { ThreadState } from '../../emulator/index';
+import type { ImportedMessage, ThreadState } from '../../emulator/index';
 
 /** The repository root (this file runs from dist/test/playground). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -15,6 +15,9 @@ export interface DevProcess {
   playgroundUrl: string;
   botUrl: string;
   emulatorUrl: string;
+  /** The sample export for "import from Teams" and the one-line custom activity attaching it, as the banner names them. */
+  sampleExport: string | null;
+  importActivity: string | null;
   /** Everything it printed so far (for failure messages). */
   output: string[];
   /** Resolves with the exit code (or signal) once it exited. */
@@ -41,19 +44,20 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /**
  * Starts the compiled dev script (what `npm run dev` runs after compiling) and resolves once it
- * printed the "open this page" banner, i.e. emulator, bot and Playground are all up.
+ * printed the "open this page" banner, i.e. emulator, bot and Playground are all up. `env` is added
+ * to this process's environment (the bot inherits it, e.g. `IMPORT_THREAD_RPS`).
  */
-export async function startDevProcess(args: string[], timeoutMs = 90_000): Promise<DevProcess> {
+export async function startDevProcess(args: string[], timeoutMs = 90_000, env: Record<string, string> = {}): Promise<DevProcess> {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'scripts', 'dev.js'), ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const banner = new Promise<{ playgroundUrl: string; botUrl: string; emulatorUrl: string }>((resolve, reject) => {
+  const banner = new Promise<Pick<DevProcess, 'playgroundUrl' | 'botUrl' | 'emulatorUrl' | 'sampleExport' | 'importActivity'>>((resolve, reject) => {
     let text = '';
     const onData = (chunk: Buffer) => {
       text += chunk.toString();
@@ -61,7 +65,13 @@ export async function startDevProcess(args: string[], timeoutMs = 90_000): Promi
       const pg = /Agents Playground : (http:\/\/\S+)/.exec(text);
       const bot = /Bot\s+: (http:\/\/\S+)\/api\/messages/.exec(text);
       const emu = /Emulator\s+: (https:\/\/\S+)/.exec(text);
-      if (pg && bot && emu) resolve({ playgroundUrl: pg[1], botUrl: bot[1], emulatorUrl: emu[1] });
+      const sample = /Sample export\s+: (.+?) \(hosted/.exec(text);
+      const activity = /Import activity\s+: (.+)/.exec(text);
+      // The banner's last line: everything it names has been printed.
+      if (pg && bot && emu && /Press Ctrl\+C to stop/.test(text)) {
+        const file = (m: RegExpExecArray | null) => (m ? path.resolve(REPO_ROOT, m[1].trim()) : null);
+        resolve({ playgroundUrl: pg[1], botUrl: bot[1], emulatorUrl: emu[1], sampleExport: file(sample), importActivity: file(activity) });
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -143,4 +153,11 @@ export async function threadState(emulatorUrl: string, threadId: string): Promis
   const { status, body } = await emulatorControl(emulatorUrl, 'GET', `threads/${encodeURIComponent(threadId)}`);
   if (status !== 200) throw new Error(`emulator answered ${status} for thread ${threadId}`);
   return body as ThreadState;
+}
+
+/** The messages the emulator holds for a channel or chat (what an import wrote there). */
+export async function threadMessages(emulatorUrl: string, threadId: string): Promise<ImportedMessage[]> {
+  const { status, body } = await emulatorControl(emulatorUrl, 'GET', `threads/${encodeURIComponent(threadId)}/messages`);
+  if (status !== 200) throw new Error(`emulator answered ${status} for the messages of ${threadId}`);
+  return body as ImportedMessage[];
 }

@@ -168,6 +168,42 @@ export class PlaygroundPage {
     return this.page.locator(CARD).count();
   }
 
+  /**
+   * Sends a custom activity the way a person does with "Mock an Activity → Custom activity": the
+   * dialog's editor opens on the Playground's template for the open chat, its text is replaced with
+   * `activity` typed as ONE line (the editor auto-indents and closes brackets in multi-line JSON,
+   * which breaks it), and "Send activity" posts it to the bot unchanged. Open the chat first: the
+   * activity's own message is not shown, the bot's replies are.
+   */
+  async sendCustomActivity(activity: Record<string, unknown> | string): Promise<void> {
+    const line = typeof activity === 'string' ? activity.trim() : JSON.stringify(activity);
+    if (/[\r\n]/.test(line)) throw new Error('a custom activity is pasted as one line of JSON');
+    await this.page.getByRole('button', { name: 'Mock an Activity' }).click();
+    const template = this.page.waitForResponse((r) => new URL(r.url()).pathname === '/_internal/v1/customActivities/template', { timeout: WAIT_MS });
+    await this.page.getByRole('menuitem', { name: 'Custom activity' }).click();
+    await template;
+    const dialog = this.page.getByRole('dialog').filter({ hasText: 'Custom activity' });
+    const editor = dialog.locator('.monaco-editor');
+    // The template is in the editor: what is typed now replaces it rather than being replaced by it.
+    await editor.getByText('<custom-activity-type>').first().waitFor({ timeout: WAIT_MS });
+    await editor.click();
+    await this.page.keyboard.press('ControlOrMeta+A');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(line);
+    const sent = this.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/_internal/v1/customActivities', {
+      timeout: WAIT_MS,
+    });
+    await dialog.getByRole('button', { name: 'Send activity' }).click();
+    const response = await sent;
+    if (!response.ok()) throw new Error(`the Playground answered HTTP ${response.status()} to the custom activity: ${oneLine(await response.text())}`);
+    await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+  }
+
+  /** Types into an `Input.Text` of a card (a text box named by its label), replacing what it held. */
+  async enterText(card: Locator, label: string | RegExp, text: string): Promise<void> {
+    await card.getByRole('textbox', { name: label }).fill(text);
+  }
+
   /** Types a message in a chat's composer and sends it with Enter. */
   async sendInChat(text: string): Promise<void> {
     const editor = this.page.locator(EDITOR).last();
@@ -212,9 +248,9 @@ export class PlaygroundPage {
    * cards it takes the last one on screen: the newest in a chat, but the oldest in a channel (newest
    * post first), so in a channel use the post's own cards (`ChannelPost`).
    */
-  async card(text: string | RegExp): Promise<Locator> {
+  async card(text: string | RegExp, timeoutMs = WAIT_MS): Promise<Locator> {
     const card = this.page.locator(CARD).filter({ hasText: text }).last();
-    await card.waitFor({ timeout: WAIT_MS });
+    await card.waitFor({ timeout: timeoutMs });
     return card;
   }
 
@@ -278,12 +314,14 @@ export class PlaygroundPage {
   /**
    * Saves a screenshot as `docs/screenshots/<name>.png`: the chat list and the conversation, without
    * the Log Panel on the right (wire details that only make the picture bigger). With `focus`, that
-   * card is scrolled fully into view first.
+   * card is scrolled into view first: its bottom (its buttons) by default, its top with `show: 'top'`
+   * (a card taller than the window).
    */
-  async screenshot(name: string, focus?: Locator): Promise<void> {
+  async screenshot(name: string, focus?: Locator, show: 'top' | 'bottom' = 'bottom'): Promise<void> {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     // Bring the whole card into view, bottom first: its buttons are what the step is about.
-    if (focus) await focus.evaluate((el) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'end' }));
+    const block = show === 'top' ? 'start' : 'end';
+    if (focus) await focus.evaluate((el, b) => (el as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: b }), block);
     const { width, height } = this.page.viewportSize() ?? { width: 1280, height: 860 };
     const panel = await this.page.getByText('Log Panel', { exact: true }).boundingBox();
     const right = panel && panel.x > width / 2 ? Math.floor(panel.x) - 16 : width;

@@ -217,7 +217,8 @@ export interface ImportProgressView {
   color: TextColor;
   summary: string;
   facts: CardFact[];
-  rows: { line: string; color: Exclude<TextColor, 'Accent'> }[];
+  /** One per channel, with its own buttons (Complete) so the card's action bar stays within Teams' limit. */
+  rows: { line: string; color: Exclude<TextColor, 'Accent'>; buttons: ImportCardAction[] }[];
   failures: string[];
   nextSteps: string[];
   footer: string;
@@ -367,7 +368,7 @@ export const cardFields = {
     color: true,
     summary: true,
     facts: titleValue,
-    rows: { line: true, color: true },
+    rows: { line: true, color: true, buttons: { title: true, verb: true, style: true, data: true } },
     failures: true,
     nextSteps: true,
     footer: true,

@@ -324,6 +324,7 @@ const planInput = (v: Partial<PlanCardInput> & Pick<PlanCardInput, 'draft' | 'pr
   problems: [],
   teamChoices: teamChoices.slice(0, 4),
   fallback: null,
+  admin: alexAsFallback,
   opId: 'op_Jm4Rt8Wq2Zx6Nb0e',
   expiresAt: EXPIRES,
   timeZone: ZONE,
@@ -1002,6 +1003,22 @@ export const gallerySamples: GallerySample[] = [
       ),
   },
 
+  {
+    name: 'import-plan',
+    template: 'import-plan',
+    shows:
+      'The plan card as it first appears after a Slack export is attached with `import into "My Team"`: four authors have no tenant user, so the fallback user must be chosen before Confirm import is offered; nothing has been written.',
+    card: () =>
+      renderPlanCard(
+        planView(
+          planInput({
+            draft: draftOf({ fileName: 'acme-slack-export.zip', bytes: 9432, teamId: MY_TEAM, teamName: 'My Team' }),
+            prepared: storyPlan(null),
+            fallback: null,
+          }),
+        ).view,
+      ),
+  },
   {
     name: 'import-plan-ready',
     template: 'import-plan',

@@ -96,6 +96,7 @@ export class ImportPlanning {
         problems,
         teamChoices,
         fallback: p.fallback,
+        admin: who.aadObjectId && who.name ? { id: who.aadObjectId, displayName: who.name } : null,
         opId,
         expiresAt,
         timeZone: who.timeZone,

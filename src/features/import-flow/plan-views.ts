@@ -18,6 +18,8 @@ export interface PlanCardInput {
   teamChoices: CardChoice[];
   /** The fallback user as chosen (its name), for the picker's static choice. */
   fallback: { id: string; displayName: string } | null;
+  /** The admin looking at the card, offered as the fallback user. */
+  admin?: { id: string; displayName: string } | null;
   opId: string;
   expiresAt: string;
   timeZone: string | null;
@@ -106,7 +108,14 @@ export function planView(input: PlanCardInput): { view: ImportPlanView; shown: s
     ...(canRun ? [{ title: 'Confirm import', verb: 'importConfirm', style: 'positive' as const, data: { opId: input.opId } }] : []),
     { title: 'Discard', verb: 'importDiscard', style: 'destructive', data: { opId: input.opId } },
   ];
-  const fallbackChoices: CardChoice[] = input.fallback ? [{ title: input.fallback.displayName, value: input.fallback.id }] : [];
+  // Static choices for clients without type-ahead: the fallback chosen, the admin, and the people matched.
+  const fallbackChoices: CardChoice[] = [];
+  const offer = (id: string | null | undefined, title: string | null | undefined) => {
+    if (id && title && !fallbackChoices.some((c) => c.value === id)) fallbackChoices.push({ title, value: id });
+  };
+  offer(input.fallback?.id, input.fallback?.displayName);
+  offer(input.admin?.id, input.admin?.displayName);
+  for (const a of prepared?.plan.authors ?? []) if (fallbackChoices.length < PEOPLE_SHOWN) offer(a.teams?.id, a.teams?.displayName);
   const view: ImportPlanView = {
     title: plan ? `Import ${draft.fileName} into ${plan.team.displayName}?` : `Import ${draft.fileName}: choose the team`,
     summary: plan

@@ -39,6 +39,9 @@ function targetLine(t: ImportTarget, rate: number): string {
   return `${t.sourceChannelName} → ${t.target.displayName ?? t.targetKey}: ${settledOf(c)} / ${t.planned} (${STATE_WORDS[t.state]})${speed}`;
 }
 
+/** A channel this import put (or found) in migration mode that is not completed yet. */
+const isOpen = (t: ImportTarget): boolean => t.state !== 'completed' && t.state !== 'skipped' && (t.startedByJob || t.conversationCreationDateTime !== null);
+
 const action = (title: string, verb: string, style: ImportCardAction['style'], data: Record<string, string>): ImportCardAction => ({
   title,
   verb,
@@ -114,11 +117,10 @@ export function progressView(input: ProgressInput): ImportProgressView {
       ...Object.entries(input.details?.skippedReasons ?? {})
         .sort((a, b) => b[1] - a[1])
         .slice(0, 8)
-        .map(([reason, n]) => ({ title: '  skipped because', value: `${reason}: ${n}` })),
+        .map(([reason, n]) => ({ title: 'Skipped because', value: `${reason}: ${n}` })),
       { title: 'Failed', value: String(sum.failed) },
     );
-    const open = targets.filter((t) => t.state !== 'completed' && t.state !== 'skipped' && (t.startedByJob || t.conversationCreationDateTime));
-    for (const t of open) actions.push(action(`Complete ${t.target.displayName ?? 'channel'}`, 'completeAsk', 'default', { target: t.targetKey }));
+    const open = targets.filter(isOpen);
     if (job.state === 'done' && open.length > 1) actions.push(action('Complete all', 'importCompleteAll', 'positive', jobData));
     const failed = sum.failed > 0 || targets.some((t) => t.state === 'failed');
     color = job.state === 'cancelled' || failed ? 'Warning' : 'Good';
@@ -136,7 +138,12 @@ export function progressView(input: ProgressInput): ImportProgressView {
     color,
     summary: input.notice ?? '',
     facts,
-    rows: targets.map((t) => ({ line: targetLine(t, input.rate(t.targetKey)), color: rowColor(t) })),
+    rows: targets.map((t) => ({
+      line: targetLine(t, input.rate(t.targetKey)),
+      color: rowColor(t),
+      // Each channel's own Complete button sits under its line: the card's action bar holds five at most.
+      buttons: ended && isOpen(t) ? [action(`Complete ${t.target.displayName ?? 'channel'}`, 'completeAsk', 'default', { target: t.targetKey })] : [],
+    })),
     failures: failureLines(targets, input.details),
     nextSteps,
     footer: `Import job ${job.id}, started by ${job.requestedBy.name ?? 'an administrator'} on ${formatBoth(job.createdAt, input.timeZone)}.`,

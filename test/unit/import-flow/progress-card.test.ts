@@ -43,7 +43,12 @@ describe('the import progress card', () => {
     });
     assert.deepEqual(
       view.actions.map((a) => a.verb),
-      ['completeAsk', 'completeAsk', 'importCompleteAll'],
+      ['importCompleteAll'],
+    );
+    assert.deepEqual(
+      view.rows.map((r) => r.buttons.map((b) => `${b.verb} ${b.data.target}`)),
+      targets.map((t) => [`completeAsk ${t.targetKey}`]),
+      'each channel has its own Complete button under its line',
     );
     assert.ok(view.facts.some((f) => f.value === 'channel event (channel_join): 3'));
   });

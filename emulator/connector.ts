@@ -69,7 +69,9 @@ export function handleConnector(core: Core, ctx: RequestContext): boolean {
     }
     if (ctx.method === 'PUT' && subId) {
       if (!body) return badActivity(ctx);
-      if (!core.connector.current(subId)) {
+      const existing = core.connector.current(subId);
+      // Teams finds an activity within its conversation: an update addressed to another one is not found.
+      if (!existing || existing.conversationId.split(';')[0] !== id.split(';')[0]) {
         connectorError(ctx, 404, 'ActivityNotFound', `Activity ${subId} was not found in conversation ${id}.`);
         return true;
       }

@@ -96,7 +96,7 @@ export interface Conversation {
    * `uploadInfo` goes to the bot (`replyToId` = the card's activity). Throws when the activity has no
    * consent card in this conversation.
    */
-  acceptsFile(activityId: string): Promise<AcceptResult>;
+  acceptsFile(activityId: string, opts?: { uploadUrl?: string }): Promise<AcceptResult>;
   /** The user clicks Decline: a `fileConsent/invoke` with `action: 'decline'` and the card's `declineContext`, no uploadInfo. */
   declinesFile(activityId: string): Promise<PostResult>;
   /** file consent cards the bot sent to this conversation, in order */
@@ -299,13 +299,14 @@ export class TeamsClient {
       },
       sendsFile: (name, content, text, o = {}) => sendsFiles([{ name, content, hosting: o.hosting, downloadUrl: o.downloadUrl }], text, o),
       sendsFiles,
-      acceptsFile: async (activityId) => {
+      acceptsFile: async (activityId, o = {}) => {
         const card = consentCard(activityId);
         const upload = emulator.files.createUpload(card.name, { owner: user.key });
         const uploadInfo = {
           contentUrl: upload.contentUrl,
           name: upload.name,
-          uploadUrl: upload.uploadUrl,
+          // A forged answer may name another upload address.
+          uploadUrl: o.uploadUrl ?? upload.uploadUrl,
           fileType: upload.fileType,
           uniqueId: upload.uniqueId,
         };

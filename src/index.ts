@@ -212,6 +212,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     table,
     remember: (conversation) => reminders.remember(conversation),
     searchTeams: (conversation, queryText, count) => form.searchTeams(conversation, queryText, count),
+    fileHosts: config.import.downloadHosts,
   });
 
   const limiter = new UserCommandLimiter({ limits: { perMinute: config.load.userCommandsPerMinute, burst: config.load.userCommandsBurst }, logger });

@@ -181,7 +181,7 @@ export const JOB_PATCH_FIELDS = ['state', 'progressActivityId'] as const;
 /** The fields an item's patch may change. */
 export const ITEM_PATCH_FIELDS = ['state', 'detail', 'errorCode', 'requestId'] as const;
 /** The fields an import job's patch may change. */
-export const IMPORT_JOB_PATCH_FIELDS = ['state', 'progressActivityId', 'options'] as const;
+export const IMPORT_JOB_PATCH_FIELDS = ['state', 'progressActivityId', 'options', 'conversationId', 'conversationReference'] as const;
 /** The fields an import target's patch may change (its counters move only with message rows). */
 export const IMPORT_TARGET_PATCH_FIELDS = ['state', 'conversationCreationDateTime', 'startedByJob', 'detail', 'errorCode', 'requestId', 'planned'] as const;
 /** The fields settling a message row may change. */

@@ -1,6 +1,7 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { ReportCommands } from '../features/reports/report-commands';
 import type { Logger } from '../log/logger';
+import { checkDownloadUrl } from '../sources/teams-file-download';
 import { fileInfoAttachment, readUploadInfo } from './file-cards';
 import { uploadSession } from './file-upload';
 import type { ReplyDelivery } from './reply-delivery';
@@ -11,10 +12,23 @@ export interface FileConsentDeps {
   consent: Pick<ReportCommands, 'accept' | 'decline'> | undefined;
   delivery: Pick<ReplyDelivery, 'send'>;
   logger: Logger;
+  /** Where files may be uploaded: the places Teams keeps files (IMPORT_DOWNLOAD_HOSTS; the emulator in local mode). */
+  fileHosts: readonly string[];
 }
 
 const NOT_AVAILABLE = 'Reports as files are not available in this deployment. Nothing was sent.';
+const UPLOAD_HOST_REFUSED =
+  'The place Teams gave for the file is not one where Teams keeps files (IMPORT_DOWNLOAD_HOSTS), so nothing was sent. Ask for the report again.';
 const NO_UPLOAD_INFO = 'Teams did not say where to put the file, so nothing was sent. Ask for the report again.';
+
+/** The host of a URL, for the log (never its path or query: an upload URL is pre-authenticated). */
+function hostOnly(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
 
 /** The context the card sent back with the answer (untrusted: the feature reads only an opaque id from it). */
 function answerContext(value: unknown): unknown {
@@ -39,6 +53,14 @@ export function registerFileConsent(app: Application<TurnState>, deps: FileConse
     const info = readUploadInfo(value);
     if (!info) {
       await context.sendActivity(NO_UPLOAD_INFO);
+      return;
+    }
+    // A forged answer could name any server: the report goes only where Teams keeps files.
+    try {
+      checkDownloadUrl(info.uploadUrl, deps.fileHosts);
+    } catch {
+      logger.warn({ host: hostOnly(info.uploadUrl) }, 'file consent answer with an upload address off the allowed hosts; nothing uploaded');
+      await context.sendActivity(UPLOAD_HOST_REFUSED);
       return;
     }
     const answer = await consent.accept(conversationOf(context), answerContext(value), uploadSession(info.uploadUrl));

@@ -27,6 +27,8 @@ export interface RouteDeps {
   remember: (conversation: Conversation) => Promise<void>;
   /** Type-ahead for the form's team picker (`application/search`, dataset `teams`). */
   searchTeams: (conversation: Conversation, queryText: string, count: number) => Promise<{ title: string; value: string }[]>;
+  /** Hosts where Teams keeps files: reports are uploaded only there. */
+  fileHosts: readonly string[];
 }
 
 /** A message whose file attachments carry no download link (a broken client, a forged activity). */
@@ -84,7 +86,7 @@ export function registerRoutes(app: Application<TurnState>, deps: RouteDeps): vo
     app.adaptiveCards.search(dataset, async (context, _state, query) => search(conversationOf(context), query.parameters.queryText, query.count));
   }
 
-  registerFileConsent(app, { consent: table.fileConsent, delivery, logger });
+  registerFileConsent(app, { consent: table.fileConsent, delivery, logger, fileHosts: deps.fileHosts });
 
   app.adaptiveCards.actionExecute(/[\s\S]*/, async () => UNKNOWN_BUTTON);
 

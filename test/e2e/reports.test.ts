@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FILE_CONSENT_CARD } from '../../emulator/index';
 import type { Conversation } from '../../emulator/teams-client';
 import { importReportCsv } from '../../src/features/reports/report-csv';
@@ -130,6 +132,28 @@ describe('reports as CSV files in the personal chat (file consent)', function ()
     }
     assert.equal(uploads().length, 0);
     assert.equal(alex.fileInfos().length, 0);
+  });
+
+  it('an Accept that names an upload address off the hosts where Teams keeps files uploads nothing there', async () => {
+    const received: string[] = [];
+    const trap = http.createServer((req, res) => {
+      received.push(`${req.method} ${req.url}`);
+      res.writeHead(201).end();
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const alex = h.teams.as('alex').inPersonalChat();
+      await alex.says('audit export');
+      const { consent } = offerIdOf(alex);
+      const forged = await alex.acceptsFile(consent.activityId, { uploadUrl: `https://attacker.example:${(trap.address() as AddressInfo).port}/steal` });
+      assert.equal(forged.status, 200);
+      assert.match(lastReplyText(alex), /not one where Teams keeps files .*nothing was sent/);
+      assert.deepEqual(received, []);
+      assert.equal(uploads().length, 0);
+      assert.equal(alex.fileInfos().length, 0);
+    } finally {
+      await new Promise<void>((resolve) => trap.close(() => resolve()));
+    }
   });
 
   it('an upload the OneDrive session refuses gets a message saying what to do, no file card, and a later Accept works', async () => {

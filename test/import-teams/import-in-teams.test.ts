@@ -84,12 +84,15 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     const partnersTarget = (await w.bot.store.listImportTargets(job.id)).find((t) => t.target.kind === 'channel' && t.target.channelId === PARTNERS);
     assert.equal(partnersTarget?.sourceChannelName, 'random', 'Partners is fed by random, not by partners');
     assert.equal(intoPartners.length, partnersTarget.counts.messages + partnersTarget.counts.replies);
-    assert.match(summaryText, /skipped because\s+channel event \(channel_join\): \d+/);
+    assert.match(summaryText, /Skipped because\s+channel event \(channel_join\): \d+/);
     // Imported but not completed: the channels are on the locked board until completed.
     await alex.says('locked');
     assert.match(lastReplyText(alex), /General/);
     assert.ok(cardActions(summary).some((a) => a.title === 'Complete General'));
 
+    // Completing needs no export: it may be gone by then (IMPORT_EXPORT_RETENTION_DAYS).
+    const exportsDir = path.join(w.dataDir, 'bot', 'exports');
+    for (const f of readdirSync(exportsDir)) rmSync(path.join(exportsDir, f));
     await press(alex, w.emulator, 'Complete all', {}, summary);
     await w.bot.imports.whenIdle();
     for (const id of [GENERAL, ANNOUNCEMENTS, FALCON]) assert.equal(w.emulator.thread(id)?.migrationMode, 'completed', id);
@@ -207,6 +210,29 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     const general = (await w.bot.store.listImportTargets(job.id)).find((t) => t.target.kind === 'channel' && t.target.channelId === GENERAL)!;
     assert.ok(before < general.planned);
     assert.equal(w.emulator.messages(GENERAL).length, general.counts.messages + general.counts.replies, 'no message twice');
+  });
+
+  it('moves the progress card to the admin who confirms the same export again, in their own chat', async () => {
+    await w.restart({ IMPORT_THREAD_RPS: '2' });
+    const alex = w.teams.as('alex').inPersonalChat();
+    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    const alexPlan = planMessage(alex, w.emulator);
+    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
+    const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
+    await press(alex, w.emulator, 'Pause', {}, progress.card);
+    await w.bot.imports.whenIdle();
+
+    const megan = w.teams.as('megan').inPersonalChat();
+    await megan.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    const meganPlan = planMessage(megan, w.emulator);
+    const again = await press(megan, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
+    const resumed = await press(megan, w.emulator, 'Confirm import', {}, again.card);
+    assert.match(resumed.text, /that import resumes where it stopped/);
+    await w.bot.imports.whenIdle();
+    await eventually('Megan’s card shows the summary', () => /Import finished/.test(cardText(cardOf(w.emulator, meganPlan.id))));
+    assert.doesNotMatch(cardText(cardOf(w.emulator, alexPlan.id)), /Import finished/, 'Alex’s old card is no longer the job’s');
+    assert.equal((await w.bot.store.listImportJobs()).length, 1);
+    assert.ok(!w.logs.some((l) => /could not update a progress card/.test(l)), 'every update reached its card');
   });
 
   it('pauses, resumes and cancels from the progress card', async () => {

@@ -93,6 +93,15 @@ describe('uploaded exports are deleted once their import is long finished, or ne
     assert.deepEqual(await remaining(), [again.id]);
   });
 
+  it('deletes a fresh upload of bytes imported long ago only once it is a day old (a finished job does not protect it)', async () => {
+    const first = await upload(60, 'imported last year');
+    await jobOf(first, 'done', 50);
+    await exports.delete(first.id);
+    const fresh = await upload(0.01, 'imported last year');
+    assert.deepEqual((await retention(30).prune(NOW)).deleted, []);
+    assert.deepEqual(await remaining(), [fresh.id]);
+  });
+
   it('releases the local copy of an export whose imports finished but which is kept a while yet', async () => {
     const released: string[] = [];
     const spy = Object.assign(Object.create(exports) as DirectoryExportFileStore, {

@@ -33,8 +33,8 @@ export interface ExportRetentionResult {
 }
 
 /**
- * The jobs of each stored export, by export id: the jobs that name it, and the jobs of the same bytes
- * (the same file attached again resumes its unfinished job from the new copy).
+ * The jobs of each stored export, by export id: the jobs that name it, and the unfinished jobs of the
+ * same bytes (the same file attached again resumes its unfinished job from the new copy).
  */
 function jobsByExport(stored: readonly StoredExport[], jobs: readonly ImportJob[]): Map<string, ImportJob[]> {
   const byExport = new Map<string, ImportJob[]>();
@@ -46,7 +46,8 @@ function jobsByExport(stored: readonly StoredExport[], jobs: readonly ImportJob[
     byExport.set(id, [...(byExport.get(id) ?? []), job]);
   }
   for (const e of stored) {
-    const same = (bySha.get(e.sha256) ?? []).filter((j) => !(byExport.get(e.id) ?? []).includes(j));
+    // Only an unfinished job is resumed from a copy of its bytes; a finished one never reads them again.
+    const same = (bySha.get(e.sha256) ?? []).filter((j) => (j.state === 'running' || j.state === 'paused') && !(byExport.get(e.id) ?? []).includes(j));
     if (same.length) byExport.set(e.id, [...(byExport.get(e.id) ?? []), ...same]);
   }
   return byExport;

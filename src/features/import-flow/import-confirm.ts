@@ -7,8 +7,9 @@ import type { OperationGuard } from '../shared/operation-guard';
 import type { ImportEngine } from '../import/import-engine';
 import { ImportRequestError } from '../import/import-engine';
 import { typedConfirmationMatches } from '../bulk/bulk-plan';
-import { choicesChanged, choicesFrom } from './import-draft';
-import { exportLocation } from '../../store/ports/export-files';
+import { choicesChanged, choicesFrom, planFingerprint } from './import-draft';
+import { ExportDamaged, ExportNotStored, exportLocation } from '../../store/ports/export-files';
+import { ExportRefused } from '../../sources/export-reader';
 import type { ImportPlanning } from './import-planning';
 import type { ImportRuns } from './import-runs';
 import { renderProgressCard } from './progress-views';
@@ -57,24 +58,35 @@ export class ImportConfirm {
     try {
       const planned = await deps.planning.plan(draft);
       const prepared = planned.prepared;
-      const changed = !prepared || planned.problems.length > 0 || prepared.plan.problems.length > 0 || prepared.plan.sends !== draft.sends;
+      const changed = !prepared || planned.problems.length > 0 || prepared.plan.problems.length > 0 || planFingerprint(prepared) !== draft.planKey;
       if (changed) {
         // The export, the team or the tenant changed since the plan was shown: show the plan as it is now.
         await deps.store.finishPending(op.id, 'cancelled', null);
-        return deps.planning.show(who, draft, planned);
+        return deps.planning.show(
+          who,
+          draft,
+          planned,
+          'The team, its channels or the export changed since this plan was shown: this is the plan as it is now. Nothing was started; press Confirm import to start this one.',
+        );
       }
+      if (prepared.existing?.origin === 'cli') {
+        await deps.store.finishPending(op.id, 'cancelled', null);
+        return text(
+          `This export is being imported into ${prepared.plan.team.displayName} from the command line (import job ${prepared.existing.id}, ${prepared.existing.state}). Resume it where it was started: npm run import -- run … with the same choices. Nothing was started here.`,
+        );
+      }
+      // The plan card becomes the progress card: the job updates this message from now on (a resumed
+      // job's card moves here too, with the conversation it is in).
       const { job, resumed } = await deps.engine.start(prepared, {
         requestedBy: { aadObjectId: who.aadObjectId, name: who.name },
         origin: 'teams',
         exportLocation: exportLocation(draft.exportId),
         conversationId: who.conversationId,
         conversationReference: conversation.reference,
+        progressActivityId: claimed.activityId ?? conversation.replyToId ?? null,
       });
-      // The plan card becomes the progress card: the job updates this message from now on.
-      const progressActivityId = claimed.activityId ?? conversation.replyToId ?? job.progressActivityId;
-      await deps.store.updateImportJob(job.id, { progressActivityId });
       await deps.store.finishPending(op.id, 'done', { jobId: job.id });
-      const started = { ...job, progressActivityId, conversationReference: job.conversationReference ?? conversation.reference };
+      const started = job;
       await deps.runs.launch(started);
       return card(
         renderProgressCard({
@@ -88,6 +100,8 @@ export class ImportConfirm {
     } catch (err) {
       await deps.store.finishPending(op.id, 'cancelled', null).catch(() => undefined);
       if (err instanceof ImportRequestError) return text(`${err.message}\nNothing was started.`);
+      if (err instanceof ExportNotStored || err instanceof ExportDamaged || err instanceof ExportRefused)
+        return text(`${draft.fileName}: ${err.message} Nothing was started.`);
       throw err;
     }
   }

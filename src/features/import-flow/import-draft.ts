@@ -1,3 +1,5 @@
+import type { PreparedImport } from '../import/import-engine';
+
 /**
  * The import a plan card shows, kept on the server as the payload of its pending operation (kind
  * `import`). The card carries only the operation's id and the admin's inputs; which export, which
@@ -27,7 +29,26 @@ export interface ImportDraft {
   sends: number;
   /** The team's name must be typed to confirm (the import is large). */
   typedRequired: boolean;
+  /** What the plan shown does, channel by channel (`planFingerprint`): Confirm acts only on the same. */
+  planKey?: string;
   teamName: string | null;
+}
+
+/**
+ * What a plan does, in one string: each source channel's target, start or continue, and date, the
+ * channels left out, the fallback user and the messages sent. Two plans with the same fingerprint
+ * write the same things.
+ */
+export function planFingerprint(prepared: PreparedImport | null): string {
+  if (!prepared) return '';
+  const { plan } = prepared;
+  return JSON.stringify([
+    plan.team.id,
+    plan.targets.map((t) => [t.source.id, t.target.id, t.action, t.migrationDate, t.roots + t.replies + t.placeholders]),
+    plan.skippedChannels.map((s) => s.name),
+    plan.fallback?.id ?? null,
+    prepared.existing?.id ?? null,
+  ]);
 }
 
 /** What the value of a skipped source channel's input is. */

@@ -1,6 +1,7 @@
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { UsersDirectory } from '../../graph/users-directory';
 import { ExportRefused } from '../../sources/export-reader';
+import { ExportDamaged, ExportNotStored } from '../../store/ports/export-files';
 import type { PendingOperation, PendingOperationStore } from '../../store/ports/pending-operations';
 import type { ActingContext, FlowReply } from '../shared/acting';
 import { card, text } from '../shared/acting';
@@ -9,7 +10,7 @@ import type { Conversation } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import type { ImportEngine, PreparedImport } from '../import/import-engine';
 import { ImportRequestError } from '../import/import-engine';
-import { choicesFrom, readDraft, type ImportDraft } from './import-draft';
+import { choicesFrom, planFingerprint, readDraft, type ImportDraft } from './import-draft';
 import type { ExportUploads } from './export-uploads';
 import { planView, renderPlanCard } from './plan-views';
 
@@ -113,6 +114,7 @@ export class ImportPlanning {
       sources,
       sends,
       typedRequired,
+      planKey: planFingerprint(p.prepared),
     };
     return this.deps.guard.create(who, 'import', { ...stored }, `Import ${draft.fileName}`, (opId, expiresAt) => renderPlanCard(viewOf(opId, expiresAt).view));
   }
@@ -147,6 +149,7 @@ export class ImportPlanning {
     try {
       return await this.show(who, draft);
     } catch (err) {
+      if (err instanceof ExportNotStored || err instanceof ExportDamaged) return text(`${draft.fileName}: ${err.message} Nothing was written.`);
       if (!(err instanceof ExportRefused)) throw err;
       await this.deps.uploads.delete(draft.exportId).catch(() => undefined);
       return text(`${draft.fileName} cannot be imported: ${err.message} Nothing was written; the upload was deleted.`);

@@ -8,6 +8,9 @@ import { endedDetails } from './ended-details';
 import { LiveProgress } from './live-progress';
 import { renderProgressCard } from './progress-views';
 
+/** Runs in a row that may end in an unexpected error before the job is paused with the reason. */
+const MAX_FAILED_RUNS = 3;
+
 export interface ImportRunsDeps {
   store: ImportJobStore;
   logger: Logger;
@@ -37,6 +40,8 @@ interface Running {
  */
 export class ImportRuns {
   private readonly running = new Map<string, Running>();
+  /** Runs in a row that ended in an unexpected error, per job. */
+  private readonly failures = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
 
@@ -57,12 +62,21 @@ export class ImportRuns {
     this.running.get(jobId)?.runner.stop(reason);
   }
 
-  /** Starts (or resumes) a job in the background, after the current turn has returned its card. */
+  /**
+   * Starts (or resumes) a job in the background, after the current turn has returned its card. A job
+   * already running here keeps its run; its card moves to the one given (a confirmation pressed again
+   * from another card). Registered before anything is awaited, so two launches never both run it.
+   */
   async launch(job: ImportJob): Promise<void> {
-    if (this.running.has(job.id) || this.stopping) return;
+    const already = this.running.get(job.id);
+    if (already) {
+      if (job.conversationReference) already.reporter.moveTo(job.conversationReference, job.progressActivityId);
+      return;
+    }
+    if (this.stopping) return;
     const { deps } = this;
     const runner = deps.newRunner();
-    const live = new LiveProgress(await deps.store.listImportTargets(job.id));
+    const live = new LiveProgress([]);
     const reporter = new ProgressReporter({
       messenger: deps.messenger,
       reference: job.conversationReference ?? {},
@@ -75,13 +89,36 @@ export class ImportRuns {
     const entry: Running = { runner, reporter, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
     entry.done = this.supervise(job, entry)
-      .catch((err) =>
-        deps.logger.error(
-          { jobId: job.id, err: { message: (err as Error)?.message } },
-          'import job stopped by an error; the next take-over pass picks it up again',
-        ),
+      .then(
+        () => void this.failures.delete(job.id),
+        (err) => this.failed(job, entry, err),
       )
-      .finally(() => this.running.delete(job.id));
+      .finally(() => {
+        if (this.running.get(job.id) === entry) this.running.delete(job.id);
+      });
+  }
+
+  /**
+   * A run that ended in an unexpected error (the tenant refusing a read, the store failing) is tried
+   * again by the next take-over pass; after MAX_FAILED_RUNS in a row the job is paused with the
+   * reason on its card, rather than re-reading the export every few seconds for ever.
+   */
+  private async failed(job: ImportJob, entry: Running, err: unknown): Promise<void> {
+    const message = (err as Error)?.message ?? String(err);
+    const count = (this.failures.get(job.id) ?? 0) + 1;
+    this.failures.set(job.id, count);
+    this.deps.logger.error({ jobId: job.id, attempt: count, err: { message } }, 'import job stopped by an error');
+    if (count < MAX_FAILED_RUNS || this.stopping) return;
+    this.failures.delete(job.id);
+    try {
+      await this.deps.store.updateImportJob(job.id, { state: 'paused' });
+      const paused = { ...job, state: 'paused' as const };
+      const notice = `Paused after ${count} attempts that each stopped on an error: ${message.slice(0, 300)} Fix the cause and press Resume.`;
+      if (job.conversationReference)
+        await entry.reporter.final(() => renderProgressCard({ job: paused, targets: entry.live.list(), rate: () => 0, timeZone: null, notice }));
+    } catch (again) {
+      this.deps.logger.error({ jobId: job.id, err: { message: (again as Error)?.message } }, 'could not pause an import job that keeps failing');
+    }
   }
 
   private async supervise(job: ImportJob, entry: Running): Promise<void> {
@@ -89,6 +126,7 @@ export class ImportRuns {
     const { runner, reporter, live } = entry;
     // Never inside the turn: the confirming turn returns its card before the first update.
     await new Promise((resolve) => setImmediate(resolve));
+    live.load(await deps.store.listImportTargets(job.id));
     const card = (current: ImportJob, notice?: string) => () =>
       renderProgressCard({ job: current, targets: live.list(), rate: (k) => live.rate(k), timeZone: null, notice });
     let end: RunEnd;
@@ -145,7 +183,14 @@ export class ImportRuns {
       return;
     }
     // Jobs of the command line are resumed by running the command again, where the export is.
-    for (const job of jobs) if (job.origin === 'teams' && !this.running.has(job.id)) await this.launch(job);
+    for (const job of jobs) {
+      if (job.origin !== 'teams' || this.running.has(job.id)) continue;
+      try {
+        await this.launch(job);
+      } catch (err) {
+        this.deps.logger.warn({ jobId: job.id, err: { message: (err as Error)?.message } }, 'could not take over an import job');
+      }
+    }
   }
 
   /** Start-up: take over what is left, then keep looking. */

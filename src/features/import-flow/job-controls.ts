@@ -19,6 +19,10 @@ export interface JobControlsDeps {
 
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** A job of the command line runs where its export is. */
+const CLI_JOB =
+  'This import was started from the command line, where its export is: run npm run import -- run … there again (with --complete to complete its channels), or complete channels one by one with their buttons.';
+
 /**
  * What an admin can do to an import job from its cards or by typing: show it, pause, resume,
  * cancel, complete every channel once it is done. Each press is checked again: the presser is an
@@ -98,6 +102,7 @@ export class JobControls {
     const job = await this.job(conversation.who, data.jobId, 'importResume');
     if (!('id' in job)) return job;
     if (job.state !== 'paused') return this.card(job, conversation.who, `This import is ${job.state}; only a paused import can be resumed.`);
+    if (job.origin === 'cli') return this.card(job, conversation.who, CLI_JOB);
     await this.deps.store.updateImportJob(job.id, { state: 'running' });
     const running = { ...job, state: 'running' as const };
     await this.deps.runs.launch(running);
@@ -123,6 +128,7 @@ export class JobControls {
     if (!('id' in job)) return job;
     if (job.state !== 'done')
       return this.card(job, conversation.who, 'Only a finished import can be completed as a whole; complete channels one by one with their buttons.');
+    if (job.origin === 'cli') return this.card(job, conversation.who, CLI_JOB);
     const options = { ...job.options, completeWhenDone: true };
     await this.deps.store.updateImportJob(job.id, { state: 'running', options });
     const running = { ...job, state: 'running' as const, options };

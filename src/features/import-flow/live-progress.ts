@@ -20,6 +20,11 @@ export class LiveProgress {
     targets: readonly ImportTarget[],
     private readonly now: () => number = Date.now,
   ) {
+    this.load(targets);
+  }
+
+  /** The targets as the store has them (when a run begins). */
+  load(targets: readonly ImportTarget[]): void {
     for (const t of targets) this.targets.set(t.targetKey, { ...t, counts: { ...t.counts } });
   }
 

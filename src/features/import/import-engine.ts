@@ -142,6 +142,8 @@ export class ImportEngine {
       exportLocation: string;
       conversationId?: string | null;
       conversationReference?: Record<string, unknown> | null;
+      /** The message that shows the job's progress (Teams), set with the job so no runner sees it without. */
+      progressActivityId?: string | null;
     },
     lease?: { ownerId: string; leaseUntil: string },
   ): Promise<{ job: ImportJob; resumed: boolean }> {
@@ -154,8 +156,17 @@ export class ImportEngine {
       }
       // Completing at the end may be chosen anew on a resumed run; the other choices shape the rows already written.
       const resumedOptions = { ...existing.options, completeWhenDone: options.completeWhenDone };
-      await this.deps.store.updateImportJob(existing.id, { state: 'running', options: resumedOptions });
-      return { job: { ...existing, state: 'running', options: resumedOptions }, resumed: true };
+      // Resumed from Teams, the job's card is the one just confirmed, in that conversation.
+      const where =
+        origin.conversationReference && origin.progressActivityId !== undefined
+          ? {
+              conversationId: origin.conversationId ?? null,
+              conversationReference: origin.conversationReference,
+              progressActivityId: origin.progressActivityId,
+            }
+          : {};
+      await this.deps.store.updateImportJob(existing.id, { state: 'running', options: resumedOptions, ...where });
+      return { job: { ...existing, state: 'running', options: resumedOptions, ...where }, resumed: true };
     }
     if (prepared.finished) {
       throw new ImportRequestError(
@@ -176,7 +187,7 @@ export class ImportEngine {
       options,
       conversationId: origin.conversationId ?? null,
       conversationReference: origin.conversationReference ?? null,
-      progressActivityId: null,
+      progressActivityId: origin.progressActivityId ?? null,
       state: 'running',
       createdAt: now,
       updatedAt: now,

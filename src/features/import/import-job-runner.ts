@@ -4,7 +4,7 @@ import type { MigrationApi } from '../../graph/migration-api';
 import type { TeamsDirectory } from '../../graph/teams-directory';
 import type { UsersDirectory } from '../../graph/users-directory';
 import type { Logger } from '../../log/logger';
-import { ExportRefused, type ArchiveLimits } from '../../sources/export-reader';
+import { ExportRefused, type ArchiveLimits, type ExportReader } from '../../sources/export-reader';
 import { openExport, sha256File } from '../../sources/open-export';
 import type { ImportCounts, ImportJob, ImportJobStore, ImportTarget } from '../../store/ports/import-jobs';
 import type { LedgerStore } from '../../store/ports/ledger';
@@ -117,7 +117,9 @@ export class ImportJobRunner {
   }
 
   private async runLeased(job: ImportJob, hooks: RunHooks): Promise<RunEnd> {
-    const { store, archive } = this.deps;
+    const targets = await this.deps.store.listImportTargets(job.id);
+    // Every message in: what is left is completing, which needs no export (it may be deleted by now).
+    if (targets.every((t) => FINISHED.has(t.state) || t.state === 'imported')) return this.runTargets(job, hooks, targets, null);
     const file = await (this.deps.exportFile ?? (async (source: ImportJob['source']) => source.location))(job.source).catch(() => null);
     const sha = file === null ? null : await sha256File(file).catch(() => null);
     if (file === null || sha !== job.source.sha256) {
@@ -127,57 +129,67 @@ export class ImportJobRunner {
           : `The export at ${job.source.location} is not the file import job ${job.id} was planned from (its SHA-256 differs); use the original file.`,
       );
     }
-    const reader = await openExport(file, archive);
+    const reader = await openExport(file, this.deps.archive);
     try {
       const context = await ImportContext.build(reader, this.deps.users);
-      const targets = await store.listImportTargets(job.id);
-      // A channel that failed as a whole (no permission yet, another app's migration) is tried again on every run.
-      for (const t of targets.filter((x) => x.state === 'failed')) {
-        await store.updateImportTarget(job.id, t.targetKey, { state: 'queued', detail: null, errorCode: null, requestId: null });
-        t.state = 'queued';
-      }
-      const settled = await Promise.allSettled(
-        targets.map(async (target) => {
-          if (FINISHED.has(target.state) || (target.state === 'imported' && !job.options.completeWhenDone)) return target;
-          const budgets = importBudgets(
-            this.deps.rates,
-            job.tenantId,
-            job.teamId,
-            target.target.kind === 'channel' ? target.target.channelId : target.target.chatId,
-          );
-          const run = new TargetImport(
-            {
-              ...this.deps,
-              reader,
-              context,
-              importBudgets: budgets.imports,
-              writeBudgets: budgets.writes,
-              stopped: () => this.stopReason !== null,
-              onProgress: hooks.onProgress ?? (() => undefined),
-            },
-            job,
-            target,
-          );
-          if (target.state === 'imported') {
-            await run.complete();
-            return (await store.listImportTargets(job.id)).find((t) => t.targetKey === target.targetKey) ?? target;
-          }
-          // An unexpected error (the store failing) stops the other channels too, between messages.
-          return run.run().catch((err: unknown) => {
-            this.stop(`an unexpected error: ${(err as Error)?.message ?? String(err)}`);
-            throw err;
-          });
-        }),
-      );
-      const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failure) throw failure.reason;
-      const final = await store.listImportTargets(job.id);
-      if (this.stopReason) return { state: 'stopped', reason: this.stopReason, targets: final };
-      // A job with a channel that failed as a whole stays open: running it again retries those channels.
-      if (!final.some((t) => t.state === 'failed')) await store.updateImportJob(job.id, { state: 'done' });
-      return { state: 'done', targets: final };
+      return await this.runTargets(job, hooks, targets, { reader, context });
     } finally {
       await reader.close();
     }
+  }
+
+  /** Imports (or completes) each unfinished target in parallel; `source` is null when none has messages left to send. */
+  private async runTargets(
+    job: ImportJob,
+    hooks: RunHooks,
+    targets: ImportTarget[],
+    source: { reader: ExportReader; context: ImportContext } | null,
+  ): Promise<RunEnd> {
+    const { store } = this.deps;
+    // A channel that failed as a whole (no permission yet, another app's migration) is tried again on every run.
+    for (const t of targets.filter((x) => x.state === 'failed')) {
+      await store.updateImportTarget(job.id, t.targetKey, { state: 'queued', detail: null, errorCode: null, requestId: null });
+      t.state = 'queued';
+    }
+    const settled = await Promise.allSettled(
+      targets.map(async (target) => {
+        if (FINISHED.has(target.state) || (target.state === 'imported' && !job.options.completeWhenDone)) return target;
+        const budgets = importBudgets(
+          this.deps.rates,
+          job.tenantId,
+          job.teamId,
+          target.target.kind === 'channel' ? target.target.channelId : target.target.chatId,
+        );
+        const run = new TargetImport(
+          {
+            ...this.deps,
+            reader: source?.reader ?? null,
+            context: source?.context ?? null,
+            importBudgets: budgets.imports,
+            writeBudgets: budgets.writes,
+            stopped: () => this.stopReason !== null,
+            onProgress: hooks.onProgress ?? (() => undefined),
+          },
+          job,
+          target,
+        );
+        if (target.state === 'imported') {
+          await run.complete();
+          return (await store.listImportTargets(job.id)).find((t) => t.targetKey === target.targetKey) ?? target;
+        }
+        // An unexpected error (the store failing) stops the other channels too, between messages.
+        return run.run().catch((err: unknown) => {
+          this.stop(`an unexpected error: ${(err as Error)?.message ?? String(err)}`);
+          throw err;
+        });
+      }),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    const final = await store.listImportTargets(job.id);
+    if (this.stopReason) return { state: 'stopped', reason: this.stopReason, targets: final };
+    // A job with a channel that failed as a whole stays open: running it again retries those channels.
+    if (!final.some((t) => t.state === 'failed')) await store.updateImportJob(job.id, { state: 'done' });
+    return { state: 'done', targets: final };
   }
 }

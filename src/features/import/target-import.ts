@@ -32,8 +32,9 @@ export interface TargetImportDeps {
   directory: TeamsDirectory;
   pacer: Pacer;
   logger: Logger;
-  reader: ExportReader;
-  context: ImportContext;
+  /** The export being read; null when the target is only to be completed (its messages are all in). */
+  reader: ExportReader | null;
+  context: ImportContext | null;
   /** The budgets every import request of this thread draws on (tenant, thread's import rate). */
   importBudgets: BudgetSpec[];
   /** The budgets a migration write (start, complete) draws on (tenant, team, thread). */
@@ -107,6 +108,13 @@ export class TargetImport {
     return this.target;
   }
 
+  /** The export and what was read of it; only a run that imports messages has them. */
+  private get source(): { reader: ExportReader; context: ImportContext } {
+    const { reader, context } = this.deps;
+    if (!reader || !context) throw new Error(`Target ${this.target.targetKey} was opened to be completed only; its export is not read.`);
+    return { reader, context };
+  }
+
   private async patch(patch: Parameters<ImportJobStore['updateImportTarget']>[2]): Promise<void> {
     await this.deps.store.updateImportTarget(this.job.id, this.target.targetKey, patch);
     this.target = { ...this.target, ...patch };
@@ -115,7 +123,7 @@ export class TargetImport {
   /** The oldest time the thread will receive, read from the export (the first message sent). */
   private async oldestSendTime(): Promise<number | null> {
     const timeline = new ThreadTimeline(Number.NEGATIVE_INFINITY, this.now());
-    for await (const item of plannedStream(this.deps.reader.messages(this.target.sourceChannelId))) {
+    for await (const item of plannedStream(this.source.reader.messages(this.target.sourceChannelId))) {
       const decision = timeline.decide(item);
       if (decision.send) return decision.timeMs;
     }
@@ -265,7 +273,7 @@ export class TargetImport {
         })
       : [];
     let planned = 0;
-    for await (const item of plannedStream(this.deps.reader.messages(this.target.sourceChannelId))) {
+    for await (const item of plannedStream(this.source.reader.messages(this.target.sourceChannelId))) {
       planned = item.seq + 1;
       if (this.deps.stopped()) return;
       const decision = timeline.decide(item);
@@ -340,7 +348,7 @@ export class TargetImport {
     }
     // A placeholder stands for a message nobody wrote any more: it is the fallback user's when there is one.
     const fallback = this.job.options.fallbackUser;
-    const author = item.kind === 'placeholder' && fallback ? { from: fallback, credit: null } : decideAuthor(item.message, this.deps.context.users, fallback);
+    const author = item.kind === 'placeholder' && fallback ? { from: fallback, credit: null } : decideAuthor(item.message, this.source.context.users, fallback);
     if (!('from' in author)) {
       const detail = `${author.needsFallback.name} (${author.needsFallback.status}) has no tenant user and no fallback user was named`;
       if (resumedIntent) await this.settle(item, { state: 'failed', detail }, { failed: 1 });
@@ -478,7 +486,8 @@ export class TargetImport {
 
   /** Everything about a message but its time, prepared once (files read or uploaded once). */
   private async messageBuilder(item: PlannedItem, from: TeamsIdentity, credit: FallbackCredit | null): Promise<(timeMs: number) => ImportChatMessage> {
-    const { context, reader, api } = this.deps;
+    const { context, reader } = this.source;
+    const { api } = this.deps;
     const text = item.kind === 'placeholder' ? { html: `<i>${item.message.text}</i>`, mentions: [] } : context.render(item.message);
     const upload = this.job.options.uploadFiles && this.ref.kind === 'channel' ? { teamId: this.ref.teamId, channelId: this.ref.channelId } : null;
     const files = await fileParts(item.message.files, { reader, api, upload, paced: (request) => this.paced(this.deps.importBudgets, request) });

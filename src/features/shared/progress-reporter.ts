@@ -36,9 +36,15 @@ export class ProgressReporter {
   private flushed = false;
   private closed = false;
 
-  constructor(private readonly opts: ProgressReporterOptions) {
+  constructor(private opts: ProgressReporterOptions) {
     this.lastSentAt = Date.now();
     this.activityId = opts.activityId;
+  }
+
+  /** The card now lives elsewhere (a job confirmed again from another card): updates go there from now on. */
+  moveTo(reference: Record<string, unknown>, activityId: string | null): void {
+    this.opts.reference = reference;
+    this.activityId = activityId;
   }
 
   /** The job moved on: schedule an update with `render()` unless one is already due. */

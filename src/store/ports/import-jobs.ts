@@ -50,7 +50,8 @@ export interface ImportJob {
   updatedAt: string;
 }
 
-export type ImportJobPatch = Partial<Pick<ImportJob, 'state' | 'progressActivityId' | 'options'>>;
+/** What changes on a job: its state and options, and where its card is (moved when it is confirmed again from another card). */
+export type ImportJobPatch = Partial<Pick<ImportJob, 'state' | 'progressActivityId' | 'options' | 'conversationId' | 'conversationReference'>>;
 
 /** Counters of one target, kept with its message rows (atomically, so a crash cannot skew them). */
 export interface ImportCounts {

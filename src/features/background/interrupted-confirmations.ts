@@ -15,9 +15,12 @@ import { completeTookEffect, startTookEffect } from '../../domain/took-effect';
 import type { Messenger } from '../shared/conversation';
 import type { BackgroundTask } from './background-task';
 import { PeriodicPass } from './periodic-pass';
+import type { ImportJobStore } from '../../store/ports/import-jobs';
+import { exportLocation } from '../../store/ports/export-files';
+import { readDraft } from '../import-flow/import-draft';
 
 export interface InterruptedConfirmationsDeps {
-  store: PendingOperationStore & BulkJobStore & ConversationReferenceStore;
+  store: PendingOperationStore & BulkJobStore & ConversationReferenceStore & ImportJobStore;
   directory: TeamsDirectory;
   /** Tells the admin who confirmed, in their personal chat only. */
   messenger: Messenger;
@@ -85,7 +88,12 @@ export class InterruptedConfirmations implements BackgroundTask {
     let settled = 0;
     for (const op of await this.deps.store.listInterruptedPending(cutoff)) {
       try {
-        const done = op.kind === 'start' || op.kind === 'complete' ? await this.settleOne(op) : await this.settleBulkWithoutJob(op);
+        const done =
+          op.kind === 'start' || op.kind === 'complete'
+            ? await this.settleOne(op)
+            : op.kind === 'import'
+              ? await this.settleImport(op, now)
+              : await this.settleBulkWithoutJob(op);
         if (done) settled++;
       } catch (err) {
         // A store error half-way: the operation stays running and the next pass finishes it.
@@ -106,6 +114,34 @@ export class InterruptedConfirmations implements BackgroundTask {
     } catch {
       return fallback;
     }
+  }
+
+  /**
+   * An import confirmation left running. Confirm writes nothing to Graph until its job exists, and a
+   * job, once saved, is run by the bot's take-over: so if the job exists the confirmation simply
+   * finished (done, with its job), and if not, nothing was started and the admin is told. Confirm
+   * re-reads the whole export, so it is given IMPORT_CONFIRM_WINDOW_MS before it is judged stopped.
+   */
+  private async settleImport(op: PendingOperation, now: Date): Promise<boolean> {
+    if (!op.claimedAt || now.getTime() - Date.parse(op.claimedAt) < IMPORT_CONFIRM_WINDOW_MS) return false;
+    const draft = readDraft(op.payload);
+    const location = draft ? exportLocation(draft.exportId) : null;
+    const jobs = await this.deps.store.listImportJobs({ tenantId: op.tenantId, limit: 200 });
+    const job = jobs.find((j) => j.source.location === location && j.teamId === draft?.teamId && j.updatedAt >= op.claimedAt!);
+    if (job) {
+      await this.deps.store.finishPending(op.id, 'done', { jobId: job.id });
+      return true;
+    }
+    const view: View = {
+      title: `Nothing was started: ${draft?.fileName ?? 'the import'}`,
+      color: 'Attention',
+      summary:
+        'The bot stopped while this import was being confirmed, before its job was saved. Nothing was written to Teams; attach the export again to get a new plan.',
+    };
+    await this.deps.store.finishPending(op.id, 'cancelled', { view });
+    this.deps.logger.warn({ opId: op.id }, 'finished an import confirmation left running with no job');
+    await this.tell(op, view);
+    return true;
   }
 
   /** A bulk confirmation claimed but never turned into a job: nothing ran, so it ends as not started. */
@@ -198,6 +234,9 @@ export class InterruptedConfirmations implements BackgroundTask {
     }
   }
 }
+
+/** How long an import's Confirm may run (it reads the whole export again) before it is taken as stopped. */
+const IMPORT_CONFIRM_WINDOW_MS = 30 * 60_000;
 
 const INTERRUPTED = 'The bot stopped while carrying out this confirmation, before it could record the outcome.';
 

@@ -56,8 +56,8 @@ export interface RunningBot {
   port: number;
   /** Bulk jobs (tests and benchmarks wait on `bulk.whenIdle()`). */
   bulk: BulkFlows;
-  /** History imports started from Teams that run in this process (tests wait on `imports.whenIdle()`). */
-  imports: ImportRuns;
+  /** History imports from Teams in this process: exports being read, jobs running (tests wait on `imports.whenIdle()`). */
+  imports: { whenIdle(): Promise<void> };
   /** Flood guards' counters: commands refused by the per-user limit, requests answered 503. */
   flood: { readonly commandsRefused: number; readonly busyRefusals: number };
   /** Runs one reminder pass now (normally every REMINDER_CHECK_MINUTES); returns reminders sent. */
@@ -164,6 +164,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     directory,
     users: importing.users,
     runs: imports,
+    messenger,
+    logger,
     tenantId: config.graph.tenantId,
     typedConfirmationAbove: config.import.typedConfirmationAbove,
   });
@@ -248,7 +250,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     settleInterrupted: (now?: Date) => interrupted.settle(now),
     prunePending: (now?: Date) => retention.prune(now),
     bulk,
-    imports,
+    imports: {
+      whenIdle: async () => {
+        await importFlow.whenIdle();
+        await imports.whenIdle();
+      },
+    },
     flood: {
       get commandsRefused() {
         return limiter.refused;
@@ -262,6 +269,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         await http.drain();
         await background.stop();
         await bulk.stop();
+        await importFlow.stop();
         await imports.stop();
         await new Promise<void>((resolve) => {
           http.server.close(() => resolve());

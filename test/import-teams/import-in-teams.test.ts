@@ -37,6 +37,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('upload → plan → choices → Confirm → progress in place → summary → complete all', async () => {
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     assert.equal(w.emulator.files.downloads().length, 1, 'the export was downloaded once');
     const plan = planMessage(alex, w.emulator);
     const planText = cardText(plan.card);
@@ -108,6 +109,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await w.restart({ IMPORT_CONFIRM_THRESHOLD: '10' });
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     assert.match(updated.text, /Type the team's name, My Team, to confirm/);
     const wrong = await press(alex, w.emulator, 'Confirm import', { typedConfirmation: 'My Tea' }, updated.card);
@@ -122,6 +124,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('never downloads an export a non-admin attaches, and refuses it', async () => {
     const megan = w.teams.as('adele').inPersonalChat();
     await megan.sendsFile('export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     assert.match(lastReplyText(megan), /administrator/i);
     assert.equal(w.emulator.files.downloads().length, 0);
     assert.equal(IMPORT_WRITES(w), 0);
@@ -130,6 +133,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('points an export attached in a channel to the personal chat, without downloading it', async () => {
     const inChannel = w.teams.as('alex').inChannel('My Team', 'General');
     await inChannel.sendsFile('export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     assert.match(lastReplyText(inChannel), /personal chat/);
     assert.equal(w.emulator.files.downloads().length, 0);
   });
@@ -137,6 +141,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('refuses a forged Confirm by a non-admin: nothing starts', async () => {
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const plan = planMessage(alex, w.emulator);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     const confirm = cardActions(updated.card).find((a) => a.title === 'Confirm import')!;
@@ -154,8 +159,10 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await w.restart({ IMPORT_MAX_UPLOAD_MB: '1' });
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('huge.zip', Buffer.from('PK'), 'import into "My Team"', { hosting: { fillerBytes: 3 * 1048576 } });
+    await w.bot.imports.whenIdle();
     assert.match(lastReplyText(alex), /huge\.zip was not imported: .*(MB|large)/i);
     await alex.sendsFile('not-an-export.zip', Buffer.from('this is not a zip'), 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     assert.match(lastReplyText(alex), /not-an-export\.zip cannot be imported: .*Nothing was written/);
     assert.equal(IMPORT_WRITES(w), 0);
     assert.equal((await w.bot.store.listImportJobs()).length, 0);
@@ -165,6 +172,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await w.restart({ IMPORT_THREAD_RPS: '3' });
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const plan = planMessage(alex, w.emulator);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     await press(alex, w.emulator, 'Confirm import', {}, updated.card);
@@ -184,6 +192,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await w.restart({ IMPORT_THREAD_RPS: '2' });
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const plan = planMessage(alex, w.emulator);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
@@ -199,6 +208,8 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     const before = w.emulator.messages(GENERAL).length;
 
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+
+    await w.bot.imports.whenIdle();
     const again = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     assert.match(again.text, /It resumes the unfinished import job/);
     const resumed = await press(alex, w.emulator, 'Confirm import', {}, again.card);
@@ -216,6 +227,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await w.restart({ IMPORT_THREAD_RPS: '2' });
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const alexPlan = planMessage(alex, w.emulator);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
@@ -224,6 +236,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
 
     const megan = w.teams.as('megan').inPersonalChat();
     await megan.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const meganPlan = planMessage(megan, w.emulator);
     const again = await press(megan, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     const resumed = await press(megan, w.emulator, 'Confirm import', {}, again.card);
@@ -239,6 +252,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     await w.restart({ IMPORT_THREAD_RPS: '2' });
     const alex = w.teams.as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
     const plan = planMessage(alex, w.emulator);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);

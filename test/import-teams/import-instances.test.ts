@@ -57,6 +57,7 @@ describe('import from Teams with two bot instances on Azure storage (Tables + Bl
     a = await instance('a');
     const alex = new TeamsClient({ emulator, botUrl: `${a.url}/api/messages` }).as('alex').inPersonalChat();
     await alex.sendsFile('acme-slack-export.zip', readFileSync(exportFile), 'import into "My Team"');
+    await a.imports.whenIdle();
     const plan = planMessage(alex, emulator);
     const updated = await press(alex, emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     await press(alex, emulator, 'Confirm import', {}, updated.card);

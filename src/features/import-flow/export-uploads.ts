@@ -7,6 +7,8 @@ export interface UploadedExport {
   id: string;
   fileName: string;
   bytes: number;
+  /** SHA-256 of the bytes, taken as they were stored. */
+  sha256: string;
 }
 
 /** Why an attached file was not taken, in words for the admin (never the download URL). */
@@ -20,7 +22,7 @@ export class UploadRefused extends Error {
  */
 export interface ExportUploads {
   /** Downloads `file` into storage; throws UploadRefused (nothing kept) when it is not allowed or too large. */
-  fetch(file: AttachedFile, owner: { tenantId: string; uploadedBy: string }): Promise<UploadedExport>;
+  fetch(file: AttachedFile, owner: { tenantId: string; uploadedBy: string }, signal?: AbortSignal): Promise<UploadedExport>;
   /** A local file to read the export from. */
   localPath(id: string): Promise<string>;
   delete(id: string): Promise<void>;
@@ -40,13 +42,13 @@ export class StoredUploads implements ExportUploads {
     private readonly options: { allowedHosts: readonly string[]; maxBytes: number },
   ) {}
 
-  async fetch(file: AttachedFile, owner: { tenantId: string; uploadedBy: string }): Promise<UploadedExport> {
+  async fetch(file: AttachedFile, owner: { tenantId: string; uploadedBy: string }, signal?: AbortSignal): Promise<UploadedExport> {
     const { maxBytes, allowedHosts } = this.options;
     try {
-      const stored = await this.download(file.downloadUrl, { allowedHosts, maxBytes }, (body) =>
+      const stored = await this.download(file.downloadUrl, { allowedHosts, maxBytes, signal }, (body) =>
         this.files.save({ fileName: file.name.slice(0, 255), tenantId: owner.tenantId, uploadedBy: owner.uploadedBy }, body, maxBytes),
       );
-      return { id: stored.id, fileName: stored.fileName, bytes: stored.bytes };
+      return { id: stored.id, fileName: stored.fileName, bytes: stored.bytes, sha256: stored.sha256 };
     } catch (err) {
       if (err instanceof DownloadRefused || err instanceof ExportTooLarge) throw new UploadRefused(`${err.message} Nothing was kept.`);
       throw err;

@@ -11,6 +11,8 @@ export interface ImportDraft {
   exportId: string;
   fileName: string;
   bytes: number;
+  /** SHA-256 of the upload, taken as it was stored (planning need not read the whole file for it). */
+  sha256?: string;
   /** The team chosen (id), or null while none is. */
   teamId: string | null;
   /** The team as the admin typed it, when it could not be resolved (shown with the reason). */

@@ -4,7 +4,10 @@ import type { ImportJobStore } from '../../store/ports/import-jobs';
 import type { PendingOperationStore } from '../../store/ports/pending-operations';
 import type { FlowReply } from '../shared/acting';
 import { text } from '../shared/acting';
-import type { ButtonHandlers, Conversation } from '../shared/conversation';
+import { randomUUID } from 'node:crypto';
+import { renderOutcome } from '../../cards/renderer';
+import type { Logger } from '../../log/logger';
+import type { ButtonHandlers, Conversation, Messenger } from '../shared/conversation';
 import type { OperationGuard } from '../shared/operation-guard';
 import type { TargetResolver } from '../shared/target-resolver';
 import type { ImportEngine } from '../import/import-engine';
@@ -25,6 +28,9 @@ export interface ImportFlowDeps {
   directory: TeamsDirectory;
   users: UsersDirectory;
   runs: ImportRuns;
+  /** Posts the plan card after the turn that received the file has answered. */
+  messenger: Messenger;
+  logger: Logger;
   tenantId: string;
   /** More messages than this need the team's name typed to confirm. */
   typedConfirmationAbove: number;
@@ -50,6 +56,9 @@ export class ImportFlow implements ImportCommands {
   private readonly planning: ImportPlanning;
   private readonly confirmation: ImportConfirm;
   private readonly controls: JobControls;
+  /** Attached exports being downloaded and planned, outside the turns that received them. */
+  private readonly intake = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: ImportFlowDeps) {
     this.planning = new ImportPlanning({
@@ -82,12 +91,26 @@ export class ImportFlow implements ImportCommands {
         `${file.name.slice(0, 200)} is not an export I can import. Attach a Slack export (.zip) or a Mattermost bulk export (.jsonl, or a .zip with it). Nothing was downloaded.`,
       );
     }
+    // The download and the plan can take minutes (a large export): the turn answers now, and the
+    // plan card follows as a message of its own.
+    // Copied now: the conversation's reference is read from the turn, which ends when this returns.
+    const kept: Conversation = { ...conversation, reference: conversation.reference };
+    const work = this.readUpload(kept, file, team).catch((err: unknown) => this.failedUpload(kept, file, err));
+    this.intake.add(work);
+    void work.finally(() => this.intake.delete(work));
+    return text(`Reading ${file.name.slice(0, 200)}… the plan follows here in a moment. Nothing is written to Teams before you confirm it.`);
+  }
+
+  /** Downloads the attached export and posts its plan card (or why it cannot be imported). */
+  private async readUpload(conversation: Conversation, file: AttachedFile, team: string | null): Promise<void> {
+    const { who } = conversation;
     let stored;
     try {
-      stored = await this.deps.uploads.fetch(file, { tenantId: who.tenantId ?? '', uploadedBy: who.aadObjectId ?? '' });
+      stored = await this.deps.uploads.fetch(file, { tenantId: who.tenantId ?? '', uploadedBy: who.aadObjectId ?? '' }, this.stopping.signal);
     } catch (err) {
-      if (err instanceof UploadRefused) return text(`${file.name.slice(0, 200)} was not imported: ${err.message}`);
-      throw err;
+      if (!(err instanceof UploadRefused)) throw err;
+      await this.post(conversation, file.name, text(`${file.name.slice(0, 200)} was not imported: ${err.message}`));
+      return;
     }
     let teamId: string | null = null;
     if (team) {
@@ -98,6 +121,7 @@ export class ImportFlow implements ImportCommands {
       exportId: stored.id,
       fileName: stored.fileName,
       bytes: stored.bytes,
+      sha256: stored.sha256,
       teamId,
       teamAsked: team && !teamId ? team.slice(0, 200) : null,
       teamName: null,
@@ -110,7 +134,39 @@ export class ImportFlow implements ImportCommands {
       sends: 0,
       typedRequired: false,
     };
-    return this.planning.showOrRefuse(who, draft);
+    await this.post(conversation, file.name, await this.planning.showOrRefuse(who, draft));
+  }
+
+  /** An error no rule foresaw: logged with a correlation id, and the admin told in plain words. */
+  private async failedUpload(conversation: Conversation, file: AttachedFile, err: unknown): Promise<void> {
+    const correlationId = randomUUID();
+    this.deps.logger.error({ correlationId, err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'reading an attached export failed');
+    await this.post(
+      conversation,
+      file.name,
+      text(
+        `Something went wrong on my side while reading ${file.name.slice(0, 200)}. Nothing was written to Teams. Attach it again; if it happens again, give your administrator this correlation id: ${correlationId}`,
+      ),
+    ).catch(() => undefined);
+  }
+
+  /** Posts a reply in the conversation outside its turn: a card as it is (its confirmation remembers the message), text as a short card. */
+  private async post(conversation: Conversation, fileName: string, reply: FlowReply): Promise<void> {
+    if (reply.kind === 'file') return;
+    const card = reply.kind === 'card' ? reply.card : renderOutcome({ title: `Import: ${fileName.slice(0, 200)}`, color: 'Attention', summary: reply.text });
+    const id = await this.deps.messenger.showCard(conversation.reference, card, null);
+    if (reply.kind === 'card' && reply.pendingId && id) await this.deps.store.setPendingActivity(reply.pendingId, id);
+  }
+
+  /** Shutdown: downloads under way are cancelled, and what they had written is removed. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.intake]);
+  }
+
+  /** Resolves once no attached export is being read (tests wait on it). */
+  async whenIdle(): Promise<void> {
+    while (this.intake.size > 0) await Promise.allSettled([...this.intake]);
   }
 
   async withoutFile(conversation: Conversation): Promise<FlowReply> {

@@ -53,6 +53,7 @@ export class ImportPlanning {
     const request = {
       exportPath,
       fileName: draft.fileName,
+      sha256: draft.sha256,
       team: draft.teamId,
       maps: Object.entries(draft.maps).map(([source, target]) => `${source}=${target}`),
       fallbackUser: draft.fallbackUserId,

@@ -27,6 +27,8 @@ export interface ImportRequest {
   exportPath: string;
   /** The name to show for the export (an upload's own name); the path's last part by default. */
   fileName?: string;
+  /** The export's SHA-256 when already known (an upload hashed as it was stored); read from the file otherwise. */
+  sha256?: string;
   /** Team name or id. */
   team: string;
   /** `--map` values, `source=target`. */
@@ -100,7 +102,7 @@ export class ImportEngine {
     const team = await this.deps.resolver.resolveTeam(request.team);
     if (!team.ok) throw new ImportRequestError(team.message);
     const fallback = await this.fallbackUser(request.fallbackUser);
-    const sha256 = await sha256File(request.exportPath);
+    const sha256 = request.sha256 ?? (await sha256File(request.exportPath));
     const reader = await openExport(request.exportPath, this.deps.archive);
     try {
       const context = await ImportContext.build(reader, this.deps.users);

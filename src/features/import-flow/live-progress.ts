@@ -34,7 +34,8 @@ export class LiveProgress {
     if (!mine) return;
     mine.state = target.state;
     for (const [k, v] of Object.entries(counts) as [keyof ImportCounts, number][]) mine.counts[k] += v;
-    const settled = (counts.messages ?? 0) + (counts.replies ?? 0) + (counts.skipped ?? 0) + (counts.failed ?? 0);
+    // Skipped messages settle at once; the rate (and so the time left) is of messages sent to Graph.
+    const settled = (counts.messages ?? 0) + (counts.replies ?? 0) + (counts.failed ?? 0);
     if (settled > 0) {
       const times = this.recent.get(target.targetKey) ?? [];
       const t = this.now();
@@ -44,7 +45,7 @@ export class LiveProgress {
     }
   }
 
-  /** Messages per second of a target over the last half minute (0 when idle). */
+  /** Messages sent per second to a target over the last half minute (0 when idle). */
   rate(targetKey: string): number {
     const times = (this.recent.get(targetKey) ?? []).filter((x) => x >= this.now() - RATE_WINDOW_MS);
     if (times.length < 2) return 0;

@@ -11,13 +11,14 @@ describe('the import progress card', () => {
     const live = new LiveProgress([target], () => now);
     for (let i = 0; i < 20; i++) {
       live.add(target, { messages: 1 });
-      now += 200; // 5 a second
+      live.add(target, { skipped: 1 }); // settled at once: counted, but not in the rate
+      now += 200; // 5 sent a second
     }
     assert.equal(Math.round(live.rate(target.targetKey)), 5);
     const view = progressView({ job, targets: live.list(), rate: (k) => live.rate(k), timeZone: null });
     const facts = Object.fromEntries(view.facts.map((f) => [f.title, f.value]));
-    assert.equal(facts.Progress, '20 of 100 messages settled');
-    assert.equal(facts['Time left'], 'about 16 s');
+    assert.equal(facts.Progress, '40 of 100 messages settled');
+    assert.equal(facts['Time left'], 'about 12 s');
     assert.deepEqual(
       view.actions.map((a) => a.title),
       ['Pause', 'Cancel import'],

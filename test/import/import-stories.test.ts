@@ -63,7 +63,7 @@ describe('more import stories', function () {
     const result = await op.runs(['run', file, '--team', 'My Team', '--fallback-user', 'alexw@example.com', '--map', 'random=', '--map', 'partners=']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const minutes = op.emulator.messages(FALCON).find((m) => m.body.content.includes('Minutes of the kickoff'))!;
-    assert.match(minutes.body.content, /minutes\.pdf <i>\(in the export, not uploaded: run with --upload-files/);
+    assert.match(minutes.body.content, /minutes\.pdf <i>\(in the export, not uploaded: this import did not upload files/);
     assert.equal(op.emulator.uploadedFiles().length, 0);
   });
 

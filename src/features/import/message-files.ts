@@ -47,7 +47,7 @@ export async function fileParts(files: readonly SourceFile[], deps: FileDeps): P
       }
     }
     if (!deps.upload) {
-      parts.push({ kind: 'not uploaded', name, why: 'in the export, not uploaded: run with --upload-files to attach files (needs Files.ReadWrite.All)' });
+      parts.push({ kind: 'not uploaded', name, why: 'in the export, not uploaded: this import did not upload files' });
       continue;
     }
     const bytes = await deps.reader.fileBytes(file, MAX_FILE_BYTES);

@@ -3,6 +3,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { cardActions, cardText as rawCardText, lastReplyText, press as rawPress } from '../support/harness';
 import { shownText } from '../support/markdown';
+import type { Conversation } from '../../emulator/teams-client';
 import {
   PARTNERS,
   ANNOUNCEMENTS,
@@ -33,6 +34,21 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     w = await startTeamsImportWorld();
   });
   afterEach(async () => w.stop());
+
+  /** An admin attaches the story export and has its plan card (read after the turn). */
+  async function attaches(chat: Conversation) {
+    await chat.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
+    await w.bot.imports.whenIdle();
+    return planMessage(chat, w.emulator);
+  }
+
+  /** An admin attaches the story export, names Alex as the fallback user and confirms: the plan message and the answer to Confirm. */
+  async function confirmsImport(chat: Conversation) {
+    const plan = await attaches(chat);
+    const updated = await press(chat, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
+    const confirmed = await press(chat, w.emulator, 'Confirm import', {}, updated.card);
+    return { plan, confirmed };
+  }
 
   it('upload → plan → choices → Confirm → progress in place → summary → complete all', async () => {
     const alex = w.teams.as('alex').inPersonalChat();
@@ -108,8 +124,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('asks for the team name to be typed before a large import starts', async () => {
     await w.restart({ IMPORT_CONFIRM_THRESHOLD: '10' });
     const alex = w.teams.as('alex').inPersonalChat();
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
+    await attaches(alex);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     assert.match(updated.text, /Type the team's name, My Team, to confirm/);
     const wrong = await press(alex, w.emulator, 'Confirm import', { typedConfirmation: 'My Tea' }, updated.card);
@@ -140,9 +155,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
 
   it('refuses a forged Confirm by a non-admin: nothing starts', async () => {
     const alex = w.teams.as('alex').inPersonalChat();
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
-    const plan = planMessage(alex, w.emulator);
+    const plan = await attaches(alex);
     const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     const confirm = cardActions(updated.card).find((a) => a.title === 'Confirm import')!;
     const megan = w.teams.as('adele').inPersonalChat();
@@ -171,11 +184,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('keeps updating the same card after a restart mid-import, and sends no message twice', async () => {
     await w.restart({ IMPORT_THREAD_RPS: '3' });
     const alex = w.teams.as('alex').inPersonalChat();
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
-    const plan = planMessage(alex, w.emulator);
-    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
-    await press(alex, w.emulator, 'Confirm import', {}, updated.card);
+    const { plan } = await confirmsImport(alex);
     await eventually('some messages are imported', () => w.emulator.messages(GENERAL).length >= 3);
     await w.restart();
     await w.bot.imports.whenIdle();
@@ -191,11 +200,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('pauses an import whose uploaded export was deleted, and resumes it when the same file is attached again', async () => {
     await w.restart({ IMPORT_THREAD_RPS: '2' });
     const alex = w.teams.as('alex').inPersonalChat();
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
-    const plan = planMessage(alex, w.emulator);
-    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
-    const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
+    const { plan, confirmed: progress } = await confirmsImport(alex);
     const paused = await press(alex, w.emulator, 'Pause', {}, progress.card);
     await w.bot.imports.whenIdle();
     const exportsDir = path.join(w.dataDir, 'bot', 'exports');
@@ -207,9 +212,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     );
     const before = w.emulator.messages(GENERAL).length;
 
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-
-    await w.bot.imports.whenIdle();
+    await attaches(alex);
     const again = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
     assert.match(again.text, /It resumes the unfinished import job/);
     const resumed = await press(alex, w.emulator, 'Confirm import', {}, again.card);
@@ -226,20 +229,12 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('moves the progress card to the admin who confirms the same export again, in their own chat', async () => {
     await w.restart({ IMPORT_THREAD_RPS: '2' });
     const alex = w.teams.as('alex').inPersonalChat();
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
-    const alexPlan = planMessage(alex, w.emulator);
-    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
-    const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
+    const { plan: alexPlan, confirmed: progress } = await confirmsImport(alex);
     await press(alex, w.emulator, 'Pause', {}, progress.card);
     await w.bot.imports.whenIdle();
 
     const megan = w.teams.as('megan').inPersonalChat();
-    await megan.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
-    const meganPlan = planMessage(megan, w.emulator);
-    const again = await press(megan, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
-    const resumed = await press(megan, w.emulator, 'Confirm import', {}, again.card);
+    const { plan: meganPlan, confirmed: resumed } = await confirmsImport(megan);
     assert.match(resumed.text, /that import resumes where it stopped/);
     await w.bot.imports.whenIdle();
     await eventually('Megan’s card shows the summary', () => /Import finished/.test(cardText(cardOf(w.emulator, meganPlan.id))));
@@ -251,11 +246,7 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
   it('pauses, resumes and cancels from the progress card', async () => {
     await w.restart({ IMPORT_THREAD_RPS: '2' });
     const alex = w.teams.as('alex').inPersonalChat();
-    await alex.sendsFile('acme-slack-export.zip', w.slackExport, 'import into "My Team"');
-    await w.bot.imports.whenIdle();
-    const plan = planMessage(alex, w.emulator);
-    const updated = await press(alex, w.emulator, 'Update plan', { fallbackSignIn: 'alexw@example.com' });
-    const progress = await press(alex, w.emulator, 'Confirm import', {}, updated.card);
+    const { plan, confirmed: progress } = await confirmsImport(alex);
     const paused = await press(alex, w.emulator, 'Pause', {}, progress.card);
     assert.match(paused.text, /Import paused/);
     await w.bot.imports.whenIdle();

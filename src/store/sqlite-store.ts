@@ -386,12 +386,21 @@ export class SqliteStore implements Store {
     return (this.shape(sql).all(params) as Row[]).map((r) => importJobRows.fromRow(r));
   }
 
-  async updateImportJob(id: string, patch: ImportJobPatch): Promise<void> {
+  async updateImportJob(id: string, patch: ImportJobPatch, options: { onlyIn?: readonly ImportJobState[] } = {}): Promise<boolean> {
     this.assertSyncing();
-    const params = { id, updated_at: this.now().toISOString(), ...importJobRows.patchParams(patch, IMPORT_JOB_PATCH_FIELDS) };
-    if (this.s.updateImportJob.run(params).changes !== 1) throw new UnknownRecordError(`import job ${id}`);
+    const params = {
+      id,
+      updated_at: this.now().toISOString(),
+      only_in: options.onlyIn ? `|${options.onlyIn.join('|')}|` : null,
+      ...importJobRows.patchParams(patch, IMPORT_JOB_PATCH_FIELDS),
+    };
+    if (this.s.updateImportJob.run(params).changes !== 1) {
+      if (!this.s.getImportJob.get(id)) throw new UnknownRecordError(`import job ${id}`);
+      return false;
+    }
     // A lost pause or progress card id after a power cut costs a resumed run at most; no need to wait.
     this.wal.soon();
+    return true;
   }
 
   async listImportTargets(jobId: string): Promise<ImportTarget[]> {
@@ -564,7 +573,7 @@ function prepareStatements(db: Database.Database) {
       UPDATE import_jobs SET
         ${importJobRows.patchSetSql(IMPORT_JOB_PATCH_FIELDS)},
         updated_at = @updated_at
-      WHERE id = @id`),
+      WHERE id = @id AND (@only_in IS NULL OR instr(@only_in, '|' || state || '|') > 0)`),
     listImportTargets: db.prepare('SELECT * FROM import_targets WHERE job_id = ? ORDER BY seq, target_key'),
     updateImportTarget: db.prepare(`
       UPDATE import_targets SET

@@ -578,11 +578,14 @@ export class TableStore implements Store {
     return (await this.importJobsWhere(filters.join(' and '))).slice(0, limit);
   }
 
-  async updateImportJob(id: string, patch: ImportJobPatch): Promise<void> {
+  async updateImportJob(id: string, patch: ImportJobPatch, options: { onlyIn?: readonly ImportJobState[] } = {}): Promise<boolean> {
     const updatedAt = this.now().toISOString();
     // The lease and the target directory are carried over with the rest of the stored job.
-    const outcome = await this.mutateImportJob(id, (job) => ({ ...job, ...definedOnly(patch), updatedAt }));
+    const outcome = await this.mutateImportJob(id, (job) =>
+      options.onlyIn && !options.onlyIn.includes(job.state) ? null : { ...job, ...definedOnly(patch), updatedAt },
+    );
     if (outcome === 'missing') throw new UnknownRecordError(`import job ${id}`);
+    return outcome === 'changed';
   }
 
   async listImportTargets(jobId: string): Promise<ImportTarget[]> {

@@ -561,6 +561,23 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
         await assert.rejects(store.updateImportJob('no-such-job', { state: 'done' }), UnknownRecordError);
       });
 
+      it('changes a job only while it is in the states named (the first of two presses at once wins), and moves its card with its conversation', async () => {
+        const job = importJob({ origin: 'teams', state: 'running' });
+        await store.createImportJob(job, importTargets(job, 1));
+        assert.equal(await store.updateImportJob(job.id, { state: 'cancelled' }, { onlyIn: ['running', 'paused'] }), true);
+        assert.equal(await store.updateImportJob(job.id, { state: 'running' }, { onlyIn: ['paused'] }), false, 'a resume after the cancel changes nothing');
+        assert.equal(await store.updateImportJob(job.id, { state: 'done' }, { onlyIn: ['running'] }), false, 'a run ending after the cancel changes nothing');
+        assert.equal((await store.getImportJob(job.id))?.state, 'cancelled');
+        const reference = { conversation: { id: 'a:personal-megan' } };
+        assert.equal(
+          await store.updateImportJob(job.id, { conversationId: 'a:personal-megan', conversationReference: reference, progressActivityId: '2:card' }),
+          true,
+        );
+        const moved = await store.getImportJob(job.id);
+        assert.deepEqual([moved?.conversationId, moved?.conversationReference, moved?.progressActivityId], ['a:personal-megan', reference, '2:card']);
+        await assert.rejects(store.updateImportJob('no-such-job', { state: 'done' }, { onlyIn: ['running'] }), UnknownRecordError);
+      });
+
       it("changes a target's state and details without touching its counters, and refuses a target it does not hold", async () => {
         const job = importJob();
         const [general0, second] = importTargets(job, 2);

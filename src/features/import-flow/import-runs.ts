@@ -84,7 +84,9 @@ export class ImportRuns {
       intervalMs: deps.progressIntervalMs,
       logger: deps.logger,
       jobId: job.id,
-      onActivityId: (id) => deps.store.updateImportJob(job.id, { progressActivityId: id }),
+      onActivityId: async (id) => {
+        await deps.store.updateImportJob(job.id, { progressActivityId: id });
+      },
     });
     const entry: Running = { runner, reporter, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
@@ -111,7 +113,7 @@ export class ImportRuns {
     if (count < MAX_FAILED_RUNS || this.stopping) return;
     this.failures.delete(job.id);
     try {
-      await this.deps.store.updateImportJob(job.id, { state: 'paused' });
+      if (!(await this.deps.store.updateImportJob(job.id, { state: 'paused' }, { onlyIn: ['running'] }))) return;
       const paused = { ...job, state: 'paused' as const };
       const notice = `Paused after ${count} attempts that each stopped on an error: ${message.slice(0, 300)} Fix the cause and press Resume.`;
       if (job.conversationReference)
@@ -139,8 +141,9 @@ export class ImportRuns {
       });
     } catch (err) {
       if (!(err instanceof ExportRefused)) throw err;
-      // The export is gone or changed: nothing can be sent until it is back, so the job is paused and says why.
-      await deps.store.updateImportJob(job.id, { state: 'paused' });
+      // The export is gone or changed: nothing can be sent until it is back, so the job is paused and says why
+      // (unless it was cancelled meanwhile).
+      if (!(await deps.store.updateImportJob(job.id, { state: 'paused' }, { onlyIn: ['running'] }))) return;
       const paused = { ...job, state: 'paused' as const };
       if (job.conversationReference) await reporter.final(card(paused, `Paused: ${err.message}`));
       deps.logger.warn({ jobId: job.id, err: { message: err.message } }, 'import job paused: its export cannot be read');
@@ -155,8 +158,8 @@ export class ImportRuns {
     let notice: string | undefined;
     if (now.state === 'running' && end.state === 'done') {
       // A channel stopped by an error keeps the job open; paused, it waits for the admin instead of being retried in a loop.
-      await deps.store.updateImportJob(job.id, { state: 'paused' });
-      now = { ...now, state: 'paused' };
+      if (await deps.store.updateImportJob(job.id, { state: 'paused' }, { onlyIn: ['running'] })) now = { ...now, state: 'paused' };
+      else now = (await deps.store.getImportJob(job.id)) ?? now;
       const failed = targets.filter((t) => t.state === 'failed').length;
       notice = `${failed} channel(s) stopped by an error (see Failures). Fix the cause and press Resume to try them again; nothing already imported is sent twice.`;
     }

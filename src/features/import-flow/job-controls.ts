@@ -85,11 +85,21 @@ export class JobControls {
     );
   }
 
+  /** Someone else changed the job at the same moment: its card as it is now, nothing done. */
+  private async changedMeanwhile(job: ImportJob, conversation: Conversation): Promise<FlowReply> {
+    const now = (await this.deps.store.getImportJob(job.id)) ?? job;
+    return this.card(
+      now,
+      conversation.who,
+      `This import was ${now.state === 'running' ? 'resumed' : now.state} by someone else a moment ago; nothing more was changed.`,
+    );
+  }
+
   async pause(conversation: Conversation, data: Record<string, unknown>): Promise<FlowReply> {
     const job = await this.job(conversation.who, data.jobId, 'importPause');
     if (!('id' in job)) return job;
     if (job.state !== 'running') return this.card(job, conversation.who, `This import is ${job.state}; there is nothing to pause.`);
-    await this.deps.store.updateImportJob(job.id, { state: 'paused' });
+    if (!(await this.deps.store.updateImportJob(job.id, { state: 'paused' }, { onlyIn: ['running'] }))) return this.changedMeanwhile(job, conversation);
     this.deps.runs.stopHere(job.id, 'paused');
     return this.card(
       { ...job, state: 'paused' },
@@ -103,7 +113,7 @@ export class JobControls {
     if (!('id' in job)) return job;
     if (job.state !== 'paused') return this.card(job, conversation.who, `This import is ${job.state}; only a paused import can be resumed.`);
     if (job.origin === 'cli') return this.card(job, conversation.who, CLI_JOB);
-    await this.deps.store.updateImportJob(job.id, { state: 'running' });
+    if (!(await this.deps.store.updateImportJob(job.id, { state: 'running' }, { onlyIn: ['paused'] }))) return this.changedMeanwhile(job, conversation);
     const running = { ...job, state: 'running' as const };
     await this.deps.runs.launch(running);
     return this.card(running, conversation.who, `Resumed by ${conversation.who.name ?? 'an administrator'}.`);
@@ -113,7 +123,8 @@ export class JobControls {
     const job = await this.job(conversation.who, data.jobId, 'importCancel');
     if (!('id' in job)) return job;
     if (job.state !== 'running' && job.state !== 'paused') return this.card(job, conversation.who, `This import is ${job.state} already.`);
-    await this.deps.store.updateImportJob(job.id, { state: 'cancelled' });
+    if (!(await this.deps.store.updateImportJob(job.id, { state: 'cancelled' }, { onlyIn: ['running', 'paused'] })))
+      return this.changedMeanwhile(job, conversation);
     this.deps.runs.stopHere(job.id, 'cancelled');
     return this.card(
       { ...job, state: 'cancelled' },
@@ -130,7 +141,7 @@ export class JobControls {
       return this.card(job, conversation.who, 'Only a finished import can be completed as a whole; complete channels one by one with their buttons.');
     if (job.origin === 'cli') return this.card(job, conversation.who, CLI_JOB);
     const options = { ...job.options, completeWhenDone: true };
-    await this.deps.store.updateImportJob(job.id, { state: 'running', options });
+    if (!(await this.deps.store.updateImportJob(job.id, { state: 'running', options }, { onlyIn: ['done'] }))) return this.changedMeanwhile(job, conversation);
     const running = { ...job, state: 'running' as const, options };
     await this.deps.runs.launch(running);
     return this.card(running, conversation.who, `Completing every imported channel, as asked by ${conversation.who.name ?? 'an administrator'}…`);

@@ -167,7 +167,11 @@ export class ImportEngine {
               progressActivityId: origin.progressActivityId,
             }
           : {};
-      await this.deps.store.updateImportJob(existing.id, { state: 'running', options: resumedOptions, ...where });
+      if (!(await this.deps.store.updateImportJob(existing.id, { state: 'running', options: resumedOptions, ...where }, { onlyIn: ['running', 'paused'] }))) {
+        throw new ImportRequestError(
+          `Import job ${existing.id} for this export and team was cancelled a moment ago; nothing was resumed. Attach the export again to plan a new import.`,
+        );
+      }
       return { job: { ...existing, state: 'running', options: resumedOptions, ...where }, resumed: true };
     }
     if (prepared.finished) {

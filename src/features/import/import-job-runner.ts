@@ -189,7 +189,7 @@ export class ImportJobRunner {
     const final = await store.listImportTargets(job.id);
     if (this.stopReason) return { state: 'stopped', reason: this.stopReason, targets: final };
     // A job with a channel that failed as a whole stays open: running it again retries those channels.
-    if (!final.some((t) => t.state === 'failed')) await store.updateImportJob(job.id, { state: 'done' });
+    if (!final.some((t) => t.state === 'failed')) await store.updateImportJob(job.id, { state: 'done' }, { onlyIn: ['running'] });
     return { state: 'done', targets: final };
   }
 }

@@ -135,7 +135,13 @@ export interface ImportJobStore {
   findImportJobsByKey(jobKey: string): Promise<ImportJob[]>;
   /** Jobs newest first, optionally only in one state and/or tenant, at most `limit` (default 50). */
   listImportJobs(filter?: { state?: ImportJobState; tenantId?: string; limit?: number }): Promise<ImportJob[]>;
-  updateImportJob(id: string, patch: ImportJobPatch): Promise<void>;
+  /**
+   * Applies `patch`; with `onlyIn`, only while the job's state is one of those (a pause, resume or
+   * cancel pressed at the same moment as another, or a run ending as it is cancelled: the first
+   * wins, the other changes nothing). Returns whether it was applied; throws `UnknownRecordError`
+   * for a job that does not exist.
+   */
+  updateImportJob(id: string, patch: ImportJobPatch, options?: { onlyIn?: readonly ImportJobState[] }): Promise<boolean>;
   /** The job's targets by `seq`. */
   listImportTargets(jobId: string): Promise<ImportTarget[]>;
   /** Throws `UnknownRecordError` for a target that does not exist. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobServiceClient, type BlobGetPropertiesResponse, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
-import { bytesOf } from './export-body';
+import { bytesOf, MeteredUpload } from './export-body';
 import {
   EXPORT_ID,
   ExportDamaged,
@@ -113,12 +113,11 @@ export class BlobExportFileStore implements ExportFileStore {
   async save(meta: ExportUploadMeta, body: ExportBody, maxBytes: number): Promise<StoredExport> {
     const id = randomBytes(16).toString('hex');
     const blob = this.blob(id);
-    const hash = createHash('sha256');
+    const upload = new MeteredUpload(body, maxBytes);
     const ids: string[] = [];
     const inFlight = new Set<Promise<void>>();
     /** The first failed block (set by its promise, so held in an object the compiler does not narrow). */
     const staging: { failed: Error | null } = { failed: null };
-    let bytes = 0;
     // Large enough blocks that the cap fits Azure's 50 000 blocks.
     const blockBytes = Math.max(BLOCK_BYTES, Math.ceil(maxBytes / MAX_BLOCKS));
     let pending: Buffer[] = [];
@@ -141,10 +140,7 @@ export class BlobExportFileStore implements ExportFileStore {
     };
 
     try {
-      for await (const chunk of bytesOf(body)) {
-        bytes += chunk.byteLength;
-        if (bytes > maxBytes) throw new ExportTooLarge(maxBytes);
-        hash.update(chunk);
+      for await (const chunk of upload.chunks()) {
         pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         pendingBytes += chunk.byteLength;
         while (pendingBytes >= blockBytes) {
@@ -157,15 +153,7 @@ export class BlobExportFileStore implements ExportFileStore {
       if (pendingBytes > 0) await stage(Buffer.concat(pending, pendingBytes));
       await Promise.all(inFlight);
       if (staging.failed !== null) throw staging.failed;
-      const stored: StoredExport = {
-        id,
-        fileName: meta.fileName,
-        bytes,
-        sha256: hash.digest('hex'),
-        storedAt: this.now().toISOString(),
-        tenantId: meta.tenantId,
-        uploadedBy: meta.uploadedBy,
-      };
+      const stored = upload.stored(id, meta, this.now());
       await blob.commitBlockList(ids, { metadata: metadataOf(stored), blobHTTPHeaders: { blobContentType: 'application/octet-stream' } });
       return stored;
     } catch (err) {

@@ -1,16 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bytesOf } from './export-body';
-import {
-  EXPORT_ID,
-  ExportNotStored,
-  ExportTooLarge,
-  type ExportBody,
-  type ExportFileStore,
-  type ExportUploadMeta,
-  type StoredExport,
-} from './ports/export-files';
+import { MeteredUpload } from './export-body';
+import { EXPORT_ID, ExportNotStored, type ExportBody, type ExportFileStore, type ExportUploadMeta, type StoredExport } from './ports/export-files';
 
 const SIDECAR = /^([0-9a-f]{32})\.json$/;
 /** Files an interrupted save leaves: the bytes being written, the sidecar being written. */
@@ -63,16 +55,12 @@ export class DirectoryExportFileStore implements ExportFileStore {
   async save(meta: ExportUploadMeta, body: ExportBody, maxBytes: number): Promise<StoredExport> {
     const id = randomBytes(16).toString('hex');
     const part = this.file(id, '.part');
-    const hash = createHash('sha256');
-    let bytes = 0;
+    const upload = new MeteredUpload(body, maxBytes);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const handle = await open(part, 'wx', 0o600);
     try {
       try {
-        for await (const chunk of bytesOf(body)) {
-          bytes += chunk.byteLength;
-          if (bytes > maxBytes) throw new ExportTooLarge(maxBytes);
-          hash.update(chunk);
+        for await (const chunk of upload.chunks()) {
           let written = 0;
           while (written < chunk.byteLength) written += (await handle.write(chunk, written)).bytesWritten;
         }
@@ -80,15 +68,7 @@ export class DirectoryExportFileStore implements ExportFileStore {
       } finally {
         await handle.close();
       }
-      const stored: StoredExport = {
-        id,
-        fileName: meta.fileName,
-        bytes,
-        sha256: hash.digest('hex'),
-        storedAt: this.now().toISOString(),
-        tenantId: meta.tenantId,
-        uploadedBy: meta.uploadedBy,
-      };
+      const stored = upload.stored(id, meta, this.now());
       await rename(part, this.file(id));
       await writeFile(this.file(id, '.json.tmp'), JSON.stringify(stored), { mode: 0o600, flag: 'w' });
       await rename(this.file(id, '.json.tmp'), this.file(id, '.json'));

@@ -11,7 +11,7 @@ import type { SourceChannel } from '../../src/domain/import/source-model';
 import type { Channel } from '../../src/graph/teams-directory';
 import type { PreparedImport } from '../../src/features/import/import-engine';
 import type { AuthorPlan, ImportPlan, TargetPlan } from '../../src/features/import/import-plan';
-import { SKIP, type ImportDraft } from '../../src/features/import-flow/import-draft';
+import { newDraft, SKIP, type ImportDraft } from '../../src/features/import-flow/import-draft';
 import { planView, renderPlanCard, type PlanCardInput } from '../../src/features/import-flow/plan-views';
 import { progressView, type ProgressInput } from '../../src/features/import-flow/progress-views';
 import { ZERO_COUNTS, type ImportCounts, type ImportJob, type ImportTarget } from '../../src/store/ports/import-jobs';
@@ -305,18 +305,7 @@ function prepared(
 }
 
 const draftOf = (d: Partial<ImportDraft> & Pick<ImportDraft, 'fileName' | 'bytes'>): ImportDraft => ({
-  exportId: 'exp_2Qv8LmT4kR9sWd1c',
-  teamId: null,
-  teamAsked: null,
-  teamName: null,
-  sources: [],
-  shown: [],
-  maps: {},
-  fallbackUserId: null,
-  completeWhenDone: false,
-  uploadFiles: false,
-  sends: 0,
-  typedRequired: false,
+  ...newDraft({ exportId: 'exp_2Qv8LmT4kR9sWd1c', fileName: d.fileName, bytes: d.bytes }, { id: null, asked: null }),
   ...d,
 });
 

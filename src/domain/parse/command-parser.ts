@@ -1,5 +1,5 @@
 import { parseCreationDate } from './dates';
-import { isChatId } from './ids';
+import { isChatId, isImportJobId } from './ids';
 import type { TeamsLink } from './teams-links';
 import { looksLikeLink, parseTeamsLink } from './teams-links';
 
@@ -42,9 +42,6 @@ export const usage = {
   auditExport: 'audit export [since <date>]',
   import: 'import [into "<team>"] (attach the export file) · import status [<job id>] · import report <job id>',
 } as const;
-
-/** Import job ids as the import engine makes them (a GUID-shaped hash), checked loosely. */
-const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 class ParseError extends Error {
   constructor(
@@ -212,7 +209,7 @@ function parseJobId(tokens: string[], what: string): string {
   if (tokens.length === 0) throw new ParseError(`${what} needs a job id, e.g. ${what} 3f2a9c1e-…. Type import status to see the jobs.`, usage.import);
   if (tokens.length > 1) throw new ParseError(`${what} takes one job id, not "${shown(tokens.join(' '))}".`, usage.import);
   const id = tokens[0];
-  if (!JOB_ID.test(id)) {
+  if (!isImportJobId(id)) {
     throw new ParseError(`"${shown(id)}" is not an import job id. Job ids are letters, digits and dashes, as import status shows them.`, usage.import);
   }
   return id;

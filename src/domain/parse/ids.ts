@@ -72,3 +72,8 @@ export const isGuid = (s: string): boolean => isGraphId('team', s);
 export const isChannelId = (s: string): boolean => isGraphId('channel', s);
 export const isChatId = (s: string): boolean => isGraphId('chat', s);
 export const isUserRef = (s: string): boolean => isGraphId('userRef', s);
+
+/** An import job id as the import engine makes it (a GUID-shaped hash), checked loosely: what typed commands and card data may name. */
+export function isImportJobId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+}

@@ -53,6 +53,30 @@ export function planFingerprint(prepared: PreparedImport | null): string {
   ]);
 }
 
+/**
+ * The draft of a newly attached export: no choice made yet (the plan card fills in the team's
+ * channels, what they show and the size of the plan).
+ */
+export function newDraft(
+  upload: { exportId: string; fileName: string; bytes: number; sha256?: string },
+  team: { id: string | null; asked: string | null },
+): ImportDraft {
+  return {
+    ...upload,
+    teamId: team.id,
+    teamAsked: team.asked,
+    teamName: null,
+    sources: [],
+    shown: [],
+    maps: {},
+    fallbackUserId: null,
+    completeWhenDone: false,
+    uploadFiles: false,
+    sends: 0,
+    typedRequired: false,
+  };
+}
+
 /** What the value of a skipped source channel's input is. */
 export const SKIP = 'skip';
 

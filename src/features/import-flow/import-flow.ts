@@ -13,7 +13,7 @@ import type { TargetResolver } from '../shared/target-resolver';
 import type { ImportEngine } from '../import/import-engine';
 import type { AttachedFile, ImportCommands } from './import-commands';
 import { ImportConfirm } from './import-confirm';
-import type { ImportDraft } from './import-draft';
+import { newDraft } from './import-draft';
 import { UploadRefused, type ExportUploads } from './export-uploads';
 import { ImportPlanning } from './import-planning';
 import type { ImportRuns } from './import-runs';
@@ -117,23 +117,10 @@ export class ImportFlow implements ImportCommands {
       const resolved = await this.deps.resolver.resolveTeam(team);
       if (resolved.ok) teamId = resolved.value.id;
     }
-    const draft: ImportDraft = {
-      exportId: stored.id,
-      fileName: stored.fileName,
-      bytes: stored.bytes,
-      sha256: stored.sha256,
-      teamId,
-      teamAsked: team && !teamId ? team.slice(0, 200) : null,
-      teamName: null,
-      sources: [],
-      shown: [],
-      maps: {},
-      fallbackUserId: null,
-      completeWhenDone: false,
-      uploadFiles: false,
-      sends: 0,
-      typedRequired: false,
-    };
+    const draft = newDraft(
+      { exportId: stored.id, fileName: stored.fileName, bytes: stored.bytes, sha256: stored.sha256 },
+      { id: teamId, asked: team && !teamId ? team.slice(0, 200) : null },
+    );
     await this.post(conversation, file.name, await this.planning.showOrRefuse(who, draft));
   }
 

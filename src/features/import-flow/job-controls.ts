@@ -1,4 +1,5 @@
 import { renderCard } from '../../cards/renderer';
+import { isImportJobId } from '../../domain/parse/ids';
 import type { ImportJob, ImportJobStore } from '../../store/ports/import-jobs';
 import type { ActingContext, FlowReply } from '../shared/acting';
 import { card, text } from '../shared/acting';
@@ -17,8 +18,6 @@ export interface JobControlsDeps {
   tenantId: string;
 }
 
-const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** A job of the command line runs where its export is. */
 const CLI_JOB =
   'This import was started from the command line, where its export is: run npm run import -- run … there again (with --complete to complete its channels), or complete channels one by one with their buttons.';
@@ -34,7 +33,7 @@ export class JobControls {
   private async job(who: ActingContext, jobId: unknown, attempted: string): Promise<ImportJob | FlowReply> {
     const refusal = await this.deps.guard.refuseNonAdmin(who, attempted, { button: attempted, jobId: typeof jobId === 'string' ? jobId.slice(0, 64) : null });
     if (refusal) return refusal;
-    if (typeof jobId !== 'string' || !JOB_ID.test(jobId)) return text('This card names no import job. Type import status to see the import jobs.');
+    if (!isImportJobId(jobId)) return text('This card names no import job. Type import status to see the import jobs.');
     const job = await this.deps.store.getImportJob(jobId);
     if (!job || job.tenantId.toLowerCase() !== (who.tenantId ?? '').toLowerCase()) {
       return text(`There is no import job ${jobId} in your organisation. Type import status to see the import jobs.`);

@@ -1,3 +1,4 @@
+import { isImportJobId } from '../../domain/parse/ids';
 import { formatBoth } from '../../domain/parse/dates';
 import type { Logger } from '../../log/logger';
 import type { ImportJobStore } from '../../store/ports/import-jobs';
@@ -46,7 +47,7 @@ export function readReportRequest(payload: Record<string, unknown>): ReportReque
   if (r.report === 'audit' && typeof r.until === 'string' && ISO.test(r.until) && (r.since === null || (typeof r.since === 'string' && r.since.length <= 40))) {
     return { report: 'audit', since: r.since, until: r.until };
   }
-  if (r.report === 'import' && typeof r.jobId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(r.jobId)) return { report: 'import', jobId: r.jobId };
+  if (r.report === 'import' && isImportJobId(r.jobId)) return { report: 'import', jobId: r.jobId };
   return null;
 }
 

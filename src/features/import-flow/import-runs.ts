@@ -128,12 +128,13 @@ export class ImportRuns {
     const { runner, reporter, live } = entry;
     // Never inside the turn: the confirming turn returns its card before the first update.
     await new Promise((resolve) => setImmediate(resolve));
-    live.load(await deps.store.listImportTargets(job.id));
     const card = (current: ImportJob, notice?: string) => () =>
       renderProgressCard({ job: current, targets: live.list(), rate: (k) => live.rate(k), timeZone: null, notice });
     let end: RunEnd;
     try {
       end = await runner.run(job, {
+        // Read once the job is this process's: a take-over pass reads nothing of a job another instance runs.
+        onLeased: async () => live.load(await deps.store.listImportTargets(job.id)),
         onProgress: (target, counts) => {
           live.add(target, counts);
           if (job.conversationReference) reporter.changed(card(job));

@@ -36,6 +36,8 @@ export interface RunHooks {
   onProgress?: (target: ImportTarget, counts: Partial<ImportCounts>) => void;
   /** Wait this long for a lease another runner holds (a killed run's lease runs out within its duration). */
   waitForLeaseMs?: number;
+  /** The lease is this run's: called once before anything is read or sent (a job leased elsewhere never gets here). */
+  onLeased?: () => Promise<void>;
 }
 
 /** How a run ended. */
@@ -108,6 +110,7 @@ export class ImportJobRunner {
     );
     watch.unref();
     try {
+      await hooks.onLeased?.();
       return await this.runLeased(job, hooks);
     } finally {
       clearInterval(renew);

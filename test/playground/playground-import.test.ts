@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './browser';
 import type { DevProcess } from './dev-process';
-import { freePorts, startDevProcess, threadMessages, threadState } from './dev-process';
-import { PlaygroundPage } from './playground-ui';
+import { threadMessages, threadState } from './dev-process';
+import type { PlaygroundPage } from './playground-ui';
+import { usePlaygroundSession } from './dev-session';
 
 /** Alex's clock in the Playground (and in the sample activity's clientInfo). */
 const ZONE = 'Europe/Berlin';
@@ -24,54 +22,16 @@ const ALEX_OBJECT_ID = '00000000-0000-0000-0000-000000000020';
 
 describe('npm run dev: Alex imports the sample Slack export into My Team from the Agents Playground', function () {
   this.timeout(180_000);
+  const session = usePlaygroundSession({
+    dataDirPrefix: 'tmb-dev-import-',
+    zone: ZONE,
+    // Two messages a second per channel: the import runs long enough for the card to be seen while it runs.
+    env: { IMPORT_THREAD_RPS: '2' },
+  });
   let dev: DevProcess;
-  let browser: Browser;
   let playground: PlaygroundPage;
   let dataDir: string;
-
-  before(async function () {
-    this.timeout(150_000);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tmb-dev-import-'));
-    const [botPort, playgroundPort] = await freePorts(2);
-    // Two messages a second per channel: the import runs long enough for the card to be seen while it runs.
-    dev = await startDevProcess(['--port', String(botPort), '--playground-port', String(playgroundPort), '--data-dir', dataDir, '--time-zone', ZONE], 90_000, {
-      IMPORT_THREAD_RPS: '2',
-    });
-    browser = await launchChromium();
-    playground = await PlaygroundPage.open(browser, dev.playgroundUrl, ZONE);
-  });
-
-  // A failing step says what the page showed and what the bot last logged.
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed' || !test.err) return;
-    this.timeout(30_000);
-    const err = test.err;
-    const parts: string[] = [];
-    if (playground) parts.push(await playground.diagnostics(`playground-${test.title}`).catch((e: Error) => `(no page diagnostics: ${e.message})`));
-    if (dev)
-      parts.push(
-        `last lines of npm run dev (bot, Playground, emulator):\n${dev.output
-          .slice(-30)
-          .map((l) => `  ${l}`)
-          .join('\n')}`,
-      );
-    const message = `${err.message}\n\n${parts.join('\n')}`;
-    if (err.stack?.includes(err.message)) err.stack = err.stack.replace(err.message, message);
-    err.message = message;
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await browser?.close();
-    if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-      dev.child.kill('SIGTERM');
-      const timeout = new Promise((r) => setTimeout(r, 15_000).unref());
-      await Promise.race([dev.exited, timeout]);
-      if (dev.child.exitCode === null && dev.child.signalCode === null) dev.child.kill('SIGKILL');
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(() => ({ dev, playground, dataDir } = session));
 
   it('names the sample export and a one-line custom activity that attaches it, as Teams would, with "import into \\"My Team\\""', () => {
     assert.equal(dev.sampleExport, path.join(dataDir, 'sample-import', 'acme-slack-export.zip'));

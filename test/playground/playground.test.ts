@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './browser';
 import type { DevProcess } from './dev-process';
-import { childPids, emulatorControl, freePorts, isAlive, isListening, startDevProcess, threadState } from './dev-process';
-import { PlaygroundPage } from './playground-ui';
+import { childPids, emulatorControl, isAlive, isListening, threadState } from './dev-process';
+import type { PlaygroundPage } from './playground-ui';
+import { usePlaygroundSession } from './dev-session';
 
 const ANNOUNCEMENTS = '19:myteam-announcements@thread.tacv2';
 /** Alex Wilber, the Playground's user (`.m365agentsplayground.yml`). */
@@ -23,51 +19,10 @@ const portOf = (url: string) => Number(new URL(url).port);
 
 describe('npm run dev: a newcomer tries the bot in the Microsoft 365 Agents Playground, against the emulator', function () {
   this.timeout(120_000);
+  const session = usePlaygroundSession({ dataDirPrefix: 'tmb-dev-', zone: ZONE });
   let dev: DevProcess;
-  let browser: Browser;
   let playground: PlaygroundPage;
-  let dataDir: string;
-
-  before(async function () {
-    this.timeout(150_000);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tmb-dev-'));
-    const [botPort, playgroundPort] = await freePorts(2);
-    dev = await startDevProcess(['--port', String(botPort), '--playground-port', String(playgroundPort), '--data-dir', dataDir, '--time-zone', ZONE]);
-    browser = await launchChromium();
-    playground = await PlaygroundPage.open(browser, dev.playgroundUrl, ZONE);
-  });
-
-  // A failing step says what the page showed and what the bot last logged.
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed' || !test.err) return;
-    this.timeout(30_000);
-    const err = test.err;
-    const parts: string[] = [];
-    if (playground) parts.push(await playground.diagnostics(`playground-${test.title}`).catch((e: Error) => `(no page diagnostics: ${e.message})`));
-    if (dev)
-      parts.push(
-        `last lines of npm run dev (bot, Playground, emulator):\n${dev.output
-          .slice(-30)
-          .map((l) => `  ${l}`)
-          .join('\n')}`,
-      );
-    const message = `${err.message}\n\n${parts.join('\n')}`;
-    if (err.stack?.includes(err.message)) err.stack = err.stack.replace(err.message, message);
-    err.message = message;
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await browser?.close();
-    if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-      dev.child.kill('SIGTERM');
-      const timeout = new Promise((r) => setTimeout(r, 15_000).unref());
-      await Promise.race([dev.exited, timeout]);
-      if (dev.child.exitCode === null && dev.child.signalCode === null) dev.child.kill('SIGKILL');
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(() => ({ dev, playground } = session));
 
   it('the Playground page opens with the bot\'s welcome, and "help" typed in Personal Chat gets the help card', async () => {
     await playground.openChat('Personal Chat');

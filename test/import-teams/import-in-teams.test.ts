@@ -136,6 +136,25 @@ describe('import from Teams: an admin drops the export into the chat, reviews th
     assert.ok(w.emulator.messages(GENERAL).length > 0);
   });
 
+  it('discards a plan: the upload is deleted and nothing is written; typed commands say how to start and what is unknown', async () => {
+    const alex = w.teams.as('alex').inPersonalChat();
+    await alex.says('import into "My Team"');
+    assert.match(lastReplyText(alex), /Attach the export .* to a message in this chat/);
+    const plan = await attaches(alex);
+    const exportsDir = path.join(w.dataDir, 'bot', 'exports');
+    assert.equal(readdirSync(exportsDir).filter((f) => !f.endsWith('.json')).length, 1, 'the upload is kept while the plan is open');
+    const discarded = await press(alex, w.emulator, 'Discard', {}, plan.card);
+    assert.match(discarded.text, /Import discarded: acme-slack-export\.zip/);
+    assert.deepEqual(readdirSync(exportsDir), [], 'the upload is deleted');
+    const again = await press(alex, w.emulator, 'Update plan', {}, plan.card);
+    assert.match(again.text, /cancelled/);
+    assert.equal(IMPORT_WRITES(w), 0);
+    await alex.says('import status');
+    assert.match(lastReplyText(alex), /No import jobs yet/);
+    await alex.says('import status 0000dead-0000-0000-0000-00000000beef');
+    assert.match(lastReplyText(alex), /There is no import job 0000dead-0000-0000-0000-00000000beef in your organisation/);
+  });
+
   it('never downloads an export a non-admin attaches, and refuses it', async () => {
     const megan = w.teams.as('adele').inPersonalChat();
     await megan.sendsFile('export.zip', w.slackExport, 'import into "My Team"');
